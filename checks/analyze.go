@@ -1,0 +1,193 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/djsec/djsec/checks/deps"
+	"github.com/djsec/djsec/checks/envfile"
+	"github.com/djsec/djsec/checks/settings"
+)
+
+// Result is the outcome of one analysis.
+type Result struct {
+	Findings []Finding   `json:"findings"`
+	Files    []string    `json:"files"`
+	Errors   []FileError `json:"errors"`
+}
+
+// Analyze runs every enabled rule over in.Files. It never does I/O; ctx is
+// honoured between rules.
+func Analyze(ctx context.Context, in Input) *Result {
+	p := NewProject(in)
+	rep := &Reporter{p: p}
+	for _, rule := range catalogue {
+		if ctx.Err() != nil {
+			break
+		}
+		if rule.Check == nil || p.Config.Disabled[rule.ID] || (rule.AuditOnly && !p.Audit) {
+			continue
+		}
+		rule.Check(p, rep)
+	}
+	for _, ce := range in.ConfigErrors {
+		rep.Emit(ruleConfigInvalid, nil, posAt(ce.Path, ce.Line), "config:"+ce.Message, ce.Message)
+	}
+	findings := finish(p, rep.findings)
+	res := &Result{Findings: findings, Errors: p.Errors}
+	for fp := range p.Files {
+		res.Files = append(res.Files, fp)
+	}
+	sort.Strings(res.Files)
+	if res.Errors == nil {
+		res.Errors = []FileError{}
+	}
+	if res.Findings == nil {
+		res.Findings = []Finding{}
+	}
+	return res
+}
+
+// NewProject reads the input into the model every rule shares.
+func NewProject(in Input) *Project {
+	cfg := in.Config
+	if cfg == nil {
+		cfg = DefaultConfig()
+	}
+	now := in.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	p := &Project{Config: cfg, Now: now, Audit: in.Audit, Files: map[string][]byte{}, EnvFiles: map[string][]envfile.Entry{}}
+	for fp, data := range in.Files {
+		if ignored(cfg.IgnorePaths, fp) {
+			continue
+		}
+		p.Files[fp] = data
+	}
+	for fp, data := range p.Files {
+		if isEnvFile(fp) {
+			p.EnvFiles[fp] = envfile.Parse(data)
+		}
+	}
+	reqs, errs := deps.ParseAll(p.Files)
+	p.Requirements = reqs
+	for fp, err := range errs {
+		p.Errors = append(p.Errors, FileError{Path: fp, Message: err.Error()})
+	}
+	p.Django, p.DjangoKnown = djangoSeries(reqs)
+	p.loadSettings()
+	sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Path < p.Errors[j].Path })
+	return p
+}
+
+// djangoSeries is the (major, minor) of the exactly pinned Django, if any.
+func djangoSeries(reqs []deps.Requirement) ([2]int, bool) {
+	for _, r := range reqs {
+		if r.Name != "django" || r.Dev || r.Version == "" {
+			continue
+		}
+		parts := strings.SplitN(r.Version, ".", 3)
+		if len(parts) < 2 {
+			continue
+		}
+		maj, err1 := strconv.Atoi(parts[0])
+		min, err2 := strconv.Atoi(leadingDigits(parts[1]))
+		if err1 == nil && err2 == nil {
+			return [2]int{maj, min}, true
+		}
+	}
+	return [2]int{}, false
+}
+
+func leadingDigits(s string) string {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return s[:i]
+}
+
+// finish applies configuration and suppressions, merges duplicates (the same
+// base.py line seen through several entry modules keeps its highest
+// severity) and sorts.
+func finish(p *Project, in []Finding) []Finding {
+	best := map[string]int{}
+	var out []Finding
+	for _, f := range in {
+		if s, ok := p.Config.Severity[f.Rule]; ok {
+			f.Severity = s
+		}
+		if i, seen := best[f.Fingerprint]; seen {
+			if f.Severity > out[i].Severity {
+				out[i] = f
+			}
+			continue
+		}
+		best[f.Fingerprint] = len(out)
+		out = append(out, f)
+	}
+	for i := range out {
+		if reason, ok := suppression(p.Files[out[i].Path], out[i]); ok {
+			out[i].Suppressed = true
+			out[i].SuppressReason = reason
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		if a.Line != b.Line {
+			return a.Line < b.Line
+		}
+		if a.Column != b.Column {
+			return a.Column < b.Column
+		}
+		return ruleNumber(a.Rule) < ruleNumber(b.Rule)
+	})
+	return out
+}
+
+// ignored matches a path against djsec.yml's ignore globs: path.Match
+// syntax, where a pattern ending in /** (or a directory prefix) covers
+// everything below.
+func ignored(globs []string, fp string) bool {
+	for _, g := range globs {
+		g = strings.TrimPrefix(g, "./")
+		if strings.HasSuffix(g, "/**") {
+			if strings.HasPrefix(fp, strings.TrimSuffix(g, "**")) {
+				return true
+			}
+			continue
+		}
+		if strings.HasPrefix(g, "**/") {
+			if ok, _ := path.Match(strings.TrimPrefix(g, "**/"), path.Base(fp)); ok {
+				return true
+			}
+		}
+		if ok, _ := path.Match(g, fp); ok {
+			return true
+		}
+		if strings.HasSuffix(g, "/") && strings.HasPrefix(fp, g) {
+			return true
+		}
+	}
+	return false
+}
+
+func posAt(p string, line int) settings.Pos {
+	pos := settings.Pos{Path: p}
+	pos.Line = line
+	return pos
+}
+
+// fileErr records a file the analyzer could not read.
+func (p *Project) fileErr(fp string, format string, args ...any) {
+	p.Errors = append(p.Errors, FileError{Path: fp, Message: fmt.Sprintf(format, args...)})
+}

@@ -1,0 +1,58 @@
+package checks
+
+// Config is a repository's .github/djsec.yml, after validation. The zero
+// value is not usable; start from DefaultConfig.
+type Config struct {
+	// ProductionSettings names the production settings module, as a dotted
+	// module ("mysite.settings.prod") or a path ("mysite/settings/prod.py").
+	ProductionSettings string
+	// IgnorePaths are globs (path.Match syntax plus ** for any depth) of
+	// files the analyzer skips.
+	IgnorePaths []string
+	// Disabled rules never report.
+	Disabled map[string]bool
+	// Severity overrides by rule ID.
+	Severity map[string]Severity
+	// FailOn is the level at or above which the check fails.
+	FailOn Severity
+	// FailNever disables failing altogether (fail_on: never).
+	FailNever  bool
+	FixPRs     string // auto | command | off
+	Drafts     bool
+	AuditDay   string // monday … sunday, or "off"
+	Thresholds Thresholds
+	// AllowedEmailDomains documents the checklist's email-domain rule.
+	AllowedEmailDomains []string
+	// Checklist is an optional path to the repository's own checklist.
+	Checklist string
+}
+
+// Thresholds are the configurable limits of RULES.md (in italics there).
+type Thresholds struct {
+	JWTAccessMinutes     int // medium above this; default 15
+	JWTAccessHighMinutes int // high above this; default 60
+	JWTRefreshDays       int // default 14
+	PasswordMinLength    int // default 12
+	HSTSMinSeconds       int // below this an enabled HSTS is medium; default 31536000
+	UploadMaxMB          int // default 50
+}
+
+// DefaultConfig is what a repository without .github/djsec.yml gets.
+func DefaultConfig() *Config {
+	return &Config{
+		Disabled: map[string]bool{},
+		Severity: map[string]Severity{},
+		FailOn:   High,
+		FixPRs:   "command",
+		Drafts:   true,
+		AuditDay: "monday",
+		Thresholds: Thresholds{
+			JWTAccessMinutes:     15,
+			JWTAccessHighMinutes: 60,
+			JWTRefreshDays:       14,
+			PasswordMinLength:    12,
+			HSTSMinSeconds:       31536000,
+			UploadMaxMB:          50,
+		},
+	}
+}

@@ -1,0 +1,35 @@
+package checks
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
+// Finding is one rule violation at one place. Paths are slash-separated and
+// relative to the root that was analyzed.
+type Finding struct {
+	Rule           string   `json:"rule"`
+	Slug           string   `json:"slug"`
+	Severity       Severity `json:"severity"`
+	DjangoCheck    string   `json:"django_check"`
+	Path           string   `json:"path"`
+	Line           int      `json:"line"`
+	Column         int      `json:"column"`
+	EndLine        int      `json:"end_line"`
+	Message        string   `json:"message"`
+	Fixable        bool     `json:"fixable"`
+	Fingerprint    string   `json:"fingerprint"`
+	Suppressed     bool     `json:"suppressed"`
+	SuppressReason string   `json:"suppress_reason"`
+	// Key is what the fingerprint is made of besides rule and path: the
+	// setting name (DEBUG, SIMPLE_JWT.ACCESS_TOKEN_LIFETIME) or another stable
+	// handle such as a package or variable name. Never a line number, so a
+	// finding keeps its identity when lines move.
+	Key string `json:"-"`
+}
+
+// fingerprint identifies a finding across commits: rule + path + key.
+func fingerprint(rule, path, key string) string {
+	sum := sha256.Sum256([]byte(rule + "\x00" + path + "\x00" + key))
+	return hex.EncodeToString(sum[:8])
+}

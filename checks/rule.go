@@ -1,0 +1,87 @@
+package checks
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Rule is one entry of the catalogue (shared/RULES.md). IDs and slugs are a
+// public contract: never renamed, never reused.
+type Rule struct {
+	ID       string
+	Slug     string
+	Severity Severity
+	// Where lists what the rule reads: S settings, E .env files,
+	// R requirements/pyproject/Pipfile, C other repository files.
+	Where string
+	// Section is the checklist section number the rule serves.
+	Section int
+	// Title is a short noun phrase for headings and annotation titles.
+	Title string
+	// FiresWhen is the condition, in the words of RULES.md.
+	FiresWhen string
+	// Doc explains why the rule matters, in Markdown.
+	Doc string
+	// Fix tells what to change, in Markdown, with an example where one helps.
+	Fix string
+	// DjangoChecks are the IDs Django's `check --deploy` may report for the
+	// same configuration (the finding carries the single one that applies).
+	DjangoChecks []string
+	Fixable      bool
+	// AuditOnly rules need the whole repository (a missing URL route, say)
+	// and run in `bot audit` and the weekly audit, never on a PR's files.
+	AuditOnly bool
+	Check     func(p *Project, r *Reporter)
+}
+
+var (
+	catalogue []*Rule
+	byID      = map[string]*Rule{}
+	bySlug    = map[string]*Rule{}
+)
+
+// register adds rules to the catalogue; each rules_*.go file calls it from
+// an init function so a rule's metadata and logic live side by side.
+func register(rules ...*Rule) {
+	for _, r := range rules {
+		if _, dup := byID[r.ID]; dup {
+			panic("duplicate rule ID " + r.ID)
+		}
+		if _, dup := bySlug[r.Slug]; dup {
+			panic("duplicate rule slug " + r.Slug)
+		}
+		byID[r.ID] = r
+		bySlug[r.Slug] = r
+		catalogue = append(catalogue, r)
+	}
+	sort.SliceStable(catalogue, func(i, j int) bool { return ruleNumber(catalogue[i].ID) < ruleNumber(catalogue[j].ID) })
+}
+
+func ruleNumber(id string) int {
+	var n int
+	fmt.Sscanf(strings.TrimPrefix(id, "DJS"), "%d", &n)
+	return n
+}
+
+// Rules returns the catalogue ordered by ID.
+func Rules() []*Rule {
+	out := make([]*Rule, len(catalogue))
+	copy(out, catalogue)
+	return out
+}
+
+// LookupRule finds a rule by ID (case-insensitive) or slug.
+func LookupRule(idOrSlug string) (*Rule, bool) {
+	s := strings.TrimSpace(idOrSlug)
+	if r, ok := byID[strings.ToUpper(s)]; ok {
+		return r, true
+	}
+	r, ok := bySlug[strings.ToLower(s)]
+	return r, ok
+}
+
+// DocsURL is where a rule's documentation lives on the web.
+func (r *Rule) DocsURL() string {
+	return "https://github.com/djsec/djsec/blob/main/docs/rules.md#" + strings.ToLower(r.ID) + "-" + r.Slug
+}

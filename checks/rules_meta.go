@@ -1,0 +1,47 @@
+package checks
+
+import "fmt"
+
+// Rules about djsec's own inputs: a settings file that did not fully parse
+// and a repository configuration that is wrong. Neither is a security
+// finding; both say that djsec saw less than it should have.
+var (
+	ruleParseError = &Rule{
+		ID: "DJS001", Slug: "settings-parse-error", Severity: Info, Where: "S", Section: 0,
+		Title:     "Settings file did not fully parse",
+		FiresWhen: "a settings module has a syntax error; djsec still judges the statements that parse",
+		Doc:       "djsec reads settings statically with tree-sitter's error-tolerant Python parser. A syntax error means part of the file could not be read, so findings (or their absence) for the broken statements are not reliable.",
+		Fix:       "Fix the syntax error; `python -m py_compile path/to/settings.py` shows it.",
+	}
+	ruleConfigInvalid = &Rule{
+		ID: "DJS002", Slug: "config-invalid", Severity: Medium, Where: "C", Section: 0,
+		Title:     "djsec configuration is invalid",
+		FiresWhen: "`.github/djsec.yml` does not parse, has an unknown key or a bad value",
+		Doc:       "A broken configuration is never silently ignored: djsec reports it and falls back to its defaults for the broken part, so the rules you meant to change still apply.",
+		Fix:       "Correct the key or value named in the message; `bot audit` validates the file locally.",
+	}
+)
+
+func init() {
+	ruleParseError.Check = checkParseErrors
+	register(ruleParseError, ruleConfigInvalid)
+}
+
+func checkParseErrors(p *Project, r *Reporter) {
+	seen := map[string]bool{}
+	for _, m := range p.Settings {
+		for _, d := range m.Diags {
+			key := d.Kind + ":" + d.Pos.Path
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			switch d.Kind {
+			case "syntax":
+				r.Emit(ruleParseError, nil, d.Pos, "syntax", fmt.Sprintf("%s did not fully parse: %s; findings for the broken statements may be missing", d.Pos.Path, d.Message))
+			case "read", "limit", "cycle", "import":
+				p.fileErr(d.Pos.Path, "%s", d.Message)
+			}
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package settings
+
+// Setting is one module-level name as the production view sees it.
+type Setting struct {
+	Name  string
+	Value *Value
+	// Pos is the last statement that assigned or changed the name.
+	Pos Pos
+}
+
+// Role says which deployment a settings module serves.
+type Role uint8
+
+const (
+	// Production modules are judged at full severity.
+	Production Role = iota
+	// Development modules (dev.py, local.py, test*.py) are capped at low.
+	Development
+)
+
+// Diag is a problem the evaluator met: a syntax error, an import cycle, a
+// star-import it could not resolve, a file too large or not text.
+type Diag struct {
+	Pos     Pos
+	Message string
+	// Kind is "syntax", "cycle", "import", "read" or "limit".
+	Kind string
+}
+
+// Model is an evaluated settings module, its star-import chain included.
+type Model struct {
+	// Module is the dotted module name ("mysite.settings.production").
+	Module string
+	// Path is the entry file.
+	Path string
+	Role Role
+	// Settings holds every module-level name, upper-case or not.
+	Settings map[string]*Setting
+	// Files lists the entry file and every file it star-imported.
+	Files []string
+	// Imports lists modules imported anywhere at module level
+	// ("sentry_sdk", "decouple"), for rules that look for a package in use.
+	Imports []string
+	// Calls lists module-level calls by dotted callee ("sentry_sdk.init").
+	Calls []Call
+	// Opaque is true when something the evaluator could not follow may
+	// have set arbitrary names (a star-import from outside the project,
+	// globals().update(...), exec). Rules about a missing setting must then
+	// stay silent.
+	Opaque bool
+	Diags  []Diag
+}
+
+// Call is a module-level call expression.
+type Call struct {
+	Callee string
+	Pos    Pos
+}
+
+// Lookup returns a setting and whether the module (or its chain) set it.
+func (m *Model) Lookup(name string) (*Setting, bool) {
+	s, ok := m.Settings[name]
+	return s, ok
+}
+
+// Value returns the setting's value or nil when unset.
+func (m *Model) Value(name string) *Value {
+	if s, ok := m.Settings[name]; ok {
+		return s.Value
+	}
+	return nil
+}
+
+// Imported reports whether module (or a submodule of it) was imported.
+func (m *Model) Imported(module string) bool {
+	for _, imp := range m.Imports {
+		if imp == module || len(imp) > len(module) && imp[:len(module)] == module && imp[len(module)] == '.' {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,53 @@
+package checks
+
+import (
+	"regexp"
+	"strings"
+)
+
+// suppressRE matches `# djsec: ignore[DJS201, debug-enabled] reason` and a
+// bare `# djsec: ignore reason` (every rule on the line).
+var (
+	suppressRE = regexp.MustCompile(`#\s*djsec:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$`)
+	nosecRE    = regexp.MustCompile(`#\s*nosec\b(.*)$`)
+)
+
+// suppression reports whether a comment on one of the finding's lines
+// suppresses it, and the reason given there.
+func suppression(src []byte, f Finding) (string, bool) {
+	if len(src) == 0 || f.Line <= 0 {
+		return "", false
+	}
+	end := f.EndLine
+	if end < f.Line {
+		end = f.Line
+	}
+	lines := strings.Split(string(src), "\n")
+	for ln := f.Line; ln <= end && ln <= len(lines); ln++ {
+		text := lines[ln-1]
+		if !strings.Contains(text, "#") {
+			continue
+		}
+		if m := suppressRE.FindStringSubmatch(text); m != nil {
+			if m[1] == "" || namesRule(m[1], f) {
+				return strings.TrimSpace(m[2]), true
+			}
+			continue
+		}
+		if m := nosecRE.FindStringSubmatch(text); m != nil {
+			return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(m[1]), "-:")), true
+		}
+	}
+	return "", false
+}
+
+// namesRule reports whether a comma-separated list names f's rule by ID or slug.
+func namesRule(list string, f Finding) bool {
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		if strings.EqualFold(n, f.Rule) || strings.EqualFold(n, f.Slug) {
+			return true
+		}
+	}
+	return false
+}
