@@ -1,0 +1,153 @@
+package settings
+
+import (
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/djsec/djsec/checks/pysrc"
+)
+
+// importStatement binds `import a.b` (as a), `import a.b as c` (as c).
+func (fe *fileEval) importStatement(st *sitter.Node) {
+	for _, n := range pysrc.Named(st) {
+		switch n.Kind() {
+		case "dotted_name":
+			mod := fe.text(n)
+			fe.e.imports[mod] = true
+			first := mod
+			if i := strings.IndexByte(mod, '.'); i >= 0 {
+				first = mod[:i]
+			}
+			fe.set(first, &Value{Kind: Ref, Ref: first, Pos: fe.pos(n)}, st)
+		case "aliased_import":
+			mod := fe.text(n.ChildByFieldName("name"))
+			fe.e.imports[mod] = true
+			fe.set(fe.text(n.ChildByFieldName("alias")), &Value{Kind: Ref, Ref: mod, Pos: fe.pos(n)}, st)
+		}
+	}
+}
+
+// importFrom handles `from X import a, b as c` and `from X import *`,
+// following project modules and binding everything else as references.
+func (fe *fileEval) importFrom(st *sitter.Node) {
+	modNode := st.ChildByFieldName("module_name")
+	if modNode == nil {
+		return
+	}
+	dots, dotted := 0, fe.text(modNode)
+	if modNode.Kind() == "relative_import" {
+		dotted = ""
+		for _, c := range pysrc.Named(modNode) {
+			switch c.Kind() {
+			case "import_prefix":
+				dots = len(strings.TrimSpace(fe.text(c)))
+			case "dotted_name":
+				dotted = fe.text(c)
+			}
+		}
+	} else {
+		fe.e.imports[dotted] = true
+	}
+	target, found := fe.e.resolveModule(fe.path, dots, dotted)
+	if found && fe.e.inTry > 0 && devModule(dotted) {
+		// try: from .local import * — local overrides are a developer's,
+		// not production's, even when a sample is committed.
+		found = false
+		if dots > 0 {
+			panic(importFailed{module: dotted})
+		}
+	}
+	if hasWildcard(st) {
+		if !found {
+			if dots > 0 || fe.looksLikeProjectModule(dotted) {
+				if fe.e.inTry > 0 {
+					panic(importFailed{module: dotted})
+				}
+				fe.e.diag(fe.pos(st), "import", "cannot find module "+strings.Repeat(".", dots)+dotted+" for star-import")
+			}
+			// A star-import from outside the project may set anything.
+			fe.e.m.Opaque = true
+			return
+		}
+		ns, ok := fe.e.module(target)
+		if !ok {
+			fe.e.m.Opaque = true
+			return
+		}
+		for name, s := range ns {
+			if strings.HasPrefix(name, "_") {
+				continue
+			}
+			fe.ns[name] = s
+		}
+		return
+	}
+	var ns namespace
+	if found {
+		var ok bool
+		if ns, ok = fe.e.module(target); !ok {
+			ns = nil
+		}
+	} else if dots > 0 && fe.e.inTry > 0 {
+		panic(importFailed{module: dotted})
+	}
+	prefix := dotted
+	if dots > 0 {
+		prefix = strings.Repeat(".", dots) + dotted
+	}
+	for _, n := range pysrc.Named(st) {
+		if n == modNode {
+			continue
+		}
+		var name, alias string
+		switch n.Kind() {
+		case "dotted_name":
+			name = fe.text(n)
+			alias = name
+		case "aliased_import":
+			name = fe.text(n.ChildByFieldName("name"))
+			alias = fe.text(n.ChildByFieldName("alias"))
+		default:
+			continue
+		}
+		if ns != nil {
+			if s, ok := ns[name]; ok {
+				fe.ns[alias] = s
+				continue
+			}
+		}
+		fe.set(alias, &Value{Kind: Ref, Ref: prefix + "." + name, Pos: fe.pos(n)}, st)
+	}
+}
+
+// devModule reports module names of local, development and test settings.
+func devModule(dotted string) bool {
+	last := dotted
+	if i := strings.LastIndexByte(dotted, '.'); i >= 0 {
+		last = dotted[i+1:]
+	}
+	last = strings.ToLower(last)
+	for _, w := range []string{"local", "dev", "development", "test", "testing", "tests", "debug"} {
+		if last == w || strings.HasPrefix(last, w+"_") || strings.HasSuffix(last, "_"+w) || strings.Contains(last, "_"+w+"_") {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeProjectModule guesses whether an absolute module that did not
+// resolve belongs to the project (its first segment is a directory of the
+// repository) rather than to an installed package.
+func (fe *fileEval) looksLikeProjectModule(dotted string) bool {
+	first := dotted
+	if i := strings.IndexByte(dotted, '.'); i >= 0 {
+		first = dotted[:i]
+	}
+	for _, p := range fe.e.fs.Paths() {
+		if strings.HasPrefix(p, first+"/") || strings.Contains(p, "/"+first+"/") {
+			return true
+		}
+	}
+	return false
+}
