@@ -27,7 +27,7 @@ func TestEvaluateValues(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, src, setting, want string
-		env                       bool
+		env                      bool
 	}{
 		{"literal bool", "DEBUG = True", "DEBUG", "True", false},
 		{"environ get default compare", "import os\nDEBUG = os.environ.get('DEBUG', 'True') == 'True'", "DEBUG", "True", true},
