@@ -1,0 +1,97 @@
+package checks
+
+import (
+	"testing"
+
+	"github.com/djsec/djsec/checks/settings"
+)
+
+func TestSettingsDiscoveryAndRoles(t *testing.T) {
+	t.Parallel()
+	files := map[string][]byte{
+		"manage.py":                      []byte(`os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mysite.settings.dev")`),
+		"mysite/settings/__init__.py":    []byte(""),
+		"mysite/settings/base.py":        []byte("INSTALLED_APPS = []\nMIDDLEWARE = []\n"),
+		"mysite/settings/dev.py":         []byte("from .base import *\nDEBUG = True\n"),
+		"mysite/settings/production.py":  []byte("from .base import *\nDEBUG = False\n"),
+		"mysite/settings/test_runner.py": []byte("x = 1\n"),
+		"app/views.py":                   []byte("def index(request): pass\n"),
+		"other/conf.py":                  []byte("SECRET_KEY = 'x'\nINSTALLED_APPS = []\n"),
+	}
+	p := NewProject(Input{Files: files})
+	got := map[string]settings.Role{}
+	for _, m := range p.Settings {
+		got[m.Path] = m.Role
+	}
+	want := map[string]settings.Role{
+		"mysite/settings/dev.py":        settings.Development,
+		"mysite/settings/production.py": settings.Production,
+		"other/conf.py":                 settings.Production,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("entries = %v, want %v", got, want)
+	}
+	for path, role := range want {
+		if r, ok := got[path]; !ok || r != role {
+			t.Errorf("%s: role %v (present %v), want %v", path, r, ok, role)
+		}
+	}
+	if p.Settings[0].Role != settings.Production {
+		t.Errorf("production modules must come first, got %s", p.Settings[0].Path)
+	}
+}
+
+func TestConfiguredProductionModuleWins(t *testing.T) {
+	t.Parallel()
+	cfg := DefaultConfig()
+	cfg.ProductionSettings = "mysite/settings/local.py"
+	p := NewProject(Input{Config: cfg, Files: map[string][]byte{
+		"mysite/settings/local.py": []byte("DEBUG = True\n"),
+	}})
+	if len(p.Settings) != 1 || p.Settings[0].Role != settings.Production {
+		t.Fatalf("configured module should be production: %+v", p.Settings)
+	}
+}
+
+func TestSingleSettingsModuleIsProduction(t *testing.T) {
+	t.Parallel()
+	p := NewProject(Input{Files: map[string][]byte{"mysite/settings.py": []byte("DEBUG = True\n")}})
+	if len(p.Settings) != 1 || p.Settings[0].Role != settings.Production {
+		t.Fatalf("got %+v", p.Settings)
+	}
+}
+
+func TestDevelopmentFindingsCappedAtLow(t *testing.T) {
+	t.Parallel()
+	p := NewProject(Input{Files: map[string][]byte{"mysite/settings/dev.py": []byte("DEBUG = True\n")}})
+	r := &Reporter{p: p}
+	rule := &Rule{ID: "DJS999", Slug: "test-rule", Severity: Critical}
+	r.AtSetting(rule, p.Settings[0], "DEBUG", "msg")
+	if len(r.findings) != 1 || r.findings[0].Severity != Low || r.findings[0].Line != 1 {
+		t.Fatalf("got %+v", r.findings)
+	}
+}
+
+func TestSuppressionComments(t *testing.T) {
+	t.Parallel()
+	src := []byte("A = 1  # djsec: ignore[DJS201] staging only\nB = 2  # djsec: ignore[DJS101]\nC = 3  # nosec: demo\nD = 4  # djsec: ignore[debug-enabled, DJS999]\nE = 5  # djsec: ignore\n")
+	tests := []struct {
+		line   int
+		rule   string
+		want   bool
+		reason string
+	}{
+		{1, "DJS201", true, "staging only"},
+		{2, "DJS201", false, ""},
+		{3, "DJS201", true, "demo"},
+		{4, "DJS201", true, ""},
+		{5, "DJS301", true, ""},
+	}
+	for _, tt := range tests {
+		f := Finding{Rule: tt.rule, Slug: "debug-enabled", Line: tt.line, EndLine: tt.line}
+		reason, ok := suppression(src, f)
+		if ok != tt.want || reason != tt.reason {
+			t.Errorf("line %d: got (%q, %v), want (%q, %v)", tt.line, reason, ok, tt.reason, tt.want)
+		}
+	}
+}
