@@ -165,10 +165,19 @@ func (p *Project) loadSettings() {
 	}
 	models := map[string]*settings.Model{}
 	imported := map[string]bool{}
+	reported := map[string]bool{}
 	for _, c := range candidates {
 		m := settings.Evaluate(fileSet(p.Files), c)
 		m.Module = moduleName(c)
 		models[c] = m
+		for _, d := range m.Diags {
+			// Syntax errors are DJS001 findings; everything else the
+			// evaluator could not read is a file error, once per message.
+			if d.Kind != "syntax" && !reported[d.Message] {
+				reported[d.Message] = true
+				p.fileErr(d.Pos.Path, "%s", d.Message)
+			}
+		}
 		for _, f := range m.Files {
 			if f != c {
 				imported[f] = true

@@ -36,11 +36,8 @@ func checkParseErrors(p *Project, r *Reporter) {
 				continue
 			}
 			seen[key] = true
-			switch d.Kind {
-			case "syntax":
+			if d.Kind == "syntax" {
 				r.Emit(ruleParseError, nil, d.Pos, "syntax", fmt.Sprintf("%s did not fully parse: %s; findings for the broken statements may be missing", d.Pos.Path, d.Message))
-			case "read", "limit", "cycle", "import":
-				p.fileErr(d.Pos.Path, "%s", d.Message)
 			}
 		}
 	}

@@ -1,0 +1,609 @@
+package checks
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/djsec/djsec/checks/deps"
+	"github.com/djsec/djsec/checks/settings"
+)
+
+// Rules of RULES.md §6: password validation and hashing, login rate
+// limiting, lockout and password reset (DJANGO_FACTS.md §5, §7, §8).
+var (
+	rulePasswordValidatorsMissing = &Rule{
+		ID: "DJS601", Slug: "password-validators-missing", Severity: High, Where: "S", Section: 5,
+		Title:     "No password validators",
+		FiresWhen: "AUTH_PASSWORD_VALIDATORS unset or empty",
+		Doc: "Django validates passwords only through `AUTH_PASSWORD_VALIDATORS`, and its global default is an " +
+			"empty list: without the setting, `password1`, `123` or the username itself are accepted by " +
+			"`createsuperuser`, the admin, `SetPasswordForm` and every API that calls `validate_password`. " +
+			"`django-admin startproject` writes the four built-in validators into new projects; a settings file " +
+			"that lost them (or never had them) leaves accounts open to trivial guessing and credential stuffing.",
+		Fix: "Add the four built-in validators, with a minimum length of at least 12:\n\n" +
+			"```python\nAUTH_PASSWORD_VALIDATORS = [\n" +
+			"    {\"NAME\": \"django.contrib.auth.password_validation.UserAttributeSimilarityValidator\"},\n" +
+			"    {\"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\", \"OPTIONS\": {\"min_length\": 12}},\n" +
+			"    {\"NAME\": \"django.contrib.auth.password_validation.CommonPasswordValidator\"},\n" +
+			"    {\"NAME\": \"django.contrib.auth.password_validation.NumericPasswordValidator\"},\n]\n```",
+		Fixable: true,
+	}
+	rulePasswordMinLength = &Rule{
+		ID: "DJS602", Slug: "password-min-length-low", Severity: Medium, Where: "S", Section: 5,
+		Title:     "Minimum password length too low",
+		FiresWhen: "MinimumLengthValidator absent or min_length below *12*",
+		Doc: "Length is what makes a password expensive to guess. Django's `MinimumLengthValidator` defaults to " +
+			"`min_length` 8, which current guidance (NIST SP 800-63B, OWASP ASVS) considers the floor for " +
+			"passwords used with a second factor, not for the only factor. Without the validator at all there is " +
+			"no minimum. The threshold is configurable (`thresholds.password_min_length` in `.github/djsec.yml`).",
+		Fix: "Give MinimumLengthValidator an explicit `min_length`:\n\n" +
+			"```python\n{\"NAME\": \"django.contrib.auth.password_validation.MinimumLengthValidator\", \"OPTIONS\": {\"min_length\": 12}},\n```",
+		Fixable: true,
+	}
+	rulePasswordValidatorsIncomplete = &Rule{
+		ID: "DJS603", Slug: "password-validators-incomplete", Severity: Low, Where: "S", Section: 5,
+		Title:     "Built-in password validators missing",
+		FiresWhen: "CommonPasswordValidator, NumericPasswordValidator or UserAttributeSimilarityValidator absent",
+		Doc: "Each built-in validator closes a different gap: `CommonPasswordValidator` rejects the 20,000 most " +
+			"common passwords (the first ones an attacker tries), `NumericPasswordValidator` rejects all-digit " +
+			"passwords, and `UserAttributeSimilarityValidator` rejects passwords close to the username, name or " +
+			"email. Length alone does not stop `password1234`.",
+		Fix: "Add the missing validators to AUTH_PASSWORD_VALIDATORS:\n\n" +
+			"```python\n{\"NAME\": \"django.contrib.auth.password_validation.UserAttributeSimilarityValidator\"},\n" +
+			"{\"NAME\": \"django.contrib.auth.password_validation.CommonPasswordValidator\"},\n" +
+			"{\"NAME\": \"django.contrib.auth.password_validation.NumericPasswordValidator\"},\n```",
+		Fixable: true,
+	}
+	rulePasswordHasherWeak = &Rule{
+		ID: "DJS604", Slug: "password-hasher-weak", Severity: High, Where: "S", Section: 5,
+		Title:     "Weak password hasher first",
+		FiresWhen: "PASSWORD_HASHERS puts MD5/SHA1/unsalted/crypt first",
+		Doc: "Django hashes every new or changed password with the first entry of `PASSWORD_HASHERS`. MD5, SHA1 " +
+			"and their unsalted variants are fast hashes: a leaked database is cracked at billions of guesses " +
+			"per second, and unsalted hashes fall to precomputed tables. `CryptPasswordHasher` uses the " +
+			"platform's `crypt(3)`, usually DES with an 8-character limit. Test settings often use MD5 for " +
+			"speed; a production settings module must not.",
+		Fix: "Put a slow hasher first and keep weak ones, if at all, only after it so old hashes are upgraded " +
+			"at the next login:\n\n```python\nPASSWORD_HASHERS = [\n" +
+			"    \"django.contrib.auth.hashers.Argon2PasswordHasher\",  # needs argon2-cffi\n" +
+			"    \"django.contrib.auth.hashers.PBKDF2PasswordHasher\",\n" +
+			"    \"django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher\",\n]\n```\n\n" +
+			"Or remove the setting: Django's default starts with PBKDF2.",
+	}
+	ruleLoginRateLimitMissing = &Rule{
+		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: Critical, Where: "S+R", Section: 5,
+		Title:     "No rate limiting",
+		FiresWhen: "no rate limiting anywhere: no DRF throttle classes, no django-ratelimit, no django-axes",
+		Doc: "Neither Django's login view nor Django REST framework's token views limit how often they can be " +
+			"called: without throttling, an attacker can try passwords (or stolen credential lists) as fast " +
+			"as the server answers. djsec looks for every common limiter: DRF `DEFAULT_THROTTLE_CLASSES` or " +
+			"per-view `throttle_classes`, django-ratelimit, django-axes, django-defender, django-brake, " +
+			"django-ratelimit-backend and django-allauth's built-in rate limits; only when none is present " +
+			"does this rule fire. A limiter that shares no cache between workers (LocMemCache) still lets " +
+			"attackers multiply their rate; configure a shared cache.",
+		Fix: "Throttle the API and install a login limiter, for example:\n\n" +
+			"```python\nREST_FRAMEWORK = {\n" +
+			"    \"DEFAULT_THROTTLE_CLASSES\": [\n" +
+			"        \"rest_framework.throttling.AnonRateThrottle\",\n" +
+			"        \"rest_framework.throttling.UserRateThrottle\",\n    ],\n" +
+			"    \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"100/hour\", \"user\": \"1000/hour\"},\n}\n```\n\n" +
+			"and for the login endpoints django-axes (`pip install django-axes`, `\"axes\"` in INSTALLED_APPS, " +
+			"`axes.middleware.AxesMiddleware` last in MIDDLEWARE, `axes.backends.AxesStandaloneBackend` first in " +
+			"AUTHENTICATION_BACKENDS) or django-ratelimit's `@ratelimit(key=\"ip\", rate=\"5/m\")` on the login view.",
+		Fixable: true,
+	}
+	ruleAccountLockoutMissing = &Rule{
+		ID: "DJS606", Slug: "account-lockout-missing", Severity: Medium, Where: "S+R", Section: 5,
+		Title:     "No account lockout",
+		FiresWhen: "no lockout after failed logins (django-axes or equivalent)",
+		Doc: "Rate limits slow a single client down; a lockout stops an attack on one account spread over many " +
+			"IP addresses. django-axes (or django-defender) records failed logins and blocks the username, the " +
+			"IP or both after a configurable number of failures (`AXES_FAILURE_LIMIT`, default 3).",
+		Fix: "Install django-axes:\n\n```python\nINSTALLED_APPS += [\"axes\"]\n" +
+			"MIDDLEWARE += [\"axes.middleware.AxesMiddleware\"]  # last\n" +
+			"AUTHENTICATION_BACKENDS = [\n    \"axes.backends.AxesStandaloneBackend\",\n" +
+			"    \"django.contrib.auth.backends.ModelBackend\",\n]\nAXES_FAILURE_LIMIT = 5\n" +
+			"AXES_COOLOFF_TIME = 1  # hours\nAXES_LOCKOUT_PARAMETERS = [[\"username\", \"ip_address\"]]\n```",
+	}
+	rulePasswordResetMissing = &Rule{
+		ID: "DJS607", Slug: "password-reset-missing", Severity: Info, Where: "C", Section: 5,
+		Title:     "No password-reset route",
+		FiresWhen: "no password-reset route (audit only)",
+		Doc: "Without a self-service password reset, users who forget a password ask an administrator, who " +
+			"then sets or mails passwords by hand, or they reuse one they can remember. djsec looks for Django's " +
+			"`PasswordResetView` or `django.contrib.auth.urls`, dj-rest-auth, django-allauth, djoser and " +
+			"django-rest-passwordreset routes in the repository's Python files.",
+		Fix: "Route Django's views (they send a signed, expiring link):\n\n" +
+			"```python\nurlpatterns += [path(\"accounts/\", include(\"django.contrib.auth.urls\"))]\n```\n\n" +
+			"or, for an API, dj-rest-auth's `password/reset/` and `password/reset/confirm/` endpoints.",
+		AuditOnly: true,
+	}
+)
+
+func init() {
+	rulePasswordValidatorsMissing.Check = checkPasswordValidatorsMissing
+	rulePasswordMinLength.Check = checkPasswordMinLength
+	rulePasswordValidatorsIncomplete.Check = checkPasswordValidatorsIncomplete
+	rulePasswordHasherWeak.Check = checkPasswordHasherWeak
+	ruleLoginRateLimitMissing.Check = checkLoginRateLimitMissing
+	ruleAccountLockoutMissing.Check = checkAccountLockoutMissing
+	rulePasswordResetMissing.Check = checkPasswordResetMissing
+	register(rulePasswordValidatorsMissing, rulePasswordMinLength, rulePasswordValidatorsIncomplete,
+		rulePasswordHasherWeak, ruleLoginRateLimitMissing, ruleAccountLockoutMissing, rulePasswordResetMissing)
+}
+
+const authValidatorPrefix = "django.contrib.auth.password_validation."
+
+// authDictKey looks key up in a dict-valued setting. present says whether
+// the key is there; known is false when the answer is not knowable (the
+// setting is not a known dict, or the key is absent from a dict with keys
+// djsec could not read, so absence is not proof). A nil d is an unset
+// setting: every key takes its package default.
+func authDictKey(d *settings.Value, key string) (item *settings.Value, present, known bool) {
+	if d == nil {
+		return nil, false, true
+	}
+	if d.Kind != settings.Dict {
+		return nil, false, false
+	}
+	if it := d.Get(key); it != nil {
+		return it, true, true
+	}
+	return nil, false, !d.HasUnknownKeys()
+}
+
+// authListed reports whether a sequence of dotted names (INSTALLED_APPS,
+// MIDDLEWARE) names one of modules or something inside it (an AppConfig
+// path such as "axes.apps.AppConfig"). known is false when v is not a known
+// sequence or holds an element djsec cannot read.
+func authListed(v *settings.Value, modules ...string) (found, known bool) {
+	if !v.IsSequence() {
+		return false, false
+	}
+	known = true
+	for _, it := range v.Items {
+		if it == nil || it.Kind != settings.Str {
+			known = false
+			continue
+		}
+		for _, mod := range modules {
+			if it.Str == mod || strings.HasPrefix(it.Str, mod+".") {
+				return true, true
+			}
+		}
+	}
+	return false, known
+}
+
+// authRequirement returns the first runtime (non-dev) requirement named one
+// of names (PEP 503 normalised).
+func authRequirement(p *Project, names ...string) *deps.Requirement {
+	for i := range p.Requirements {
+		r := &p.Requirements[i]
+		if r.Dev {
+			continue
+		}
+		for _, n := range names {
+			if r.Name == n {
+				return r
+			}
+		}
+	}
+	return nil
+}
+
+// authPos is the position of a value inside a setting (a dict entry, a list
+// element), falling back to the statement that set the setting.
+func authPos(m *settings.Model, name string, v *settings.Value) settings.Pos {
+	if v != nil && v.Pos.Path != "" && v.Pos.Line > 0 {
+		return v.Pos
+	}
+	if s, ok := m.Lookup(name); ok {
+		return s.Pos
+	}
+	return settings.Pos{}
+}
+
+// authUsesAuthApp reports whether m's INSTALLED_APPS is known to hold
+// django.contrib.auth; absent is true when it is known not to, so that
+// password rules stay quiet for settings of projects without user accounts.
+func authUsesAuthApp(p *Project, m *settings.Model) (present, absent bool) {
+	apps, _ := p.Get(m, "INSTALLED_APPS")
+	found, known := authListed(apps, "django.contrib.auth")
+	return found, known && !found
+}
+
+// authValidatorClass is the class name of a built-in validator path
+// ("django.contrib.auth.password_validation.MinimumLengthValidator" →
+// "MinimumLengthValidator"); other modules' validators are not built-ins,
+// whatever their class is called.
+func authValidatorClass(name string) (string, bool) {
+	if !strings.HasPrefix(name, "django.") {
+		return "", false
+	}
+	return lastSegment(name), true
+}
+
+// authValidators returns AUTH_PASSWORD_VALIDATORS entries when the list is a
+// known sequence of dicts with known string NAMEs; ok is false otherwise,
+// and then rules about the list's content stay silent.
+func authValidators(p *Project, m *settings.Model) (list *settings.Value, entries []*settings.Value, ok bool) {
+	v, _ := p.Get(m, "AUTH_PASSWORD_VALIDATORS")
+	if !v.IsSequence() {
+		return nil, nil, false
+	}
+	for _, it := range v.Items {
+		if it == nil || it.Kind != settings.Dict {
+			return nil, nil, false
+		}
+		name := it.Get("NAME")
+		if name == nil || name.Kind != settings.Str {
+			return nil, nil, false
+		}
+		entries = append(entries, it)
+	}
+	return v, entries, true
+}
+
+func checkPasswordValidatorsMissing(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if _, absent := authUsesAuthApp(p, m); absent {
+			continue
+		}
+		v, set := p.Get(m, "AUTH_PASSWORD_VALIDATORS")
+		if !v.Known() || !v.IsSequence() || len(v.Items) > 0 {
+			continue
+		}
+		msg := "AUTH_PASSWORD_VALIDATORS is empty, so any password is accepted (\"1\", the username): add Django's four validators with MinimumLengthValidator at min_length 12 or more"
+		if !set {
+			msg = "AUTH_PASSWORD_VALIDATORS is not set and Django's default is [], so any password is accepted (\"1\", the username): add Django's four validators with MinimumLengthValidator at min_length 12 or more"
+		}
+		r.AtSetting(rulePasswordValidatorsMissing, m, "AUTH_PASSWORD_VALIDATORS", msg)
+	}
+}
+
+func checkPasswordMinLength(p *Project, r *Reporter) {
+	min := int64(p.Config.Thresholds.PasswordMinLength)
+	for _, m := range p.Settings {
+		if _, absent := authUsesAuthApp(p, m); absent {
+			continue
+		}
+		list, entries, ok := authValidators(p, m)
+		if !ok || len(entries) == 0 {
+			// An empty list is DJS601's finding; one finding says it.
+			continue
+		}
+		n, pos, explicit, found, ok := authMinLength(m, entries)
+		switch {
+		case !ok:
+		case !found:
+			r.Emit(rulePasswordMinLength, m, authPos(m, "AUTH_PASSWORD_VALIDATORS", list), "AUTH_PASSWORD_VALIDATORS.MinimumLengthValidator",
+				fmt.Sprintf("AUTH_PASSWORD_VALIDATORS has no MinimumLengthValidator, so passwords of any length are accepted: add django.contrib.auth.password_validation.MinimumLengthValidator with OPTIONS {\"min_length\": %d}", min))
+		case n < min && !explicit:
+			r.Emit(rulePasswordMinLength, m, pos, "AUTH_PASSWORD_VALIDATORS.MinimumLengthValidator",
+				fmt.Sprintf("MinimumLengthValidator has no min_length option, so Django's default of 8 characters applies: set OPTIONS {\"min_length\": %d} or more", min))
+		case n < min:
+			r.Emit(rulePasswordMinLength, m, pos, "AUTH_PASSWORD_VALIDATORS.MinimumLengthValidator",
+				fmt.Sprintf("MinimumLengthValidator accepts passwords of %d characters: raise min_length to %d or more", n, min))
+		}
+	}
+}
+
+// authMinLength is the minimum length m's MinimumLengthValidator entries
+// enforce: every configured validator runs, so the largest applies. pos
+// locates it, explicit says min_length was written rather than Django's
+// default of 8, found says there is such an entry, ok that djsec can tell.
+func authMinLength(m *settings.Model, entries []*settings.Value) (n int64, pos settings.Pos, explicit, found, ok bool) {
+	n = -1
+	for _, e := range entries {
+		if cls, builtin := authValidatorClass(e.Get("NAME").Str); !builtin || cls != "MinimumLengthValidator" {
+			continue
+		}
+		found = true
+		opts, present, known := authDictKey(e, "OPTIONS")
+		if !known || present && opts.Kind != settings.Dict {
+			return 0, settings.Pos{}, false, true, false
+		}
+		val, at, expl := int64(8), authPos(m, "AUTH_PASSWORD_VALIDATORS", e), false
+		if present {
+			ml, mlPresent, mlKnown := authDictKey(opts, "min_length")
+			if !mlKnown || mlPresent && ml.Kind != settings.Int {
+				return 0, settings.Pos{}, false, true, false
+			}
+			if mlPresent {
+				val, at, expl = ml.Int, authPos(m, "AUTH_PASSWORD_VALIDATORS", ml), true
+			}
+		}
+		if val > n {
+			n, pos, explicit = val, at, expl
+		}
+	}
+	return n, pos, explicit, found, true
+}
+
+func checkPasswordValidatorsIncomplete(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if _, absent := authUsesAuthApp(p, m); absent {
+			continue
+		}
+		list, entries, ok := authValidators(p, m)
+		if !ok || len(entries) == 0 {
+			continue
+		}
+		have := map[string]bool{}
+		for _, e := range entries {
+			if cls, builtin := authValidatorClass(e.Get("NAME").Str); builtin {
+				have[cls] = true
+			}
+		}
+		var missing []string
+		for _, cls := range []string{"UserAttributeSimilarityValidator", "CommonPasswordValidator", "NumericPasswordValidator"} {
+			if !have[cls] {
+				missing = append(missing, cls)
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		paths := make([]string, len(missing))
+		for i, c := range missing {
+			paths[i] = authValidatorPrefix + c
+		}
+		r.Emit(rulePasswordValidatorsIncomplete, m, authPos(m, "AUTH_PASSWORD_VALIDATORS", list), "AUTH_PASSWORD_VALIDATORS",
+			fmt.Sprintf("AUTH_PASSWORD_VALIDATORS lacks %s: add %s", strings.Join(missing, ", "), strings.Join(paths, ", ")))
+	}
+}
+
+// authWeakHashers are the hashers of django.contrib.auth.hashers that must
+// not hash new passwords.
+var authWeakHashers = map[string]string{
+	"MD5PasswordHasher":          "a single fast MD5 round",
+	"SHA1PasswordHasher":         "a single fast SHA1 round",
+	"UnsaltedMD5PasswordHasher":  "unsalted MD5",
+	"UnsaltedSHA1PasswordHasher": "unsalted SHA1",
+	"CryptPasswordHasher":        "crypt(3), usually DES limited to 8 characters",
+}
+
+func checkPasswordHasherWeak(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if _, absent := authUsesAuthApp(p, m); absent {
+			continue
+		}
+		v := m.Value("PASSWORD_HASHERS")
+		if !v.IsSequence() || len(v.Items) == 0 {
+			continue
+		}
+		first := v.Items[0]
+		if first == nil || first.Kind != settings.Str || !strings.HasPrefix(first.Str, "django.contrib.auth.hashers.") {
+			continue
+		}
+		cls := lastSegment(first.Str)
+		what, weak := authWeakHashers[cls]
+		if !weak {
+			continue
+		}
+		r.Emit(rulePasswordHasherWeak, m, authPos(m, "PASSWORD_HASHERS", first), "PASSWORD_HASHERS",
+			fmt.Sprintf("PASSWORD_HASHERS puts %s first, so every new or changed password is stored with %s and cracks quickly if the database leaks: put django.contrib.auth.hashers.PBKDF2PasswordHasher (or Argon2PasswordHasher) first, or remove the setting", cls, what))
+	}
+}
+
+// authLimiter is a package that limits login attempts.
+type authLimiter struct {
+	name    string
+	modules []string // app, middleware and backend module prefixes
+	reqs    []string // PEP 503 names
+	// code are import forms that prove the package is used from views.
+	code    []string
+	lockout bool
+}
+
+var authLimiters = []authLimiter{
+	{name: "django-axes", modules: []string{"axes"}, reqs: []string{"django-axes"}, lockout: true},
+	{name: "django-defender", modules: []string{"defender"}, reqs: []string{"django-defender"}, lockout: true},
+	{name: "django-ratelimit", modules: []string{"django_ratelimit", "ratelimit"}, reqs: []string{"django-ratelimit"},
+		code: []string{"django_ratelimit", "from ratelimit", "import ratelimit"}},
+	{name: "django-brake", modules: []string{"brake"}, reqs: []string{"django-brake"}, code: []string{"from brake", "import brake"}},
+	{name: "django-ratelimit-backend", modules: []string{"ratelimitbackend"}, reqs: []string{"django-ratelimit-backend"},
+		code: []string{"ratelimitbackend"}},
+}
+
+// authThrottleRE matches a non-empty per-view DRF throttle list:
+// `throttle_classes = [AnonRateThrottle]` or `@throttle_classes([...])`.
+var authThrottleRE = regexp.MustCompile(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
+
+// authLimiterState says whether m (with the project's requirements and
+// code) has a limiter; known is false when djsec cannot tell.
+func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has string, known bool) {
+	if m.Opaque {
+		return "", false
+	}
+	apps, _ := p.Get(m, "INSTALLED_APPS")
+	if !apps.Known() || !apps.IsSequence() {
+		return "", false
+	}
+	if found, _ := authListed(apps, "django.contrib.auth"); !found {
+		// No user accounts to guess at (or djsec cannot see them).
+		return "", false
+	}
+	mw, _ := p.Get(m, "MIDDLEWARE")
+	backends, _ := p.Get(m, "AUTHENTICATION_BACKENDS")
+	appsKnown := true
+	for _, l := range authLimiters {
+		if lockoutOnly && !l.lockout {
+			continue
+		}
+		found, k := authListed(apps, l.modules...)
+		if !k {
+			appsKnown = false
+		}
+		if found {
+			return l.name, true
+		}
+		if f, _ := authListed(mw, l.modules...); f {
+			return l.name, true
+		}
+		if f, _ := authListed(backends, l.modules...); f {
+			return l.name, true
+		}
+		if authRequirement(p, l.reqs...) != nil {
+			return l.name, true
+		}
+		if len(l.code) > 0 && authPyMentions(p, false, l.code...) {
+			return l.name, true
+		}
+	}
+	if !lockoutOnly {
+		// django-allauth rate-limits its login view (ACCOUNT_RATE_LIMITS,
+		// "login_failed") unless the setting is False.
+		found, k := authListed(apps, "allauth.account")
+		if !k {
+			appsKnown = false
+		}
+		if found {
+			rl := m.Value("ACCOUNT_RATE_LIMITS")
+			if !(rl != nil && rl.Kind == settings.Bool && !rl.Bool) {
+				return "django-allauth", true
+			}
+		}
+		rf, _ := p.Get(m, "REST_FRAMEWORK")
+		tc, present, k := authDictKey(rf, "DEFAULT_THROTTLE_CLASSES")
+		if !k {
+			return "", false
+		}
+		if present {
+			truth, ok := tc.Truthy()
+			if !ok {
+				return "", false
+			}
+			if truth {
+				return "Django REST framework throttling", true
+			}
+		}
+		if authPyMatches(p, authThrottleRE) {
+			return "Django REST framework throttling", true
+		}
+	}
+	if !appsKnown {
+		return "", false
+	}
+	return "", true
+}
+
+func checkLoginRateLimitMissing(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if m.Role != settings.Production {
+			continue
+		}
+		has, known := authLimiterState(p, m, false)
+		if !known || has != "" {
+			continue
+		}
+		r.Emit(ruleLoginRateLimitMissing, m, authPos(m, "INSTALLED_APPS", nil), "rate-limit",
+			"Nothing limits login attempts: no REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES, no django-ratelimit, no django-axes, so passwords can be guessed as fast as the server answers: add DRF throttling (DEFAULT_THROTTLE_CLASSES and DEFAULT_THROTTLE_RATES) and django-axes or @ratelimit on the login views")
+	}
+}
+
+func checkAccountLockoutMissing(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if m.Role != settings.Production {
+			continue
+		}
+		has, known := authLimiterState(p, m, true)
+		if !known || has != "" {
+			continue
+		}
+		r.Emit(ruleAccountLockoutMissing, m, authPos(m, "INSTALLED_APPS", nil), "lockout",
+			"No account lockout after failed logins: an attacker can keep guessing one account's password from many addresses; install django-axes (\"axes\" in INSTALLED_APPS, AxesMiddleware, AxesStandaloneBackend) or django-defender")
+	}
+}
+
+// authResetMarkers are what a password-reset route looks like in Python
+// source (compared case-insensitively): Django's view and URLconf, and the
+// API packages' URLconfs, which all include a reset endpoint.
+var authResetMarkers = []string{
+	"passwordreset", "password_reset", "reset_password", "resetpassword",
+	"django.contrib.auth.urls", "dj_rest_auth.urls", "rest_auth.urls",
+	"allauth.urls", "allauth.account.urls", "allauth.headless.urls", "djoser.urls",
+}
+
+func checkPasswordResetMissing(p *Project, r *Reporter) {
+	if !authHasURLConf(p) || authPyMentions(p, true, authResetMarkers...) {
+		return
+	}
+	for _, m := range p.Settings {
+		if present, _ := authUsesAuthApp(p, m); !present {
+			continue
+		}
+		r.Emit(rulePasswordResetMissing, m, settings.Pos{}, "password-reset",
+			"No URL routes a password reset (PasswordResetView, django.contrib.auth.urls, dj-rest-auth, allauth or djoser URLs): add a reset flow so users never need an administrator to set their password")
+		return
+	}
+}
+
+// authPyFiles lists the repository's Python files other than settings
+// modules (whose PASSWORD_RESET_TIMEOUT or RATELIMIT_* names say nothing
+// about routes or views), in a stable order.
+func authPyFiles(p *Project) []string {
+	settingsFile := map[string]bool{}
+	for _, m := range p.Settings {
+		for _, f := range m.Files {
+			settingsFile[f] = true
+		}
+	}
+	var out []string
+	for fp := range p.Files {
+		if strings.HasSuffix(fp, ".py") && !strings.Contains(fp, "/migrations/") && !settingsFile[fp] {
+			out = append(out, fp)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// authCodeLines calls fn with each non-comment line of every Python file
+// until fn returns true.
+func authCodeLines(p *Project, fn func(line string) bool) bool {
+	for _, fp := range authPyFiles(p) {
+		for _, line := range strings.Split(string(p.Files[fp]), "\n") {
+			if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			if fn(line) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// authPyMentions reports whether any Python code line contains one of the
+// needles (case-insensitively when fold is set).
+func authPyMentions(p *Project, fold bool, needles ...string) bool {
+	return authCodeLines(p, func(line string) bool {
+		if fold {
+			line = strings.ToLower(line)
+		}
+		for _, n := range needles {
+			if fold {
+				n = strings.ToLower(n)
+			}
+			if strings.Contains(line, n) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+func authPyMatches(p *Project, re *regexp.Regexp) bool {
+	return authCodeLines(p, func(line string) bool { return re.MatchString(line) })
+}
+
+// authHasURLConf reports whether the analyzed files include a URLconf, so
+// that "no route" is a statement about the repository and not about a
+// partial file set.
+func authHasURLConf(p *Project) bool {
+	return authPyMentions(p, false, "urlpatterns")
+}
