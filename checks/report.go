@@ -35,6 +35,9 @@ func (r *Reporter) Emit(rule *Rule, m *settings.Model, pos settings.Pos, key, ms
 	if pos.Line == 0 {
 		pos.Line, pos.Col, pos.EndLine = 1, 1, 1
 	}
+	if pos.Col == 0 {
+		pos.Col = 1
+	}
 	if pos.EndLine < pos.Line {
 		pos.EndLine = pos.Line
 	}
