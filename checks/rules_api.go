@@ -1,0 +1,1183 @@
+package checks
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/djsec/djsec/checks/pysrc"
+	"github.com/djsec/djsec/checks/settings"
+)
+
+// Rules about who may call the API and what it accepts (RULES.md §7):
+// Django REST framework's defaults, views that opt out of authentication,
+// SQL built from strings, and request-size limits.
+var (
+	ruleDRFDefaultAllowAny = &Rule{
+		ID: "DJS701", Slug: "drf-default-allow-any", Severity: High, Where: "S", Section: 7,
+		Title:     "DRF lets anyone call the API by default",
+		FiresWhen: "DRF installed and DEFAULT_PERMISSION_CLASSES absent (DRF's default is AllowAny) or AllowAny",
+		Doc: "Django REST framework checks `REST_FRAMEWORK[\"DEFAULT_PERMISSION_CLASSES\"]` for every view " +
+			"that does not set its own `permission_classes`, and the built-in default is " +
+			"`rest_framework.permissions.AllowAny`. A project that never sets it serves every such " +
+			"endpoint to anonymous callers, and a view added later is public unless its author " +
+			"remembers to lock it. Failing closed (authenticated by default, public by exception) " +
+			"keeps a forgotten view private.\n\n" +
+			"DRF requires every listed class to grant access, so `AllowAny` next to another class " +
+			"changes nothing; djsec fires when the list is empty or holds only `AllowAny`. It stays " +
+			"silent when `REST_FRAMEWORK` is built in a way it cannot read.",
+		Fix: "Require authentication by default and open individual views on purpose:\n\n" +
+			"```python\nREST_FRAMEWORK = {\n    \"DEFAULT_PERMISSION_CLASSES\": [\n" +
+			"        \"rest_framework.permissions.IsAuthenticated\",\n    ],\n}\n```\n\n" +
+			"Then give public views (sign-up, login) `permission_classes = [AllowAny]` explicitly.",
+	}
+	ruleDRFThrottlingMissing = &Rule{
+		ID: "DJS702", Slug: "drf-throttling-missing", Severity: High, Where: "S", Section: 7,
+		Title:     "DRF API has no rate limiting",
+		FiresWhen: "DRF installed without DEFAULT_THROTTLE_CLASSES and matching DEFAULT_THROTTLE_RATES",
+		Doc: "Without throttling an API answers as fast as a client can ask: credential stuffing, " +
+			"scraping and expensive queries cost an attacker nothing. DRF ships no throttle by default " +
+			"(`DEFAULT_THROTTLE_CLASSES = []`), and each throttle class needs a rate for its scope in " +
+			"`DEFAULT_THROTTLE_RATES` (`anon` for `AnonRateThrottle`, `user` for `UserRateThrottle`): " +
+			"a rate of `None` turns the throttle off, a missing scope raises `ImproperlyConfigured` on " +
+			"the first request, and a rate string is `\"<number>/<period>\"` where only the first " +
+			"letter of the period counts (`s`, `m`, `h`, `d`), so `\"5/15m\"` is invalid.\n\n" +
+			"`ScopedRateThrottle` and custom classes take their scopes from views, which djsec does not " +
+			"follow; they are accepted as they are.",
+		Fix: "Throttle anonymous and authenticated clients by default:\n\n" +
+			"```python\nREST_FRAMEWORK = {\n    \"DEFAULT_THROTTLE_CLASSES\": [\n" +
+			"        \"rest_framework.throttling.AnonRateThrottle\",\n" +
+			"        \"rest_framework.throttling.UserRateThrottle\",\n    ],\n" +
+			"    \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"100/hour\", \"user\": \"1000/hour\"},\n}\n```\n\n" +
+			"Behind a proxy, set `NUM_PROXIES` too, or every client shares the proxy's address.",
+		Fixable: true,
+	}
+	ruleViewAllowAny = &Rule{
+		ID: "DJS703", Slug: "view-allow-any", Severity: Medium, Where: "C", Section: 7,
+		Title:     "API view opts out of permissions or authentication",
+		FiresWhen: "a changed view sets `permission_classes` to AllowAny or `authentication_classes` to empty",
+		Doc: "`permission_classes = [AllowAny]` (as a class attribute, through `@permission_classes`, " +
+			"or `@action(permission_classes=...)`) makes a DRF view public whatever the project's " +
+			"default says; `authentication_classes = []` makes every caller anonymous (and skips the " +
+			"CSRF check `SessionAuthentication` enforces). Both are right for a login or webhook " +
+			"endpoint and wrong anywhere else, so each one deserves a reviewer's look when it " +
+			"changes.\n\n" +
+			"djsec reads Python files that import from `rest_framework`, outside tests and " +
+			"migrations. A list that holds another class besides `AllowAny` is not reported: DRF " +
+			"requires every class to grant access. An empty `authentication_classes` is not reported " +
+			"when the same view sets restrictive `permission_classes`.",
+		Fix: "Remove the override so the project default applies, or require what the endpoint needs:\n\n" +
+			"```python\nclass InvoiceView(APIView):\n    permission_classes = [IsAuthenticated]\n```\n\n" +
+			"For an endpoint that is public on purpose, keep it and suppress the finding with a reason: " +
+			"`# djsec: ignore[DJS703] public sign-up endpoint`.",
+	}
+	ruleRawSQL = &Rule{
+		ID: "DJS704", Slug: "raw-sql", Severity: High, Where: "C", Section: 7,
+		Title:     "SQL built from strings",
+		FiresWhen: "changed code builds SQL for `.raw()`, `.extra()`, `RawSQL()` or `cursor.execute()` from an f-string, `%` or `.format`",
+		Doc: "`Manager.raw()`, `QuerySet.extra()`, `RawSQL()` and `cursor.execute()` send their SQL to " +
+			"the database as written. When the SQL text is assembled with an f-string, `%` formatting, " +
+			"`.format()` or `+` around a variable, a value from the request becomes SQL: the classic " +
+			"injection. Passing values separately (`cursor.execute(\"... WHERE id = %s\", [pk])`) " +
+			"lets the driver quote them.\n\n" +
+			"djsec follows a SQL variable to its assignments in the same function. A call that also " +
+			"passes parameters is not reported: the interpolation then usually builds identifiers " +
+			"(table or column names) that parameters cannot carry; review those by hand. Tests and " +
+			"migrations are not read.",
+		Fix: "Use placeholders and pass the values as parameters:\n\n" +
+			"```python\n# before\ncursor.execute(f\"SELECT * FROM shop_order WHERE id = {order_id}\")\n" +
+			"# after\ncursor.execute(\"SELECT * FROM shop_order WHERE id = %s\", [order_id])\n" +
+			"Order.objects.raw(\"SELECT * FROM shop_order WHERE id = %s\", [order_id])\n```\n\n" +
+			"Better still, use the ORM (`Order.objects.filter(id=order_id)`).",
+	}
+	ruleUploadLimitsOff = &Rule{
+		ID: "DJS705", Slug: "upload-limits-off", Severity: Medium, Where: "S", Section: 7,
+		Title:     "Request size limits disabled",
+		FiresWhen: "DATA_UPLOAD_MAX_MEMORY_SIZE, DATA_UPLOAD_MAX_NUMBER_FIELDS or FILE_UPLOAD_MAX_MEMORY_SIZE set to None or above *50 MB*",
+		Doc: "Django caps what one request may make it hold in memory: `DATA_UPLOAD_MAX_MEMORY_SIZE` " +
+			"(2.5 MB of body outside file uploads), `DATA_UPLOAD_MAX_NUMBER_FIELDS` (1000 fields) and " +
+			"`FILE_UPLOAD_MAX_MEMORY_SIZE` (2.5 MB of an upload kept in memory before it spills to a " +
+			"temporary file). `None` removes the first two checks; very large values make a handful " +
+			"of requests enough to exhaust the workers' memory.\n\n" +
+			"The byte sizes are judged against the `upload_max_mb` threshold (50 MB by default). " +
+			"`DATA_UPLOAD_MAX_NUMBER_FIELDS` counts fields, not bytes: djsec reports `None` and " +
+			"values above 100,000 (a hundred times Django's default, where the check no longer " +
+			"protects anything).",
+		Fix: "Keep Django's defaults, or raise them only as far as a real form needs:\n\n" +
+			"```python\nDATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # 5 MB\n" +
+			"DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000\nFILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024\n```\n\n" +
+			"Limit upload sizes at the proxy too (`client_max_body_size` in nginx).",
+	}
+)
+
+func init() {
+	ruleDRFDefaultAllowAny.Check = checkDRFDefaultAllowAny
+	ruleDRFThrottlingMissing.Check = checkDRFThrottling
+	ruleViewAllowAny.Check = checkViewAllowAny
+	ruleRawSQL.Check = checkRawSQL
+	ruleUploadLimitsOff.Check = checkUploadLimits
+	register(ruleDRFDefaultAllowAny, ruleDRFThrottlingMissing, ruleViewAllowAny, ruleRawSQL, ruleUploadLimitsOff)
+}
+
+const (
+	drfAllowAny      = "rest_framework.permissions.AllowAny"
+	drfAnonThrottle  = "rest_framework.throttling.AnonRateThrottle"
+	drfUserThrottle  = "rest_framework.throttling.UserRateThrottle"
+	drfSettingPrefix = "REST_FRAMEWORK."
+)
+
+// apiInstalledApp finds app in INSTALLED_APPS, by its module or by an
+// AppConfig path under it, and returns the list item. known is false when
+// the list is unknown or holds an item djsec cannot read, so that an absent
+// app is not proof of absence.
+func apiInstalledApp(p *Project, m *settings.Model, app string) (item *settings.Value, known bool) {
+	apps, _ := p.Get(m, "INSTALLED_APPS")
+	if !apps.Known() || !apps.IsSequence() {
+		return nil, false
+	}
+	known = true
+	for _, it := range apps.Items {
+		if it == nil || it.Kind != settings.Str {
+			known = false
+			continue
+		}
+		if it.Str == app || strings.HasPrefix(it.Str, app+".apps.") {
+			return it, true
+		}
+	}
+	return nil, known
+}
+
+// apiPos is where a value was written, or fallback when the evaluator did
+// not record it.
+func apiPos(v *settings.Value, fallback settings.Pos) settings.Pos {
+	if v != nil && v.Pos.Path != "" && v.Pos.Line > 0 {
+		return v.Pos
+	}
+	return fallback
+}
+
+// apiSettingPos is where m set name (the zero Pos when unset).
+func apiSettingPos(m *settings.Model, name string) settings.Pos {
+	if s, ok := m.Lookup(name); ok {
+		return s.Pos
+	}
+	return settings.Pos{}
+}
+
+// drfSettings returns REST_FRAMEWORK for a module that installs DRF. ok is
+// false when DRF is not (known to be) installed or REST_FRAMEWORK cannot be
+// read; rf is nil when the module does not set it. at is where a finding
+// about a missing key belongs.
+func drfSettings(p *Project, m *settings.Model) (rf *settings.Value, at settings.Pos, ok bool) {
+	app, _ := apiInstalledApp(p, m, "rest_framework")
+	if app == nil {
+		return nil, settings.Pos{}, false
+	}
+	rf, set := p.Get(m, "REST_FRAMEWORK")
+	if !set {
+		if rf != nil {
+			return nil, settings.Pos{}, false // unset in an opaque model
+		}
+		return nil, apiPos(app, apiSettingPos(m, "INSTALLED_APPS")), true
+	}
+	if !rf.Known() || rf.Kind != settings.Dict {
+		return nil, settings.Pos{}, false
+	}
+	return rf, apiSettingPos(m, "REST_FRAMEWORK"), true
+}
+
+func checkDRFDefaultAllowAny(p *Project, r *Reporter) {
+	const key = drfSettingPrefix + "DEFAULT_PERMISSION_CLASSES"
+	for _, m := range p.Settings {
+		rf, at, ok := drfSettings(p, m)
+		if !ok {
+			continue
+		}
+		if rf == nil {
+			r.Emit(ruleDRFDefaultAllowAny, m, at, key, "Django REST framework is installed but REST_FRAMEWORK is not set, so DEFAULT_PERMISSION_CLASSES is DRF's default AllowAny and every view without its own permission_classes is open to anonymous callers: set REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]}")
+			continue
+		}
+		perms := rf.Get("DEFAULT_PERMISSION_CLASSES")
+		if perms == nil {
+			if rf.HasUnknownKeys() {
+				continue
+			}
+			r.Emit(ruleDRFDefaultAllowAny, m, at, key, "REST_FRAMEWORK has no DEFAULT_PERMISSION_CLASSES, so DRF's default AllowAny opens every view without its own permission_classes to anonymous callers: add \"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]")
+			continue
+		}
+		classes, known := perms.Strings()
+		if !known {
+			continue
+		}
+		pos := apiPos(perms, at)
+		switch {
+		case len(classes) == 0:
+			r.Emit(ruleDRFDefaultAllowAny, m, pos, key, "REST_FRAMEWORK DEFAULT_PERMISSION_CLASSES is empty, so DRF checks no permission and every view without its own permission_classes is open to anonymous callers: use [\"rest_framework.permissions.IsAuthenticated\"]")
+		case apiAllSame(classes, drfAllowAny):
+			r.Emit(ruleDRFDefaultAllowAny, m, pos, key, "REST_FRAMEWORK DEFAULT_PERMISSION_CLASSES is AllowAny, so every view without its own permission_classes is open to anonymous callers: use [\"rest_framework.permissions.IsAuthenticated\"] and open public views one by one")
+		}
+	}
+}
+
+func apiAllSame(list []string, s string) bool {
+	for _, x := range list {
+		if x != s {
+			return false
+		}
+	}
+	return len(list) > 0
+}
+
+// drfThrottleScope is the rate scope of DRF's built-in throttles; ok is
+// false for classes whose scope djsec cannot know (ScopedRateThrottle takes
+// it from each view, custom classes from their code).
+func drfThrottleScope(class string) (scope string, ok bool) {
+	switch class {
+	case drfAnonThrottle:
+		return "anon", true
+	case drfUserThrottle:
+		return "user", true
+	}
+	return "", false
+}
+
+// drfRateValid mirrors SimpleRateThrottle.parse_rate: "<int>/<period>",
+// where only the period's first character counts.
+func drfRateValid(rate string) bool {
+	num, period, found := strings.Cut(rate, "/")
+	if !found || strings.Contains(period, "/") || period == "" {
+		return false
+	}
+	num = strings.ReplaceAll(strings.TrimSpace(num), "_", "")
+	if _, err := strconv.ParseInt(num, 10, 64); err != nil {
+		return false
+	}
+	return strings.ContainsRune("smhd", rune(period[0]))
+}
+
+func checkDRFThrottling(p *Project, r *Reporter) {
+	const classesKey = drfSettingPrefix + "DEFAULT_THROTTLE_CLASSES"
+	for _, m := range p.Settings {
+		rf, at, ok := drfSettings(p, m)
+		if !ok {
+			continue
+		}
+		if rf == nil {
+			r.Emit(ruleDRFThrottlingMissing, m, at, classesKey, "Django REST framework is installed but REST_FRAMEWORK is not set, so the API has no rate limiting: set DEFAULT_THROTTLE_CLASSES (AnonRateThrottle, UserRateThrottle) and DEFAULT_THROTTLE_RATES such as {\"anon\": \"100/hour\", \"user\": \"1000/hour\"}")
+			continue
+		}
+		classes := rf.Get("DEFAULT_THROTTLE_CLASSES")
+		if classes == nil {
+			if !rf.HasUnknownKeys() {
+				r.Emit(ruleDRFThrottlingMissing, m, at, classesKey, "REST_FRAMEWORK has no DEFAULT_THROTTLE_CLASSES, so the API has no rate limiting: add AnonRateThrottle and UserRateThrottle with DEFAULT_THROTTLE_RATES such as {\"anon\": \"100/hour\", \"user\": \"1000/hour\"}")
+			}
+			continue
+		}
+		if !classes.Known() || !classes.IsSequence() {
+			continue
+		}
+		if len(classes.Items) == 0 {
+			r.Emit(ruleDRFThrottlingMissing, m, apiPos(classes, at), classesKey, "REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES is empty, so the API has no rate limiting: add AnonRateThrottle and UserRateThrottle with DEFAULT_THROTTLE_RATES such as {\"anon\": \"100/hour\", \"user\": \"1000/hour\"}")
+			continue
+		}
+		rates := rf.Get("DEFAULT_THROTTLE_RATES")
+		if rates == nil && rf.HasUnknownKeys() || rates != nil && (!rates.Known() || rates.Kind != settings.Dict) {
+			continue
+		}
+		seen := map[string]bool{}
+		for _, c := range classes.Items {
+			if c == nil || c.Kind != settings.Str {
+				continue
+			}
+			scope, ok := drfThrottleScope(c.Str)
+			if !ok || seen[scope] {
+				continue
+			}
+			seen[scope] = true
+			key := drfSettingPrefix + "DEFAULT_THROTTLE_RATES." + scope
+			class := c.Str[strings.LastIndexByte(c.Str, '.')+1:]
+			if rates == nil {
+				r.Emit(ruleDRFThrottlingMissing, m, apiPos(c, at), key, fmt.Sprintf("%s is enabled but REST_FRAMEWORK has no DEFAULT_THROTTLE_RATES, so its %q rate is DRF's default None and it throttles nothing: add \"DEFAULT_THROTTLE_RATES\": {%q: \"100/hour\"}", class, scope, scope))
+				continue
+			}
+			rate := rates.Get(scope)
+			switch {
+			case rate == nil:
+				if rates.HasUnknownKeys() {
+					continue
+				}
+				r.Emit(ruleDRFThrottlingMissing, m, apiPos(rates, at), key, fmt.Sprintf("%s is enabled but DEFAULT_THROTTLE_RATES has no %q rate, so DRF raises ImproperlyConfigured on the first throttled request: add %q: \"100/hour\"", class, scope, scope))
+			case !rate.Known():
+			case rate.Kind == settings.None:
+				r.Emit(ruleDRFThrottlingMissing, m, apiPos(rate, at), key, fmt.Sprintf("DEFAULT_THROTTLE_RATES[%q] is None%s, which turns %s off: set a rate such as \"100/hour\"", scope, apiEnvNote(rate), class))
+			case rate.Kind != settings.Str || !drfRateValid(rate.Str):
+				r.Emit(ruleDRFThrottlingMissing, m, apiPos(rate, at), key, fmt.Sprintf("DEFAULT_THROTTLE_RATES[%q] is %s%s, not a DRF rate (\"<number>/<period>\", the period's first letter s, m, h or d), so throttled requests fail: use a rate such as \"100/hour\"", scope, rate.String(), apiEnvNote(rate)))
+			}
+		}
+	}
+}
+
+// apiEnvNote explains that a value is an environment read's default.
+func apiEnvNote(v *settings.Value) string {
+	if v == nil || v.Env == nil || v.Env.Var == "" {
+		return ""
+	}
+	return " (the default used when " + v.Env.Var + " is unset)"
+}
+
+// Upload limits.
+
+// uploadMaxFields is the DATA_UPLOAD_MAX_NUMBER_FIELDS value above which the
+// limit protects nothing: a hundred times Django's default of 1000.
+const uploadMaxFields = 100000
+
+func checkUploadLimits(p *Project, r *Reporter) {
+	maxBytes := float64(p.Config.Thresholds.UploadMaxMB) * 1024 * 1024
+	for _, m := range p.Settings {
+		for _, name := range []string{"DATA_UPLOAD_MAX_MEMORY_SIZE", "DATA_UPLOAD_MAX_NUMBER_FIELDS", "FILE_UPLOAD_MAX_MEMORY_SIZE"} {
+			v, set := p.Get(m, name)
+			if !set || !v.Known() {
+				continue
+			}
+			fields := name == "DATA_UPLOAD_MAX_NUMBER_FIELDS"
+			var n float64
+			switch v.Kind {
+			case settings.None:
+				if name == "FILE_UPLOAD_MAX_MEMORY_SIZE" {
+					r.AtSetting(ruleUploadLimitsOff, m, name, "FILE_UPLOAD_MAX_MEMORY_SIZE is None"+apiEnvNote(v)+", which Django cannot compare with an upload's size: set a byte count such as 2621440 (2.5 MB)")
+					continue
+				}
+				what := "request body size"
+				if fields {
+					what = "number of form fields"
+				}
+				r.AtSetting(ruleUploadLimitsOff, m, name, fmt.Sprintf("%s is None%s, which removes Django's limit on the %s, so one request can exhaust a worker's memory: remove it to keep Django's default or set a limit", name, apiEnvNote(v), what))
+				continue
+			case settings.Int:
+				n = float64(v.Int)
+			case settings.Float:
+				n = v.Float
+			default:
+				continue
+			}
+			if fields {
+				if n > uploadMaxFields {
+					r.AtSetting(ruleUploadLimitsOff, m, name, fmt.Sprintf("DATA_UPLOAD_MAX_NUMBER_FIELDS is %s%s, so one request may send that many fields to parse: keep Django's default of 1000 or the smallest count your largest form needs", v.String(), apiEnvNote(v)))
+				}
+				continue
+			}
+			if n > maxBytes {
+				r.AtSetting(ruleUploadLimitsOff, m, name, fmt.Sprintf("%s is %s bytes (%.0f MB)%s, above the %d MB limit, so a few requests can exhaust a worker's memory: keep Django's default of 2621440 (2.5 MB) or the smallest size your uploads need", name, v.String(), n/(1024*1024), apiEnvNote(v), p.Config.Thresholds.UploadMaxMB))
+			}
+		}
+	}
+}
+
+// Code rules: views and SQL in the repository's Python files.
+
+// apiCodeFiles lists, in order, the Python files the code rules read: the
+// project's own modules, not tests or migrations.
+func apiCodeFiles(p *Project) []string {
+	var out []string
+	for fp := range p.Files {
+		if !strings.HasSuffix(fp, ".py") {
+			continue
+		}
+		base := path.Base(fp)
+		if apiTestFile(base) {
+			continue
+		}
+		skip := false
+		for _, d := range strings.Split(path.Dir(fp), "/") {
+			if d == "tests" || d == "test" || SkippedDir(d) {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			out = append(out, fp)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// apiTestFile matches pytest and unittest modules by name; their views and
+// SQL never serve a request.
+func apiTestFile(base string) bool {
+	return strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || strings.HasSuffix(base, "_tests.py") ||
+		base == "tests.py" || base == "test.py" || base == "conftest.py"
+}
+
+// apiParse parses a Python file for a code rule, or returns nil for one
+// that is binary or too large: such a file is no view, and judging it would
+// be a guess.
+func apiParse(src []byte) *pysrc.File {
+	f, err := pysrc.Parse(src)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+// apiImportsDRF reports an import of rest_framework (or a submodule)
+// anywhere in the file.
+func apiImportsDRF(f *pysrc.File) bool {
+	found := false
+	pysrc.Walk(f.Root, func(n *sitter.Node) bool {
+		if found {
+			return false
+		}
+		switch n.Kind() {
+		case "import_statement", "import_from_statement":
+			for _, c := range pysrc.Named(n) {
+				name := c
+				if c.Kind() == "aliased_import" {
+					name = c.ChildByFieldName("name")
+				}
+				t := f.Text(name)
+				if t == "rest_framework" || strings.HasPrefix(t, "rest_framework.") {
+					found = true
+				}
+				if n.Kind() == "import_from_statement" {
+					break // only the module name counts
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// apiScope tracks the qualified name of the class or function a node sits in.
+type apiScope []string
+
+func (s apiScope) String() string {
+	if len(s) == 0 {
+		return "<module>"
+	}
+	return strings.Join(s, ".")
+}
+
+// apiDefinition unwraps a class or function definition (through a
+// decorated_definition) and returns its name.
+func apiDefinition(f *pysrc.File, n *sitter.Node) (def *sitter.Node, name string) {
+	if n.Kind() == "decorated_definition" {
+		n = n.ChildByFieldName("definition")
+	}
+	if n == nil {
+		return nil, ""
+	}
+	switch n.Kind() {
+	case "class_definition", "function_definition":
+		return n, f.Text(n.ChildByFieldName("name"))
+	}
+	return nil, ""
+}
+
+// apiIsAllowAny reports an expression naming DRF's AllowAny, or an OR
+// composition with it (AllowAny | IsAdminUser grants everyone).
+func apiIsAllowAny(f *pysrc.File, n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Kind() {
+	case "identifier":
+		return f.Text(n) == "AllowAny"
+	case "attribute":
+		return f.Text(n.ChildByFieldName("attribute")) == "AllowAny"
+	case "parenthesized_expression":
+		if in := pysrc.Named(n); len(in) == 1 {
+			return apiIsAllowAny(f, in[0])
+		}
+	case "binary_operator":
+		if op := n.ChildByFieldName("operator"); op != nil && f.Text(op) == "|" {
+			return apiIsAllowAny(f, n.ChildByFieldName("left")) || apiIsAllowAny(f, n.ChildByFieldName("right"))
+		}
+	}
+	return false
+}
+
+// apiClassList classifies a permission_classes/authentication_classes
+// value: a list or tuple literal, empty or holding only AllowAny.
+func apiClassList(f *pysrc.File, n *sitter.Node) (isList, empty, allowAny bool) {
+	if n == nil || (n.Kind() != "list" && n.Kind() != "tuple") {
+		return false, false, false
+	}
+	items := pysrc.Named(n)
+	if len(items) == 0 {
+		return true, true, false
+	}
+	for _, it := range items {
+		if !apiIsAllowAny(f, it) {
+			return true, false, false
+		}
+	}
+	return true, false, true
+}
+
+func checkViewAllowAny(p *Project, r *Reporter) {
+	for _, fp := range apiCodeFiles(p) {
+		src := p.Files[fp]
+		if !bytes.Contains(src, []byte("rest_framework")) ||
+			!bytes.Contains(src, []byte("AllowAny")) && !bytes.Contains(src, []byte("authentication_classes")) {
+			continue
+		}
+		f := apiParse(src)
+		if f == nil {
+			continue
+		}
+		if apiImportsDRF(f) {
+			apiViewsIn(f, fp, r, f.Root, nil)
+		}
+		f.Close()
+	}
+}
+
+// apiViewsIn reports AllowAny and empty authentication overrides in the
+// classes and functions under n.
+func apiViewsIn(f *pysrc.File, fp string, r *Reporter, n *sitter.Node, scope apiScope) {
+	for _, st := range pysrc.Named(n) {
+		def, name := apiDefinition(f, st)
+		if def == nil {
+			if st.Kind() == "if_statement" || st.Kind() == "try_statement" || st.Kind() == "block" ||
+				st.Kind() == "else_clause" || st.Kind() == "elif_clause" || st.Kind() == "except_clause" || st.Kind() == "finally_clause" {
+				apiViewsIn(f, fp, r, st, scope)
+			}
+			continue
+		}
+		inner := append(append(apiScope(nil), scope...), name)
+		if st.Kind() == "decorated_definition" {
+			apiDecorators(f, fp, r, st, inner)
+		}
+		if def.Kind() == "class_definition" {
+			apiClassBody(f, fp, r, def.ChildByFieldName("body"), inner)
+		}
+		apiViewsIn(f, fp, r, def.ChildByFieldName("body"), inner)
+	}
+}
+
+// apiClassBody reads a class's own permission_classes and
+// authentication_classes attributes.
+func apiClassBody(f *pysrc.File, fp string, r *Reporter, body *sitter.Node, scope apiScope) {
+	var perm, auth *sitter.Node
+	permRestrictive := false
+	for _, st := range pysrc.Named(body) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		a := pysrc.Named(st)
+		if len(a) != 1 || a[0].Kind() != "assignment" {
+			continue
+		}
+		left, right := a[0].ChildByFieldName("left"), a[0].ChildByFieldName("right")
+		if left == nil || right == nil || left.Kind() != "identifier" {
+			continue
+		}
+		isList, empty, allowAny := apiClassList(f, right)
+		switch f.Text(left) {
+		case "permission_classes":
+			perm, permRestrictive = nil, false
+			if allowAny {
+				perm = st
+			} else if isList && !empty {
+				permRestrictive = true
+			}
+		case "authentication_classes":
+			auth = nil
+			if empty {
+				auth = st
+			}
+		}
+	}
+	pos := func(n *sitter.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
+	if perm != nil {
+		r.Emit(ruleViewAllowAny, nil, pos(perm), scope.String()+".permission_classes", fmt.Sprintf("%s sets permission_classes to AllowAny, so anyone, signed in or not, can call it: require a permission such as IsAuthenticated, or suppress this finding with the reason the endpoint is public", scope))
+		return
+	}
+	if auth != nil && !permRestrictive {
+		r.Emit(ruleViewAllowAny, nil, pos(auth), scope.String()+".authentication_classes", fmt.Sprintf("%s sets authentication_classes to empty, so every caller is anonymous and SessionAuthentication's CSRF check is skipped: remove the override, or pair it with permission_classes that do not depend on the user", scope))
+	}
+}
+
+// apiDecorators reads @permission_classes([...]), @authentication_classes([])
+// and permission_classes=/authentication_classes= keyword arguments of any
+// decorator (@action, @api_view-style wrappers).
+func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *sitter.Node, scope apiScope) {
+	var perm, auth *sitter.Node
+	permRestrictive := false
+	for _, d := range pysrc.Named(dd) {
+		if d.Kind() != "decorator" {
+			continue
+		}
+		in := pysrc.Named(d)
+		if len(in) != 1 || in[0].Kind() != "call" {
+			continue
+		}
+		call := in[0]
+		fn := call.ChildByFieldName("function")
+		fname := f.Text(fn)
+		if fn != nil && fn.Kind() == "attribute" {
+			fname = f.Text(fn.ChildByFieldName("attribute"))
+		}
+		judge := func(kind string, arg *sitter.Node) {
+			isList, empty, allowAny := apiClassList(f, arg)
+			switch kind {
+			case "permission_classes":
+				if allowAny {
+					perm = d
+				} else if isList && !empty {
+					permRestrictive = true
+				}
+			case "authentication_classes":
+				if empty {
+					auth = d
+				}
+			}
+		}
+		for _, a := range pysrc.Named(call.ChildByFieldName("arguments")) {
+			if a.Kind() == "keyword_argument" {
+				judge(f.Text(a.ChildByFieldName("name")), a.ChildByFieldName("value"))
+			} else if fname == "permission_classes" || fname == "authentication_classes" {
+				judge(fname, a)
+				break
+			}
+		}
+	}
+	pos := func(n *sitter.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
+	if perm != nil {
+		r.Emit(ruleViewAllowAny, nil, pos(perm), scope.String()+".permission_classes", fmt.Sprintf("%s is declared with permission_classes AllowAny, so anyone, signed in or not, can call it: require a permission such as IsAuthenticated, or suppress this finding with the reason the endpoint is public", scope))
+		return
+	}
+	if auth != nil && !permRestrictive {
+		r.Emit(ruleViewAllowAny, nil, pos(auth), scope.String()+".authentication_classes", fmt.Sprintf("%s is declared with empty authentication_classes, so every caller is anonymous and SessionAuthentication's CSRF check is skipped: remove the override, or pair it with permission_classes that do not depend on the user", scope))
+	}
+}
+
+// Raw SQL.
+
+// sqlScope is one function (or the module) being scanned for SQL sinks.
+type sqlScope struct {
+	name  string
+	body  *sitter.Node
+	calls int
+}
+
+type sqlScan struct {
+	f       *pysrc.File
+	fp      string
+	r       *Reporter
+	cursors map[string]bool
+	module  *sitter.Node
+	// lookups counts name resolutions in this file; past sqlMaxLookups a
+	// name is treated as unknown, so a generated file cannot make the
+	// search explode.
+	lookups int
+}
+
+const sqlMaxLookups = 20000
+
+func checkRawSQL(p *Project, r *Reporter) {
+	for _, fp := range apiCodeFiles(p) {
+		src := p.Files[fp]
+		if !bytes.Contains(src, []byte("execute")) && !bytes.Contains(src, []byte(".raw(")) &&
+			!bytes.Contains(src, []byte(".extra(")) && !bytes.Contains(src, []byte("RawSQL")) {
+			continue
+		}
+		f := apiParse(src)
+		if f == nil {
+			continue
+		}
+		s := &sqlScan{f: f, fp: fp, r: r, cursors: map[string]bool{}, module: f.Root}
+		s.findCursors()
+		s.scan(f.Root, &sqlScope{name: "<module>", body: f.Root}, nil)
+		f.Close()
+	}
+}
+
+// findCursors collects names bound to a DB-API cursor: `with conn.cursor()
+// as c` and `c = connection.cursor()`.
+func (s *sqlScan) findCursors() {
+	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+		switch n.Kind() {
+		case "as_pattern":
+			ins := pysrc.Named(n)
+			if len(ins) == 2 && s.isCursorCall(ins[0]) {
+				if t := ins[1]; t.Kind() == "as_pattern_target" {
+					s.cursors[s.f.Text(t)] = true
+				}
+			}
+		case "assignment":
+			if l, rt := n.ChildByFieldName("left"), n.ChildByFieldName("right"); l != nil && l.Kind() == "identifier" && s.isCursorCall(rt) {
+				s.cursors[s.f.Text(l)] = true
+			}
+		}
+		return true
+	})
+}
+
+func (s *sqlScan) isCursorCall(n *sitter.Node) bool {
+	if n == nil || n.Kind() != "call" {
+		return false
+	}
+	fn := n.ChildByFieldName("function")
+	return fn != nil && fn.Kind() == "attribute" && s.f.Text(fn.ChildByFieldName("attribute")) == "cursor"
+}
+
+// isCursor reports whether the receiver of .execute() is a DB-API cursor:
+// a conn.cursor() call, a name bound to one, or a name that says so.
+func (s *sqlScan) isCursor(n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	if s.isCursorCall(n) {
+		return true
+	}
+	var last string
+	switch n.Kind() {
+	case "identifier":
+		last = s.f.Text(n)
+		if s.cursors[last] {
+			return true
+		}
+	case "attribute":
+		last = s.f.Text(n.ChildByFieldName("attribute"))
+	default:
+		return false
+	}
+	l := strings.ToLower(last)
+	return strings.Contains(l, "cursor") || l == "cur" || l == "curs"
+}
+
+func (s *sqlScan) scan(n *sitter.Node, sc *sqlScope, path apiScope) {
+	for i := uint(0); i < n.NamedChildCount(); i++ {
+		c := n.NamedChild(i)
+		switch c.Kind() {
+		case "class_definition":
+			name := s.f.Text(c.ChildByFieldName("name"))
+			s.scan(c, sc, append(append(apiScope(nil), path...), name))
+			continue
+		case "function_definition":
+			name := s.f.Text(c.ChildByFieldName("name"))
+			inner := append(append(apiScope(nil), path...), name)
+			s.scan(c, &sqlScope{name: inner.String(), body: c.ChildByFieldName("body")}, inner)
+			continue
+		case "call":
+			s.call(c, sc)
+		}
+		s.scan(c, sc, path)
+	}
+}
+
+// sqlArgs splits a call's arguments into positional and keyword ones.
+func (s *sqlScan) args(call *sitter.Node) (pos []*sitter.Node, kw map[string]*sitter.Node) {
+	kw = map[string]*sitter.Node{}
+	for _, a := range pysrc.Named(call.ChildByFieldName("arguments")) {
+		switch a.Kind() {
+		case "keyword_argument":
+			kw[s.f.Text(a.ChildByFieldName("name"))] = a.ChildByFieldName("value")
+		case "list_splat", "dictionary_splat":
+			kw["*"] = a
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return pos, kw
+}
+
+// hasParams reports parameters passed next to the SQL: anything but None
+// or an empty literal.
+func (s *sqlScan) hasParams(n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Kind() {
+	case "none":
+		return false
+	case "list", "tuple", "dictionary":
+		return len(pysrc.Named(n)) > 0
+	}
+	return true
+}
+
+func (s *sqlScan) call(call *sitter.Node, sc *sqlScope) {
+	fn := call.ChildByFieldName("function")
+	if fn == nil {
+		return
+	}
+	var method string
+	var recv *sitter.Node
+	switch fn.Kind() {
+	case "identifier":
+		method = s.f.Text(fn)
+	case "attribute":
+		method = s.f.Text(fn.ChildByFieldName("attribute"))
+		recv = fn.ChildByFieldName("object")
+	default:
+		return
+	}
+	pos, kw := s.args(call)
+	if kw["*"] != nil {
+		return // *args/**kwargs may carry the parameters
+	}
+	param := func(i int, name string) *sitter.Node {
+		if len(pos) > i {
+			return pos[i]
+		}
+		return kw[name]
+	}
+	var sqlArgs []*sitter.Node
+	var what string
+	switch {
+	case method == "RawSQL":
+		what = "RawSQL()"
+		if !s.hasParams(param(1, "params")) {
+			sqlArgs = append(sqlArgs, param(0, "sql"))
+		}
+	case recv == nil:
+		return
+	case method == "raw":
+		what = ".raw()"
+		if !s.hasParams(param(1, "params")) {
+			sqlArgs = append(sqlArgs, param(0, "raw_query"))
+		}
+	case method == "extra":
+		what = ".extra()"
+		if w := kw["where"]; w != nil && !s.hasParams(kw["params"]) && (w.Kind() == "list" || w.Kind() == "tuple") {
+			sqlArgs = append(sqlArgs, pysrc.Named(w)...)
+		}
+		if sel := kw["select"]; sel != nil && !s.hasParams(kw["select_params"]) && sel.Kind() == "dictionary" {
+			for _, pair := range pysrc.Named(sel) {
+				if pair.Kind() == "pair" {
+					sqlArgs = append(sqlArgs, pair.ChildByFieldName("value"))
+				}
+			}
+		}
+	case method == "execute" || method == "executemany":
+		if !s.isCursor(recv) {
+			return
+		}
+		what = "cursor." + method + "()"
+		if !s.hasParams(param(1, "params")) {
+			sqlArgs = append(sqlArgs, param(0, "sql"))
+		}
+	default:
+		return
+	}
+	sc.calls++
+	for _, a := range sqlArgs {
+		if a == nil {
+			continue
+		}
+		how := s.dynamic(a, sc, call.StartByte(), 0)
+		if how == "" {
+			continue
+		}
+		r := s.r
+		r.Emit(ruleRawSQL, nil, settings.Pos{Path: s.fp, Pos: pysrc.PosOf(call)}, fmt.Sprintf("%s#%d", sc.name, sc.calls),
+			fmt.Sprintf("%s runs SQL built with %s, so a value from the request can change the query (SQL injection): put %%s placeholders in a constant query and pass the values as parameters, e.g. cursor.execute(\"... WHERE id = %%s\", [pk])", what, how))
+		return
+	}
+}
+
+// dynamic tells how n builds a string from parts that may come from a
+// request: "an f-string", "% formatting", ".format()" or "string
+// concatenation"; "" for text djsec knows is safe or cannot judge.
+func (s *sqlScan) dynamic(n *sitter.Node, sc *sqlScope, before uint, depth int) string {
+	if n == nil || depth > sqlMaxDepth {
+		return ""
+	}
+	switch n.Kind() {
+	case "string":
+		if !s.safeString(n, sc, before, depth) {
+			return "an f-string"
+		}
+	case "concatenated_string":
+		for _, c := range pysrc.Named(n) {
+			if !s.safeString(c, sc, before, depth) {
+				return "an f-string"
+			}
+		}
+	case "parenthesized_expression":
+		if in := pysrc.Named(n); len(in) == 1 {
+			return s.dynamic(in[0], sc, before, depth+1)
+		}
+	case "binary_operator":
+		op := s.f.Text(n.ChildByFieldName("operator"))
+		left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
+		switch op {
+		case "%":
+			if s.constStr(left, sc, before, depth+1) && !sqlNumericFormat(s.f.Text(left)) && !s.safe(right, sc, before, depth+1) {
+				return "% formatting"
+			}
+		case "+":
+			var operands []*sitter.Node
+			s.flattenPlus(n, &operands)
+			hasStr, hasVar := false, false
+			for _, o := range operands {
+				if how := s.dynamic(o, sc, before, depth+1); how != "" {
+					return how
+				}
+				if s.constStr(o, sc, before, depth+1) {
+					hasStr = true
+				} else if !s.safe(o, sc, before, depth+1) {
+					hasVar = true
+				}
+			}
+			if hasStr && hasVar {
+				return "string concatenation"
+			}
+		}
+	case "call":
+		fn := n.ChildByFieldName("function")
+		if fn != nil && fn.Kind() == "attribute" && s.f.Text(fn.ChildByFieldName("attribute")) == "format" &&
+			s.constStr(fn.ChildByFieldName("object"), sc, before, depth+1) {
+			for _, a := range pysrc.Named(n.ChildByFieldName("arguments")) {
+				v := a
+				if a.Kind() == "keyword_argument" {
+					v = a.ChildByFieldName("value")
+				}
+				if !s.safe(v, sc, before, depth+1) {
+					return ".format()"
+				}
+			}
+		}
+	case "identifier":
+		for _, b := range s.bindings(s.f.Text(n), sc, before) {
+			rhs := b.ChildByFieldName("right")
+			if how := s.dynamic(rhs, sc, b.StartByte(), depth+1); how != "" {
+				return how
+			}
+			if b.Kind() != "augmented_assignment" || s.safe(rhs, sc, b.StartByte(), depth+1) {
+				continue
+			}
+			switch s.f.Text(b.ChildByFieldName("operator")) {
+			case "+=":
+				return "string concatenation"
+			case "%=":
+				return "% formatting"
+			}
+		}
+	}
+	return ""
+}
+
+// sqlMaxDepth bounds how far djsec follows names and nested expressions.
+const sqlMaxDepth = 8
+
+func (s *sqlScan) flattenPlus(n *sitter.Node, out *[]*sitter.Node) {
+	if n == nil {
+		return
+	}
+	if n.Kind() == "binary_operator" && s.f.Text(n.ChildByFieldName("operator")) == "+" {
+		s.flattenPlus(n.ChildByFieldName("left"), out)
+		s.flattenPlus(n.ChildByFieldName("right"), out)
+		return
+	}
+	if n.Kind() == "parenthesized_expression" {
+		if in := pysrc.Named(n); len(in) == 1 {
+			s.flattenPlus(in[0], out)
+			return
+		}
+	}
+	*out = append(*out, n)
+}
+
+// safeString reports a string literal whose interpolations (if it is an
+// f-string) are all safe.
+func (s *sqlScan) safeString(str *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+	if str.Kind() != "string" {
+		return false
+	}
+	for _, c := range pysrc.Named(str) {
+		if c.Kind() == "interpolation" && !s.safe(c.ChildByFieldName("expression"), sc, before, depth+1) {
+			return false
+		}
+	}
+	return true
+}
+
+// sqlFormatRE matches one %-conversion of a format string.
+var sqlFormatRE = regexp.MustCompile(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
+
+// sqlNumericFormat reports a format string whose conversions all print
+// numbers (%d, %i, %f, ...): formatting then raises rather than inject text.
+func sqlNumericFormat(format string) bool {
+	conv := sqlFormatRE.FindAllStringSubmatch(format, -1)
+	for _, c := range conv {
+		if !strings.Contains("diouxXeEfFgG%", c[1]) {
+			return false
+		}
+	}
+	return len(conv) > 0
+}
+
+// constStr reports a string whose text is fixed: a literal (an f-string
+// with safe interpolations), or a name only ever bound to one.
+func (s *sqlScan) constStr(n *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+	if n == nil || depth > sqlMaxDepth {
+		return false
+	}
+	switch n.Kind() {
+	case "string":
+		return s.safeString(n, sc, before, depth)
+	case "concatenated_string":
+		for _, c := range pysrc.Named(n) {
+			if !s.safeString(c, sc, before, depth) {
+				return false
+			}
+		}
+		return true
+	case "parenthesized_expression":
+		in := pysrc.Named(n)
+		return len(in) == 1 && s.constStr(in[0], sc, before, depth+1)
+	case "binary_operator":
+		if s.f.Text(n.ChildByFieldName("operator")) == "+" {
+			return s.constStr(n.ChildByFieldName("left"), sc, before, depth+1) && s.constStr(n.ChildByFieldName("right"), sc, before, depth+1)
+		}
+	case "identifier":
+		bs := s.bindings(s.f.Text(n), sc, before)
+		if len(bs) == 0 {
+			return false
+		}
+		for _, b := range bs {
+			if !s.constStr(b.ChildByFieldName("right"), sc, b.StartByte(), depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// sqlSafeCalls are functions whose result cannot carry SQL from a request:
+// identifier quoting and numeric conversions.
+var sqlSafeCalls = map[string]bool{"quote_name": true, "qn": true, "quote_name_unless_alias": true, "int": true, "float": true, "len": true}
+
+// safe reports a value that cannot put request text into SQL: literals and
+// containers of them, numbers computed from them, quoted identifiers
+// (connection.ops.quote_name(...)), a model's db_table, and names bound only
+// to such values.
+func (s *sqlScan) safe(n *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+	if n == nil || depth > sqlMaxDepth {
+		return false
+	}
+	switch n.Kind() {
+	case "integer", "float", "true", "false", "none":
+		return true
+	case "string", "concatenated_string":
+		return s.constStr(n, sc, before, depth)
+	case "parenthesized_expression", "tuple", "list", "unary_operator":
+		for _, c := range pysrc.Named(n) {
+			if !s.safe(c, sc, before, depth+1) {
+				return false
+			}
+		}
+		return true
+	case "conditional_expression":
+		in := pysrc.Named(n)
+		return len(in) == 3 && s.safe(in[0], sc, before, depth+1) && s.safe(in[2], sc, before, depth+1)
+	case "binary_operator":
+		left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
+		switch s.f.Text(n.ChildByFieldName("operator")) {
+		case "-", "/", "//", "**":
+			return true // numbers only: str operands raise TypeError
+		case "+":
+			if sqlNumberLiteral(left) || sqlNumberLiteral(right) {
+				return true
+			}
+		case "%":
+			if s.constStr(left, sc, before, depth+1) && sqlNumericFormat(s.f.Text(left)) {
+				return true
+			}
+		}
+		return s.safe(left, sc, before, depth+1) && s.safe(right, sc, before, depth+1)
+	case "attribute":
+		return s.f.Text(n.ChildByFieldName("attribute")) == "db_table"
+	case "call":
+		fn := n.ChildByFieldName("function")
+		name := s.f.Text(fn)
+		if fn != nil && fn.Kind() == "attribute" {
+			name = s.f.Text(fn.ChildByFieldName("attribute"))
+		}
+		return sqlSafeCalls[name]
+	case "identifier":
+		bs := s.bindings(s.f.Text(n), sc, before)
+		if len(bs) == 0 {
+			return false
+		}
+		for _, b := range bs {
+			if !s.safe(b.ChildByFieldName("right"), sc, b.StartByte(), depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func sqlNumberLiteral(n *sitter.Node) bool {
+	return n != nil && (n.Kind() == "integer" || n.Kind() == "float")
+}
+
+// bindings returns the statements that bind name before offset (plain and
+// augmented assignments): in the enclosing function, or, for a name the
+// function neither binds nor takes as a parameter, at module level.
+func (s *sqlScan) bindings(name string, sc *sqlScope, before uint) []*sitter.Node {
+	if s.lookups++; s.lookups > sqlMaxLookups {
+		return nil
+	}
+	collect := func(body *sitter.Node, limit uint) []*sitter.Node {
+		var out []*sitter.Node
+		pysrc.Walk(body, func(n *sitter.Node) bool {
+			if n.StartByte() >= limit {
+				return false
+			}
+			switch n.Kind() {
+			case "function_definition", "class_definition", "lambda":
+				return n == body
+			case "assignment", "augmented_assignment":
+				l := n.ChildByFieldName("left")
+				if l != nil && l.Kind() == "identifier" && s.f.Text(l) == name && n.ChildByFieldName("right") != nil {
+					out = append(out, n)
+				}
+			}
+			return true
+		})
+		return out
+	}
+	if sc.body == s.module {
+		return collect(s.module, before)
+	}
+	if out := collect(sc.body, before); len(out) > 0 || s.bindsParam(sc, name) {
+		return out
+	}
+	return collect(s.module, ^uint(0))
+}
+
+// bindsParam reports a function parameter called name.
+func (s *sqlScan) bindsParam(sc *sqlScope, name string) bool {
+	if sc.body == nil {
+		return false
+	}
+	fn := sc.body.Parent()
+	if fn == nil || fn.Kind() != "function_definition" {
+		return false
+	}
+	found := false
+	pysrc.Walk(fn.ChildByFieldName("parameters"), func(n *sitter.Node) bool {
+		if n.Kind() == "identifier" && s.f.Text(n) == name {
+			found = true
+		}
+		return !found
+	})
+	return found
+}

@@ -1,0 +1,331 @@
+package checks
+
+import (
+	"strings"
+	"testing"
+)
+
+// apiCase is one analysis and what one rule must report on it; the §8 and
+// §9 tests share it.
+type apiCase struct {
+	name  string
+	files map[string]string // mysite/settings.py holds src when files is nil
+	src   string
+	rule  string
+	want  int
+	sev   Severity // of the first finding, when set
+	line  int      // of the first finding, when set
+	key   string   // of the first finding, when set
+	path  string   // of the first finding, when set
+	msg   string   // a substring of the first finding's message
+	pr    bool     // analyze as a pull request (no audit-only rules)
+}
+
+func apiRun(t *testing.T, cases []apiCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := tc.files
+			if files == nil {
+				files = map[string]string{"mysite/settings.py": tc.src}
+			}
+			var res *Result
+			if tc.pr {
+				res = apiAnalyzePR(t, files)
+			} else {
+				res = analyzeFiles(t, files)
+			}
+			got := findingsOf(res, tc.rule)
+			if len(got) != tc.want {
+				var msgs []string
+				for _, f := range got {
+					msgs = append(msgs, f.Key+": "+f.Message)
+				}
+				t.Fatalf("%s: got %d findings, want %d; %s; all: %s", tc.rule, len(got), tc.want, strings.Join(msgs, " | "), ruleIDs(res))
+			}
+			if len(got) == 0 {
+				return
+			}
+			f := got[0]
+			if tc.sev != 0 && f.Severity != tc.sev {
+				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
+			}
+			if tc.line != 0 && f.Line != tc.line {
+				t.Errorf("line %d, want %d (%s)", f.Line, tc.line, f.Message)
+			}
+			if tc.key != "" && f.Key != tc.key {
+				t.Errorf("key %q, want %q", f.Key, tc.key)
+			}
+			if tc.path != "" && f.Path != tc.path {
+				t.Errorf("path %q, want %q", f.Path, tc.path)
+			}
+			if tc.msg != "" && !strings.Contains(f.Message, tc.msg) {
+				t.Errorf("message %q lacks %q", f.Message, tc.msg)
+			}
+		})
+	}
+}
+
+// apiAnalyzePR analyzes files the way a pull request is: without the
+// audit-only rules.
+func apiAnalyzePR(t *testing.T, files map[string]string) *Result {
+	t.Helper()
+	in := Input{Files: map[string][]byte{}}
+	for p, s := range files {
+		in.Files[p] = []byte(s)
+	}
+	return Analyze(t.Context(), in)
+}
+
+// apiDRF installs Django REST framework.
+const apiDRF = "INSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\"]\n"
+
+func TestDRFDefaultAllowAny(t *testing.T) {
+	t.Parallel()
+	apiRun(t, []apiCase{
+		{name: "no REST_FRAMEWORK", rule: "DJS701", want: 1, sev: High, line: 1,
+			key: "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", msg: "REST_FRAMEWORK is not set", src: apiDRF},
+		{name: "REST_FRAMEWORK without permission classes", rule: "DJS701", want: 1, line: 2, msg: "no DEFAULT_PERMISSION_CLASSES",
+			src: apiDRF + "REST_FRAMEWORK = {\n    \"PAGE_SIZE\": 10,\n}\n"},
+		{name: "AllowAny", rule: "DJS701", want: 1, line: 3, msg: "is AllowAny",
+			src: apiDRF + "REST_FRAMEWORK = {\n    \"DEFAULT_PERMISSION_CLASSES\": [\n        \"rest_framework.permissions.AllowAny\",\n    ],\n}\n"},
+		{name: "empty list", rule: "DJS701", want: 1, msg: "is empty",
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": ()}\n"},
+		{name: "AppConfig path", rule: "DJS701", want: 1,
+			src: "INSTALLED_APPS = [\"rest_framework.apps.RestFrameworkConfig\"]\n"},
+		{name: "development module capped at low", rule: "DJS701", want: 1, sev: Low,
+			files: map[string]string{"mysite/settings/dev.py": apiDRF}},
+		{name: "IsAuthenticated", rule: "DJS701", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]}\n"},
+		{name: "AllowAny next to another class is redundant", rule: "DJS701", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\", \"rest_framework.permissions.AllowAny\"]}\n"},
+		{name: "DRF not installed", rule: "DJS701", want: 0, src: "INSTALLED_APPS = [\"django.contrib.auth\"]\n"},
+		{name: "INSTALLED_APPS unknown", rule: "DJS701", want: 0, src: "INSTALLED_APPS = get_apps()\n"},
+		{name: "REST_FRAMEWORK built by code", rule: "DJS701", want: 0, src: apiDRF + "REST_FRAMEWORK = build()\n"},
+		{name: "spread dict may hold the key", rule: "DJS701", want: 0, src: apiDRF + "REST_FRAMEWORK = {**BASE, \"PAGE_SIZE\": 10}\n"},
+		{name: "permission classes unknown", rule: "DJS701", want: 0,
+			src: apiDRF + "import os\nREST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [os.environ[\"PERM\"]]}\n"},
+		{name: "opaque model", rule: "DJS701", want: 0, src: apiDRF + "from otherpkg.settings import *\n"},
+	})
+}
+
+func TestDRFThrottling(t *testing.T) {
+	t.Parallel()
+	const classes = "\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\", \"rest_framework.throttling.UserRateThrottle\"]"
+	apiRun(t, []apiCase{
+		{name: "no REST_FRAMEWORK", rule: "DJS702", want: 1, sev: High, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES", src: apiDRF},
+		{name: "no throttle classes", rule: "DJS702", want: 1, msg: "no DEFAULT_THROTTLE_CLASSES",
+			src: apiDRF + "REST_FRAMEWORK = {\"PAGE_SIZE\": 10}\n"},
+		{name: "empty throttle classes", rule: "DJS702", want: 1, msg: "is empty",
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": []}\n"},
+		{name: "classes without rates", rule: "DJS702", want: 2, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.anon", msg: "no DEFAULT_THROTTLE_RATES",
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + "}\n"},
+		{name: "missing user scope", rule: "DJS702", want: 1, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.user", msg: "ImproperlyConfigured",
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"100/hour\"}}\n"},
+		{name: "None rate", rule: "DJS702", want: 1, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_RATES.anon", msg: "is None",
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": None, \"user\": \"1000/day\"}}\n"},
+		{name: "env default None", rule: "DJS702", want: 1, msg: "ANON_RATE is unset",
+			src: apiDRF + "import os\nREST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": os.environ.get(\"ANON_RATE\"), \"user\": \"1000/day\"}}\n"},
+		{name: "invalid period", rule: "DJS702", want: 1, msg: "not a DRF rate",
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"5/15m\", \"user\": \"1000/day\"}}\n"},
+		{name: "invalid number", rule: "DJS702", want: 1,
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"many/min\", \"user\": \"1000/day\"}}\n"},
+		{name: "valid rates", rule: "DJS702", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"100/hour\", \"user\": \"10/s\"}}\n"},
+		{name: "env rate with a valid default", rule: "DJS702", want: 0,
+			src: apiDRF + "import os\nREST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": os.environ.get(\"ANON\", \"50/min\"), \"user\": \"1000/day\"}}\n"},
+		{name: "required env rate is unknown", rule: "DJS702", want: 0,
+			src: apiDRF + "import os\nREST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": {\"anon\": os.environ[\"ANON\"], \"user\": \"1000/day\"}}\n"},
+		{name: "scoped throttle needs view scopes", rule: "DJS702", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.ScopedRateThrottle\"]}\n"},
+		{name: "custom throttle", rule: "DJS702", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"api.throttles.BurstThrottle\"]}\n"},
+		{name: "rates built by code", rule: "DJS702", want: 0,
+			src: apiDRF + "REST_FRAMEWORK = {" + classes + ", \"DEFAULT_THROTTLE_RATES\": rates()}\n"},
+		{name: "DRF not installed", rule: "DJS702", want: 0, src: "INSTALLED_APPS = []\n"},
+		{name: "opaque model", rule: "DJS702", want: 0, src: apiDRF + "from otherpkg.settings import *\n"},
+	})
+}
+
+func TestDRFRateValid(t *testing.T) {
+	t.Parallel()
+	for rate, want := range map[string]bool{
+		"100/day": true, "5/min": true, "10/sec": true, "1/h": true, " 7 /d": true, "1_000/hour": true,
+		"5/15m": false, "100": false, "/day": false, "x/day": false, "5/": false, "5/day/x": false, "5/week": false,
+	} {
+		if got := drfRateValid(rate); got != want {
+			t.Errorf("drfRateValid(%q) = %v, want %v", rate, got, want)
+		}
+	}
+}
+
+func TestUploadLimits(t *testing.T) {
+	t.Parallel()
+	apiRun(t, []apiCase{
+		{name: "data size None", rule: "DJS705", want: 1, sev: Medium, key: "DATA_UPLOAD_MAX_MEMORY_SIZE", line: 1, msg: "is None",
+			src: "DATA_UPLOAD_MAX_MEMORY_SIZE = None\n"},
+		{name: "field count None", rule: "DJS705", want: 1, key: "DATA_UPLOAD_MAX_NUMBER_FIELDS", msg: "number of form fields",
+			src: "DATA_UPLOAD_MAX_NUMBER_FIELDS = None\n"},
+		{name: "file size None", rule: "DJS705", want: 1, key: "FILE_UPLOAD_MAX_MEMORY_SIZE", src: "FILE_UPLOAD_MAX_MEMORY_SIZE = None\n"},
+		{name: "100 MB", rule: "DJS705", want: 1, msg: "(100 MB)", src: "DATA_UPLOAD_MAX_MEMORY_SIZE = 100 * 1024 * 1024\n"},
+		{name: "file size 1 GB", rule: "DJS705", want: 1, src: "FILE_UPLOAD_MAX_MEMORY_SIZE = 1073741824\n"},
+		{name: "env default above", rule: "DJS705", want: 1, msg: "MAX_UPLOAD is unset",
+			src: "import os\nDATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get(\"MAX_UPLOAD\", 209715200))\n"},
+		{name: "huge field count", rule: "DJS705", want: 1, src: "DATA_UPLOAD_MAX_NUMBER_FIELDS = 10 ** 6\n"},
+		{name: "all three", rule: "DJS705", want: 3,
+			src: "DATA_UPLOAD_MAX_MEMORY_SIZE = None\nDATA_UPLOAD_MAX_NUMBER_FIELDS = None\nFILE_UPLOAD_MAX_MEMORY_SIZE = None\n"},
+		{name: "development module capped at low", rule: "DJS705", want: 1, sev: Low,
+			files: map[string]string{"mysite/settings/local.py": "DATA_UPLOAD_MAX_MEMORY_SIZE = None\n"}},
+		{name: "defaults", rule: "DJS705", want: 0, src: "DEBUG = False\n"},
+		{name: "exactly 50 MB", rule: "DJS705", want: 0, src: "DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024\n"},
+		{name: "10 MB", rule: "DJS705", want: 0, src: "FILE_UPLOAD_MAX_MEMORY_SIZE = 10485760\n"},
+		{name: "10000 fields", rule: "DJS705", want: 0, src: "DATA_UPLOAD_MAX_NUMBER_FIELDS = 10000\n"},
+		{name: "required env is unknown", rule: "DJS705", want: 0,
+			src: "import os\nDATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ[\"MAX_UPLOAD\"])\n"},
+		{name: "computed", rule: "DJS705", want: 0, src: "DATA_UPLOAD_MAX_MEMORY_SIZE = limit()\n"},
+	})
+}
+
+func TestViewAllowAny(t *testing.T) {
+	t.Parallel()
+	const imp = "from rest_framework import permissions\nfrom rest_framework.permissions import AllowAny, IsAuthenticated\nfrom rest_framework.views import APIView\n"
+	view := func(src string) map[string]string { return map[string]string{"shop/views.py": imp + src} }
+	apiRun(t, []apiCase{
+		{name: "class AllowAny", rule: "DJS703", want: 1, sev: Medium, line: 5, key: "SignupView.permission_classes", path: "shop/views.py",
+			files: view("class SignupView(APIView):\n    permission_classes = [AllowAny]\n")},
+		{name: "module attribute in a tuple", rule: "DJS703", want: 1,
+			files: view("class V(APIView):\n    permission_classes = (permissions.AllowAny,)\n")},
+		{name: "OR with AllowAny", rule: "DJS703", want: 1,
+			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated | AllowAny]\n")},
+		{name: "empty authentication", rule: "DJS703", want: 1, key: "Hook.authentication_classes", msg: "authentication_classes to empty",
+			files: view("class Hook(APIView):\n    authentication_classes = []\n")},
+		{name: "both reported once", rule: "DJS703", want: 1, key: "Hook.permission_classes",
+			files: view("class Hook(APIView):\n    authentication_classes = ()\n    permission_classes = [AllowAny]\n")},
+		{name: "decorator", rule: "DJS703", want: 1, line: 5, key: "ping.permission_classes",
+			files: view("@api_view([\"GET\"])\n@permission_classes([AllowAny])\ndef ping(request):\n    pass\n")},
+		{name: "authentication decorator", rule: "DJS703", want: 1, key: "ping.authentication_classes",
+			files: view("@api_view([\"GET\"])\n@authentication_classes([])\ndef ping(request):\n    pass\n")},
+		{name: "action keyword", rule: "DJS703", want: 1, key: "ShopViewSet.export.permission_classes",
+			files: view("class ShopViewSet(ViewSet):\n    @action(detail=False, permission_classes=[AllowAny])\n    def export(self, request):\n        pass\n")},
+		{name: "nested in if", rule: "DJS703", want: 1,
+			files: view("if True:\n    class V(APIView):\n        permission_classes = [AllowAny]\n")},
+		{name: "two views", rule: "DJS703", want: 2,
+			files: view("class A(APIView):\n    permission_classes = [AllowAny]\nclass B(APIView):\n    permission_classes = [AllowAny]\n")},
+		{name: "runs on pull requests", rule: "DJS703", want: 1, pr: true,
+			files: view("class V(APIView):\n    permission_classes = [AllowAny]\n")},
+		{name: "IsAuthenticated", rule: "DJS703", want: 0,
+			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated]\n")},
+		{name: "AllowAny with another class", rule: "DJS703", want: 0,
+			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated, AllowAny]\n")},
+		{name: "empty authentication with a restrictive permission", rule: "DJS703", want: 0,
+			files: view("class Hook(APIView):\n    authentication_classes = []\n    permission_classes = [HasSignature]\n")},
+		{name: "no rest_framework import", rule: "DJS703", want: 0,
+			files: map[string]string{"shop/views.py": "from mylib import AllowAny\nclass V:\n    permission_classes = [AllowAny]\n"}},
+		{name: "test module", rule: "DJS703", want: 0,
+			files: map[string]string{"shop/tests/test_views.py": imp + "class V(APIView):\n    permission_classes = [AllowAny]\n"}},
+		{name: "tests.py", rule: "DJS703", want: 0,
+			files: map[string]string{"shop/tests.py": imp + "class V(APIView):\n    permission_classes = [AllowAny]\n"}},
+		{name: "local variable is not an attribute", rule: "DJS703", want: 0,
+			files: view("def f():\n    permission_classes = [AllowAny]\n")},
+		{name: "suppressed", rule: "DJS703", want: 0,
+			files: view("class V(APIView):\n    permission_classes = [AllowAny]  # djsec: ignore[DJS703] public sign-up\n")},
+	})
+}
+
+func TestRawSQL(t *testing.T) {
+	t.Parallel()
+	const imp = "from django.db import connection\nfrom django.db.models.expressions import RawSQL\n"
+	code := func(src string) map[string]string { return map[string]string{"shop/reports.py": imp + src} }
+	apiRun(t, []apiCase{
+		{name: "f-string execute", rule: "DJS704", want: 1, sev: High, line: 5, key: "report#1", path: "shop/reports.py", msg: "an f-string",
+			files: code("def report(pk):\n    with connection.cursor() as c:\n        c.execute(f\"SELECT * FROM t WHERE id = {pk}\")\n")},
+		{name: "percent formatting", rule: "DJS704", want: 1, msg: "% formatting",
+			files: code("def report(cursor, pk):\n    cursor.execute(\"SELECT * FROM t WHERE id = %s\" % pk)\n")},
+		{name: "format call", rule: "DJS704", want: 1, msg: ".format()",
+			files: code("def report(pk):\n    connection.cursor().execute(\"SELECT * FROM t WHERE id = {}\".format(pk))\n")},
+		{name: "concatenation", rule: "DJS704", want: 1, msg: "string concatenation",
+			files: code("def report(cur, name):\n    cur.execute(\"SELECT * FROM t WHERE name = '\" + name + \"'\")\n")},
+		{name: "raw with f-string", rule: "DJS704", want: 1, msg: ".raw()", key: "Report.get#1",
+			files: code("class Report:\n    def get(self, q):\n        return Order.objects.raw(f\"SELECT * FROM o WHERE q = '{q}'\")\n")},
+		{name: "RawSQL with empty params", rule: "DJS704", want: 1, msg: "RawSQL()",
+			files: code("def annotate(qs, col):\n    return qs.annotate(v=RawSQL(\"SELECT %s\" % col, []))\n")},
+		{name: "extra where", rule: "DJS704", want: 1, msg: ".extra()",
+			files: code("def search(qs, term):\n    return qs.extra(where=[f\"name LIKE '%{term}%'\"])\n")},
+		{name: "through a variable", rule: "DJS704", want: 1, line: 5, msg: "an f-string",
+			files: code("def report(cursor, pk):\n    sql = f\"SELECT * FROM t WHERE id = {pk}\"\n    cursor.execute(sql)\n")},
+		{name: "augmented assignment", rule: "DJS704", want: 1, msg: "string concatenation",
+			files: code("def report(cursor, order):\n    sql = \"SELECT * FROM t ORDER BY \"\n    sql += order\n    cursor.execute(sql)\n")},
+		{name: "second call keeps its ordinal", rule: "DJS704", want: 1, key: "report#2",
+			files: code("def report(cursor, pk):\n    cursor.execute(\"SELECT 1\")\n    cursor.execute(f\"SELECT {pk}\")\n")},
+		{name: "module level", rule: "DJS704", want: 1, key: "<module>#1",
+			files: code("cursor = connection.cursor()\ncursor.execute(\"DELETE FROM t WHERE x = %s\" % X)\n")},
+		{name: "parameters passed", rule: "DJS704", want: 0,
+			files: code("def report(cursor, pk):\n    cursor.execute(\"SELECT * FROM t WHERE id = %s\", [pk])\n")},
+		{name: "interpolated identifier with parameters", rule: "DJS704", want: 0,
+			files: code("def report(cursor, pk):\n    cursor.execute(f\"SELECT * FROM {TABLE} WHERE id = %s\", [pk])\n")},
+		{name: "raw with params keyword", rule: "DJS704", want: 0,
+			files: code("def f(q):\n    return Order.objects.raw(\"SELECT * FROM o WHERE q = %s\", params=[q])\n")},
+		{name: "constant concatenation", rule: "DJS704", want: 0,
+			files: code("BASE = \"SELECT * FROM t\"\ndef report(cursor):\n    cursor.execute(BASE + \" ORDER BY id\")\n")},
+		{name: "percent with constants", rule: "DJS704", want: 0,
+			files: code("def report(cursor):\n    cursor.execute(\"SELECT * FROM %s\" % \"t\")\n")},
+		{name: "plain string", rule: "DJS704", want: 0,
+			files: code("def report(cursor):\n    cursor.execute(\"SELECT 1\")\n")},
+		{name: "execute on something else", rule: "DJS704", want: 0,
+			files: code("def run(schema, q):\n    schema.execute(f\"{{ user(id: {q}) {{ name }} }}\")\n")},
+		{name: "splat arguments", rule: "DJS704", want: 0,
+			files: code("def run(cursor, *args):\n    cursor.execute(f\"SELECT {x}\", *args)\n")},
+		{name: "quoted identifier", rule: "DJS704", want: 0,
+			files: code("def count(model):\n    table = connection.ops.quote_name(model._meta.db_table)\n    with connection.cursor() as cursor:\n        cursor.execute(\"SELECT COUNT(*) FROM %s\" % table)\n")},
+		{name: "db_table in an f-string", rule: "DJS704", want: 0,
+			files: code("def count(cursor):\n    cursor.execute(f\"SELECT COUNT(*) FROM {Order._meta.db_table}\")\n")},
+		{name: "numeric formatting", rule: "DJS704", want: 0,
+			files: code("def page(cursor, n):\n    cursor.execute(\"SELECT * FROM t LIMIT %d\" % n)\n")},
+		{name: "number arithmetic", rule: "DJS704", want: 0,
+			files: code("def page(cursor, n):\n    cursor.execute(f\"SELECT * FROM t LIMIT {n + 1}\")\n")},
+		{name: "constant branches", rule: "DJS704", want: 0,
+			files: code("def tz(cursor, utc):\n    cursor.execute(\"SET A = 1\" + (\" TZ = 'UTC'\" if utc else \"\"))\n")},
+		{name: "f-string with a constant name", rule: "DJS704", want: 0,
+			files: code("TABLE = \"shop_order\"\ndef count(cursor):\n    cursor.execute(f\"SELECT COUNT(*) FROM {TABLE}\")\n")},
+		{name: "text next to a number", rule: "DJS704", want: 1,
+			files: code("def page(cursor, n, name):\n    cursor.execute(\"SELECT * FROM t WHERE name = '%s' LIMIT %d\" % (name, n))\n")},
+		{name: "test module", rule: "DJS704", want: 0,
+			files: map[string]string{"shop/test_reports.py": imp + "def t(cursor, pk):\n    cursor.execute(f\"SELECT {pk}\")\n"}},
+		{name: "migration", rule: "DJS704", want: 0,
+			files: map[string]string{"shop/migrations/0002_data.py": imp + "def t(cursor, pk):\n    cursor.execute(f\"SELECT {pk}\")\n"}},
+	})
+}
+
+func TestSQLNumericFormat(t *testing.T) {
+	t.Parallel()
+	for format, want := range map[string]bool{
+		`'%d'`: true, `"LIMIT %d OFFSET %d"`: true, `"%(n)05.2f%%"`: true,
+		`"%s"`: false, `"%d %s"`: false, `"%(name)s"`: false, `"no conversions"`: false, `"%r"`: false,
+	} {
+		if got := sqlNumericFormat(format); got != want {
+			t.Errorf("sqlNumericFormat(%s) = %v, want %v", format, got, want)
+		}
+	}
+}
+
+// TestCodeRulesBrokenSource feeds every prefix of a view module to the code
+// rules: error-tolerant trees have missing children, and no rule may panic
+// on them.
+func TestCodeRulesBrokenSource(t *testing.T) {
+	t.Parallel()
+	const src = "from rest_framework.permissions import AllowAny\nfrom django.db import connection\n" +
+		"class V(APIView):\n    permission_classes = [AllowAny | IsAdminUser]\n    authentication_classes = ()\n" +
+		"    @action(detail=True, permission_classes=[AllowAny])\n    def get(self, request, pk):\n" +
+		"        sql = \"SELECT * FROM t WHERE id = \" + pk\n        sql += f\"AND {request.GET['q']}\"\n" +
+		"        with connection.cursor() as c:\n            c.execute(sql % (pk,), *a)\n            c.execute(\"x {}\".format(pk))\n" +
+		"        return Order.objects.raw(f\"{pk}\").extra(where=[f\"{pk}\"], select={\"a\": \"%s\" % pk})\n" +
+		"@receiver([user_login_failed])\n@permission_classes([AllowAny])\ndef f(r):\n    user_login_failed.connect(f)\n"
+	for i := 0; i <= len(src); i += 2 {
+		p := &Project{Config: DefaultConfig(), Files: map[string][]byte{"shop/views.py": []byte(src[:i])}}
+		r := &Reporter{p: p}
+		checkViewAllowAny(p, r)
+		checkRawSQL(p, r)
+		logLoginFailedReceiver(p)
+	}
+}
