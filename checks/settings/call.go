@@ -300,6 +300,15 @@ func (fe *fileEval) decouple(a callArgs, n *sitter.Node) *Value {
 	if cast == "csv" {
 		return fe.applyCsv(v, castV, n)
 	}
+	if cast == "db" {
+		// config("DATABASE_URL", default=..., cast=db_url)
+		if v.Kind != Str {
+			return withEnv(&Value{Kind: Unknown, Pos: v.Pos}, v.Env, "keep")
+		}
+		d := databaseFromURL(v, callArgs{})
+		d.Env = v.Env
+		return d
+	}
 	out := fe.cast(v, "decouple:"+cast, n)
 	out.Env = v.Env
 	return out
@@ -319,6 +328,9 @@ func castName(c *Value) string {
 		}
 		if strings.HasSuffix(c.Ref, ".strtobool") || c.Ref == "strtobool" {
 			return "bool"
+		}
+		if c.Ref == "dj_database_url.parse" || c.Ref == "dj_database_url.config" {
+			return "db"
 		}
 		return "call"
 	}

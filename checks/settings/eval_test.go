@@ -61,6 +61,7 @@ func TestEvaluateValues(t *testing.T) {
 		{"or default", "import os\nK = os.environ.get('K') or 'fallback'", "K", `"fallback"`, true},
 		{"ternary", "X = 1 if True else 2", "X", "1", false},
 		{"try local", "X = 1\ntry:\n    from .local import *\nexcept ImportError:\n    X = 2", "X", "2", false},
+		{"decouple db_url cast", "from decouple import config\nfrom dj_database_url import parse as db_url\nD = config('DATABASE_URL', default='mysql://u:p@h/db', cast=db_url)", "D", `{"ENGINE": "django.db.backends.mysql", "NAME": "db", "USER": "u", "PASSWORD": "p", "HOST": "h", "PORT": "", "OPTIONS": {}}`, true},
 		{"dj_database_url", "import dj_database_url\nDATABASES = {'default': dj_database_url.config(default='postgres://u:p@h:5432/db')}", "DATABASES", `{"default": {"ENGINE": "django.db.backends.postgresql", "NAME": "db", "USER": "u", "PASSWORD": "p", "HOST": "h", "PORT": "5432", "OPTIONS": {}}}`, false},
 	}
 	for _, tt := range tests {
