@@ -61,11 +61,12 @@ type Project struct {
 }
 
 var (
-	settingsNameRE = regexp.MustCompile(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
-	settingsBodyRE = regexp.MustCompile(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
-	devModuleRE    = regexp.MustCompile(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
-	prodModuleRE   = regexp.MustCompile(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
-	settingsEnvRE  = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
+	settingsNameRE   = regexp.MustCompile(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
+	settingsBodyRE   = regexp.MustCompile(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
+	devModuleRE      = regexp.MustCompile(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
+	prodModuleRE     = regexp.MustCompile(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
+	fragmentModuleRE = regexp.MustCompile(`local|override|custom|site_settings|secret`)
+	settingsEnvRE    = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
 )
 
 // IsSettingsCandidate reports whether a Python file is a settings module by
@@ -183,6 +184,11 @@ func (p *Project) loadSettings() {
 				imported[f] = true
 			}
 		}
+		for _, f := range m.Skipped {
+			// try: from .local_settings import * — a fragment that
+			// overrides another module, not a settings module of its own.
+			imported[f] = true
+		}
 	}
 	for _, c := range candidates {
 		if imported[c] {
@@ -197,6 +203,12 @@ func (p *Project) loadSettings() {
 			}
 		}
 		m.Role = roleOf(m.Module, prod)
+		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE.MatchString(strings.ToLower(lastSegment(m.Module))) {
+			// A fragment (a local_settings.py, a deployment override)
+			// sets a few names on top of settings djsec cannot see, so
+			// what it leaves unset is no evidence of anything.
+			m.Opaque = true
+		}
 		p.Settings = append(p.Settings, m)
 	}
 	sort.SliceStable(p.Settings, func(i, j int) bool {

@@ -95,3 +95,22 @@ func TestSuppressionComments(t *testing.T) {
 		}
 	}
 }
+
+func TestSkippedLocalSettingsIsNotAnEntry(t *testing.T) {
+	t.Parallel()
+	p := NewProject(Input{Files: map[string][]byte{
+		"proj/settings.py":        []byte("INSTALLED_APPS = []\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n"),
+		"proj/local_settings.py":  []byte("SECRET_KEY = 'x'\n"),
+		"other/local_settings.py": []byte("DEBUG = True\n"),
+	}})
+	var paths []string
+	for _, m := range p.Settings {
+		paths = append(paths, m.Path)
+		if m.Path == "other/local_settings.py" && !m.Opaque {
+			t.Errorf("a stand-alone local settings fragment must be opaque")
+		}
+	}
+	if len(paths) != 2 || paths[0] == "proj/local_settings.py" || paths[1] == "proj/local_settings.py" {
+		t.Fatalf("entries = %v", paths)
+	}
+}

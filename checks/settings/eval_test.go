@@ -176,3 +176,32 @@ func repeat(s string, n int) string {
 	}
 	return string(b)
 }
+
+func TestUnresolvedStarImportMakesEarlierSettingsOverridable(t *testing.T) {
+	t.Parallel()
+	m := evalSrc(t, "DEBUG = True\nMIDDLEWARE = ['a']\nfrom deployment_config import *\nX_FRAME_OPTIONS = 'DENY'\n")
+	if m.Value("DEBUG").Known() || len(m.Value("DEBUG").Alts) != 1 {
+		t.Fatalf("DEBUG should be unknown with its old value as candidate: %+v", m.Value("DEBUG"))
+	}
+	if got := m.Value("X_FRAME_OPTIONS").String(); got != `"DENY"` {
+		t.Fatalf("a setting after the import keeps its value, got %s", got)
+	}
+	if !m.Opaque || len(m.Skipped) != 1 {
+		t.Fatalf("opaque %v skipped %v", m.Opaque, m.Skipped)
+	}
+}
+
+func TestTryLocalImportIsSkippedAndRecorded(t *testing.T) {
+	t.Parallel()
+	fs := mapFS{
+		"proj/settings.py":       "DEBUG = False\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+		"proj/local_settings.py": "DEBUG = True\n",
+	}
+	m := Evaluate(fs, "proj/settings.py")
+	if got := m.Value("DEBUG").String(); got != "False" {
+		t.Fatalf("DEBUG = %s, the local override must not be production's", got)
+	}
+	if len(m.Skipped) != 1 || m.Skipped[0] != "proj/local_settings.py" {
+		t.Fatalf("skipped = %v", m.Skipped)
+	}
+}

@@ -51,6 +51,7 @@ func (fe *fileEval) importFrom(st *sitter.Node) {
 	}
 	target, found := fe.e.resolveModule(fe.path, dots, dotted)
 	if found && fe.e.inTry > 0 && devModule(dotted) {
+		fe.e.m.Skipped = append(fe.e.m.Skipped, target)
 		// try: from .local import * — local overrides are a developer's,
 		// not production's, even when a sample is committed.
 		found = false
@@ -66,8 +67,13 @@ func (fe *fileEval) importFrom(st *sitter.Node) {
 				}
 				fe.e.diag(fe.pos(st), "import", "cannot find module "+strings.Repeat(".", dots)+dotted+" for star-import")
 			}
-			// A star-import from outside the project may set anything.
+			// A star-import djsec cannot read may set anything, and it
+			// runs after everything above it: settings set so far may be
+			// overridden, so they become unknown (keeping the old value
+			// as a candidate), and absent ones may be set.
 			fe.e.m.Opaque = true
+			fe.e.m.Skipped = append(fe.e.m.Skipped, strings.Repeat(".", dots)+dotted)
+			fe.overridable(st)
 			return
 		}
 		ns, ok := fe.e.module(target)
@@ -150,4 +156,19 @@ func (fe *fileEval) looksLikeProjectModule(dotted string) bool {
 		}
 	}
 	return false
+}
+
+// overridable turns every upper-case name set so far into an unknown whose
+// only candidate is its current value: a module djsec cannot read may
+// replace it.
+func (fe *fileEval) overridable(st *sitter.Node) {
+	for name, s := range fe.ns {
+		if name == "" || strings.ToUpper(name) != name || s.Value == nil {
+			continue
+		}
+		if s.Value.Kind == Ref {
+			continue
+		}
+		fe.ns[name] = &Setting{Name: name, Pos: s.Pos, Value: &Value{Kind: Unknown, Alts: []*Value{s.Value}, Pos: s.Value.Pos}}
+	}
 }

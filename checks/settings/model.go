@@ -48,7 +48,11 @@ type Model struct {
 	// globals().update(...), exec). Rules about a missing setting must then
 	// stay silent.
 	Opaque bool
-	Diags  []Diag
+	// Skipped lists modules the production view did not follow: local and
+	// development overrides imported inside try, and star-imports djsec
+	// could not find (file paths where known, module names otherwise).
+	Skipped []string
+	Diags   []Diag
 }
 
 // Call is a module-level call expression.

@@ -1,0 +1,741 @@
+package checks
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+
+	sitter "github.com/tree-sitter/go-tree-sitter"
+
+	"github.com/djsec/djsec/checks/pysrc"
+	"github.com/djsec/djsec/checks/settings"
+)
+
+// Rules of RULES.md §3: CORS (django-cors-headers, DJANGO_FACTS.md §3) and
+// CSRF. corsheaders reads its settings by truthiness at runtime; its own
+// system checks (corsheaders.E005 and friends) only run under manage.py, not
+// under gunicorn, so djsec judges what the middleware does.
+
+const (
+	corsMiddlewarePath       = "corsheaders.middleware.CorsMiddleware"
+	corsCommonMiddlewarePath = "django.middleware.common.CommonMiddleware"
+	corsWhiteNoisePath       = "whitenoise.middleware.WhiteNoiseMiddleware"
+)
+
+var (
+	ruleCORSAllowAll = &Rule{
+		ID: "DJS301", Slug: "cors-allow-all", Severity: Critical, Where: "S", Section: 3,
+		Title:     "CORS allows every origin",
+		FiresWhen: "CORS_ALLOW_ALL_ORIGINS (or old CORS_ORIGIN_ALLOW_ALL) is True in the production view",
+		Doc: "With `CORS_ALLOW_ALL_ORIGINS = True`, django-cors-headers lets any website read your API's responses " +
+			"from a visitor's browser. Anything the API returns to that visitor (data behind IP allow-lists, intranet " +
+			"services, and with credentials the user's own data) becomes readable by every site they open.\n\n" +
+			"The old name `CORS_ORIGIN_ALLOW_ALL` (before corsheaders 3.5) counts too; when both are set the new name " +
+			"wins, as in corsheaders. The middleware tests truthiness, so a string read from the environment without " +
+			"a cast, `\"False\"` included, allows every origin: djsec reports such a string as well " +
+			"(corsheaders.E005 would flag its type, but system checks do not run under a WSGI server). The rule is " +
+			"silent when corsheaders is known not to be used (neither the app nor the middleware installed). " +
+			"Findings in development settings modules are capped at low.",
+		Fix: "List the origins that may call the API instead:\n\n```python\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [\n    \"https://app.example.com\",\n]\n```\n\n" +
+			"From the environment: `CORS_ALLOWED_ORIGINS = env.list(\"CORS_ALLOWED_ORIGINS\", default=[])`.",
+		Fixable: true,
+	}
+	ruleCORSAllowAllCredentials = &Rule{
+		ID: "DJS302", Slug: "cors-allow-all-credentials", Severity: Critical, Where: "S", Section: 3,
+		Title:     "CORS allows every origin with credentials",
+		FiresWhen: "allow-all together with CORS_ALLOW_CREDENTIALS True",
+		Doc: "With allow-all **and** `CORS_ALLOW_CREDENTIALS = True`, corsheaders echoes whatever `Origin` a request " +
+			"carries and adds `Access-Control-Allow-Credentials: true`. Any website a logged-in user visits can then " +
+			"call your API with the user's cookies and read the answers: their data, their CSRF token, everything. " +
+			"No Django or corsheaders check flags this combination.\n\n" +
+			"Both settings are judged by truthiness, as the middleware does. One finding per combination, on the " +
+			"allow-all setting, besides DJS301's.",
+		Fix:     "Turn allow-all off and list the trusted origins; keep credentials only for those:\n\n```python\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]\nCORS_ALLOW_CREDENTIALS = True\n```",
+		Fixable: true,
+	}
+	ruleCORSOriginTooBroad = &Rule{
+		ID: "DJS303", Slug: "cors-origin-too-broad", Severity: High, Where: "S", Section: 3,
+		Title:     "CORS origins are too broad",
+		FiresWhen: "CORS_ALLOWED_ORIGIN_REGEXES has an unanchored or catch-all pattern; or CORS_ALLOWED_ORIGINS lists `http://` or localhost origins in production",
+		Doc: "corsheaders matches `CORS_ALLOWED_ORIGIN_REGEXES` with `re.match`, which anchors only the start: " +
+			"`r\"^https://example\\.com\"` also admits `https://example.com.attacker.net`. A pattern such as " +
+			"`.*` or `^https?://.*` admits every origin, which is allow-all under another name.\n\n" +
+			"djsec reports a pattern that matches an arbitrary origin (catch-all) or whose alternatives do not all " +
+			"end in `$` or `\\Z`, or end in `.*$`/`.+$` (unanchored). It also reports `http://` origins (readable " +
+			"and forgeable on the network) and localhost/loopback origins (any local process or dev server) in " +
+			"`CORS_ALLOWED_ORIGINS` of production settings modules; development modules may list them. The old " +
+			"names `CORS_ORIGIN_REGEX_WHITELIST` and `CORS_ORIGIN_WHITELIST` count when the new ones are unset. " +
+			"Patterns djsec cannot compile (look-arounds) and values it cannot read are not judged. Remember to " +
+			"escape dots too: `api.example.com` also matches `apixexample.com`.",
+		Fix: "```python\nCORS_ALLOWED_ORIGINS = [\"https://app.example.com\"]\nCORS_ALLOWED_ORIGIN_REGEXES = [r\"^https://[a-z0-9-]+\\.example\\.com$\"]\n```\n\nKeep localhost origins in the development settings module.",
+	}
+	ruleCORSMiddlewareOrder = &Rule{
+		ID: "DJS304", Slug: "cors-middleware-order", Severity: Medium, Where: "S", Section: 3,
+		Title:     "CorsMiddleware is missing or misplaced",
+		FiresWhen: "`corsheaders.middleware.CorsMiddleware` is missing while corsheaders is installed, or stands after CommonMiddleware",
+		Doc: "corsheaders only adds CORS headers from its middleware. If the app is installed but " +
+			"`corsheaders.middleware.CorsMiddleware` is not in MIDDLEWARE, the CORS settings do nothing, which usually " +
+			"leads to someone \"fixing\" it with allow-all. The corsheaders README asks for the middleware as high " +
+			"as possible and before any middleware that can answer on its own, such as Django's `CommonMiddleware` " +
+			"(APPEND_SLASH redirects) and WhiteNoise's `WhiteNoiseMiddleware`; responses those produce lack CORS " +
+			"headers otherwise. Silent when MIDDLEWARE cannot be read completely.",
+		Fix: "```python\nMIDDLEWARE = [\n    \"django.middleware.security.SecurityMiddleware\",\n    \"corsheaders.middleware.CorsMiddleware\",\n    \"whitenoise.middleware.WhiteNoiseMiddleware\",\n    \"django.contrib.sessions.middleware.SessionMiddleware\",\n    \"django.middleware.common.CommonMiddleware\",\n    # ...\n]\n```",
+	}
+	ruleCSRFMiddlewareMissing = &Rule{
+		ID: "DJS305", Slug: "csrf-middleware-missing", Severity: High, Where: "S", Section: 3,
+		Title:     "CSRF middleware is not installed",
+		FiresWhen: "CsrfViewMiddleware not in MIDDLEWARE",
+		Doc: "`django.middleware.csrf.CsrfViewMiddleware` rejects POST, PUT, PATCH and DELETE requests that do not " +
+			"carry the CSRF token, so another site cannot make a logged-in user's browser submit forms to yours. " +
+			"Without it only views decorated with `@csrf_protect` are protected, and DRF's SessionAuthentication " +
+			"still enforces CSRF but plain Django views do not.\n\n" +
+			"Fires like Django's `security.W003`: the exact dotted path is not in MIDDLEWARE (an unset MIDDLEWARE " +
+			"counts as empty, as in Django). Silent when MIDDLEWARE cannot be read completely.",
+		Fix:          "```python\nMIDDLEWARE = [\n    # ...\n    \"django.middleware.csrf.CsrfViewMiddleware\",\n    # ...\n]\n```",
+		DjangoChecks: []string{"security.W003"},
+	}
+	ruleCSRFTrustedOriginsBroad = &Rule{
+		ID: "DJS306", Slug: "csrf-trusted-origins-broad", Severity: Medium, Where: "S", Section: 3,
+		Title:     "CSRF_TRUSTED_ORIGINS is too broad",
+		FiresWhen: "CSRF_TRUSTED_ORIGINS has `http://` origins or a bare wildcard such as `https://*`",
+		Doc: "Origins in `CSRF_TRUSTED_ORIGINS` may submit unsafe requests to your site. An `http://` origin can be " +
+			"impersonated by anyone on the network path; a wildcard that names no domain of yours (`https://*`, " +
+			"`https://*.com`) trusts far more than intended (Django 4.0+ treats `*.com` as every .com site).\n\n" +
+			"One finding per entry. In development settings modules, `http://` origins on localhost or loopback " +
+			"addresses are expected and not reported.",
+		Fix: "```python\nCSRF_TRUSTED_ORIGINS = [\"https://example.com\", \"https://*.example.com\"]\n```",
+	}
+	ruleCSRFExemptView = &Rule{
+		ID: "DJS307", Slug: "csrf-exempt-view", Severity: Medium, Where: "C", Section: 3,
+		Title:     "View is exempt from CSRF protection",
+		FiresWhen: "a changed view uses `@csrf_exempt`",
+		Doc: "`@csrf_exempt` switches CSRF protection off for a view: any website can make a visitor's browser send " +
+			"it a POST with the visitor's cookies. That is only safe for endpoints that do not rely on cookies at " +
+			"all (webhooks verified by a signature, token-authenticated APIs).\n\n" +
+			"djsec reports the decorator (also `@method_decorator(csrf_exempt, ...)`) and `csrf_exempt(view)` calls " +
+			"in URL confs, at the decorator or call, in Python files that are not settings, tests or migrations, and " +
+			"that either import `csrf_exempt` from `django.views.decorators.csrf` or are named like views, URL confs, " +
+			"APIs, endpoints or webhooks. The key is the view's name (`Class.method` for methods), so a finding keeps its identity when lines move. Review each one and suppress it with the reason once you have.",
+		Fix: "Remove the decorator and send the token (`{% csrf_token %}` in forms, the `X-CSRFToken` header in " +
+			"JavaScript). For a webhook, keep the exemption but verify the sender's signature, and say so:\n\n" +
+			"```python\n@csrf_exempt  # djsec: ignore[DJS307] Stripe webhook, signature verified below\ndef stripe_webhook(request): ...\n```",
+	}
+)
+
+func init() {
+	ruleCORSAllowAll.Check = checkCORSAllowAll
+	ruleCORSAllowAllCredentials.Check = checkCORSAllowAllCredentials
+	ruleCORSOriginTooBroad.Check = checkCORSOriginTooBroad
+	ruleCORSMiddlewareOrder.Check = checkCORSMiddlewareOrder
+	ruleCSRFMiddlewareMissing.Check = checkCSRFMiddlewareMissing
+	ruleCSRFTrustedOriginsBroad.Check = checkCSRFTrustedOriginsBroad
+	ruleCSRFExemptView.Check = checkCSRFExemptView
+	register(ruleCORSAllowAll, ruleCORSAllowAllCredentials, ruleCORSOriginTooBroad, ruleCORSMiddlewareOrder,
+		ruleCSRFMiddlewareMissing, ruleCSRFTrustedOriginsBroad, ruleCSRFExemptView)
+}
+
+// corsSetting returns the corsheaders setting that applies: the current name
+// when set, else the pre-3.5 alias. ok is false when neither is set, or when
+// the module is opaque and the current name may be set where djsec cannot see.
+func corsSetting(m *settings.Model, current, old string) (name string, v *settings.Value, ok bool) {
+	if s, set := m.Lookup(current); set {
+		return current, s.Value, true
+	}
+	if m.Opaque {
+		return "", nil, false
+	}
+	if s, set := m.Lookup(old); set {
+		return old, s.Value, true
+	}
+	return "", nil, false
+}
+
+// corsAppMember tells whether corsheaders is in INSTALLED_APPS, by module
+// name or AppConfig path.
+func corsAppMember(p *Project, m *settings.Model) httpsMembership {
+	a := httpsListMember(p, m, "INSTALLED_APPS", "corsheaders")
+	b := httpsListMember(p, m, "INSTALLED_APPS", "corsheaders.apps.CorsHeadersAppConfig")
+	switch {
+	case a == httpsMemberPresent || b == httpsMemberPresent:
+		return httpsMemberPresent
+	case a == httpsMemberAbsent && b == httpsMemberAbsent:
+		return httpsMemberAbsent
+	}
+	return httpsMemberUnknown
+}
+
+// corsUnused reports that corsheaders is known not to be in use, so its
+// settings are leftovers with no effect.
+func corsUnused(p *Project, m *settings.Model) bool {
+	return corsAppMember(p, m) == httpsMemberAbsent &&
+		httpsListMember(p, m, "MIDDLEWARE", corsMiddlewarePath) == httpsMemberAbsent
+}
+
+// corsAllowAll returns the allow-all setting in force when it is truthy.
+func corsAllowAll(m *settings.Model) (name string, v *settings.Value, on bool) {
+	name, v, ok := corsSetting(m, "CORS_ALLOW_ALL_ORIGINS", "CORS_ORIGIN_ALLOW_ALL")
+	if !ok {
+		return "", nil, false
+	}
+	truth, known := httpsTruthy(v)
+	return name, v, known && truth
+}
+
+// corsValueNote explains a value that is truthy without being the boolean True.
+func corsValueNote(v *settings.Value) string {
+	if v.Kind == settings.Str {
+		note := fmt.Sprintf(" (the string %s is truthy to corsheaders", v.String())
+		if v.FromEnv() {
+			note += "; read the variable with a boolean cast such as env.bool(...)"
+		}
+		return note + ")"
+	}
+	if v.FromEnv() && v.Env.Var != "" {
+		return fmt.Sprintf(" (the default of environment variable %s)", v.Env.Var)
+	}
+	return ""
+}
+
+func checkCORSAllowAll(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		name, v, on := corsAllowAll(m)
+		if !on || corsUnused(p, m) {
+			continue
+		}
+		r.AtSetting(ruleCORSAllowAll, m, name, fmt.Sprintf(
+			"%s is %s%s, so any website can read this API's responses from a visitor's browser: set it to False and list trusted origins in CORS_ALLOWED_ORIGINS",
+			name, v.String(), corsValueNote(v)))
+	}
+}
+
+func checkCORSAllowAllCredentials(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		name, v, on := corsAllowAll(m)
+		if !on || corsUnused(p, m) {
+			continue
+		}
+		cred, set := m.Lookup("CORS_ALLOW_CREDENTIALS")
+		if !set {
+			continue
+		}
+		if truth, known := httpsTruthy(cred.Value); !known || !truth {
+			continue
+		}
+		r.Emit(ruleCORSAllowAllCredentials, m, httpsSettingPos(m, name), name+"+CREDENTIALS", fmt.Sprintf(
+			"%s is %s and CORS_ALLOW_CREDENTIALS is %s: corsheaders then echoes any Origin with Access-Control-Allow-Credentials, so every website can act as the logged-in user and read the answers; turn allow-all off and list trusted origins in CORS_ALLOWED_ORIGINS",
+			name, v.String(), cred.Value.String()))
+	}
+}
+
+// corsRegexProbes are origins no project trusts: a pattern matching them
+// admits anyone.
+var corsRegexProbes = []string{"https://djsec-probe.invalid", "http://djsec-probe.invalid", "https://attacker.example.net"}
+
+// corsRegexCatchAll reports whether a pattern, applied with Python's
+// re.match, admits arbitrary origins. ok is false for patterns Go's RE2
+// cannot compile (look-arounds, backreferences).
+func corsRegexCatchAll(pat string) (catchAll, ok bool) {
+	re, err := regexp.Compile(`\A(?:` + strings.ReplaceAll(pat, `\Z`, `\z`) + `)`)
+	if err != nil {
+		return false, false
+	}
+	for _, probe := range corsRegexProbes {
+		if re.MatchString(probe) {
+			return true, true
+		}
+	}
+	return false, true
+}
+
+// corsRegexBranches splits a pattern at its top-level | (outside groups,
+// classes and escapes).
+func corsRegexBranches(pat string) []string {
+	var out []string
+	depth, start, inClass := 0, 0, false
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+			if i+1 < len(pat) && pat[i+1] == ']' {
+				i++
+			}
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth == 0:
+			out = append(out, pat[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, pat[start:])
+}
+
+// corsRegexGroupBody returns the inside of a pattern that is one group as a
+// whole, "(...)" or "(?:...)", or "" when it is not.
+func corsRegexGroupBody(pat string) string {
+	if len(pat) < 2 || pat[0] != '(' || pat[len(pat)-1] != ')' {
+		return ""
+	}
+	depth, inClass := 0, false
+	for i := 0; i < len(pat); i++ {
+		switch c := pat[i]; {
+		case c == '\\':
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			}
+		case c == '[':
+			inClass = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 && i != len(pat)-1 {
+				return ""
+			}
+		}
+	}
+	body := pat[1 : len(pat)-1]
+	if strings.HasPrefix(body, "?:") {
+		return body[2:]
+	}
+	if strings.HasPrefix(body, "?") {
+		return "" // a look-around or named group form we do not unwrap
+	}
+	return body
+}
+
+// corsRegexUnanchored reports a pattern some alternative of which does not
+// end at the end of the origin: no trailing $ or \Z, or a trailing .* / .+
+// before it.
+func corsRegexUnanchored(pat string) bool {
+	for _, b := range corsRegexBranches(pat) {
+		b = strings.TrimSpace(b)
+		if inner := corsRegexGroupBody(b); inner != "" {
+			if corsRegexUnanchored(inner) {
+				return true
+			}
+			continue
+		}
+		var rest string
+		switch {
+		case strings.HasSuffix(b, `\Z`) && !strings.HasSuffix(b, `\\Z`):
+			rest = strings.TrimSuffix(b, `\Z`)
+		case strings.HasSuffix(b, "$") && !strings.HasSuffix(b, `\$`):
+			rest = strings.TrimSuffix(b, "$")
+		default:
+			if inner := corsRegexGroupBody(b); inner != "" {
+				return corsRegexUnanchored(inner)
+			}
+			return true
+		}
+		for _, tail := range []string{".*", ".+", ".*?", ".+?"} {
+			if strings.HasSuffix(rest, tail) && !strings.HasSuffix(rest, `\`+tail) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// corsItemPos locates one list element, falling back to the setting.
+func corsItemPos(m *settings.Model, name string, it *settings.Value) settings.Pos {
+	if it != nil && it.Pos.Path != "" && it.Pos.Line > 0 {
+		return it.Pos
+	}
+	return httpsSettingPos(m, name)
+}
+
+// corsOriginHost is the host of an origin string, lower-cased, without port.
+func corsOriginHost(origin string) (scheme, host string) {
+	o := strings.ToLower(strings.TrimSpace(origin))
+	i := strings.Index(o, "://")
+	if i < 0 {
+		return "", ""
+	}
+	scheme, host = o[:i], o[i+3:]
+	if j := strings.IndexAny(host, "/?#"); j >= 0 {
+		host = host[:j]
+	}
+	if at := strings.LastIndexByte(host, '@'); at >= 0 {
+		host = host[at+1:]
+	}
+	if strings.HasPrefix(host, "[") {
+		if j := strings.IndexByte(host, ']'); j >= 0 {
+			return scheme, host[:j+1]
+		}
+	}
+	if j := strings.LastIndexByte(host, ':'); j >= 0 {
+		host = host[:j]
+	}
+	return scheme, host
+}
+
+func corsLoopbackHost(host string) bool {
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || host == "0.0.0.0" ||
+		host == "[::1]" || strings.HasPrefix(host, "127.")
+}
+
+func checkCORSOriginTooBroad(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if corsUnused(p, m) {
+			continue
+		}
+		if name, v, ok := corsSetting(m, "CORS_ALLOWED_ORIGIN_REGEXES", "CORS_ORIGIN_REGEX_WHITELIST"); ok && v.IsSequence() {
+			for _, it := range v.Items {
+				if it == nil || it.Kind != settings.Str {
+					continue
+				}
+				pat := it.Str
+				catchAll, ok := corsRegexCatchAll(pat)
+				switch {
+				case ok && catchAll:
+					r.Emit(ruleCORSOriginTooBroad, m, corsItemPos(m, name, it), name+"["+pat+"]", fmt.Sprintf(
+						"%s pattern %s matches any origin, which is allow-all under another name: match your own hosts only, e.g. r\"^https://app\\.example\\.com$\"",
+						name, it.String()))
+				case corsRegexUnanchored(pat):
+					r.Emit(ruleCORSOriginTooBroad, m, corsItemPos(m, name, it), name+"["+pat+"]", fmt.Sprintf(
+						"%s pattern %s is not anchored at the end: corsheaders uses re.match, so a longer host such as yours followed by .attacker.net also matches; end every alternative with $ (and escape dots)",
+						name, it.String()))
+				}
+			}
+		}
+		if m.Role != settings.Production {
+			continue
+		}
+		name, v, ok := corsSetting(m, "CORS_ALLOWED_ORIGINS", "CORS_ORIGIN_WHITELIST")
+		if !ok || !v.IsSequence() {
+			continue
+		}
+		for _, it := range v.Items {
+			if it == nil || it.Kind != settings.Str {
+				continue
+			}
+			scheme, host := corsOriginHost(it.Str)
+			var why string
+			switch {
+			case corsLoopbackHost(host):
+				why = "is a localhost origin: any local process or development server on a visitor's machine may then call the production API"
+			case scheme == "http":
+				why = "uses plain http://, so anyone on the network path can inject script into that origin and call the API"
+			default:
+				continue
+			}
+			r.Emit(ruleCORSOriginTooBroad, m, corsItemPos(m, name, it), name+"["+it.Str+"]", fmt.Sprintf(
+				"%s entry %s %s: keep only https:// origins in production and move local ones to the development settings",
+				name, it.String(), why))
+		}
+	}
+}
+
+func checkCORSMiddlewareOrder(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		mw, _ := p.Get(m, "MIDDLEWARE")
+		switch httpsListMember(p, m, "MIDDLEWARE", corsMiddlewarePath) {
+		case httpsMemberAbsent:
+			if corsAppMember(p, m) == httpsMemberPresent {
+				r.Emit(ruleCORSMiddlewareOrder, m, httpsSettingPos(m, "MIDDLEWARE"), "MIDDLEWARE:CorsMiddleware", fmt.Sprintf(
+					"corsheaders is in INSTALLED_APPS but %s is not in MIDDLEWARE, so no CORS headers are sent and the CORS settings do nothing: add it near the top of MIDDLEWARE, before CommonMiddleware",
+					corsMiddlewarePath))
+			}
+		case httpsMemberPresent:
+			if mw == nil || !mw.IsSequence() {
+				continue
+			}
+			at := mw.IndexStr(corsMiddlewarePath)
+			for _, before := range []string{corsCommonMiddlewarePath, corsWhiteNoisePath} {
+				if i := mw.IndexStr(before); i >= 0 && i < at {
+					r.Emit(ruleCORSMiddlewareOrder, m, corsItemPos(m, "MIDDLEWARE", mw.Items[at]), "MIDDLEWARE:CorsMiddleware-order", fmt.Sprintf(
+						"%s comes after %s, so responses that middleware returns itself (redirects, static files) carry no CORS headers: move CorsMiddleware above it, as high as possible",
+						corsMiddlewarePath, before))
+					break
+				}
+			}
+		}
+	}
+}
+
+func checkCSRFMiddlewareMissing(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if httpsListMember(p, m, "MIDDLEWARE", httpsCSRFMiddleware) != httpsMemberAbsent {
+			continue
+		}
+		r.AtSetting(ruleCSRFMiddlewareMissing, m, "MIDDLEWARE",
+			"MIDDLEWARE lacks django.middleware.csrf.CsrfViewMiddleware, so other sites can make a logged-in user's browser submit forms to views not decorated with @csrf_protect: add it to MIDDLEWARE after SessionMiddleware")
+	}
+}
+
+// corsPublicSuffixLike matches a wildcard base that is a bare top-level or
+// common second-level suffix (com, co.uk): trusting *.<it> trusts strangers.
+func corsPublicSuffixLike(base string) bool {
+	labels := strings.Split(base, ".")
+	switch len(labels) {
+	case 1:
+		return true
+	case 2:
+		switch labels[0] {
+		case "co", "com", "net", "org", "gov", "edu", "ac":
+			return len(labels[1]) == 2
+		}
+	}
+	return false
+}
+
+func checkCSRFTrustedOriginsBroad(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		s, ok := m.Lookup("CSRF_TRUSTED_ORIGINS")
+		if !ok || !s.Value.IsSequence() {
+			continue
+		}
+		for _, it := range s.Value.Items {
+			if it == nil || it.Kind != settings.Str {
+				continue
+			}
+			scheme, host := corsOriginHost(it.Str)
+			var why string
+			switch {
+			case host == "*" || strings.HasPrefix(host, "*.") && corsPublicSuffixLike(host[2:]):
+				why = "is a wildcard that names no domain of yours"
+			case scheme == "http":
+				if m.Role == settings.Development && corsLoopbackHost(host) {
+					continue
+				}
+				why = "uses plain http://, which anyone on the network path can impersonate"
+			default:
+				continue
+			}
+			r.Emit(ruleCSRFTrustedOriginsBroad, m, corsItemPos(m, "CSRF_TRUSTED_ORIGINS", it), "CSRF_TRUSTED_ORIGINS["+it.Str+"]", fmt.Sprintf(
+				"CSRF_TRUSTED_ORIGINS entry %s %s, and trusted origins may submit forms and unsafe requests to this site: list exact https:// origins (https://*.example.com for your subdomains)",
+				it.String(), why))
+		}
+	}
+}
+
+// csrfTestOrMigration matches files the CSRF-exempt rule never reads.
+func csrfTestOrMigration(fp string) bool {
+	base := strings.ToLower(path.Base(fp))
+	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "conftest.py" {
+		return true
+	}
+	for _, d := range strings.Split(path.Dir(fp), "/") {
+		switch strings.ToLower(d) {
+		case "tests", "test", "migrations":
+			return true
+		}
+	}
+	return false
+}
+
+// csrfViewLikePath matches modules named like views, URL confs or APIs.
+func csrfViewLikePath(fp string) bool {
+	parts := strings.Split(strings.ToLower(strings.TrimSuffix(fp, ".py")), "/")
+	for _, part := range parts {
+		for _, w := range []string{"view", "url", "api", "endpoint", "webhook"} {
+			if strings.Contains(part, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// csrfExemptScan finds the csrf_exempt uses of one file.
+type csrfExemptScan struct {
+	f *pysrc.File
+	// names are local names bound to django's csrf_exempt ("csrf_exempt",
+	// or an alias from `import ... as`).
+	names      map[string]bool
+	fromDjango bool
+	found      []csrfExemptUse
+}
+
+type csrfExemptUse struct {
+	pos pysrc.Pos
+	key string
+	msg string
+}
+
+func (s *csrfExemptScan) readImports() {
+	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+		switch n.Kind() {
+		case "import_from_statement":
+			mod := s.f.Text(n.ChildByFieldName("module_name"))
+			names := pysrc.Named(n)
+			if len(names) == 0 {
+				return false
+			}
+			names = names[1:]
+			if mod == "django.views.decorators" {
+				// `from django.views.decorators import csrf`, then @csrf.csrf_exempt.
+				for _, c := range names {
+					if c.Kind() == "dotted_name" && s.f.Text(c) == "csrf" ||
+						c.Kind() == "aliased_import" && s.f.Text(c.ChildByFieldName("name")) == "csrf" {
+						s.fromDjango = true
+					}
+				}
+				return false
+			}
+			if mod != "django.views.decorators.csrf" {
+				return false
+			}
+			for _, c := range names {
+				switch c.Kind() {
+				case "dotted_name":
+					if s.f.Text(c) == "csrf_exempt" {
+						s.names["csrf_exempt"], s.fromDjango = true, true
+					}
+				case "aliased_import":
+					if s.f.Text(c.ChildByFieldName("name")) == "csrf_exempt" {
+						s.names[s.f.Text(c.ChildByFieldName("alias"))], s.fromDjango = true, true
+					}
+				case "wildcard_import":
+					s.names["csrf_exempt"], s.fromDjango = true, true
+				}
+			}
+			return false
+		case "import_statement":
+			if strings.Contains(s.f.Text(n), "django.views.decorators.csrf") {
+				s.fromDjango = true
+			}
+			return false
+		}
+		return true
+	})
+}
+
+// isExempt reports an expression naming csrf_exempt: a bound local name or
+// an attribute ending in .csrf_exempt.
+func (s *csrfExemptScan) isExempt(n *sitter.Node) bool {
+	if n == nil {
+		return false
+	}
+	switch n.Kind() {
+	case "identifier":
+		return s.names[s.f.Text(n)]
+	case "attribute":
+		return s.f.Text(n.ChildByFieldName("attribute")) == "csrf_exempt"
+	}
+	return false
+}
+
+// qualifiedName is Class.method for a definition, from its enclosing
+// classes and functions.
+func (s *csrfExemptScan) qualifiedName(def *sitter.Node) string {
+	var parts []string
+	for n := def; n != nil; n = n.Parent() {
+		switch n.Kind() {
+		case "function_definition", "class_definition":
+			parts = append([]string{s.f.Text(n.ChildByFieldName("name"))}, parts...)
+		}
+	}
+	return strings.Join(parts, ".")
+}
+
+func (s *csrfExemptScan) decorator(n *sitter.Node) {
+	named := pysrc.Named(n)
+	if len(named) == 0 {
+		return
+	}
+	expr := named[0]
+	how := "@" + s.f.Text(expr)
+	exempt := s.isExempt(expr)
+	if !exempt && expr.Kind() == "call" {
+		fn := s.f.Text(expr.ChildByFieldName("function"))
+		if fn == "method_decorator" || strings.HasSuffix(fn, ".method_decorator") {
+			if args := pysrc.Named(expr.ChildByFieldName("arguments")); len(args) > 0 {
+				exempt = s.isExempt(args[0])
+				if k := args[0].Kind(); !exempt && (k == "list" || k == "tuple") {
+					for _, a := range pysrc.Named(args[0]) {
+						exempt = exempt || s.isExempt(a)
+					}
+				}
+			}
+		}
+	}
+	if !exempt {
+		return
+	}
+	dd := n.Parent()
+	if dd == nil || dd.Kind() != "decorated_definition" {
+		return
+	}
+	name := s.qualifiedName(dd.ChildByFieldName("definition"))
+	if name == "" {
+		name = strings.TrimSpace(how) // a definition tree-sitter could not parse
+	}
+	s.found = append(s.found, csrfExemptUse{pos: pysrc.PosOf(n), key: name, msg: fmt.Sprintf(
+		"%s is exempt from CSRF protection (%s): any website can make a logged-in visitor's browser POST to it; remove the exemption and send the CSRF token, or, for a webhook or token-only API, verify the caller another way and suppress this finding with the reason",
+		name, strings.TrimSpace(how))})
+}
+
+func (s *csrfExemptScan) call(n *sitter.Node) {
+	if !s.isExempt(n.ChildByFieldName("function")) {
+		return
+	}
+	args := pysrc.Named(n.ChildByFieldName("arguments"))
+	if len(args) == 0 {
+		return
+	}
+	target := strings.Join(strings.Fields(s.f.Text(args[0])), "")
+	s.found = append(s.found, csrfExemptUse{pos: pysrc.PosOf(n), key: "csrf_exempt(" + target + ")", msg: fmt.Sprintf(
+		"%s is wrapped in csrf_exempt(...), so CSRF protection is off for it: any website can make a logged-in visitor's browser POST to it; remove the wrapper and send the CSRF token, or, for a webhook or token-only API, verify the caller another way and suppress this finding with the reason",
+		target)})
+}
+
+func (s *csrfExemptScan) scan() {
+	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+		switch n.Kind() {
+		case "decorator":
+			s.decorator(n)
+			return false
+		case "call":
+			s.call(n)
+		}
+		return true
+	})
+}
+
+func checkCSRFExemptView(p *Project, r *Reporter) {
+	paths := make([]string, 0, len(p.Files))
+	for fp := range p.Files {
+		paths = append(paths, fp)
+	}
+	sort.Strings(paths)
+	for _, fp := range paths {
+		src := p.Files[fp]
+		if !strings.HasSuffix(fp, ".py") || !bytes.Contains(src, []byte("csrf_exempt")) ||
+			csrfTestOrMigration(fp) || IsSettingsCandidate(fp, src) {
+			continue
+		}
+		f, err := pysrc.Parse(src)
+		if err != nil {
+			continue
+		}
+		s := &csrfExemptScan{f: f, names: map[string]bool{}}
+		s.readImports()
+		viewLike := csrfViewLikePath(fp)
+		if !s.fromDjango && !viewLike {
+			f.Close()
+			continue
+		}
+		if viewLike {
+			s.names["csrf_exempt"] = true
+		}
+		s.scan()
+		f.Close()
+		for _, u := range s.found {
+			r.Emit(ruleCSRFExemptView, nil, settings.Pos{Path: fp, Pos: u.pos}, u.key, u.msg)
+		}
+	}
+}
