@@ -1,0 +1,1218 @@
+package checks
+
+import (
+	"fmt"
+	"math"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/djsec/djsec/checks/envfile"
+	"github.com/djsec/djsec/checks/settings"
+)
+
+// Secrets (RULES.md §1, checklist §1). Messages never quote a secret's
+// value: they end up in pull-request annotations and issue bodies.
+var (
+	ruleSecretKeyHardcoded = &Rule{
+		ID: "DJS101", Slug: "secret-key-hardcoded", Severity: Critical, Where: "S", Section: 1,
+		Title:     "SECRET_KEY is hardcoded",
+		FiresWhen: "SECRET_KEY is a string literal",
+		Doc: "`SECRET_KEY` signs sessions, password-reset links, CSRF tokens and everything passed through " +
+			"`django.core.signing`. A key written in the settings file is known to everyone who can read the " +
+			"repository, its forks and its history, and with it they can forge a session cookie or a " +
+			"password-reset link for any user. Removing the line later does not help: the key stays in git " +
+			"history, so it must also be rotated.\n\n" +
+			"An empty literal (`SECRET_KEY = \"\"`) is not reported here (it publishes nothing); DJS103 reports it.",
+		Fix: "Read the key from the environment with no default, so a deployment without it fails at " +
+			"start-up instead of running with a known key, and generate a new one:\n\n" +
+			"```python\nimport os\n\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n```\n\n" +
+			"```sh\npython -c 'from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())'\n```\n\n" +
+			"Development settings can keep a throwaway key in `settings/dev.py`.",
+		Fixable: true,
+	}
+	ruleSecretKeyEnvFallback = &Rule{
+		ID: "DJS102", Slug: "secret-key-env-fallback", Severity: Critical, Where: "S", Section: 1,
+		Title:     "SECRET_KEY falls back to a hardcoded value",
+		FiresWhen: "SECRET_KEY comes from the environment with a literal default",
+		Doc: "`SECRET_KEY = os.environ.get(\"SECRET_KEY\", \"…\")` (or `config(\"SECRET_KEY\", default=\"…\")`, " +
+			"`env(\"SECRET_KEY\", default=\"…\")`) looks safe but is not: when the variable is missing — a new " +
+			"server, a renamed variable, a worker started without the environment — Django silently runs with " +
+			"the default, a key published in the repository. This is the checklist's \"SECRET_KEY has hardcoded " +
+			"fallback\". An empty default is not reported: Django refuses to use an empty key.",
+		Fix: "Drop the default, so a missing variable stops the app at start-up, and rotate the key:\n\n" +
+			"```python\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]        # os\nSECRET_KEY = config(\"DJANGO_SECRET_KEY\")           # python-decouple\nSECRET_KEY = env(\"DJANGO_SECRET_KEY\")              # django-environ\n```",
+		Fixable: true,
+	}
+	ruleSecretKeyWeak = &Rule{
+		ID: "DJS103", Slug: "secret-key-weak", Severity: High, Where: "S", Section: 1,
+		Title:        "SECRET_KEY is weak",
+		FiresWhen:    "the literal or default is shorter than 50, has fewer than 5 distinct characters, or starts with `django-insecure`",
+		DjangoChecks: []string{"security.W009"},
+		Doc: "Django's deployment check `security.W009` rejects a key shorter than 50 characters, with fewer " +
+			"than 5 distinct characters, or starting with `django-insecure-` — the prefix `startproject` gives the " +
+			"throwaway key it writes into a new project. djsec judges the value Django gets in production: the " +
+			"literal, or the default of an environment read, or Django's empty default when the module does not set " +
+			"`SECRET_KEY` at all (Django then fails at the first request that signs anything). A key read from the " +
+			"environment with no default (or an empty one) is not judged, since only the deployment knows it. " +
+			"`django_check` is `security.W009` exactly when the pinned Django's own rule rejects the value: the " +
+			"prefix rule exists since Django 3.2, and djsec also rejects the prefix without its dash.",
+		Fix: "Generate a key with Django's own generator and supply it through the environment:\n\n" +
+			"```sh\npython -c 'from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())'\n```\n\n" +
+			"```python\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]\n```\n\n" +
+			"Keep the old key in `SECRET_KEY_FALLBACKS` (from the environment) for a while so sessions survive the rotation.",
+		Fixable: true,
+	}
+	ruleSecretKeyFallbacksWeak = &Rule{
+		ID: "DJS104", Slug: "secret-key-fallbacks-weak", Severity: High, Where: "S", Section: 1,
+		Title:        "SECRET_KEY_FALLBACKS holds a published or weak key",
+		FiresWhen:    "a SECRET_KEY_FALLBACKS entry is a literal, or weak as in DJS103",
+		DjangoChecks: []string{"security.W025"},
+		Doc: "Every key in `SECRET_KEY_FALLBACKS` is still accepted when Django verifies a signature, so a " +
+			"fallback written in the repository is as good as a published `SECRET_KEY`: anyone can forge sessions " +
+			"and password-reset tokens with it. An empty entry is the worst case: an HMAC keyed with the empty " +
+			"string is computable by anyone, and `\"\".split(\",\")` gives exactly `[\"\"]`. Django reports weak " +
+			"entries as `security.W025`, one warning per entry; djsec reports each literal entry too, with " +
+			"`django_check` set only when Django's key rule rejects it. The setting exists since Django 4.1; " +
+			"for a project pinned to an older release it does nothing, and the rule is silent.",
+		Fix: "Read retired keys from the environment and drop them once sessions signed with them have expired:\n\n" +
+			"```python\nSECRET_KEY_FALLBACKS = [k for k in os.environ.get(\"DJANGO_OLD_SECRET_KEYS\", \"\").split(\",\") if k]\n```",
+	}
+	ruleEnvFileCommitted = &Rule{
+		ID: "DJS105", Slug: "env-file-committed", Severity: Critical, Where: "C", Section: 1,
+		Title:     ".env file committed",
+		FiresWhen: "a `.env`, `.env.production` … (not `*.example`/`*.sample`/`*.template`) is in the tree or the PR",
+		Doc: "A `.env` file is where real credentials live. Once it is committed, every clone, fork and CI " +
+			"log has them, and they stay in git history after the file is deleted.\n\n" +
+			"Severity follows the content: critical when the file gives a secret-like variable (`*_KEY`, " +
+			"`*_SECRET`, `*_PASSWORD`, `*_TOKEN`, a URL with a password) a value that is not a placeholder; " +
+			"medium when it holds nothing secret yet; low for files named for tests or CI (`.env.test`, `.env.ci`), " +
+			"which projects commit on purpose with dummy values. Example files (`.env.example`, `.env.sample`, " +
+			"`.env.template`, `.env.dist` …) are documentation and are judged by DJS107 instead.",
+		Fix: "Remove the file from the repository (it stays on your disk), ignore it, commit a " +
+			"`.env.example` with placeholders instead, and **rotate every secret it held**:\n\n" +
+			"```sh\ngit rm --cached .env\necho .env >> .gitignore\n```",
+	}
+	ruleEnvNotGitignored = &Rule{
+		ID: "DJS106", Slug: "env-not-gitignored", Severity: Medium, Where: "C", Section: 1,
+		Title:     ".env is not in .gitignore",
+		FiresWhen: "`.gitignore` does not ignore `.env`",
+		Doc: "Without an ignore rule, the next `git add .` commits the developer's `.env` and its secrets. " +
+			"djsec reads every `.gitignore` on the way to each place a `.env` goes (each env file present, " +
+			"the directory of each example env file and of each `manage.py`, else the repository root) with git's rules: `.env`, `.env*`, `*.env`, `/.env`, " +
+			"`**/.env`, ignored parent directories, and `!` negations that re-include the file.\n\n" +
+			"The rule is silent for a project that neither reads the environment nor has env files. When the " +
+			"repository has no `.gitignore` at all, only `bot audit` and the weekly audit (which see the whole " +
+			"tree) report it.",
+		Fix: "Add the env files to `.gitignore`, keeping the example ones:\n\n" +
+			"```gitignore\n.env\n.env.*\n!.env.example\n```",
+		Fixable: true,
+	}
+	ruleEnvExampleRealSecret = &Rule{
+		ID: "DJS107", Slug: "env-example-real-secret", Severity: High, Where: "E", Section: 1,
+		Title:     "Example env file holds a real-looking secret",
+		FiresWhen: "`.env.example` gives a secret-like key (KEY, SECRET, PASSWORD, TOKEN, DSN/URL with credentials) a value that is not a placeholder (empty, `changeme`, `<...>`, `your-...`, `xxx`) and looks generated (length/entropy)",
+		Doc: "Example env files are committed on purpose, so anything in them is public. People also copy " +
+			"them to `.env` as they are, which puts the example's values into production.\n\n" +
+			"djsec reports a value only when it looks machine-generated: at least 16 characters (12 for " +
+			"passwords), letters and digits, no spaces, high character entropy, no runs such as `1234` or " +
+			"`abcd`, and no words such as `change`, `your`, `example`, `secret`. Placeholders (`change-me`, " +
+			"`<your-key>`, `your-api-key`, `xxx`, `${VAR}`, `...`) are fine. For URLs (`DATABASE_URL`, " +
+			"`REDIS_URL`, a Sentry `*_DSN`) the password (or a DSN's key) is judged the same way, so " +
+			"`postgres://postgres:postgres@localhost/app` passes.\n\n" +
+			"A `django-insecure-…` key counts as real: the prefix only says `startproject` generated it for " +
+			"development, and an example copied into production would run with a published key.",
+		Fix: "Replace the value with a placeholder and rotate the secret if it was ever used:\n\n" +
+			"```sh\nDJANGO_SECRET_KEY=change-me\nDATABASE_URL=postgres://USER:PASSWORD@HOST:5432/NAME\n```",
+	}
+	ruleEnvExampleMissingVar = &Rule{
+		ID: "DJS108", Slug: "env-example-missing-var", Severity: Low, Where: "E+S", Section: 1,
+		Title:     "Required variable missing from .env.example",
+		FiresWhen: "settings require a variable (no default) that no `.env.example` documents",
+		Doc: "A variable the settings require (`os.environ[\"X\"]`, `config(\"X\")`, `env(\"X\")` with no default) " +
+			"stops the app at start-up when it is missing. When the repository keeps an example env file, " +
+			"that file is the list a new deployment works from, so a required variable absent from it " +
+			"surfaces as a crash on the first deploy. The rule runs only when at least one example env file " +
+			"exists; any of them documenting the variable is enough.",
+		Fix: "Add the variable, with a placeholder value, to the example file:\n\n" +
+			"```sh\nDJANGO_SECRET_KEY=change-me\n```",
+		Fixable: true,
+	}
+	ruleSecretHardcoded = &Rule{
+		ID: "DJS109", Slug: "secret-hardcoded", Severity: High, Where: "S", Section: 1,
+		Title:     "Secret hardcoded in settings",
+		FiresWhen: "another secret-like setting (EMAIL_HOST_PASSWORD, AWS_SECRET_ACCESS_KEY, `*_API_KEY`, `*_TOKEN`, `*_SECRET`, SIMPLE_JWT SIGNING_KEY) is a non-empty literal or env default",
+		Doc: "Passwords, API keys and tokens written into settings are readable by everyone with access to " +
+			"the repository, and stay in its history. An environment read with a literal default is the same " +
+			"thing: the default is what runs when the variable is missing.\n\n" +
+			"djsec looks at upper-case settings named `EMAIL_HOST_PASSWORD`, `AWS_SECRET_ACCESS_KEY` or ending " +
+			"in `_API_KEY`, `_APIKEY`, `_TOKEN`, `_SECRET`, `_SECRET_KEY`, `_PASSWORD`, `_PRIVATE_KEY`, " +
+			"`_SIGNING_KEY`, `_ENCRYPTION_KEY` (names with `PUBLIC` or `PUBLISHABLE` are public by design), " +
+			"and at such keys one level inside dict settings, `SIMPLE_JWT[\"SIGNING_KEY\"]` included. Empty values " +
+			"and obvious placeholders (`change-me`, `<token>`, `your-api-key`, `xxx`) are skipped, and so are file " +
+			"paths (`/run/secrets/jwt.pem`), which say where a key lives. " +
+			"`SECRET_KEY` (DJS101) and `DATABASES` passwords (DJS901) have their own rules, and a " +
+			"`SIGNING_KEY` that is `SECRET_KEY` itself is left to DJS101.",
+		Fix: "Read the value from the environment with no default and rotate it:\n\n" +
+			"```python\nEMAIL_HOST_PASSWORD = os.environ[\"EMAIL_HOST_PASSWORD\"]\nSIMPLE_JWT = {\"SIGNING_KEY\": os.environ[\"JWT_SIGNING_KEY\"]}\n```",
+	}
+)
+
+func init() {
+	ruleSecretKeyHardcoded.Check = checkSecretKeyHardcoded
+	ruleSecretKeyEnvFallback.Check = checkSecretKeyEnvFallback
+	ruleSecretKeyWeak.Check = checkSecretKeyWeak
+	ruleSecretKeyFallbacksWeak.Check = checkSecretKeyFallbacks
+	ruleEnvFileCommitted.Check = checkEnvFileCommitted
+	ruleEnvNotGitignored.Check = checkEnvNotGitignored
+	ruleEnvExampleRealSecret.Check = checkEnvExampleRealSecret
+	ruleEnvExampleMissingVar.Check = checkEnvExampleMissingVar
+	ruleSecretHardcoded.Check = checkSecretHardcoded
+	register(ruleSecretKeyHardcoded, ruleSecretKeyEnvFallback, ruleSecretKeyWeak, ruleSecretKeyFallbacksWeak,
+		ruleEnvFileCommitted, ruleEnvNotGitignored, ruleEnvExampleRealSecret, ruleEnvExampleMissingVar,
+		ruleSecretHardcoded)
+}
+
+func checkSecretKeyHardcoded(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if s, ok := m.Lookup("SECRET_KEY"); ok && holdsInEveryCase(s.Value, isLiteralSecret) {
+			r.AtSetting(ruleSecretKeyHardcoded, m, "SECRET_KEY",
+				"SECRET_KEY is hardcoded, so anyone who can read the repository can forge sessions and password-reset links: "+
+					"read it from the environment with no default (SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]) and rotate the key")
+		}
+	}
+}
+
+func checkSecretKeyEnvFallback(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		if s, ok := m.Lookup("SECRET_KEY"); ok && holdsInEveryCase(s.Value, isEnvDefaultSecret) {
+			r.AtSetting(ruleSecretKeyEnvFallback, m, "SECRET_KEY", fmt.Sprintf(
+				"SECRET_KEY falls back to a hardcoded key when %s is unset, so a deployment missing the variable runs with a published key: "+
+					"drop the default so the app stops at start-up instead (%s), and rotate the key",
+				secretsEnvVar(s.Value), requiredReadHint(s.Value)))
+		}
+	}
+}
+
+// checkSecretKeyWeak judges the key Django gets in production. An unset key
+// is Django's default "", which W009 reports (and which stops Django at the
+// first signing); an opaque module may set it where djsec cannot see.
+func checkSecretKeyWeak(p *Project, r *Reporter) {
+	series := p.Series()
+	for _, m := range p.Settings {
+		v, set := p.Get(m, "SECRET_KEY")
+		if v == nil {
+			continue
+		}
+		why, django, weak := secretKeyWeakness(v, series)
+		if !weak {
+			continue
+		}
+		var opts []Opt
+		if !django {
+			opts = append(opts, WithDjango(""))
+		}
+		msg := fmt.Sprintf("SECRET_KEY %s %s: generate a new key with django.core.management.utils.get_random_secret_key() and supply it through the environment",
+			secretOrigin(v), why)
+		if !set {
+			msg = "SECRET_KEY is not set, so Django refuses to sign anything (sessions, CSRF, password resets) and fails at the first request that needs it: " +
+				"read it from the environment, SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"], with a key from django.core.management.utils.get_random_secret_key()"
+		}
+		r.AtSetting(ruleSecretKeyWeak, m, "SECRET_KEY", msg, opts...)
+	}
+}
+
+// secretKeyWeakness judges the key Django gets in production. Keys only the
+// deployment knows (required reads, empty or None defaults, which Django
+// refuses) are not judged.
+func secretKeyWeakness(v *settings.Value, series [2]int) (why string, django, ok bool) {
+	judge := func(c *settings.Value) (string, bool, bool) {
+		switch {
+		case c.Env != nil:
+			if !isEnvDefaultSecret(c) {
+				return "", false, false
+			}
+			why, django := keyWeakness(c.Str, series)
+			return why, django, why != ""
+		case c.Kind == settings.None:
+			return "is None", true, true
+		case c.Kind == settings.Str:
+			why, django := keyWeakness(c.Str, series)
+			return why, django, why != ""
+		}
+		return "", false, false
+	}
+	if v.Known() {
+		return judge(v)
+	}
+	if len(v.Alts) == 0 {
+		return "", false, false
+	}
+	django = true
+	for _, a := range v.Alts {
+		if !a.Known() {
+			return "", false, false
+		}
+		w, d, ok := judge(a)
+		if !ok {
+			return "", false, false
+		}
+		if why == "" {
+			why = w
+		}
+		django = django && d
+	}
+	return why, django, true
+}
+
+// keyWeakness applies Django's W009/W025 key rule (DJANGO_FACTS.md §1.4):
+// at least 50 characters (Python len, so code points), at least 5 distinct,
+// no "django-insecure-" prefix (a rule of Django 3.2 and later). django
+// reports whether the Django series would reject the key itself; djsec also
+// rejects the prefix without its dash, and in every series.
+func keyWeakness(key string, series [2]int) (why string, django bool) {
+	n := utf8.RuneCountInString(key)
+	distinct := map[rune]bool{}
+	for _, c := range key {
+		distinct[c] = true
+	}
+	prefixRule := series[0] > 3 || series[0] == 3 && series[1] >= 2
+	django = n < 50 || len(distinct) < 5 || prefixRule && strings.HasPrefix(key, "django-insecure-")
+	switch {
+	case n == 0:
+		why = "is empty"
+	case strings.HasPrefix(key, "django-insecure-"):
+		why = "starts with django-insecure-, the prefix of the throwaway development keys startproject generates"
+	case n < 50:
+		why = fmt.Sprintf("is only %d characters long (Django requires at least 50)", n)
+	case len(distinct) < 5:
+		why = fmt.Sprintf("uses only %d distinct characters (Django requires at least 5)", len(distinct))
+	case strings.HasPrefix(key, "django-insecure"):
+		why = "starts with django-insecure, the marker of throwaway development keys"
+	}
+	return why, django
+}
+
+// checkSecretKeyFallbacks reports each published or weak entry, keyed by
+// index as Django's W025 names them. Django before 4.1 ignores the setting,
+// so nothing is judged there.
+func checkSecretKeyFallbacks(p *Project, r *Reporter) {
+	series := p.Series()
+	if series[0] < 4 || series[0] == 4 && series[1] < 1 {
+		return
+	}
+	for _, m := range p.Settings {
+		s, ok := m.Lookup("SECRET_KEY_FALLBACKS")
+		if !ok || !s.Value.IsSequence() {
+			continue
+		}
+		list := s.Value
+		for i, it := range list.Items {
+			if !it.Known() {
+				continue
+			}
+			env := it.Env
+			if env == nil {
+				// os.environ.get("OLD_KEYS", "").split(",") marks the list.
+				env = list.Env
+			}
+			key := fmt.Sprintf("SECRET_KEY_FALLBACKS[%d]", i)
+			subject := key + " is a literal"
+			if env != nil {
+				subject = key + " is the default used when " + secretsEnvVarOf(env) + " is unset"
+			}
+			var why string
+			django := false
+			switch {
+			case it.Kind == settings.None && env == nil:
+				why, django = " and is None", true
+			case it.Kind == settings.Str && it.Str == "":
+				why, django = " and is empty, so anyone can compute signatures Django accepts (an HMAC keyed with the empty string)", true
+			case it.Kind == settings.Str:
+				why, django = keyWeakness(it.Str, series)
+				if why == "" {
+					why = ", so anyone who can read the repository can sign with it"
+				} else {
+					why = " and " + why
+				}
+			default:
+				continue
+			}
+			var opts []Opt
+			if !django {
+				opts = append(opts, WithDjango(""))
+			}
+			pos := s.Pos
+			if it.Pos.Path != "" && it.Pos.Line > 0 {
+				pos = it.Pos
+			}
+			r.Emit(ruleSecretKeyFallbacksWeak, m, pos, key, subject+why+
+				"; Django accepts signatures made with every fallback key: read retired keys from the environment and drop them once old sessions expire",
+				opts...)
+		}
+	}
+}
+
+// isLiteralSecret is a non-empty string written in the settings.
+func isLiteralSecret(v *settings.Value) bool {
+	return v.Kind == settings.Str && v.Env == nil && v.Str != ""
+}
+
+// isEnvDefaultSecret is a non-empty string default of an environment read.
+func isEnvDefaultSecret(v *settings.Value) bool {
+	return v.Kind == settings.Str && v.Env != nil && v.Env.HasDefault && v.Str != ""
+}
+
+// holdsInEveryCase reports whether pred holds for v in every case the
+// evaluator could see: v itself when known, or each alternative of a
+// condition it could not decide. Unknown values never satisfy it.
+func holdsInEveryCase(v *settings.Value, pred func(*settings.Value) bool) bool {
+	if v == nil {
+		return false
+	}
+	if v.Known() {
+		return pred(v)
+	}
+	if len(v.Alts) == 0 {
+		return false
+	}
+	for _, a := range v.Alts {
+		if !holdsInEveryCase(a, pred) {
+			return false
+		}
+	}
+	return true
+}
+
+// secretOrigin says where a judged value comes from, for messages.
+func secretOrigin(v *settings.Value) string {
+	if v.Env == nil && v.Known() {
+		return "(a literal in the settings)"
+	}
+	if v.Env != nil {
+		return "(the default used when " + secretsEnvVar(v) + " is unset)"
+	}
+	return "(in every branch djsec could follow)"
+}
+
+func secretsEnvVar(v *settings.Value) string {
+	if v == nil {
+		return "the environment variable"
+	}
+	if v.Env == nil {
+		for _, a := range v.Alts {
+			if a != nil && a.Env != nil {
+				return secretsEnvVarOf(a.Env)
+			}
+		}
+	}
+	return secretsEnvVarOf(v.Env)
+}
+
+// secretsEnvVarOf names a read's variable for messages: "the environment
+// variable DJANGO_DEBUG".
+func secretsEnvVarOf(e *settings.EnvRead) string {
+	if e == nil || e.Var == "" {
+		return "the environment variable"
+	}
+	return "the environment variable " + e.Var
+}
+
+// requiredReadHint is the no-default spelling of the reader in use.
+func requiredReadHint(v *settings.Value) string {
+	name := "DJANGO_SECRET_KEY"
+	reader := ""
+	if e := secretsFirstEnv(v); e != nil {
+		if e.Var != "" {
+			name = e.Var
+		}
+		reader = e.Reader
+	}
+	switch reader {
+	case "decouple":
+		return fmt.Sprintf("config(%q)", name)
+	case "environ":
+		return fmt.Sprintf("env(%q)", name)
+	}
+	return fmt.Sprintf("os.environ[%q]", name)
+}
+
+func secretsFirstEnv(v *settings.Value) *settings.EnvRead {
+	if v == nil {
+		return nil
+	}
+	if v.Env != nil {
+		return v.Env
+	}
+	for _, a := range v.Alts {
+		if e := secretsFirstEnv(a); e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// ---- DJS105: committed env files ----
+
+var envTestNameRE = regexp.MustCompile(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
+
+func checkEnvFileCommitted(p *Project, r *Reporter) {
+	for _, fp := range secretsSortedPaths(p.Files) {
+		if !isEnvFile(fp) || IsEnvExample(fp) {
+			continue
+		}
+		entries := envfile.Parse(p.Files[fp])
+		var secrets []string
+		for _, e := range entries {
+			if envEntryHoldsSecret(e) {
+				secrets = append(secrets, e.Key)
+			}
+		}
+		sev := Critical
+		what := "holds no secret-looking value yet, but the next one added will be published with it"
+		if len(secrets) > 0 {
+			shown := secrets
+			if len(shown) > 3 {
+				shown = append(shown[:3:3], "…")
+			}
+			what = fmt.Sprintf("gives %s values, so they are published with the code and must be rotated", strings.Join(shown, ", "))
+		} else {
+			sev = Medium
+		}
+		if envTestNameRE.MatchString(strings.ToLower(path.Base(fp))) {
+			sev = min(sev, Low)
+		}
+		r.Emit(ruleEnvFileCommitted, nil, posAt(fp, 1), "env-file", fmt.Sprintf(
+			"%s is committed and %s: remove it from the repository (git rm --cached %s), add it to .gitignore and commit a .env.example with placeholders instead",
+			fp, what, fp), WithSeverity(sev))
+	}
+}
+
+// envEntryHoldsSecret is a committed env entry worth rotating: a secret-like
+// name with a non-placeholder value, or a URL carrying a password.
+func envEntryHoldsSecret(e envfile.Entry) bool {
+	if pw, ok := urlPassword(e.Value); ok {
+		return !secretPlaceholder(pw)
+	}
+	return secretLikeName(e.Key) && !secretPlaceholder(e.Value)
+}
+
+func secretsSortedPaths(files map[string][]byte) []string {
+	out := make([]string, 0, len(files))
+	for fp := range files {
+		out = append(out, fp)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// ---- DJS106: .gitignore ----
+
+func checkEnvNotGitignored(p *Project, r *Reporter) {
+	if !projectUsesEnv(p) {
+		return
+	}
+	ig := newGitignores(p.Files)
+	// Where a .env would go: env files present, and next to each example
+	// file and each manage.py; the root when nothing says otherwise.
+	candidates := map[string]bool{}
+	for _, fp := range secretsSortedPaths(p.Files) {
+		switch {
+		case isEnvFile(fp) && !IsEnvExample(fp):
+			candidates[fp] = true
+		case isEnvFile(fp), path.Base(fp) == "manage.py":
+			candidates[secretsJoinPath(path.Dir(fp), ".env")] = true
+		}
+	}
+	if len(candidates) == 0 {
+		candidates[".env"] = true
+	}
+	type miss struct {
+		files []string
+		line  int
+	}
+	byIgnoreFile := map[string]*miss{}
+	for _, c := range secretsSortedKeys(candidates) {
+		applies := ig.filesFor(c)
+		if len(applies) == 0 {
+			if !p.Audit {
+				continue
+			}
+			// No .gitignore anywhere above the file: report where the
+			// fix will create one.
+			applies = []string{".gitignore"}
+		} else if ignored, _ := ig.ignored(c); ignored {
+			continue
+		}
+		at := applies[len(applies)-1]
+		mi := byIgnoreFile[at]
+		if mi == nil {
+			mi = &miss{line: 1}
+			byIgnoreFile[at] = mi
+		}
+		mi.files = append(mi.files, c)
+		if _, rule := ig.ignored(c); rule != nil && rule.negate && rule.file == at {
+			mi.line = rule.line
+		}
+	}
+	for _, at := range secretsSortedKeys(byIgnoreFile) {
+		mi := byIgnoreFile[at]
+		var msg string
+		if _, exists := p.Files[at]; !exists {
+			msg = fmt.Sprintf("the repository has no .gitignore, so the next `git add .` commits %s and its secrets: add a .gitignore with the lines .env, .env.* and !.env.example",
+				strings.Join(mi.files, ", "))
+		} else {
+			msg = fmt.Sprintf("%s does not ignore %s, so the next `git add .` commits its secrets: add the lines .env, .env.* and !.env.example",
+				at, strings.Join(mi.files, ", "))
+		}
+		r.Emit(ruleEnvNotGitignored, nil, posAt(at, mi.line), ".env", msg)
+	}
+}
+
+// projectUsesEnv reports env files, a dotenv library imported in settings, or
+// any setting read from the environment.
+func projectUsesEnv(p *Project) bool {
+	if len(p.EnvFiles) > 0 {
+		return true
+	}
+	for _, m := range p.Settings {
+		for _, lib := range []string{"decouple", "environ", "dotenv"} {
+			if m.Imported(lib) {
+				return true
+			}
+		}
+		for _, s := range m.Settings {
+			found := false
+			secretsVisit(s.Value, func(v *settings.Value) {
+				found = found || v.Env != nil
+			})
+			if found {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// secretsVisit calls fn on v and everything inside it: items, keys and the
+// alternatives of an undecided condition.
+func secretsVisit(v *settings.Value, fn func(*settings.Value)) {
+	var walk func(v *settings.Value, depth int)
+	walk = func(v *settings.Value, depth int) {
+		if v == nil || depth > 64 {
+			return
+		}
+		fn(v)
+		for _, it := range v.Items {
+			walk(it, depth+1)
+		}
+		for _, k := range v.Keys {
+			walk(k, depth+1)
+		}
+		for _, a := range v.Alts {
+			walk(a, depth+1)
+		}
+	}
+	walk(v, 0)
+}
+
+func secretsJoinPath(dir, name string) string {
+	if dir == "." || dir == "" {
+		return name
+	}
+	return dir + "/" + name
+}
+
+func secretsSortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// gitignores holds the patterns of every .gitignore in the tree, by the
+// directory they sit in ("" for the root).
+type gitignores map[string][]gitignorePattern
+
+type gitignorePattern struct {
+	re      *regexp.Regexp
+	negate  bool
+	dirOnly bool
+	file    string
+	line    int
+}
+
+func newGitignores(files map[string][]byte) gitignores {
+	g := gitignores{}
+	for fp, data := range files {
+		if path.Base(fp) != ".gitignore" {
+			continue
+		}
+		dir := path.Dir(fp)
+		if dir == "." {
+			dir = ""
+		}
+		g[dir] = parseGitignore(fp, data)
+	}
+	return g
+}
+
+// filesFor lists the .gitignore files that apply to p, shallowest first.
+func (g gitignores) filesFor(p string) []string {
+	var out []string
+	for _, dir := range gitignoreAncestors(p) {
+		if _, ok := g[dir]; ok {
+			out = append(out, secretsJoinPath(dir, ".gitignore"))
+		}
+	}
+	return out
+}
+
+// gitignoreAncestors lists "" (the root) and every directory above p, shallowest first.
+func gitignoreAncestors(p string) []string {
+	out := []string{""}
+	parts := strings.Split(p, "/")
+	for i := 1; i < len(parts); i++ {
+		out = append(out, strings.Join(parts[:i], "/"))
+	}
+	return out
+}
+
+// ignored applies git's rules to the file p: each parent directory is
+// tested first, and a file inside an ignored directory cannot be
+// re-included; otherwise the last matching pattern wins, deeper .gitignore
+// files after shallower ones. last is that pattern, or nil.
+func (g gitignores) ignored(p string) (ignored bool, last *gitignorePattern) {
+	parts := strings.Split(p, "/")
+	for i := 1; i <= len(parts); i++ {
+		sub := strings.Join(parts[:i], "/")
+		isDir := i < len(parts)
+		var match *gitignorePattern
+		for _, dir := range gitignoreAncestors(sub) {
+			if dir == sub {
+				continue
+			}
+			rel := sub
+			if dir != "" {
+				rel = strings.TrimPrefix(sub, dir+"/")
+			}
+			for j := range g[dir] {
+				pat := &g[dir][j]
+				if pat.dirOnly && !isDir {
+					continue
+				}
+				if pat.re.MatchString(rel) {
+					match = pat
+				}
+			}
+		}
+		if match != nil && !match.negate {
+			return true, match
+		}
+		if !isDir {
+			return false, match
+		}
+	}
+	return false, nil
+}
+
+// parseGitignore reads one .gitignore (gitignore(5)).
+func parseGitignore(file string, data []byte) []gitignorePattern {
+	var out []gitignorePattern
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSuffix(line, "\r")
+		line = trimGitignoreSpaces(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		pat := gitignorePattern{file: file, line: i + 1}
+		if strings.HasPrefix(line, "!") {
+			pat.negate = true
+			line = line[1:]
+		}
+		if strings.HasSuffix(line, "/") {
+			pat.dirOnly = true
+			line = strings.TrimRight(line, "/")
+		}
+		if line == "" {
+			continue
+		}
+		anchored := strings.Contains(line, "/")
+		line = strings.TrimPrefix(line, "/")
+		if !anchored && !strings.HasPrefix(line, "**") {
+			line = "**/" + line
+		}
+		re, err := regexp.Compile("^" + globToRegexp(line) + "$")
+		if err != nil {
+			continue
+		}
+		pat.re = re
+		out = append(out, pat)
+	}
+	return out
+}
+
+// trimGitignoreSpaces drops trailing spaces unless backslash-escaped.
+func trimGitignoreSpaces(s string) string {
+	for strings.HasSuffix(s, " ") && !strings.HasSuffix(s, "\\ ") {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// globToRegexp translates a gitignore glob (wildmatch with FNM_PATHNAME:
+// `*`, `?` and classes never match `/`; `**/`, `/**/` and `/**` span
+// directories) into a regular expression.
+func globToRegexp(g string) string {
+	var b strings.Builder
+	for i := 0; i < len(g); {
+		c := g[i]
+		switch {
+		case strings.HasPrefix(g[i:], "**/") && (i == 0 || g[i-1] == '/'):
+			b.WriteString("(?:.*/)?")
+			i += 3
+		case strings.HasPrefix(g[i:], "**") && i+2 == len(g) && i > 0 && g[i-1] == '/':
+			b.WriteString(".*")
+			i += 2
+		case c == '*':
+			for i < len(g) && g[i] == '*' {
+				i++
+			}
+			b.WriteString("[^/]*")
+		case c == '?':
+			b.WriteString("[^/]")
+			i++
+		case c == '\\' && i+1 < len(g):
+			b.WriteString(regexp.QuoteMeta(g[i+1 : i+2]))
+			i += 2
+		case c == '[':
+			if class, n := globClass(g[i:]); n > 0 {
+				b.WriteString(class)
+				i += n
+			} else {
+				b.WriteString(`\[`)
+				i++
+			}
+		default:
+			r, size := utf8.DecodeRuneInString(g[i:])
+			b.WriteString(regexp.QuoteMeta(string(r)))
+			i += size
+		}
+	}
+	return b.String()
+}
+
+// globClass translates a bracket expression at the start of g, returning
+// the regexp class and the bytes consumed (0 when unterminated).
+func globClass(g string) (string, int) {
+	i := 1
+	negate := false
+	if i < len(g) && (g[i] == '!' || g[i] == '^') {
+		negate = true
+		i++
+	}
+	start := i
+	if i < len(g) && g[i] == ']' {
+		i++
+	}
+	for i < len(g) && g[i] != ']' {
+		if g[i] == '\\' && i+1 < len(g) {
+			i++
+		}
+		i++
+	}
+	if i >= len(g) {
+		return "", 0
+	}
+	var b strings.Builder
+	b.WriteString("[")
+	if negate {
+		b.WriteString("^/")
+	}
+	for j := start; j < i; j++ {
+		c := g[j]
+		switch {
+		case c == '\\' && j+1 < i:
+			j++
+			b.WriteString(regexp.QuoteMeta(g[j : j+1]))
+		case c == '[' || c == ']' || c == '^' && j == start:
+			b.WriteByte('\\')
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteString("]")
+	return b.String(), i + 1
+}
+
+// IgnoredByGitignore reports whether the repository's .gitignore files
+// (among files) ignore the file p, with git's semantics. `bot audit` on a
+// working copy can use it to tell an untracked local .env from a committed one.
+func IgnoredByGitignore(files map[string][]byte, p string) bool {
+	ok, _ := newGitignores(files).ignored(p)
+	return ok
+}
+
+// ---- DJS107: example env files ----
+
+func checkEnvExampleRealSecret(p *Project, r *Reporter) {
+	for _, fp := range secretsSortedKeys(p.EnvFiles) {
+		if !IsEnvExample(fp) {
+			continue
+		}
+		for _, e := range p.EnvFiles[fp] {
+			what := ""
+			if pw, ok := urlPassword(e.Value); ok {
+				if !secretPlaceholder(pw) && looksGenerated(pw, 12) {
+					what = "a URL whose password looks real"
+				}
+			} else if user, ok := dsnKey(e.Key, e.Value); ok {
+				if !secretPlaceholder(user) && looksGenerated(user, 16) {
+					what = "a DSN whose key looks real"
+				}
+			} else if secretLikeName(e.Key) && !secretPlaceholder(e.Value) && looksGenerated(e.Value, minGeneratedLen(e.Key)) {
+				what = fmt.Sprintf("a value that looks generated (%d characters, high entropy)", utf8.RuneCountInString(e.Value))
+			}
+			if what == "" {
+				continue
+			}
+			r.Emit(ruleEnvExampleRealSecret, nil, posAt(fp, e.Line), e.Key, fmt.Sprintf(
+				"%s gives %s %s; example files are published and often copied to production as they are: "+
+					"replace it with a placeholder (%s=change-me) and rotate the secret if it was ever used",
+				fp, e.Key, what, e.Key))
+		}
+	}
+}
+
+// minGeneratedLen is the shortest value DJS107 judges for a key: passwords
+// are shorter than API keys.
+func minGeneratedLen(key string) int {
+	k := strings.ToUpper(key)
+	if strings.Contains(k, "PASS") || strings.Contains(k, "PWD") {
+		return 12
+	}
+	return 16
+}
+
+// urlPassword returns the password of a URL with credentials
+// ("postgres://user:pw@host/db").
+func urlPassword(s string) (string, bool) {
+	if !strings.Contains(s, "://") {
+		return "", false
+	}
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil || u.User == nil {
+		return "", false
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" {
+		return "", false
+	}
+	return pw, true
+}
+
+// dsnKey returns the key a DSN carries as its user name
+// (https://<key>@o1.ingest.sentry.io/1).
+func dsnKey(name, value string) (string, bool) {
+	if !strings.HasSuffix(strings.ToUpper(name), "DSN") || !strings.Contains(value, "://") {
+		return "", false
+	}
+	u, err := url.Parse(strings.TrimSpace(value))
+	if err != nil || u.User == nil || u.User.Username() == "" {
+		return "", false
+	}
+	return u.User.Username(), true
+}
+
+// secretLikeName reports a variable or setting name that holds a secret:
+// its last word is KEY, SECRET, PASSWORD, TOKEN … and nothing marks it as
+// public (a publishable key, a reCAPTCHA site key).
+func secretLikeName(name string) bool {
+	words := strings.FieldsFunc(strings.ToUpper(name), func(r rune) bool { return r == '_' || r == '-' || r == '.' })
+	if len(words) == 0 {
+		return false
+	}
+	for _, w := range words {
+		switch w {
+		case "PUBLIC", "PUBLISHABLE", "SITE", "PUB":
+			return false
+		}
+	}
+	switch words[len(words)-1] {
+	case "KEY", "SECRET", "PASSWORD", "PASSWD", "PASS", "PWD", "TOKEN", "APIKEY", "SECRETKEY", "CREDENTIALS", "PASSPHRASE":
+		return true
+	}
+	return false
+}
+
+var (
+	placeholderExact = map[string]bool{
+		"changeme": true, "change-me": true, "change_me": true, "changethis": true, "change-this": true,
+		"secret": true, "password": true, "passwd": true, "pass": true, "token": true, "key": true,
+		"apikey": true, "api_key": true, "api-key": true, "todo": true, "tbd": true, "none": true,
+		"null": true, "nil": true, "dummy": true, "example": true, "test": true, "testing": true,
+		"placeholder": true, "sample": true, "default": true, "foo": true, "bar": true, "foobar": true,
+		"redacted": true, "postgres": true, "root": true, "admin": true, "guest": true, "user": true,
+		"mysql": true, "django": true,
+	}
+	placeholderWords = []string{"change", "replace", "placeholder", "example", "dummy", "your", "xxx",
+		"insert", "fill", "fixme", "todo", "redacted", "sample", "fake", "notasecret", "not-a-secret", "not_a_secret"}
+	templateRE = regexp.MustCompile(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
+)
+
+// secretPlaceholder reports an empty value or one that only shows where a
+// secret goes: change-me, <your-key>, your-api-key, xxx, ${VAR}, "...".
+func secretPlaceholder(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || templateRE.MatchString(s) {
+		return true
+	}
+	l := strings.ToLower(s)
+	if placeholderExact[l] {
+		return true
+	}
+	for _, w := range placeholderWords {
+		if strings.Contains(l, w) {
+			return true
+		}
+	}
+	// "xxxxxxxx", "********", "...." and similar.
+	first, _ := utf8.DecodeRuneInString(l)
+	if strings.Trim(l, string(first)) == "" {
+		return true
+	}
+	return strings.Trim(l, ".*#-_ ") == ""
+}
+
+var (
+	sequentialRuns = []string{"0123", "1234", "2345", "3456", "4567", "5678", "6789", "9876", "abcd", "bcde",
+		"cdef", "qwer", "asdf", "zxcv", "aaaa", "0000", "1111"}
+	humanWords = []string{"secret", "password", "passwd", "change", "example", "your", "key", "token",
+		"dummy", "sample", "test", "local", "admin", "here", "insecure", "default", "django", "dev"}
+	generatedPrefixes = []string{"django-insecure-", "sk_live_", "sk_test_", "rk_live_", "rk_test_",
+		"ghp_", "gho_", "ghs_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xapp-", "SG."}
+)
+
+// looksGenerated reports a value that looks machine-made rather than typed
+// by a person: at least minLen characters once a vendor prefix is removed,
+// letters and digits, no spaces, Shannon entropy of at least 3 bits per
+// character, and no keyboard runs or words.
+func looksGenerated(s string, minLen int) bool {
+	for _, pre := range generatedPrefixes {
+		if strings.HasPrefix(s, pre) {
+			s = s[len(pre):]
+			break
+		}
+	}
+	if utf8.RuneCountInString(s) < minLen {
+		return false
+	}
+	hasLetter, hasDigit := false, false
+	for _, c := range s {
+		switch {
+		case unicode.IsSpace(c):
+			return false
+		case unicode.IsLetter(c):
+			hasLetter = true
+		case unicode.IsDigit(c):
+			hasDigit = true
+		}
+	}
+	if !hasLetter || !hasDigit {
+		return false
+	}
+	l := strings.ToLower(s)
+	for _, w := range sequentialRuns {
+		if strings.Contains(l, w) {
+			return false
+		}
+	}
+	for _, w := range humanWords {
+		if strings.Contains(l, w) {
+			return false
+		}
+	}
+	return shannonBits(s) >= 3.0
+}
+
+// shannonBits is the entropy of s's characters, in bits per character.
+func shannonBits(s string) float64 {
+	counts := map[rune]int{}
+	n := 0
+	for _, c := range s {
+		counts[c]++
+		n++
+	}
+	var h float64
+	for _, k := range counts {
+		p := float64(k) / float64(n)
+		h -= p * math.Log2(p)
+	}
+	return h
+}
+
+// ---- DJS108: variables the example env files do not document ----
+
+func checkEnvExampleMissingVar(p *Project, r *Reporter) {
+	documented := map[string]bool{}
+	examples := 0
+	for fp, entries := range p.EnvFiles {
+		if !IsEnvExample(fp) {
+			continue
+		}
+		examples++
+		for _, e := range entries {
+			documented[e.Key] = true
+		}
+	}
+	if examples == 0 {
+		return
+	}
+	for _, m := range p.Settings {
+		type read struct {
+			pos settings.Pos
+		}
+		first := map[string]read{}
+		for _, name := range secretsSortedKeys(m.Settings) {
+			s := m.Settings[name]
+			secretsVisit(s.Value, func(v *settings.Value) {
+				e := v.Env
+				if e == nil || !e.Required || e.Var == "" || documented[e.Var] {
+					return
+				}
+				if prev, seen := first[e.Var]; seen && !secretsPosBefore(s.Pos, prev.pos) {
+					return
+				}
+				first[e.Var] = read{pos: s.Pos}
+			})
+		}
+		for _, name := range secretsSortedKeys(first) {
+			r.Emit(ruleEnvExampleMissingVar, m, first[name].pos, name, fmt.Sprintf(
+				"the settings require %s (the app fails to start without it) but no example env file documents it: add %s=change-me (or a real default for non-secrets) to .env.example",
+				name, name))
+		}
+	}
+}
+
+func secretsPosBefore(a, b settings.Pos) bool {
+	if a.Path != b.Path {
+		return a.Path < b.Path
+	}
+	return a.Line < b.Line
+}
+
+// ---- DJS109: other hardcoded secrets ----
+
+// secretSettingSuffixes are the name endings DJS109 treats as secrets.
+var secretSettingSuffixes = []string{"_API_KEY", "_APIKEY", "_TOKEN", "_SECRET", "_SECRET_KEY", "_PASSWORD",
+	"_PRIVATE_KEY", "_SIGNING_KEY", "_ENCRYPTION_KEY"}
+
+// secretSettingName reports a setting (or a key inside a dict setting)
+// that holds a secret by its name.
+func secretSettingName(name string) bool {
+	n := strings.ToUpper(name)
+	if n == "SECRET_KEY" || n == "SECRET_KEY_FALLBACKS" {
+		return false
+	}
+	if strings.Contains(n, "PUBLIC") || strings.Contains(n, "PUBLISHABLE") {
+		return false
+	}
+	switch n {
+	case "EMAIL_HOST_PASSWORD", "AWS_SECRET_ACCESS_KEY", "SIGNING_KEY", "API_KEY", "APIKEY", "TOKEN", "PASSWORD":
+		return true
+	}
+	for _, suf := range secretSettingSuffixes {
+		if strings.HasSuffix(n, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+func secretsUpperName(s string) bool {
+	return s != "" && strings.ToUpper(s) == s && strings.IndexFunc(s, unicode.IsLetter) >= 0
+}
+
+func checkSecretHardcoded(p *Project, r *Reporter) {
+	for _, m := range p.Settings {
+		secretKey := ""
+		if v := m.Value("SECRET_KEY"); v != nil && v.Kind == settings.Str {
+			secretKey = v.Str
+		}
+		for _, name := range secretsSortedKeys(m.Settings) {
+			if !secretsUpperName(name) || name == "DATABASES" {
+				continue
+			}
+			s := m.Settings[name]
+			if secretSettingName(name) {
+				reportHardcodedSecret(r, m, s.Pos, name, s.Value, secretKey)
+				continue
+			}
+			if s.Value == nil || s.Value.Kind != settings.Dict {
+				continue
+			}
+			for i, k := range s.Value.Keys {
+				if k == nil || k.Kind != settings.Str || !secretSettingName(k.Str) {
+					continue
+				}
+				v := s.Value.Items[i]
+				pos := s.Pos
+				if v != nil && v.Pos.Path != "" && v.Pos.Line > 0 {
+					pos = v.Pos
+				}
+				reportHardcodedSecret(r, m, pos, name+"."+k.Str, v, secretKey)
+			}
+		}
+	}
+}
+
+// secretFilePath reports a value that names where a key lives
+// (JWT_PRIVATE_KEY = "/run/secrets/jwt.pem") rather than the key itself.
+func secretFilePath(s string) bool {
+	if strings.ContainsAny(s, " \n") {
+		return false
+	}
+	for _, pre := range []string{"/", "./", "../", "~/"} {
+		if strings.HasPrefix(s, pre) {
+			return true
+		}
+	}
+	switch strings.ToLower(path.Ext(s)) {
+	case ".pem", ".key", ".json", ".p12", ".pfx", ".crt", ".txt":
+		return true
+	}
+	return false
+}
+
+func reportHardcodedSecret(r *Reporter, m *settings.Model, pos settings.Pos, key string, v *settings.Value, secretKey string) {
+	if v == nil || !v.Known() || v.Kind != settings.Str || secretPlaceholder(v.Str) || secretFilePath(v.Str) {
+		return
+	}
+	if v.Str == secretKey {
+		// SIMPLE_JWT's SIGNING_KEY = SECRET_KEY: DJS101/DJS102 own it.
+		return
+	}
+	var origin string
+	switch {
+	case v.Env == nil:
+		origin = "is hardcoded in the settings"
+	case v.Env.HasDefault:
+		origin = "falls back to a hardcoded value when " + secretsEnvVarOf(v.Env) + " is unset"
+	default:
+		return
+	}
+	envName := key
+	if i := strings.LastIndexByte(envName, '.'); i >= 0 {
+		envName = envName[i+1:]
+	}
+	r.Emit(ruleSecretHardcoded, m, pos, key, fmt.Sprintf(
+		"%s %s, so anyone who can read the repository can use it: read it from the environment with no default (os.environ[%q]) and rotate it",
+		key, origin, strings.ToUpper(envName)))
+}
