@@ -87,7 +87,8 @@ func relevantRequirements(dirs []string, base string) bool {
 	if !strings.HasSuffix(base, ".txt") && !strings.HasSuffix(base, ".in") {
 		return false
 	}
-	if strings.HasPrefix(base, "requirements") || strings.HasPrefix(base, "constraints") {
+	if strings.Contains(base, "requirements") || strings.HasPrefix(base, "constraints") {
+		// dev-requirements.txt, test_requirements.txt, requirements_prod.in
 		return true
 	}
 	if len(dirs) >= 2 {

@@ -15,7 +15,9 @@ type Rule struct {
 	// Where lists what the rule reads: S settings, E .env files,
 	// R requirements/pyproject/Pipfile, C other repository files.
 	Where string
-	// Section is the checklist section number the rule serves.
+	// Section is the rule's section of RULES.md (1 secrets … 10
+	// dependencies; 0 for djsec's own inputs). The checklist mapping is
+	// separate: a rule can serve several checklist items.
 	Section int
 	// Title is a short noun phrase for headings and annotation titles.
 	Title string

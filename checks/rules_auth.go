@@ -14,7 +14,7 @@ import (
 // limiting, lockout and password reset (DJANGO_FACTS.md §5, §7, §8).
 var (
 	rulePasswordValidatorsMissing = &Rule{
-		ID: "DJS601", Slug: "password-validators-missing", Severity: High, Where: "S", Section: 5,
+		ID: "DJS601", Slug: "password-validators-missing", Severity: High, Where: "S", Section: 6,
 		Title:     "No password validators",
 		FiresWhen: "AUTH_PASSWORD_VALIDATORS unset or empty",
 		Doc: "Django validates passwords only through `AUTH_PASSWORD_VALIDATORS`, and its global default is an " +
@@ -31,7 +31,7 @@ var (
 		Fixable: true,
 	}
 	rulePasswordMinLength = &Rule{
-		ID: "DJS602", Slug: "password-min-length-low", Severity: Medium, Where: "S", Section: 5,
+		ID: "DJS602", Slug: "password-min-length-low", Severity: Medium, Where: "S", Section: 6,
 		Title:     "Minimum password length too low",
 		FiresWhen: "MinimumLengthValidator absent or min_length below *12*",
 		Doc: "Length is what makes a password expensive to guess. Django's `MinimumLengthValidator` defaults to " +
@@ -43,7 +43,7 @@ var (
 		Fixable: true,
 	}
 	rulePasswordValidatorsIncomplete = &Rule{
-		ID: "DJS603", Slug: "password-validators-incomplete", Severity: Low, Where: "S", Section: 5,
+		ID: "DJS603", Slug: "password-validators-incomplete", Severity: Low, Where: "S", Section: 6,
 		Title:     "Built-in password validators missing",
 		FiresWhen: "CommonPasswordValidator, NumericPasswordValidator or UserAttributeSimilarityValidator absent",
 		Doc: "Each built-in validator closes a different gap: `CommonPasswordValidator` rejects the 20,000 most " +
@@ -57,7 +57,7 @@ var (
 		Fixable: true,
 	}
 	rulePasswordHasherWeak = &Rule{
-		ID: "DJS604", Slug: "password-hasher-weak", Severity: High, Where: "S", Section: 5,
+		ID: "DJS604", Slug: "password-hasher-weak", Severity: High, Where: "S", Section: 6,
 		Title:     "Weak password hasher first",
 		FiresWhen: "PASSWORD_HASHERS puts MD5/SHA1/unsalted/crypt first",
 		Doc: "Django hashes every new or changed password with the first entry of `PASSWORD_HASHERS`. MD5, SHA1 " +
@@ -73,7 +73,7 @@ var (
 			"Or remove the setting: Django's default starts with PBKDF2.",
 	}
 	ruleLoginRateLimitMissing = &Rule{
-		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: Critical, Where: "S+R", Section: 5,
+		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: Critical, Where: "S+R", Section: 6,
 		Title:     "No rate limiting",
 		FiresWhen: "no rate limiting anywhere: no DRF throttle classes, no django-ratelimit, no django-axes",
 		Doc: "Neither Django's login view nor Django REST framework's token views limit how often they can be " +
@@ -95,7 +95,7 @@ var (
 		Fixable: true,
 	}
 	ruleAccountLockoutMissing = &Rule{
-		ID: "DJS606", Slug: "account-lockout-missing", Severity: Medium, Where: "S+R", Section: 5,
+		ID: "DJS606", Slug: "account-lockout-missing", Severity: Medium, Where: "S+R", Section: 6,
 		Title:     "No account lockout",
 		FiresWhen: "no lockout after failed logins (django-axes or equivalent)",
 		Doc: "Rate limits slow a single client down; a lockout stops an attack on one account spread over many " +
@@ -108,7 +108,7 @@ var (
 			"AXES_COOLOFF_TIME = 1  # hours\nAXES_LOCKOUT_PARAMETERS = [[\"username\", \"ip_address\"]]\n```",
 	}
 	rulePasswordResetMissing = &Rule{
-		ID: "DJS607", Slug: "password-reset-missing", Severity: Info, Where: "C", Section: 5,
+		ID: "DJS607", Slug: "password-reset-missing", Severity: Info, Where: "C", Section: 6,
 		Title:     "No password-reset route",
 		FiresWhen: "no password-reset route (audit only)",
 		Doc: "Without a self-service password reset, users who forget a password ask an administrator, who " +

@@ -13,7 +13,7 @@ import (
 // dj-rest-auth's JWT cookie (DJANGO_FACTS.md §4).
 var (
 	ruleJWTAccessLifetime = &Rule{
-		ID: "DJS501", Slug: "jwt-access-lifetime-long", Severity: High, Where: "S", Section: 4,
+		ID: "DJS501", Slug: "jwt-access-lifetime-long", Severity: High, Where: "S", Section: 5,
 		Title:     "JWT access tokens live too long",
 		FiresWhen: "SIMPLE_JWT ACCESS_TOKEN_LIFETIME longer than *15 minutes* (> *1 hour* high, else medium)",
 		Doc: "A simplejwt access token is checked only by its signature and expiry: logging out, changing the " +
@@ -28,7 +28,7 @@ var (
 		Fixable: true,
 	}
 	ruleJWTRefreshNotRotated = &Rule{
-		ID: "DJS502", Slug: "jwt-refresh-not-rotated", Severity: Medium, Where: "S", Section: 4,
+		ID: "DJS502", Slug: "jwt-refresh-not-rotated", Severity: Medium, Where: "S", Section: 5,
 		Title:     "JWT refresh tokens are not rotated",
 		FiresWhen: "simplejwt in use and ROTATE_REFRESH_TOKENS not True",
 		Doc: "Without rotation, simplejwt's refresh view returns a new access token but leaves the refresh token " +
@@ -41,7 +41,7 @@ var (
 		Fixable: true,
 	}
 	ruleJWTBlacklistMissing = &Rule{
-		ID: "DJS503", Slug: "jwt-blacklist-missing", Severity: Medium, Where: "S", Section: 4,
+		ID: "DJS503", Slug: "jwt-blacklist-missing", Severity: Medium, Where: "S", Section: 5,
 		Title:     "Rotated JWT refresh tokens are not blacklisted",
 		FiresWhen: "rotation on without BLACKLIST_AFTER_ROTATION, or BLACKLIST_AFTER_ROTATION without `rest_framework_simplejwt.token_blacklist` in INSTALLED_APPS",
 		Doc: "Rotation alone hands out a new refresh token but leaves the old one valid until it expires, so a " +
@@ -55,7 +55,7 @@ var (
 		Fixable: true,
 	}
 	ruleJWTRefreshLifetime = &Rule{
-		ID: "DJS504", Slug: "jwt-refresh-lifetime-long", Severity: Low, Where: "S", Section: 4,
+		ID: "DJS504", Slug: "jwt-refresh-lifetime-long", Severity: Low, Where: "S", Section: 5,
 		Title:     "JWT refresh tokens live too long",
 		FiresWhen: "REFRESH_TOKEN_LIFETIME longer than *14 days*",
 		Doc: "A refresh token is a long-lived credential: whoever holds it can mint access tokens until it " +
@@ -65,7 +65,7 @@ var (
 		Fix: "```python\nSIMPLE_JWT = {\n    # ...\n    \"REFRESH_TOKEN_LIFETIME\": timedelta(days=7),\n}\n```",
 	}
 	ruleJWTCookieInsecure = &Rule{
-		ID: "DJS505", Slug: "jwt-cookie-insecure", Severity: High, Where: "S", Section: 4,
+		ID: "DJS505", Slug: "jwt-cookie-insecure", Severity: High, Where: "S", Section: 5,
 		Title:     "JWT cookie is insecure",
 		FiresWhen: "dj-rest-auth JWT cookie in use with JWT_AUTH_SECURE off, JWT_AUTH_HTTPONLY off or SameSite None (top-level and `REST_AUTH` dict spellings)",
 		Doc: "When dj-rest-auth puts the JWT in a cookie (`USE_JWT` with `JWT_AUTH_COOKIE` set) the cookie is the " +
@@ -79,7 +79,7 @@ var (
 			"    \"JWT_AUTH_HTTPONLY\": True,\n    \"JWT_AUTH_SAMESITE\": \"Lax\",\n}\n```",
 	}
 	ruleJWTRefreshEndpointMissing = &Rule{
-		ID: "DJS506", Slug: "jwt-refresh-endpoint-missing", Severity: Low, Where: "C", Section: 4,
+		ID: "DJS506", Slug: "jwt-refresh-endpoint-missing", Severity: Low, Where: "C", Section: 5,
 		Title:     "No JWT refresh endpoint",
 		FiresWhen: "simplejwt in use and no URL routes TokenRefreshView (audit only)",
 		Doc: "Short access tokens (DJS501) only work when clients can refresh them. A project that issues " +

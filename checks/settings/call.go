@@ -414,6 +414,11 @@ func (fe *fileEval) cast(v *Value, cast string, n *sitter.Node) *Value {
 	if !v.Known() {
 		return unknown
 	}
+	if cast == "bool" && v.Env != nil && v.Env.Cast == "" {
+		// Python's bool() of the raw string is no parse: bool("False") is
+		// True, so the value stays a raw read (DJS206).
+		envCast = ""
+	}
 	out := func(r *Value) *Value {
 		r.Pos = pos
 		return withEnv(r, v.Env, envCast)
@@ -592,6 +597,24 @@ func (fe *fileEval) environCall(fn *Value, method string, a callArgs, n *sitter.
 		}
 		if !hasDef && sch.HasDefault {
 			def, hasDef = sch.Default, true
+		}
+	}
+	if method == "" && cast == "" && hasDef && def != nil {
+		// django-environ's smart cast: with no cast given, the default's
+		// type is the cast applied to a set variable.
+		switch def.Kind {
+		case Bool:
+			cast = "bool"
+		case Int:
+			cast = "int"
+		case Float:
+			cast = "float"
+		case List:
+			cast = "list"
+		case Tuple:
+			cast = "tuple"
+		case Dict:
+			cast = "dict"
 		}
 	}
 	switch cast {

@@ -205,3 +205,20 @@ func TestTryLocalImportIsSkippedAndRecorded(t *testing.T) {
 		t.Fatalf("skipped = %v", m.Skipped)
 	}
 }
+
+func TestEnvCasts(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ src, cast string }{
+		{"import environ\nenv = environ.Env()\nX = env('X', default=False)", "bool"},
+		{"import environ\nenv = environ.Env()\nX = env('X', default=3)", "int"},
+		{"import os\nX = bool(os.getenv('X', False))", ""},
+		{"import os\nX = bool(int(os.getenv('X', '0')))", "bool"},
+		{"import os\nX = os.getenv('X', 'False') == 'True'", "compare"},
+	}
+	for _, tt := range tests {
+		v := evalSrc(t, tt.src).Value("X")
+		if v.Env == nil || v.Env.Cast != tt.cast {
+			t.Errorf("%q: env %+v, want cast %q", tt.src, v.Env, tt.cast)
+		}
+	}
+}

@@ -155,6 +155,11 @@ func auditPath(root string, override *loadedConfig) (res *checks.Result, cfg *ch
 	case t.files[checks.ConfigPath] != nil:
 		cfg, cfgErrs = checks.ParseConfig(checks.ConfigPath, t.files[checks.ConfigPath])
 	}
+	if t.outerIgnoresEnv && t.files[".gitignore"] == nil {
+		// Auditing a subdirectory: the repository's own .gitignore,
+		// above PATH, already keeps .env out of git.
+		cfg.Disabled["DJS106"] = true
+	}
 	// Files the configuration ignores are not reported as unreadable either.
 	var fileErrs []checks.FileError
 	for _, e := range t.errors {

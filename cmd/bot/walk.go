@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/pysrc"
 )
 
@@ -25,6 +26,9 @@ const maxFileSize = pysrc.MaxSize
 type tree struct {
 	files  map[string][]byte
 	errors []checks.FileError
+	// outerIgnoresEnv is true when a .gitignore above root (root being a
+	// subdirectory of a repository) ignores root/.env.
+	outerIgnoresEnv bool
 }
 
 // collect walks root (a directory, or a single file) and reads every file
@@ -53,6 +57,8 @@ func collect(root string) (*tree, error) {
 		return nil, fmt.Errorf("cannot read %s: %w", root, unwrapPath(err))
 	}
 	sort.SliceStable(w.t.errors, func(i, j int) bool { return w.t.errors[i].Path < w.t.errors[j].Path })
+	w.readIncludes()
+	w.t.outerIgnoresEnv = applyGitignore(realRoot, w.t)
 	return w.t, nil
 }
 
@@ -229,4 +235,32 @@ func fileKind(m fs.FileMode) string {
 
 func humanSize(n int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
+
+// readIncludes reads files that requirements files include (-r base.pip,
+// -c ../constraints.txt) under names Relevant does not know, so that an
+// include inside root is never reported missing. Includes can chain, so it
+// repeats until nothing new is found.
+func (w *walker) readIncludes() {
+	for round := 0; round < 8; round++ {
+		found := false
+		for _, rel := range deps.MissingIncludes(w.t.files) {
+			full := filepath.Join(w.root, filepath.FromSlash(rel))
+			if !within(w.root, full) {
+				continue
+			}
+			info, err := os.Lstat(full)
+			if err != nil || !info.Mode().IsRegular() {
+				continue
+			}
+			if _, seen := w.t.files[rel]; seen {
+				continue
+			}
+			w.read(full, rel, info)
+			found = true
+		}
+		if !found {
+			return
+		}
+	}
 }
