@@ -569,8 +569,29 @@ func checkEnvNotGitignored(p *Project, r *Reporter) {
 			msg = fmt.Sprintf("%s does not ignore %s, so the next `git add .` commits its secrets: add the lines .env, .env.* and !.env.example",
 				at, strings.Join(mi.files, ", "))
 		}
-		r.Emit(ruleEnvNotGitignored, nil, posAt(at, mi.line), ".env", msg)
+		pos := posAt(at, mi.line)
+		if _, exists := p.Files[at]; !exists {
+			// A finding must point at a file that exists (code scanning
+			// and annotations cannot show a missing one): the env file
+			// or settings module that makes .env matter.
+			pos = posAt(gitignoreAnchor(p), 1)
+		}
+		r.Emit(ruleEnvNotGitignored, nil, pos, ".env", msg)
 	}
+}
+
+// gitignoreAnchor is the existing file a missing-.gitignore finding sits
+// on: the first env file, else the first settings module, else .gitignore.
+func gitignoreAnchor(p *Project) string {
+	for _, fp := range secretsSortedPaths(p.Files) {
+		if isEnvFile(fp) {
+			return fp
+		}
+	}
+	if len(p.Settings) > 0 {
+		return p.Settings[0].Path
+	}
+	return ".gitignore"
 }
 
 // projectUsesEnv reports env files, a dotenv library imported in settings, or

@@ -284,7 +284,7 @@ func TestEnvNotGitignored(t *testing.T) {
 			".gitignore": ".env\n"}},
 		{name: "ignored parent directory", rule: "DJS106", want: 0, files: map[string]string{
 			"mysite/settings.py": settingsNoEnv, ".gitignore": "secrets/\n", "secrets/.env": "A=1\n"}},
-		{name: "no .gitignore in an audit", rule: "DJS106", want: 1, path: ".gitignore", msg: "no .gitignore",
+		{name: "no .gitignore in an audit", rule: "DJS106", want: 1, path: "mysite/settings.py", msg: "no .gitignore",
 			files: map[string]string{"mysite/settings.py": settingsEnv}},
 		{name: "a .gitignore in a pull request", rule: "DJS106", want: 1, pr: true, files: with("*.pyc\n")},
 		{name: "no .gitignore in a pull request", rule: "DJS106", want: 0, pr: true,
