@@ -159,8 +159,8 @@ func (fe *fileEval) looksLikeProjectModule(dotted string) bool {
 }
 
 // overridable turns every upper-case name set so far into an unknown whose
-// only candidate is its current value: a module djsec cannot read may
-// replace it.
+// candidates are its current value and anything: a module djsec cannot read
+// may replace it.
 func (fe *fileEval) overridable(st *sitter.Node) {
 	for name, s := range fe.ns {
 		if name == "" || strings.ToUpper(name) != name || s.Value == nil {
@@ -169,6 +169,9 @@ func (fe *fileEval) overridable(st *sitter.Node) {
 		if s.Value.Kind == Ref {
 			continue
 		}
-		fe.ns[name] = &Setting{Name: name, Pos: s.Pos, Value: &Value{Kind: Unknown, Alts: []*Value{s.Value}, Pos: s.Value.Pos}}
+		// The unknown candidate stands for whatever the module sets, so
+		// no "every branch" reasoning can decide the value.
+		alts := []*Value{s.Value, {Kind: Unknown, Pos: s.Value.Pos}}
+		fe.ns[name] = &Setting{Name: name, Pos: s.Pos, Value: &Value{Kind: Unknown, Alts: alts, Pos: s.Value.Pos}}
 	}
 }
