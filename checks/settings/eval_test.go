@@ -222,3 +222,14 @@ func TestEnvCasts(t *testing.T) {
 		}
 	}
 }
+
+func TestTryAbsoluteLocalImportIsSkipped(t *testing.T) {
+	t.Parallel()
+	m := evalSrc(t, "DEBUG = True\ntry:\n    from settings_local import *\nexcept ImportError:\n    pass\n")
+	if got := m.Value("DEBUG").String(); got != "True" {
+		t.Fatalf("DEBUG = %s: a missing local override must not make production settings unknown", got)
+	}
+	if m.Opaque {
+		t.Fatal("a skipped local override is not opaque")
+	}
+}

@@ -50,14 +50,17 @@ func (fe *fileEval) importFrom(st *sitter.Node) {
 		fe.e.imports[dotted] = true
 	}
 	target, found := fe.e.resolveModule(fe.path, dots, dotted)
-	if found && fe.e.inTry > 0 && devModule(dotted) {
-		fe.e.m.Skipped = append(fe.e.m.Skipped, target)
-		// try: from .local import * — local overrides are a developer's,
-		// not production's, even when a sample is committed.
-		found = false
-		if dots > 0 {
-			panic(importFailed{module: dotted})
+	if fe.e.inTry > 0 && devModule(dotted) {
+		// try: from .local import * — local, development and test
+		// overrides are a developer's, not production's, even when a
+		// sample is committed: the production view takes the except
+		// branch, as a server without the file does.
+		skipped := strings.Repeat(".", dots) + dotted
+		if found {
+			skipped = target
 		}
+		fe.e.m.Skipped = append(fe.e.m.Skipped, skipped)
+		panic(importFailed{module: dotted})
 	}
 	if hasWildcard(st) {
 		if !found {
