@@ -132,10 +132,14 @@ func finish(p *Project, in []Finding) []Finding {
 		best[f.Fingerprint] = len(out)
 		out = append(out, f)
 	}
+	silenced := silencedChecks(p)
 	for i := range out {
 		if reason, ok := suppression(p.Files[out[i].Path], out[i]); ok {
 			out[i].Suppressed = true
 			out[i].SuppressReason = reason
+		} else if where, ok := silenced[out[i].DjangoCheck]; ok && out[i].DjangoCheck != "" {
+			out[i].Suppressed = true
+			out[i].SuppressReason = "silenced in SILENCED_SYSTEM_CHECKS (" + where + ")"
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -190,4 +194,31 @@ func posAt(p string, line int) settings.Pos {
 // fileErr records a file the analyzer could not read.
 func (p *Project) fileErr(fp string, format string, args ...any) {
 	p.Errors = append(p.Errors, FileError{Path: fp, Message: fmt.Sprintf(format, args...)})
+}
+
+// silencedChecks maps the Django check IDs that production settings silence
+// (SILENCED_SYSTEM_CHECKS) to where: the project decided Django should not
+// report them, so neither does djsec, and the finding stays listed as
+// suppressed with that reason, like an inline suppression.
+func silencedChecks(p *Project) map[string]string {
+	out := map[string]string{}
+	for _, m := range p.Settings {
+		if m.Role != settings.Production {
+			continue
+		}
+		s, ok := m.Lookup("SILENCED_SYSTEM_CHECKS")
+		if !ok {
+			continue
+		}
+		ids, known := s.Value.Strings()
+		if !known {
+			continue
+		}
+		for _, id := range ids {
+			if _, seen := out[id]; !seen {
+				out[id] = fmt.Sprintf("%s:%d", s.Pos.Path, s.Pos.Line)
+			}
+		}
+	}
+	return out
 }

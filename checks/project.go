@@ -79,6 +79,11 @@ func IsSettingsCandidate(p string, data []byte) bool {
 	if strings.HasPrefix(base, "test_") || strings.Contains(p, "/migrations/") {
 		return false
 	}
+	if base == "global_settings.py" || strings.HasSuffix(p, "django/conf/project_template/project_name/settings.py") {
+		// Django's own defaults table, in a vendored Django: not a
+		// project's settings.
+		return false
+	}
 	if settingsNameRE.MatchString(p) && base != "__init__.py" {
 		return true
 	}

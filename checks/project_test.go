@@ -114,3 +114,30 @@ func TestSkippedLocalSettingsIsNotAnEntry(t *testing.T) {
 		t.Fatalf("entries = %v", paths)
 	}
 }
+
+func TestSilencedSystemChecksSuppress(t *testing.T) {
+	t.Parallel()
+	res := analyzeSettings(t, "MIDDLEWARE = ['django.middleware.security.SecurityMiddleware']\nSILENCED_SYSTEM_CHECKS = ['security.W004']\n")
+	var found bool
+	for _, f := range res.Findings {
+		if f.DjangoCheck == "security.W004" {
+			found = true
+			if !f.Suppressed || f.SuppressReason != "silenced in SILENCED_SYSTEM_CHECKS (mysite/settings.py:2)" {
+				t.Errorf("W004 finding should be suppressed by SILENCED_SYSTEM_CHECKS: %+v", f)
+			}
+		}
+		if f.DjangoCheck == "security.W008" && f.Suppressed {
+			t.Errorf("W008 is not silenced: %+v", f)
+		}
+	}
+	if !found {
+		t.Fatalf("no W004 finding: %s", ruleIDs(res))
+	}
+}
+
+func TestGlobalSettingsIsNotASettingsModule(t *testing.T) {
+	t.Parallel()
+	if IsSettingsCandidate("vendor/django/conf/global_settings.py", []byte("DEBUG = False\nSECRET_KEY = ''\nINSTALLED_APPS = []\n")) {
+		t.Fatal("Django's global_settings.py is not a project's settings module")
+	}
+}

@@ -182,6 +182,9 @@ func checkDBPassword(p *Project, r *Reporter) {
 			if !ok || pw == "" {
 				continue
 			}
+			if engine, _, ok := a.str("ENGINE"); ok && dbEngineFamily(engine) == "sqlite" {
+				continue // SQLite has no users: the password is never sent anywhere
+			}
 			pos := apiPos(v, a.at)
 			reported[pos] = true
 			var msg string

@@ -545,6 +545,11 @@ func checkAdminAuditLog(p *Project, r *Reporter) {
 		if !missing {
 			continue
 		}
+		if admin, known := apiInstalledApp(p, m, "django.contrib.admin"); admin == nil || !known {
+			// No admin site, no admin actions to audit (or djsec cannot
+			// tell): the checklist item is about admin actions.
+			continue
+		}
 		r.AtSetting(ruleAdminAuditLogMissing, m, "INSTALLED_APPS", "no audit trail package is installed, so changes made by staff (in the admin or elsewhere) are not recorded with their before and after: add one such as django-auditlog (\"auditlog\" in INSTALLED_APPS) and register the models staff can change")
 	}
 }

@@ -52,6 +52,7 @@ type evaluator struct {
 	// envDefaults holds os.environ.setdefault / os.environ[X] = v.
 	envDefaults map[string]*Value
 	imports     map[string]bool
+	allPaths    []string
 	// inTry is > 0 while evaluating a try body, where an import that fails
 	// is caught rather than fatal.
 	inTry int
@@ -94,7 +95,7 @@ func (e *evaluator) module(p string) (namespace, bool) {
 	for _, s := range e.stack {
 		if s == p {
 			chain := append(append([]string{}, e.stack...), p)
-			e.diag(Pos{Path: e.stack[len(e.stack)-1]}, "cycle", "circular star-import: "+strings.Join(chain, " → "))
+			e.diag(Pos{Path: e.stack[len(e.stack)-1]}, "cycle", "circular import: "+strings.Join(chain, " → "))
 			e.m.Opaque = true
 			return nil, false
 		}
@@ -137,6 +138,24 @@ func (e *evaluator) module(p string) (namespace, bool) {
 	e.stack = e.stack[:len(e.stack)-1]
 	e.done[p] = fe.ns
 	return fe.ns, true
+}
+
+func (e *evaluator) onStack(p string) bool {
+	for _, s := range e.stack {
+		if s == p {
+			return true
+		}
+	}
+	return false
+}
+
+// writesGlobals reports an expression that reaches the module namespace
+// itself (globals()[k] = v, vars().update(...), setattr(sys.modules[__name__],
+// ...)): whatever it writes, djsec cannot see.
+func (fe *fileEval) writesGlobals(n *sitter.Node) bool {
+	t := strings.ReplaceAll(fe.text(n), " ", "")
+	return strings.HasPrefix(t, "globals()") || strings.HasPrefix(t, "vars()") || strings.HasPrefix(t, "locals()") ||
+		strings.Contains(t, "sys.modules[__name__]") || strings.HasPrefix(t, "setattr(")
 }
 
 func (e *evaluator) diag(pos Pos, kind, msg string) {
@@ -283,9 +302,9 @@ func (fe *fileEval) taint(st *sitter.Node) {
 				if name := rootName(fe, fn); name != "" && mutators[fe.text(fn.ChildByFieldName("attribute"))] {
 					fe.setUnknownKeepPos(name)
 				}
-				if fe.text(fn) == "globals().update" {
-					fe.e.m.Opaque = true
-				}
+			}
+			if fn := n.ChildByFieldName("function"); fn != nil && fe.writesGlobals(fn) {
+				fe.e.m.Opaque = true
 			}
 		case "import_from_statement":
 			if hasWildcard(n) {
@@ -315,6 +334,9 @@ func (fe *fileEval) taintTarget(t *sitter.Node) {
 			fe.ns[name] = &Setting{Name: name, Value: &Value{Kind: Unknown}, Pos: fe.pos(t)}
 		}
 	case "subscript", "attribute":
+		if fe.writesGlobals(t) {
+			fe.e.m.Opaque = true
+		}
 		if root := rootName(fe, t); root != "" {
 			fe.setUnknownKeepPos(root)
 		}
@@ -439,6 +461,9 @@ func (fe *fileEval) assignSubscript(t *sitter.Node, v *Value, stmt *sitter.Node)
 		base = base.ChildByFieldName("value")
 	}
 	if base.Kind() != "identifier" {
+		if fe.writesGlobals(base) {
+			fe.e.m.Opaque = true
+		}
 		if root := rootName(fe, base); root != "" {
 			fe.setUnknownKeepPos(root)
 		}
@@ -548,6 +573,9 @@ func (fe *fileEval) callStatement(n, stmt *sitter.Node) {
 				}
 			}
 		}
+	}
+	if fe.writesGlobals(n) {
+		fe.e.m.Opaque = true
 	}
 	if args != nil {
 		for _, a := range pysrc.Named(args) {
@@ -917,10 +945,21 @@ func (e *evaluator) resolveModule(fromPath string, dots int, dotted string) (str
 	}
 	best := ""
 	bestScore := -1
-	for _, c := range []string{rel + ".py", rel + "/__init__.py"} {
-		for _, p := range e.fs.Paths() {
+	// A package directory wins over a module file on the same path entry,
+	// as in Python's FileFinder.
+	for _, c := range []string{rel + "/__init__.py", rel + ".py"} {
+		for _, p := range e.paths() {
 			if p != c && !strings.HasSuffix(p, "/"+c) {
 				continue
+			}
+			// The directory above the module must be a source root (what
+			// sys.path would hold), not itself a package: otherwise
+			// `from horizon import x` would find horizon/templatetags/horizon.py.
+			root := strings.TrimSuffix(strings.TrimSuffix(p, c), "/")
+			if root != "" {
+				if _, pkg := e.fs.ReadFile(root + "/__init__.py"); pkg {
+					continue
+				}
 			}
 			// Prefer the candidate closest to the importing file.
 			score := commonPrefix(p, fromPath)
@@ -933,6 +972,15 @@ func (e *evaluator) resolveModule(fromPath string, dots int, dotted string) (str
 		}
 	}
 	return "", false
+}
+
+// paths lists the file set once per evaluation: resolving an import must
+// not sort a thousand paths each time.
+func (e *evaluator) paths() []string {
+	if e.allPaths == nil {
+		e.allPaths = e.fs.Paths()
+	}
+	return e.allPaths
 }
 
 func commonPrefix(a, b string) int {

@@ -233,3 +233,37 @@ func TestTryAbsoluteLocalImportIsSkipped(t *testing.T) {
 		t.Fatal("a skipped local override is not opaque")
 	}
 }
+
+func TestWritesToGlobalsMakeTheModelOpaque(t *testing.T) {
+	t.Parallel()
+	for _, src := range []string{
+		"import yaml\nfor k, v in yaml.safe_load(open('/etc/x.yaml')).items():\n    globals()[k] = v\n",
+		"globals().update(load())\n",
+		"globals()['DEBUG'] = True\n",
+		"import sys\nsetattr(sys.modules[__name__], 'DEBUG', True)\n",
+		"vars().update({'A': 1})\n",
+	} {
+		if m := evalSrc(t, src); !m.Opaque {
+			t.Errorf("%q: want an opaque model", src)
+		}
+	}
+}
+
+func TestAbsoluteImportNeedsASourceRoot(t *testing.T) {
+	t.Parallel()
+	fs := mapFS{
+		"horizon/__init__.py":              "",
+		"horizon/base.py":                  "from horizon import conf\n",
+		"horizon/templatetags/__init__.py": "",
+		"horizon/templatetags/horizon.py":  "from horizon.base import Horizon\n",
+		"horizon/utils/__init__.py":        "",
+		"horizon/utils/settings.py":        "from horizon import defaults\nSECRET_KEY = 'x'\n",
+	}
+	m := Evaluate(fs, "horizon/utils/settings.py")
+	for _, d := range m.Diags {
+		t.Errorf("unexpected diagnostic: %v", d)
+	}
+	if got := m.Value("SECRET_KEY").String(); got != `"x"` {
+		t.Fatalf("SECRET_KEY = %s", got)
+	}
+}

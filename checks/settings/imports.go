@@ -93,12 +93,14 @@ func (fe *fileEval) importFrom(st *sitter.Node) {
 		return
 	}
 	var ns namespace
-	if found {
+	if found && !fe.e.onStack(target) {
+		// A cycle of plain imports is legal Python (the module is
+		// partly initialised): its names are simply not followed.
 		var ok bool
 		if ns, ok = fe.e.module(target); !ok {
 			ns = nil
 		}
-	} else if dots > 0 && fe.e.inTry > 0 {
+	} else if !found && dots > 0 && fe.e.inTry > 0 {
 		panic(importFailed{module: dotted})
 	}
 	prefix := dotted
@@ -153,7 +155,7 @@ func (fe *fileEval) looksLikeProjectModule(dotted string) bool {
 	if i := strings.IndexByte(dotted, '.'); i >= 0 {
 		first = dotted[:i]
 	}
-	for _, p := range fe.e.fs.Paths() {
+	for _, p := range fe.e.paths() {
 		if strings.HasPrefix(p, first+"/") || strings.Contains(p, "/"+first+"/") {
 			return true
 		}
