@@ -26,7 +26,7 @@ type Result struct {
 func Analyze(ctx context.Context, in Input) *Result {
 	p := NewProject(in)
 	rep := &Reporter{p: p}
-	for _, rule := range catalogue {
+	for _, rule := range ordered() {
 		if ctx.Err() != nil {
 			break
 		}

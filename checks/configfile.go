@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -362,12 +361,12 @@ func (c *configParser) checkThresholds() {
 	t.JWTAccessHighMinutes = t.JWTAccessMinutes
 }
 
-var cfgDomainRE = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
+var cfgDomainRE = lazyRegexp(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
 
 func (c *configParser) emailDomains(key string, v *yaml.Node) {
 	for _, d := range c.strList(key, v) {
 		norm := strings.ToLower(strings.TrimPrefix(strings.TrimSpace(d), "@"))
-		if !cfgDomainRE.MatchString(norm) {
+		if !cfgDomainRE().MatchString(norm) {
 			c.errorf(v, "%s: %q is not a domain name such as example.edu; entry ignored", key, d)
 			continue
 		}
@@ -400,7 +399,7 @@ func cfgUnknownRule(name string) string {
 func SuggestRule(name string) (*Rule, bool) {
 	n := strings.ToLower(strings.TrimSpace(name))
 	var names []string
-	for _, r := range catalogue {
+	for _, r := range ordered() {
 		names = append(names, r.Slug, strings.ToLower(r.ID))
 	}
 	s, ok := closestWord(n, names)
@@ -518,13 +517,13 @@ func cfgDescribe(n *yaml.Node) string {
 	return "a " + cfgKind(n)
 }
 
-var cfgYAMLLineRE = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+var cfgYAMLLineRE = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlErrorLine splits "yaml: line 3: did not find expected key" into its
 // line and message.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
-	if m := cfgYAMLLineRE.FindStringSubmatch(msg); m != nil {
+	if m := cfgYAMLLineRE().FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
 		return n, m[2]
 	}

@@ -2,7 +2,6 @@ package checks
 
 import (
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -61,12 +60,12 @@ type Project struct {
 }
 
 var (
-	settingsNameRE   = regexp.MustCompile(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
-	settingsBodyRE   = regexp.MustCompile(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
-	devModuleRE      = regexp.MustCompile(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
-	prodModuleRE     = regexp.MustCompile(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
-	fragmentModuleRE = regexp.MustCompile(`local|override|custom|site_settings|secret`)
-	settingsEnvRE    = regexp.MustCompile(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
+	settingsNameRE   = lazyRegexp(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
+	settingsBodyRE   = lazyRegexp(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
+	devModuleRE      = lazyRegexp(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
+	prodModuleRE     = lazyRegexp(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
+	fragmentModuleRE = lazyRegexp(`local|override|custom|site_settings|secret`)
+	settingsEnvRE    = lazyRegexp(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
 )
 
 // IsSettingsCandidate reports whether a Python file is a settings module by
@@ -84,13 +83,13 @@ func IsSettingsCandidate(p string, data []byte) bool {
 		// project's settings.
 		return false
 	}
-	if settingsNameRE.MatchString(p) && base != "__init__.py" {
+	if settingsNameRE().MatchString(p) && base != "__init__.py" {
 		return true
 	}
 	if base == "__init__.py" && strings.HasSuffix(path.Dir(p), "settings") {
-		return len(settingsBodyRE.FindAllIndex(data, 2)) >= 1
+		return len(settingsBodyRE().FindAllIndex(data, 2)) >= 1
 	}
-	return len(settingsBodyRE.FindAllIndex(data, 2)) >= 2
+	return len(settingsBodyRE().FindAllIndex(data, 2)) >= 2
 }
 
 // moduleName turns a path into a dotted module name.
@@ -116,7 +115,7 @@ func roleOf(module string, production map[string]bool) settings.Role {
 	if last == "settings" || last == "__init__" {
 		return settings.Production
 	}
-	if devModuleRE.MatchString(last) && !prodModuleRE.MatchString(last) {
+	if devModuleRE().MatchString(last) && !prodModuleRE().MatchString(last) {
 		return settings.Development
 	}
 	return settings.Production
@@ -135,7 +134,7 @@ func declaredSettingsModules(files map[string][]byte) map[string]bool {
 		default:
 			continue
 		}
-		for _, m := range settingsEnvRE.FindAllSubmatch(data, -1) {
+		for _, m := range settingsEnvRE().FindAllSubmatch(data, -1) {
 			out[string(m[1])] = true
 		}
 	}
@@ -204,11 +203,11 @@ func (p *Project) loadSettings() {
 		if len(production) == 0 {
 			prod = map[string]bool{}
 			for mod := range declared {
-				prod[mod] = !devModuleRE.MatchString(strings.ToLower(lastSegment(mod))) || prodModuleRE.MatchString(lastSegment(mod))
+				prod[mod] = !devModuleRE().MatchString(strings.ToLower(lastSegment(mod))) || prodModuleRE().MatchString(lastSegment(mod))
 			}
 		}
 		m.Role = roleOf(m.Module, prod)
-		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE.MatchString(strings.ToLower(lastSegment(m.Module))) {
+		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE().MatchString(strings.ToLower(lastSegment(m.Module))) {
 			// A fragment (a local_settings.py, a deployment override)
 			// sets a few names on top of settings djsec cannot see, so
 			// what it leaves unset is no evidence of anything.

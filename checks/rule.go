@@ -1,9 +1,10 @@
 package checks
 
 import (
-	"fmt"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 )
 
 // Rule is one entry of the catalogue (shared/RULES.md). IDs and slugs are a
@@ -57,19 +58,27 @@ func register(rules ...*Rule) {
 		bySlug[r.Slug] = r
 		catalogue = append(catalogue, r)
 	}
-	sort.SliceStable(catalogue, func(i, j int) bool { return ruleNumber(catalogue[i].ID) < ruleNumber(catalogue[j].ID) })
 }
 
+// ordered is the catalogue sorted by rule number, sorted once on first use
+// (after every init has registered its rules).
+var ordered = sync.OnceValue(func() []*Rule {
+	out := make([]*Rule, len(catalogue))
+	copy(out, catalogue)
+	sort.SliceStable(out, func(i, j int) bool { return ruleNumber(out[i].ID) < ruleNumber(out[j].ID) })
+	return out
+})
+
 func ruleNumber(id string) int {
-	var n int
-	fmt.Sscanf(strings.TrimPrefix(id, "DJS"), "%d", &n)
+	n, _ := strconv.Atoi(strings.TrimPrefix(id, "DJS"))
 	return n
 }
 
 // Rules returns the catalogue ordered by ID.
 func Rules() []*Rule {
-	out := make([]*Rule, len(catalogue))
-	copy(out, catalogue)
+	o := ordered()
+	out := make([]*Rule, len(o))
+	copy(out, o)
 	return out
 }
 

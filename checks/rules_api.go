@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -1006,12 +1005,12 @@ func (s *sqlScan) safeString(str *sitter.Node, sc *sqlScope, before uint, depth 
 }
 
 // sqlFormatRE matches one %-conversion of a format string.
-var sqlFormatRE = regexp.MustCompile(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
+var sqlFormatRE = lazyRegexp(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
 
 // sqlNumericFormat reports a format string whose conversions all print
 // numbers (%d, %i, %f, ...): formatting then raises rather than inject text.
 func sqlNumericFormat(format string) bool {
-	conv := sqlFormatRE.FindAllStringSubmatch(format, -1)
+	conv := sqlFormatRE().FindAllStringSubmatch(format, -1)
 	for _, c := range conv {
 		if !strings.Contains("diouxXeEfFgG%", c[1]) {
 			return false

@@ -411,7 +411,7 @@ var authLimiters = []authLimiter{
 
 // authThrottleRE matches a non-empty per-view DRF throttle list:
 // `throttle_classes = [AnonRateThrottle]` or `@throttle_classes([...])`.
-var authThrottleRE = regexp.MustCompile(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
+var authThrottleRE = lazyRegexp(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
 
 // authLimiterState says whether m (with the project's requirements and
 // code) has a limiter; known is false when djsec cannot tell.
@@ -481,7 +481,7 @@ func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has stri
 				return "Django REST framework throttling", true
 			}
 		}
-		if authPyMatches(p, authThrottleRE) {
+		if authPyMatches(p, authThrottleRE()) {
 			return "Django REST framework throttling", true
 		}
 	}

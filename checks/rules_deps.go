@@ -406,7 +406,7 @@ var depsServers = map[string]bool{
 
 // depsServerCommandRE finds a production server named in a deployment
 // file (a command, a pip install, a base image).
-var depsServerCommandRE = regexp.MustCompile(`(?i)\b(gunicorn|uvicorn|daphne|hypercorn|granian|uwsgi|waitress-serve|waitress|mod_wsgi-express|mod_wsgi|bjoern|meinheld)\b`)
+var depsServerCommandRE = lazyRegexp(`(?i)\b(gunicorn|uvicorn|daphne|hypercorn|granian|uwsgi|waitress-serve|waitress|mod_wsgi-express|mod_wsgi|bjoern|meinheld)\b`)
 
 func checkWSGIServerMissing(p *Project, r *Reporter) {
 	var django *deps.Requirement
@@ -422,7 +422,7 @@ func checkWSGIServerMissing(p *Project, r *Reporter) {
 		return
 	}
 	for fp, data := range p.Files {
-		if depsDeployFileKind(fp) != "" && depsServerCommandRE.Match(data) {
+		if depsDeployFileKind(fp) != "" && depsServerCommandRE().Match(data) {
 			return
 		}
 	}
@@ -456,20 +456,20 @@ func depsDeployFileKind(fp string) string {
 // which `docker compose up` merges on developers' machines), and
 // depsDevDirRE directories such as .devcontainer/.
 var (
-	depsDevFileRE = regexp.MustCompile(`(?i)(^|[-_.])(dev|local|test|override)`)
-	depsDevDirRE  = regexp.MustCompile(`(?i)^(\.devcontainer|dev|devel|development|local|test|tests|testing)$`)
+	depsDevFileRE = lazyRegexp(`(?i)(^|[-_.])(dev|local|test|override)`)
+	depsDevDirRE  = lazyRegexp(`(?i)^(\.devcontainer|dev|devel|development|local|test|tests|testing)$`)
 	// depsDevNameRE marks a Dockerfile stage or compose service as
 	// development by a whole word.
-	depsDevNameRE = regexp.MustCompile(`(?i)(^|[-_.])(dev|devel|develop|development|local|test|tests|testing|debug)([-_.]|$)`)
+	depsDevNameRE = lazyRegexp(`(?i)(^|[-_.])(dev|devel|develop|development|local|test|tests|testing|debug)([-_.]|$)`)
 )
 
 func depsIsDevFile(fp string) bool {
 	parts := strings.Split(fp, "/")
-	if depsDevFileRE.MatchString(parts[len(parts)-1]) {
+	if depsDevFileRE().MatchString(parts[len(parts)-1]) {
 		return true
 	}
 	for _, d := range parts[:len(parts)-1] {
-		if depsDevDirRE.MatchString(d) {
+		if depsDevDirRE().MatchString(d) {
 			return true
 		}
 	}
@@ -478,7 +478,7 @@ func depsIsDevFile(fp string) bool {
 
 // depsRunserverRE finds Django's development server in a command line,
 // shell or exec (JSON array) form.
-var depsRunserverRE = regexp.MustCompile(`(?i)(manage\.py|django-admin(\.py)?|-m["',\s]+django)["',\s][^;&|\n]*?\brunserver(_plus)?\b`)
+var depsRunserverRE = lazyRegexp(`(?i)(manage\.py|django-admin(\.py)?|-m["',\s]+django)["',\s][^;&|\n]*?\brunserver(_plus)?\b`)
 
 func checkRunserverInProduction(p *Project, r *Reporter) {
 	paths := make([]string, 0, len(p.Files))
@@ -626,7 +626,7 @@ func depsDockerfileRunserver(data []byte) []depsRunserverHit {
 		if in == nil || seen[in.line] {
 			return
 		}
-		if m := depsRunserverRE.FindString(in.args); m != "" {
+		if m := depsRunserverRE().FindString(in.args); m != "" {
 			seen[in.line] = true
 			hits = append(hits, depsRunserverHit{process: in.keyword, where: "the Dockerfile " + in.keyword,
 				command: depsTrimCommand(m), line: in.line, col: 1, endLine: in.endLine})
@@ -636,7 +636,7 @@ func depsDockerfileRunserver(data []byte) []depsRunserverHit {
 		if st.hasChild && i != len(stages)-1 {
 			continue
 		}
-		if depsDevNameRE.MatchString(st.name) {
+		if depsDevNameRE().MatchString(st.name) {
 			continue
 		}
 		var cmd, entry *depsDockerInstr
@@ -665,7 +665,7 @@ func depsProcfileRunserver(data []byte) []depsRunserverHit {
 		if !ok || strings.TrimSpace(name) != "web" {
 			continue
 		}
-		if m := depsRunserverRE.FindString(cmd); m != "" {
+		if m := depsRunserverRE().FindString(cmd); m != "" {
 			hits = append(hits, depsRunserverHit{process: "web", where: "the Procfile's web process",
 				command: depsTrimCommand(m), line: i + 1, col: 1, endLine: i + 1})
 		}
@@ -686,7 +686,7 @@ func depsFlyRunserver(data []byte) ([]depsRunserverHit, error) {
 	lines := strings.Split(string(data), "\n")
 	var hits []depsRunserverHit
 	check := func(table, key string, v any, process, where string) {
-		m := depsRunserverRE.FindString(depsCommandText(v))
+		m := depsRunserverRE().FindString(depsCommandText(v))
 		if m == "" {
 			return
 		}
@@ -750,7 +750,7 @@ func depsComposeRunserver(data []byte) ([]depsRunserverHit, error) {
 	var hits []depsRunserverHit
 	for i := 0; i+1 < len(services.Content); i += 2 {
 		name := services.Content[i].Value
-		if depsDevNameRE.MatchString(name) {
+		if depsDevNameRE().MatchString(name) {
 			continue
 		}
 		svc := depsYAMLDeref(services.Content[i+1])
@@ -769,7 +769,7 @@ func depsComposeRunserver(data []byte) ([]depsRunserverHit, error) {
 			} else {
 				text = n.Value
 			}
-			if m := depsRunserverRE.FindString(text); m != "" {
+			if m := depsRunserverRE().FindString(text); m != "" {
 				end := n.Line
 				if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
 					end = n.Content[len(n.Content)-1].Line

@@ -458,7 +458,7 @@ func secretsFirstEnv(v *settings.Value) *settings.EnvRead {
 
 // ---- DJS105: committed env files ----
 
-var envTestNameRE = regexp.MustCompile(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
+var envTestNameRE = lazyRegexp(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
 
 func checkEnvFileCommitted(p *Project, r *Reporter) {
 	for _, fp := range secretsSortedPaths(p.Files) {
@@ -483,7 +483,7 @@ func checkEnvFileCommitted(p *Project, r *Reporter) {
 		} else {
 			sev = Medium
 		}
-		if envTestNameRE.MatchString(strings.ToLower(path.Base(fp))) {
+		if envTestNameRE().MatchString(strings.ToLower(path.Base(fp))) {
 			sev = min(sev, Low)
 		}
 		r.Emit(ruleEnvFileCommitted, nil, posAt(fp, 1), "env-file", fmt.Sprintf(
@@ -985,14 +985,14 @@ var (
 	}
 	placeholderWords = []string{"change", "replace", "placeholder", "example", "dummy", "your", "xxx",
 		"insert", "fill", "fixme", "todo", "redacted", "sample", "fake", "notasecret", "not-a-secret", "not_a_secret"}
-	templateRE = regexp.MustCompile(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
+	templateRE = lazyRegexp(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
 )
 
 // secretPlaceholder reports an empty value or one that only shows where a
 // secret goes: change-me, <your-key>, your-api-key, xxx, ${VAR}, "...".
 func secretPlaceholder(s string) bool {
 	s = strings.TrimSpace(s)
-	if s == "" || templateRE.MatchString(s) {
+	if s == "" || templateRE().MatchString(s) {
 		return true
 	}
 	l := strings.ToLower(s)

@@ -1,15 +1,14 @@
 package checks
 
 import (
-	"regexp"
 	"strings"
 )
 
 // suppressRE matches `# djsec: ignore[DJS201, debug-enabled] reason` and a
 // bare `# djsec: ignore reason` (every rule on the line).
 var (
-	suppressRE = regexp.MustCompile(`#\s*djsec:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$`)
-	nosecRE    = regexp.MustCompile(`#\s*nosec\b(.*)$`)
+	suppressRE = lazyRegexp(`#\s*djsec:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$`)
+	nosecRE    = lazyRegexp(`#\s*nosec\b(.*)$`)
 )
 
 // suppression reports whether a comment on one of the finding's lines
@@ -28,13 +27,13 @@ func suppression(src []byte, f Finding) (string, bool) {
 		if !strings.Contains(text, "#") {
 			continue
 		}
-		if m := suppressRE.FindStringSubmatch(text); m != nil {
+		if m := suppressRE().FindStringSubmatch(text); m != nil {
 			if m[1] == "" || namesRule(m[1], f) {
 				return strings.TrimSpace(m[2]), true
 			}
 			continue
 		}
-		if m := nosecRE.FindStringSubmatch(text); m != nil {
+		if m := nosecRE().FindStringSubmatch(text); m != nil {
 			return strings.TrimSpace(strings.TrimLeft(strings.TrimSpace(m[1]), "-:")), true
 		}
 	}

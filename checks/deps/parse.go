@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 	"unicode/utf8"
@@ -388,8 +387,8 @@ func isRequirementsEntry(p string, files map[string][]byte) bool {
 // (docs/requirements.txt, tests/requirements.txt), by whole word only so
 // that a project called testproject stays production.
 var (
-	devWordRE = regexp.MustCompile(`^(dev|devel|develop|development|test.*|local.*|lint|linting|docs?|typing|ci)$`)
-	devDirRE  = regexp.MustCompile(`^(dev|development|test|tests|testing|local|docs?)$`)
+	devWordRE = lazyRegexp(`^(dev|devel|develop|development|test.*|local.*|lint|linting|docs?|typing|ci)$`)
+	devDirRE  = lazyRegexp(`^(dev|development|test|tests|testing|local|docs?)$`)
 )
 
 // requirementsNameIsDev says whether a requirements file's path marks it as
@@ -398,12 +397,12 @@ func requirementsNameIsDev(p string) bool {
 	parts := strings.Split(strings.ToLower(p), "/")
 	last := parts[len(parts)-1]
 	for _, w := range strings.FieldsFunc(strings.TrimSuffix(last, path.Ext(last)), func(r rune) bool { return r == '-' || r == '_' || r == '.' }) {
-		if devWordRE.MatchString(w) {
+		if devWordRE().MatchString(w) {
 			return true
 		}
 	}
 	for _, dir := range parts[:len(parts)-1] {
-		if devDirRE.MatchString(dir) {
+		if devDirRE().MatchString(dir) {
 			return true
 		}
 	}

@@ -3,7 +3,6 @@ package deps
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -11,7 +10,7 @@ import (
 // requirement.
 var ErrBadRequirement = errors.New("not a PEP 508 requirement")
 
-var pep508NameRE = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`)
+var pep508NameRE = lazyRegexp(`^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`)
 
 // ParseRequirement parses one PEP 508 requirement: name, [extras], then a
 // version specifier (optionally in parentheses) or "@ url", then an
@@ -26,7 +25,7 @@ func ParseRequirement(s string) (Requirement, error) {
 func parsePEP508(s string) (Requirement, int, error) {
 	var r Requirement
 	i := skipSpace(s, 0)
-	name := pep508NameRE.FindString(s[i:])
+	name := pep508NameRE().FindString(s[i:])
 	if name == "" {
 		return r, 0, fmt.Errorf("%q: no package name: %w", strings.TrimSpace(s), ErrBadRequirement)
 	}
@@ -40,7 +39,7 @@ func parsePEP508(s string) (Requirement, int, error) {
 		}
 		for _, e := range strings.Split(s[i+1:i+end], ",") {
 			if e = strings.TrimSpace(e); e != "" {
-				if !pep508NameRE.MatchString(e) || len(pep508NameRE.FindString(e)) != len(e) {
+				if !pep508NameRE().MatchString(e) || len(pep508NameRE().FindString(e)) != len(e) {
 					return r, 0, fmt.Errorf("%q: bad extra %q: %w", strings.TrimSpace(s), e, ErrBadRequirement)
 				}
 				r.Extras = append(r.Extras, NormalizeName(e))

@@ -3,7 +3,6 @@ package deps
 import (
 	"fmt"
 	"path"
-	"regexp"
 	"sort"
 	"strings"
 )
@@ -46,11 +45,11 @@ func (l logicalLine) pos(off int) (line, col int) {
 
 // commentLineRE is pip's COMMENT_RE anchored at the start of a line, which
 // is how join_lines uses it: such a line never continues another.
-var commentLineRE = regexp.MustCompile(`^\s*#`)
+var commentLineRE = lazyRegexp(`^\s*#`)
 
 // commentRE is pip's COMMENT_RE: "#" at the start or after whitespace
 // begins a comment; elsewhere (a URL fragment) it does not.
-var commentRE = regexp.MustCompile(`(^|\s+)#.*$`)
+var commentRE = lazyRegexp(`(^|\s+)#.*$`)
 
 // joinLines reproduces pip's req_file.join_lines: a line ending in a
 // backslash continues on the next, unless it is a comment line; a comment
@@ -68,7 +67,7 @@ func joinLines(data string) []logicalLine {
 	for i, raw := range strings.Split(data, "\n") {
 		raw = strings.TrimSuffix(raw, "\r")
 		n := i + 1
-		comment := commentLineRE.MatchString(raw)
+		comment := commentLineRE().MatchString(raw)
 		if strings.HasSuffix(raw, `\`) && !comment {
 			segs = append(segs, segment{off: text.Len(), line: n, col: 1})
 			text.WriteString(strings.TrimRight(raw, `\`))
@@ -90,12 +89,12 @@ func joinLines(data string) []logicalLine {
 
 // perRequirementOptRE finds the options pip accepts after a requirement
 // (--hash, --config-settings, --global-option, --install-option).
-var perRequirementOptRE = regexp.MustCompile(`\s--[A-Za-z]`)
+var perRequirementOptRE = lazyRegexp(`\s--[A-Za-z]`)
 
 // directRefRE recognises a PEP 508 "name @ url" (or name[extras] @ url).
-var directRefRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@`)
+var directRefRE = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@`)
 
-var eggRE = regexp.MustCompile(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var eggRE = lazyRegexp(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
 // parseRequirementsFile reads a pip requirements file. Problems are kept
 // per line; the lines that parse still count.
@@ -103,7 +102,7 @@ func parseRequirementsFile(p, data string) *reqFile {
 	f := &reqFile{path: p}
 	for _, ll := range joinLines(data) {
 		text := ll.text
-		if loc := commentRE.FindStringIndex(text); loc != nil {
+		if loc := commentRE().FindStringIndex(text); loc != nil {
 			text = text[:loc[0]]
 		}
 		start := skipSpace(text, 0)
@@ -117,10 +116,10 @@ func parseRequirementsFile(p, data string) *reqFile {
 			continue
 		}
 		body := text[start:]
-		if loc := perRequirementOptRE.FindStringIndex(body); loc != nil {
+		if loc := perRequirementOptRE().FindStringIndex(body); loc != nil {
 			body = body[:loc[0]]
 		}
-		if !directRefRE.MatchString(body) && looksLikeLocation(body) {
+		if !directRefRE().MatchString(body) && looksLikeLocation(body) {
 			if r, ok := requirementFromLocation(body); ok {
 				r.Path = p
 				r.Line, r.Col = ll.pos(start)
@@ -179,10 +178,10 @@ func (f *reqFile) parseOption(ll logicalLine, text string, start int) {
 	case "-c", "--constraint":
 		f.includes = append(f.includes, include{target: value, constraint: true, line: vline, col: vcol})
 	default:
-		if loc := perRequirementOptRE.FindStringIndex(value); loc != nil {
+		if loc := perRequirementOptRE().FindStringIndex(value); loc != nil {
 			value = value[:loc[0]]
 		}
-		if directRefRE.MatchString(value) {
+		if directRefRE().MatchString(value) {
 			r, off, err := parsePEP508(value)
 			if err != nil {
 				f.errs = append(f.errs, fmt.Errorf("line %d: %w", line, err))
@@ -231,7 +230,7 @@ func requirementFromLocation(s string) (Requirement, bool) {
 		loc = s[:i]
 	}
 	r := Requirement{URL: loc}
-	if m := eggRE.FindStringSubmatch(loc); m != nil {
+	if m := eggRE().FindStringSubmatch(loc); m != nil {
 		r.Name = NormalizeName(m[1])
 		return r, true
 	}

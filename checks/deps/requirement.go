@@ -3,7 +3,6 @@
 package deps
 
 import (
-	"regexp"
 	"strings"
 )
 
@@ -52,10 +51,10 @@ func (r Requirement) Specifiers() (SpecifierSet, bool) {
 	return append(own, extra...), true
 }
 
-var nameRunRE = regexp.MustCompile(`[-_.]+`)
+var nameRunRE = lazyRegexp(`[-_.]+`)
 
 // NormalizeName is PEP 503's canonical form: "Django_REST.framework" →
 // "django-rest-framework".
 func NormalizeName(name string) string {
-	return nameRunRE.ReplaceAllString(strings.ToLower(strings.TrimSpace(name)), "-")
+	return nameRunRE().ReplaceAllString(strings.ToLower(strings.TrimSpace(name)), "-")
 }

@@ -2,7 +2,6 @@ package deps
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -40,7 +39,7 @@ func parsePyproject(p, text string) ([]Requirement, []error) {
 				continue
 			}
 			r.Path, r.Dev = p, dev
-			r.Line, r.Col = loc.findString(header, key, pep508NameRE.FindString(s[off:]))
+			r.Line, r.Col = loc.findString(header, key, pep508NameRE().FindString(s[off:]))
 			out = append(out, r)
 		}
 	}
@@ -115,7 +114,7 @@ func poetryDeps(p string, loc *tomlLocator, deps map[string]any, header string, 
 
 // poetryTokenRE splits one Poetry constraint clause: an operator (or ^, ~)
 // and a version, spaces allowed between them.
-var poetryTokenRE = regexp.MustCompile(`(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*([^\s,<>=!~^]+)`)
+var poetryTokenRE = lazyRegexp(`(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*([^\s,<>=!~^]+)`)
 
 // poetryConstraint translates Poetry's version syntax to PEP 440: ^ and ~
 // ranges, bare versions (an exact pin), "*", and space- or comma-separated
@@ -130,7 +129,7 @@ func poetryConstraint(s string) string {
 		return s
 	}
 	var clauses []string
-	for _, m := range poetryTokenRE.FindAllStringSubmatch(s, -1) {
+	for _, m := range poetryTokenRE().FindAllStringSubmatch(s, -1) {
 		op, ver := m[1], m[2]
 		if ver == "*" {
 			continue
@@ -279,8 +278,8 @@ type tomlLocator struct {
 }
 
 var (
-	tomlHeaderRE = regexp.MustCompile(`^\s*\[\[?\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
-	tomlKeyRE    = regexp.MustCompile(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
+	tomlHeaderRE = lazyRegexp(`^\s*\[\[?\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
+	tomlKeyRE    = lazyRegexp(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
 )
 
 func newTOMLLocator(text string) *tomlLocator {
@@ -299,7 +298,7 @@ func newTOMLLocator(text string) *tomlLocator {
 	}
 	for i, line := range l.lines {
 		l.lines[i] = strings.TrimSuffix(line, "\r")
-		m := tomlHeaderRE.FindStringSubmatch(l.lines[i])
+		m := tomlHeaderRE().FindStringSubmatch(l.lines[i])
 		if m == nil {
 			continue
 		}
@@ -329,7 +328,7 @@ func (l *tomlLocator) keyLine(header, key string) (int, bool) {
 		idx = map[string]int{}
 		start, end, _ := l.section(header)
 		for i := start; i < end; i++ {
-			if m := tomlKeyRE.FindStringSubmatch(l.lines[i]); m != nil {
+			if m := tomlKeyRE().FindStringSubmatch(l.lines[i]); m != nil {
 				k := strings.ToLower(m[1])
 				if _, dup := idx[k]; !dup {
 					idx[k] = i

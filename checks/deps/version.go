@@ -3,7 +3,6 @@ package deps
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -32,7 +31,7 @@ type Version struct {
 // strings with regular expressions"), which accepts every spelling the
 // normalisation rules allow (v prefix, alpha/beta/c/pre/preview/rev/r,
 // -N post releases, - _ . separators).
-var versionRE = regexp.MustCompile(`(?i)^\s*v?` +
+var versionRE = lazyRegexp(`(?i)^\s*v?` +
 	`(?:(?P<epoch>[0-9]+)!)?` +
 	`(?P<release>[0-9]+(?:\.[0-9]+)*)` +
 	`(?P<pre>[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?` +
@@ -42,7 +41,7 @@ var versionRE = regexp.MustCompile(`(?i)^\s*v?` +
 
 var versionGroups = func() map[string]int {
 	m := map[string]int{}
-	for i, n := range versionRE.SubexpNames() {
+	for i, n := range versionRE().SubexpNames() {
 		if n != "" {
 			m[n] = i
 		}
@@ -52,7 +51,7 @@ var versionGroups = func() map[string]int {
 
 // ParseVersion parses a PEP 440 version in any of its accepted spellings.
 func ParseVersion(s string) (Version, error) {
-	m := versionRE.FindStringSubmatch(s)
+	m := versionRE().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, fmt.Errorf("%q: %w", s, ErrBadVersion)
 	}
