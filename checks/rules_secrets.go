@@ -877,8 +877,18 @@ func globClass(g string) (string, int) {
 // (among files) ignore the file p, with git's semantics. `bot audit` on a
 // working copy can use it to tell an untracked local .env from a committed one.
 func IgnoredByGitignore(files map[string][]byte, p string) bool {
-	ok, _ := newGitignores(files).ignored(p)
-	return ok
+	return GitignoreMatcher(files)(p)
+}
+
+// GitignoreMatcher reads the .gitignore files among files once and returns
+// a function that tells whether they ignore a path, for callers that ask
+// about many paths.
+func GitignoreMatcher(files map[string][]byte) func(p string) bool {
+	ig := newGitignores(files)
+	return func(p string) bool {
+		ok, _ := ig.ignored(p)
+		return ok
+	}
 }
 
 // ---- DJS107: example env files ----

@@ -65,13 +65,14 @@ func applyGitignore(root string, t *tree) (outerIgnoresEnv bool) {
 	if len(rules) == 0 {
 		return false
 	}
+	ignored := checks.GitignoreMatcher(rules)
 	for rel := range t.files {
 		if path.Base(rel) == ".gitignore" {
 			continue
 		}
-		if checks.IgnoredByGitignore(rules, at(rel)) {
+		if ignored(at(rel)) {
 			delete(t.files, rel)
 		}
 	}
-	return outer && checks.IgnoredByGitignore(rules, at(".env"))
+	return outer && ignored(at(".env"))
 }
