@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
 )
@@ -430,7 +428,7 @@ func apiParse(src []byte) *pysrc.File {
 // anywhere in the file.
 func apiImportsDRF(f *pysrc.File) bool {
 	found := false
-	pysrc.Walk(f.Root, func(n *sitter.Node) bool {
+	pysrc.Walk(f.Root, func(n *pysrc.Node) bool {
 		if found {
 			return false
 		}
@@ -468,7 +466,7 @@ func (s apiScope) String() string {
 
 // apiDefinition unwraps a class or function definition (through a
 // decorated_definition) and returns its name.
-func apiDefinition(f *pysrc.File, n *sitter.Node) (def *sitter.Node, name string) {
+func apiDefinition(f *pysrc.File, n *pysrc.Node) (def *pysrc.Node, name string) {
 	if n.Kind() == "decorated_definition" {
 		n = n.ChildByFieldName("definition")
 	}
@@ -484,7 +482,7 @@ func apiDefinition(f *pysrc.File, n *sitter.Node) (def *sitter.Node, name string
 
 // apiIsAllowAny reports an expression naming DRF's AllowAny, or an OR
 // composition with it (AllowAny | IsAdminUser grants everyone).
-func apiIsAllowAny(f *pysrc.File, n *sitter.Node) bool {
+func apiIsAllowAny(f *pysrc.File, n *pysrc.Node) bool {
 	if n == nil {
 		return false
 	}
@@ -507,7 +505,7 @@ func apiIsAllowAny(f *pysrc.File, n *sitter.Node) bool {
 
 // apiClassList classifies a permission_classes/authentication_classes
 // value: a list or tuple literal, empty or holding only AllowAny.
-func apiClassList(f *pysrc.File, n *sitter.Node) (isList, empty, allowAny bool) {
+func apiClassList(f *pysrc.File, n *pysrc.Node) (isList, empty, allowAny bool) {
 	if n == nil || (n.Kind() != "list" && n.Kind() != "tuple") {
 		return false, false, false
 	}
@@ -543,7 +541,7 @@ func checkViewAllowAny(p *Project, r *Reporter) {
 
 // apiViewsIn reports AllowAny and empty authentication overrides in the
 // classes and functions under n.
-func apiViewsIn(f *pysrc.File, fp string, r *Reporter, n *sitter.Node, scope apiScope) {
+func apiViewsIn(f *pysrc.File, fp string, r *Reporter, n *pysrc.Node, scope apiScope) {
 	for _, st := range pysrc.Named(n) {
 		def, name := apiDefinition(f, st)
 		if def == nil {
@@ -566,8 +564,8 @@ func apiViewsIn(f *pysrc.File, fp string, r *Reporter, n *sitter.Node, scope api
 
 // apiClassBody reads a class's own permission_classes and
 // authentication_classes attributes.
-func apiClassBody(f *pysrc.File, fp string, r *Reporter, body *sitter.Node, scope apiScope) {
-	var perm, auth *sitter.Node
+func apiClassBody(f *pysrc.File, fp string, r *Reporter, body *pysrc.Node, scope apiScope) {
+	var perm, auth *pysrc.Node
 	permRestrictive := false
 	for _, st := range pysrc.Named(body) {
 		if st.Kind() != "expression_statement" {
@@ -597,7 +595,7 @@ func apiClassBody(f *pysrc.File, fp string, r *Reporter, body *sitter.Node, scop
 			}
 		}
 	}
-	pos := func(n *sitter.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
+	pos := func(n *pysrc.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
 	if perm != nil {
 		r.Emit(ruleViewAllowAny, nil, pos(perm), scope.String()+".permission_classes", fmt.Sprintf("%s sets permission_classes to AllowAny, so anyone, signed in or not, can call it: require a permission such as IsAuthenticated, or suppress this finding with the reason the endpoint is public", scope))
 		return
@@ -610,8 +608,8 @@ func apiClassBody(f *pysrc.File, fp string, r *Reporter, body *sitter.Node, scop
 // apiDecorators reads @permission_classes([...]), @authentication_classes([])
 // and permission_classes=/authentication_classes= keyword arguments of any
 // decorator (@action, @api_view-style wrappers).
-func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *sitter.Node, scope apiScope) {
-	var perm, auth *sitter.Node
+func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *pysrc.Node, scope apiScope) {
+	var perm, auth *pysrc.Node
 	permRestrictive := false
 	for _, d := range pysrc.Named(dd) {
 		if d.Kind() != "decorator" {
@@ -627,7 +625,7 @@ func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *sitter.Node, scope
 		if fn != nil && fn.Kind() == "attribute" {
 			fname = f.Text(fn.ChildByFieldName("attribute"))
 		}
-		judge := func(kind string, arg *sitter.Node) {
+		judge := func(kind string, arg *pysrc.Node) {
 			isList, empty, allowAny := apiClassList(f, arg)
 			switch kind {
 			case "permission_classes":
@@ -651,7 +649,7 @@ func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *sitter.Node, scope
 			}
 		}
 	}
-	pos := func(n *sitter.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
+	pos := func(n *pysrc.Node) settings.Pos { return settings.Pos{Path: fp, Pos: pysrc.PosOf(n)} }
 	if perm != nil {
 		r.Emit(ruleViewAllowAny, nil, pos(perm), scope.String()+".permission_classes", fmt.Sprintf("%s is declared with permission_classes AllowAny, so anyone, signed in or not, can call it: require a permission such as IsAuthenticated, or suppress this finding with the reason the endpoint is public", scope))
 		return
@@ -666,7 +664,7 @@ func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *sitter.Node, scope
 // sqlScope is one function (or the module) being scanned for SQL sinks.
 type sqlScope struct {
 	name  string
-	body  *sitter.Node
+	body  *pysrc.Node
 	calls int
 }
 
@@ -675,7 +673,7 @@ type sqlScan struct {
 	fp      string
 	r       *Reporter
 	cursors map[string]bool
-	module  *sitter.Node
+	module  *pysrc.Node
 	// lookups counts name resolutions in this file; past sqlMaxLookups a
 	// name is treated as unknown, so a generated file cannot make the
 	// search explode.
@@ -705,7 +703,7 @@ func checkRawSQL(p *Project, r *Reporter) {
 // findCursors collects names bound to a DB-API cursor: `with conn.cursor()
 // as c` and `c = connection.cursor()`.
 func (s *sqlScan) findCursors() {
-	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
 		switch n.Kind() {
 		case "as_pattern":
 			ins := pysrc.Named(n)
@@ -723,7 +721,7 @@ func (s *sqlScan) findCursors() {
 	})
 }
 
-func (s *sqlScan) isCursorCall(n *sitter.Node) bool {
+func (s *sqlScan) isCursorCall(n *pysrc.Node) bool {
 	if n == nil || n.Kind() != "call" {
 		return false
 	}
@@ -733,7 +731,7 @@ func (s *sqlScan) isCursorCall(n *sitter.Node) bool {
 
 // isCursor reports whether the receiver of .execute() is a DB-API cursor:
 // a conn.cursor() call, a name bound to one, or a name that says so.
-func (s *sqlScan) isCursor(n *sitter.Node) bool {
+func (s *sqlScan) isCursor(n *pysrc.Node) bool {
 	if n == nil {
 		return false
 	}
@@ -756,7 +754,7 @@ func (s *sqlScan) isCursor(n *sitter.Node) bool {
 	return strings.Contains(l, "cursor") || l == "cur" || l == "curs"
 }
 
-func (s *sqlScan) scan(n *sitter.Node, sc *sqlScope, path apiScope) {
+func (s *sqlScan) scan(n *pysrc.Node, sc *sqlScope, path apiScope) {
 	for i := uint(0); i < n.NamedChildCount(); i++ {
 		c := n.NamedChild(i)
 		switch c.Kind() {
@@ -777,8 +775,8 @@ func (s *sqlScan) scan(n *sitter.Node, sc *sqlScope, path apiScope) {
 }
 
 // sqlArgs splits a call's arguments into positional and keyword ones.
-func (s *sqlScan) args(call *sitter.Node) (pos []*sitter.Node, kw map[string]*sitter.Node) {
-	kw = map[string]*sitter.Node{}
+func (s *sqlScan) args(call *pysrc.Node) (pos []*pysrc.Node, kw map[string]*pysrc.Node) {
+	kw = map[string]*pysrc.Node{}
 	for _, a := range pysrc.Named(call.ChildByFieldName("arguments")) {
 		switch a.Kind() {
 		case "keyword_argument":
@@ -794,7 +792,7 @@ func (s *sqlScan) args(call *sitter.Node) (pos []*sitter.Node, kw map[string]*si
 
 // hasParams reports parameters passed next to the SQL: anything but None
 // or an empty literal.
-func (s *sqlScan) hasParams(n *sitter.Node) bool {
+func (s *sqlScan) hasParams(n *pysrc.Node) bool {
 	if n == nil {
 		return false
 	}
@@ -807,13 +805,13 @@ func (s *sqlScan) hasParams(n *sitter.Node) bool {
 	return true
 }
 
-func (s *sqlScan) call(call *sitter.Node, sc *sqlScope) {
+func (s *sqlScan) call(call *pysrc.Node, sc *sqlScope) {
 	fn := call.ChildByFieldName("function")
 	if fn == nil {
 		return
 	}
 	var method string
-	var recv *sitter.Node
+	var recv *pysrc.Node
 	switch fn.Kind() {
 	case "identifier":
 		method = s.f.Text(fn)
@@ -827,13 +825,13 @@ func (s *sqlScan) call(call *sitter.Node, sc *sqlScope) {
 	if kw["*"] != nil {
 		return // *args/**kwargs may carry the parameters
 	}
-	param := func(i int, name string) *sitter.Node {
+	param := func(i int, name string) *pysrc.Node {
 		if len(pos) > i {
 			return pos[i]
 		}
 		return kw[name]
 	}
-	var sqlArgs []*sitter.Node
+	var sqlArgs []*pysrc.Node
 	var what string
 	switch {
 	case method == "RawSQL":
@@ -890,7 +888,7 @@ func (s *sqlScan) call(call *sitter.Node, sc *sqlScope) {
 // dynamic tells how n builds a string from parts that may come from a
 // request: "an f-string", "% formatting", ".format()" or "string
 // concatenation"; "" for text djsec knows is safe or cannot judge.
-func (s *sqlScan) dynamic(n *sitter.Node, sc *sqlScope, before uint, depth int) string {
+func (s *sqlScan) dynamic(n *pysrc.Node, sc *sqlScope, before uint, depth int) string {
 	if n == nil || depth > sqlMaxDepth {
 		return ""
 	}
@@ -918,7 +916,7 @@ func (s *sqlScan) dynamic(n *sitter.Node, sc *sqlScope, before uint, depth int) 
 				return "% formatting"
 			}
 		case "+":
-			var operands []*sitter.Node
+			var operands []*pysrc.Node
 			s.flattenPlus(n, &operands)
 			hasStr, hasVar := false, false
 			for _, o := range operands {
@@ -972,7 +970,7 @@ func (s *sqlScan) dynamic(n *sitter.Node, sc *sqlScope, before uint, depth int) 
 // sqlMaxDepth bounds how far djsec follows names and nested expressions.
 const sqlMaxDepth = 8
 
-func (s *sqlScan) flattenPlus(n *sitter.Node, out *[]*sitter.Node) {
+func (s *sqlScan) flattenPlus(n *pysrc.Node, out *[]*pysrc.Node) {
 	if n == nil {
 		return
 	}
@@ -992,7 +990,7 @@ func (s *sqlScan) flattenPlus(n *sitter.Node, out *[]*sitter.Node) {
 
 // safeString reports a string literal whose interpolations (if it is an
 // f-string) are all safe.
-func (s *sqlScan) safeString(str *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+func (s *sqlScan) safeString(str *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
 	if str.Kind() != "string" {
 		return false
 	}
@@ -1021,7 +1019,7 @@ func sqlNumericFormat(format string) bool {
 
 // constStr reports a string whose text is fixed: a literal (an f-string
 // with safe interpolations), or a name only ever bound to one.
-func (s *sqlScan) constStr(n *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+func (s *sqlScan) constStr(n *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
 	if n == nil || depth > sqlMaxDepth {
 		return false
 	}
@@ -1065,7 +1063,7 @@ var sqlSafeCalls = map[string]bool{"quote_name": true, "qn": true, "quote_name_u
 // containers of them, numbers computed from them, quoted identifiers
 // (connection.ops.quote_name(...)), a model's db_table, and names bound only
 // to such values.
-func (s *sqlScan) safe(n *sitter.Node, sc *sqlScope, before uint, depth int) bool {
+func (s *sqlScan) safe(n *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
 	if n == nil || depth > sqlMaxDepth {
 		return false
 	}
@@ -1123,20 +1121,20 @@ func (s *sqlScan) safe(n *sitter.Node, sc *sqlScope, before uint, depth int) boo
 	return false
 }
 
-func sqlNumberLiteral(n *sitter.Node) bool {
+func sqlNumberLiteral(n *pysrc.Node) bool {
 	return n != nil && (n.Kind() == "integer" || n.Kind() == "float")
 }
 
 // bindings returns the statements that bind name before offset (plain and
 // augmented assignments): in the enclosing function, or, for a name the
 // function neither binds nor takes as a parameter, at module level.
-func (s *sqlScan) bindings(name string, sc *sqlScope, before uint) []*sitter.Node {
+func (s *sqlScan) bindings(name string, sc *sqlScope, before uint) []*pysrc.Node {
 	if s.lookups++; s.lookups > sqlMaxLookups {
 		return nil
 	}
-	collect := func(body *sitter.Node, limit uint) []*sitter.Node {
-		var out []*sitter.Node
-		pysrc.Walk(body, func(n *sitter.Node) bool {
+	collect := func(body *pysrc.Node, limit uint) []*pysrc.Node {
+		var out []*pysrc.Node
+		pysrc.Walk(body, func(n *pysrc.Node) bool {
 			if n.StartByte() >= limit {
 				return false
 			}
@@ -1172,7 +1170,7 @@ func (s *sqlScan) bindsParam(sc *sqlScope, name string) bool {
 		return false
 	}
 	found := false
-	pysrc.Walk(fn.ChildByFieldName("parameters"), func(n *sitter.Node) bool {
+	pysrc.Walk(fn.ChildByFieldName("parameters"), func(n *pysrc.Node) bool {
 		if n.Kind() == "identifier" && s.f.Text(n) == name {
 			found = true
 		}

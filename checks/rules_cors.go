@@ -8,8 +8,6 @@ import (
 	"sort"
 	"strings"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
 )
@@ -567,7 +565,7 @@ type csrfExemptUse struct {
 }
 
 func (s *csrfExemptScan) readImports() {
-	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
 		switch n.Kind() {
 		case "import_from_statement":
 			mod := s.f.Text(n.ChildByFieldName("module_name"))
@@ -616,7 +614,7 @@ func (s *csrfExemptScan) readImports() {
 
 // isExempt reports an expression naming csrf_exempt: a bound local name or
 // an attribute ending in .csrf_exempt.
-func (s *csrfExemptScan) isExempt(n *sitter.Node) bool {
+func (s *csrfExemptScan) isExempt(n *pysrc.Node) bool {
 	if n == nil {
 		return false
 	}
@@ -631,7 +629,7 @@ func (s *csrfExemptScan) isExempt(n *sitter.Node) bool {
 
 // qualifiedName is Class.method for a definition, from its enclosing
 // classes and functions.
-func (s *csrfExemptScan) qualifiedName(def *sitter.Node) string {
+func (s *csrfExemptScan) qualifiedName(def *pysrc.Node) string {
 	var parts []string
 	for n := def; n != nil; n = n.Parent() {
 		switch n.Kind() {
@@ -642,7 +640,7 @@ func (s *csrfExemptScan) qualifiedName(def *sitter.Node) string {
 	return strings.Join(parts, ".")
 }
 
-func (s *csrfExemptScan) decorator(n *sitter.Node) {
+func (s *csrfExemptScan) decorator(n *pysrc.Node) {
 	named := pysrc.Named(n)
 	if len(named) == 0 {
 		return
@@ -679,7 +677,7 @@ func (s *csrfExemptScan) decorator(n *sitter.Node) {
 		name, strings.TrimSpace(how))})
 }
 
-func (s *csrfExemptScan) call(n *sitter.Node) {
+func (s *csrfExemptScan) call(n *pysrc.Node) {
 	if !s.isExempt(n.ChildByFieldName("function")) {
 		return
 	}
@@ -694,7 +692,7 @@ func (s *csrfExemptScan) call(n *sitter.Node) {
 }
 
 func (s *csrfExemptScan) scan() {
-	pysrc.Walk(s.f.Root, func(n *sitter.Node) bool {
+	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
 		switch n.Kind() {
 		case "decorator":
 			s.decorator(n)

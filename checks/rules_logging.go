@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"strings"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
 )
@@ -454,7 +452,7 @@ func logLoginFailedReceiver(p *Project) bool {
 			continue
 		}
 		found := false
-		pysrc.Walk(f.Root, func(n *sitter.Node) bool {
+		pysrc.Walk(f.Root, func(n *pysrc.Node) bool {
 			if found || n.Kind() != "call" {
 				return !found
 			}
@@ -485,7 +483,7 @@ func logLoginFailedReceiver(p *Project) bool {
 	return false
 }
 
-func logLoginFailedSignal(f *pysrc.File, n *sitter.Node) bool {
+func logLoginFailedSignal(f *pysrc.File, n *pysrc.Node) bool {
 	if n == nil {
 		return false
 	}

@@ -5,12 +5,7 @@ package pysrc
 
 import (
 	"errors"
-	"fmt"
-	"sync"
 	"unicode/utf8"
-
-	sitter "github.com/tree-sitter/go-tree-sitter"
-	python "github.com/tree-sitter/tree-sitter-python/bindings/go"
 )
 
 // MaxSize is the largest source the analyzer reads; settings files are a few
@@ -24,21 +19,10 @@ var (
 	ErrNotText = errors.New("file is not UTF-8 text")
 )
 
-var language = sitter.NewLanguage(python.Language())
-
-var parsers = sync.Pool{New: func() any {
-	p := sitter.NewParser()
-	if err := p.SetLanguage(language); err != nil {
-		panic(fmt.Sprintf("tree-sitter python grammar: %v", err))
-	}
-	return p
-}}
-
-// File is a parsed source. Close releases the tree's C memory.
+// File is a parsed source.
 type File struct {
 	Src  []byte
-	Tree *sitter.Tree
-	Root *sitter.Node
+	Root *Node
 }
 
 // Parse parses src. A file with syntax errors still yields a tree in which the
@@ -50,13 +34,11 @@ func Parse(src []byte) (*File, error) {
 	if !IsText(src) {
 		return nil, ErrNotText
 	}
-	p := parsers.Get().(*sitter.Parser)
-	defer parsers.Put(p)
-	tree := p.Parse(src, nil)
-	if tree == nil {
-		return nil, errors.New("tree-sitter returned no tree")
+	root, err := parseTree(src)
+	if err != nil {
+		return nil, err
 	}
-	return &File{Src: src, Tree: tree, Root: tree.RootNode()}, nil
+	return &File{Src: src, Root: root}, nil
 }
 
 // IsText reports whether b looks like source text: valid UTF-8 with no NUL bytes.
@@ -69,11 +51,11 @@ func IsText(b []byte) bool {
 	return utf8.Valid(b)
 }
 
-// Close frees the tree.
+// Close releases the file. The tree lives in Go memory, so this only drops
+// the reference; it stays so callers need not know.
 func (f *File) Close() {
-	if f != nil && f.Tree != nil {
-		f.Tree.Close()
-		f.Tree = nil
+	if f != nil {
+		f.Root = nil
 	}
 }
 
@@ -86,9 +68,9 @@ func (f *File) FirstError() (line, col int) {
 	if !f.Root.HasError() {
 		return 0, 0
 	}
-	var found *sitter.Node
-	var walk func(n *sitter.Node)
-	walk = func(n *sitter.Node) {
+	var found *Node
+	var walk func(n *Node)
+	walk = func(n *Node) {
 		if found != nil {
 			return
 		}
@@ -112,7 +94,7 @@ func (f *File) FirstError() (line, col int) {
 }
 
 // Text is the source text of n.
-func (f *File) Text(n *sitter.Node) string {
+func (f *File) Text(n *Node) string {
 	if n == nil {
 		return ""
 	}
@@ -125,7 +107,7 @@ type Pos struct {
 }
 
 // PosOf gives the 1-based range of n.
-func PosOf(n *sitter.Node) Pos {
+func PosOf(n *Node) Pos {
 	if n == nil {
 		return Pos{}
 	}
@@ -134,11 +116,11 @@ func PosOf(n *sitter.Node) Pos {
 }
 
 // Named returns n's named children, skipping comments.
-func Named(n *sitter.Node) []*sitter.Node {
+func Named(n *Node) []*Node {
 	if n == nil {
 		return nil
 	}
-	out := make([]*sitter.Node, 0, n.NamedChildCount())
+	out := make([]*Node, 0, n.NamedChildCount())
 	for i := uint(0); i < n.NamedChildCount(); i++ {
 		c := n.NamedChild(i)
 		if c.Kind() == "comment" {
@@ -151,7 +133,7 @@ func Named(n *sitter.Node) []*sitter.Node {
 
 // Walk calls fn for n and every descendant in source order; fn returning
 // false skips that node's children.
-func Walk(n *sitter.Node, fn func(*sitter.Node) bool) {
+func Walk(n *Node, fn func(*Node) bool) {
 	if n == nil || !fn(n) {
 		return
 	}

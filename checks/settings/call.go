@@ -5,8 +5,6 @@ import (
 	"strings"
 	"time"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 )
 
@@ -29,7 +27,7 @@ func (a callArgs) arg(i int, name string) (*Value, bool) {
 	return nil, false
 }
 
-func (fe *fileEval) args(n *sitter.Node) callArgs {
+func (fe *fileEval) args(n *pysrc.Node) callArgs {
 	a := callArgs{kw: map[string]*Value{}}
 	if n == nil {
 		return a
@@ -49,7 +47,7 @@ func (fe *fileEval) args(n *sitter.Node) callArgs {
 	return a
 }
 
-func (fe *fileEval) call(n *sitter.Node) *Value {
+func (fe *fileEval) call(n *pysrc.Node) *Value {
 	fnNode := n.ChildByFieldName("function")
 	argNode := n.ChildByFieldName("arguments")
 	if argNode != nil && argNode.Kind() == "generator_expression" {
@@ -142,7 +140,7 @@ func methodCast(method string) string {
 }
 
 // method evaluates the string, list and dict methods settings files use.
-func (fe *fileEval) method(obj *Value, method string, a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) method(obj *Value, method string, a callArgs, n *pysrc.Node) *Value {
 	pos := fe.pos(n)
 	unknown := withEnv(&Value{Kind: Unknown, Pos: pos}, obj.Env, "call")
 	if obj.Kind == Str {
@@ -227,7 +225,7 @@ func (fe *fileEval) method(obj *Value, method string, a callArgs, n *sitter.Node
 
 // envLookup is the production view of reading name: the value set by an
 // earlier os.environ.setdefault, else the default, else missing.
-func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, n *sitter.Node) *Value {
+func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, n *pysrc.Node) *Value {
 	env := &EnvRead{Var: name, Reader: reader, HasDefault: hasDefault}
 	if v, ok := fe.e.envDefaults[name]; ok {
 		env.HasDefault = true
@@ -250,7 +248,7 @@ func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, 
 	return &cp
 }
 
-func (fe *fileEval) osEnviron(ref string, a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) osEnviron(ref string, a callArgs, n *pysrc.Node) *Value {
 	fe.e.envReads++
 	key, ok := a.arg(0, "key")
 	if !ok || key.Kind != Str {
@@ -275,7 +273,7 @@ func (fe *fileEval) osEnviron(ref string, a callArgs, n *sitter.Node) *Value {
 
 // decouple is python-decouple's config(name, default=, cast=): the default
 // goes through the cast.
-func (fe *fileEval) decouple(a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) decouple(a callArgs, n *pysrc.Node) *Value {
 	fe.e.envReads++
 	key, ok := a.arg(0, "option")
 	if !ok || key.Kind != Str {
@@ -340,7 +338,7 @@ func castName(c *Value) string {
 	return "call"
 }
 
-func (fe *fileEval) csvCast(a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) csvCast(a callArgs, n *pysrc.Node) *Value {
 	v := &Value{Kind: Ref, Ref: "cast:csv", Pos: fe.pos(n)}
 	// Csv(cast=..., delimiter=..., post_process=...) options are kept in
 	// Scheme so applyCsv can honour the delimiter.
@@ -354,7 +352,7 @@ func (fe *fileEval) csvCast(a callArgs, n *sitter.Node) *Value {
 	return v
 }
 
-func (fe *fileEval) applyCsv(v, castV *Value, n *sitter.Node) *Value {
+func (fe *fileEval) applyCsv(v, castV *Value, n *pysrc.Node) *Value {
 	out := &Value{Kind: List, Pos: v.Pos, Env: v.Env}
 	if v.Kind == None {
 		return out
@@ -389,7 +387,7 @@ func (fe *fileEval) applyCsv(v, castV *Value, n *sitter.Node) *Value {
 // cast applies a Python or library cast to a known value. Kinds of cast:
 // bool/int/float/str/list/tuple (Python builtins), strtobool (distutils),
 // decouple:* (python-decouple's casts), environ:* (django-environ's).
-func (fe *fileEval) cast(v *Value, cast string, n *sitter.Node) *Value {
+func (fe *fileEval) cast(v *Value, cast string, n *pysrc.Node) *Value {
 	pos := fe.pos(n)
 	if v == nil {
 		switch cast {
@@ -545,7 +543,7 @@ func (fe *fileEval) cast(v *Value, cast string, n *sitter.Node) *Value {
 }
 
 // environEnv is django-environ's Env(NAME=(cast, default), NAME2=cast).
-func (fe *fileEval) environEnv(a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) environEnv(a callArgs, n *pysrc.Node) *Value {
 	v := &Value{Kind: Ref, Ref: "environ.Env()", Scheme: map[string]EnvScheme{}, Pos: fe.pos(n)}
 	for name, decl := range a.kw {
 		s := EnvScheme{}
@@ -567,7 +565,7 @@ func (fe *fileEval) environEnv(a callArgs, n *sitter.Node) *Value {
 }
 
 // environCall handles env("X"), env.bool("X", default=…), env.db(), ….
-func (fe *fileEval) environCall(fn *Value, method string, a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) environCall(fn *Value, method string, a callArgs, n *pysrc.Node) *Value {
 	if method == "read_env" || method == "smart_cast" || strings.Contains(method, ".") {
 		return &Value{Kind: Unknown, Ref: "environ.Env." + method, Pos: fe.pos(n)}
 	}
@@ -641,7 +639,7 @@ func (fe *fileEval) environCall(fn *Value, method string, a callArgs, n *sitter.
 	return v
 }
 
-func (fe *fileEval) timedelta(a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) timedelta(a callArgs, n *pysrc.Node) *Value {
 	units := []struct {
 		name string
 		d    time.Duration
@@ -665,7 +663,7 @@ func (fe *fileEval) timedelta(a callArgs, n *sitter.Node) *Value {
 }
 
 // djDatabaseURL is dj_database_url.config(default=…, env="DATABASE_URL").
-func (fe *fileEval) djDatabaseURL(a callArgs, n *sitter.Node) *Value {
+func (fe *fileEval) djDatabaseURL(a callArgs, n *pysrc.Node) *Value {
 	fe.e.envReads++
 	name := "DATABASE_URL"
 	if e, ok := a.kw["env"]; ok && e.Kind == Str {

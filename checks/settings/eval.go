@@ -6,8 +6,6 @@ import (
 	"sort"
 	"strings"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 )
 
@@ -152,7 +150,7 @@ func (e *evaluator) onStack(p string) bool {
 // writesGlobals reports an expression that reaches the module namespace
 // itself (globals()[k] = v, vars().update(...), setattr(sys.modules[__name__],
 // ...)): whatever it writes, djsec cannot see.
-func (fe *fileEval) writesGlobals(n *sitter.Node) bool {
+func (fe *fileEval) writesGlobals(n *pysrc.Node) bool {
 	t := strings.ReplaceAll(fe.text(n), " ", "")
 	return strings.HasPrefix(t, "globals()") || strings.HasPrefix(t, "vars()") || strings.HasPrefix(t, "locals()") ||
 		strings.Contains(t, "sys.modules[__name__]") || strings.HasPrefix(t, "setattr(")
@@ -170,19 +168,19 @@ type fileEval struct {
 	ns   namespace
 }
 
-func (fe *fileEval) pos(n *sitter.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
-func (fe *fileEval) text(n *sitter.Node) string {
+func (fe *fileEval) pos(n *pysrc.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
+func (fe *fileEval) text(n *pysrc.Node) string {
 	return fe.f.Text(n)
 }
 
 // block evaluates the statements under n (a module or block).
-func (fe *fileEval) block(n *sitter.Node) {
+func (fe *fileEval) block(n *pysrc.Node) {
 	for _, st := range pysrc.Named(n) {
 		fe.statement(st)
 	}
 }
 
-func (fe *fileEval) statement(st *sitter.Node) {
+func (fe *fileEval) statement(st *pysrc.Node) {
 	e := fe.e
 	if e.steps > maxSteps {
 		if !e.limited {
@@ -238,7 +236,7 @@ func (fe *fileEval) statement(st *sitter.Node) {
 	}
 }
 
-func (fe *fileEval) define(d *sitter.Node) {
+func (fe *fileEval) define(d *pysrc.Node) {
 	name := d.ChildByFieldName("name")
 	if name == nil {
 		return
@@ -247,7 +245,7 @@ func (fe *fileEval) define(d *sitter.Node) {
 	fe.set(n, &Value{Kind: Ref, Ref: "def:" + n, Pos: fe.pos(d)}, d)
 }
 
-func (fe *fileEval) deleteTarget(t *sitter.Node) {
+func (fe *fileEval) deleteTarget(t *pysrc.Node) {
 	switch t.Kind() {
 	case "identifier":
 		delete(fe.ns, fe.text(t))
@@ -264,12 +262,12 @@ func (fe *fileEval) deleteTarget(t *sitter.Node) {
 }
 
 // set binds name to v, recording stmt as the setting's position.
-func (fe *fileEval) set(name string, v *Value, stmt *sitter.Node) {
+func (fe *fileEval) set(name string, v *Value, stmt *pysrc.Node) {
 	fe.ns[name] = &Setting{Name: name, Value: v, Pos: fe.pos(stmt)}
 }
 
 // update replaces name's value but keeps the position of its assignment.
-func (fe *fileEval) update(name string, v *Value, stmt *sitter.Node) {
+func (fe *fileEval) update(name string, v *Value, stmt *pysrc.Node) {
 	if s, ok := fe.ns[name]; ok {
 		fe.ns[name] = &Setting{Name: name, Value: v, Pos: s.Pos}
 		return
@@ -285,8 +283,8 @@ func (fe *fileEval) setUnknownKeepPos(name string) {
 
 // taint marks every name a statement may assign or mutate as Unknown: the
 // evaluator does not run loops, broken statements or match blocks.
-func (fe *fileEval) taint(st *sitter.Node) {
-	pysrc.Walk(st, func(n *sitter.Node) bool {
+func (fe *fileEval) taint(st *pysrc.Node) {
+	pysrc.Walk(st, func(n *pysrc.Node) bool {
 		switch n.Kind() {
 		case "function_definition", "class_definition", "lambda":
 			if n != st {
@@ -315,8 +313,8 @@ func (fe *fileEval) taint(st *sitter.Node) {
 	})
 }
 
-func (fe *fileEval) taintTargets(st *sitter.Node) {
-	pysrc.Walk(st, func(n *sitter.Node) bool {
+func (fe *fileEval) taintTargets(st *pysrc.Node) {
+	pysrc.Walk(st, func(n *pysrc.Node) bool {
 		if n.Kind() == "as_pattern_target" {
 			fe.taintTarget(n)
 		}
@@ -324,7 +322,7 @@ func (fe *fileEval) taintTargets(st *sitter.Node) {
 	})
 }
 
-func (fe *fileEval) taintTarget(t *sitter.Node) {
+func (fe *fileEval) taintTarget(t *pysrc.Node) {
 	switch t.Kind() {
 	case "identifier":
 		name := fe.text(t)
@@ -351,7 +349,7 @@ var mutators = map[string]bool{"append": true, "extend": true, "insert": true, "
 	"update": true, "setdefault": true, "clear": true, "add": true, "discard": true, "sort": true, "reverse": true}
 
 // rootName is the identifier at the base of a subscript/attribute chain.
-func rootName(fe *fileEval, n *sitter.Node) string {
+func rootName(fe *fileEval, n *pysrc.Node) string {
 	for n != nil {
 		switch n.Kind() {
 		case "identifier":
@@ -367,7 +365,7 @@ func rootName(fe *fileEval, n *sitter.Node) string {
 	return ""
 }
 
-func hasWildcard(n *sitter.Node) bool {
+func hasWildcard(n *pysrc.Node) bool {
 	for i := uint(0); i < n.NamedChildCount(); i++ {
 		if n.NamedChild(i).Kind() == "wildcard_import" {
 			return true
@@ -378,7 +376,7 @@ func hasWildcard(n *sitter.Node) bool {
 
 // exprStatement handles an assignment, an augmented assignment or a bare
 // expression (a call that may mutate a setting or record a call).
-func (fe *fileEval) exprStatement(n, stmt *sitter.Node) {
+func (fe *fileEval) exprStatement(n, stmt *pysrc.Node) {
 	switch n.Kind() {
 	case "assignment":
 		fe.assignment(n, stmt)
@@ -391,14 +389,14 @@ func (fe *fileEval) exprStatement(n, stmt *sitter.Node) {
 	}
 }
 
-func (fe *fileEval) assignment(n, stmt *sitter.Node) {
+func (fe *fileEval) assignment(n, stmt *pysrc.Node) {
 	right := n.ChildByFieldName("right")
 	left := n.ChildByFieldName("left")
 	if right == nil {
 		return // a bare annotation: X: int
 	}
 	var v *Value
-	var targets []*sitter.Node
+	var targets []*pysrc.Node
 	targets = append(targets, left)
 	// a = b = value nests assignments on the right.
 	for right.Kind() == "assignment" {
@@ -414,7 +412,7 @@ func (fe *fileEval) assignment(n, stmt *sitter.Node) {
 	}
 }
 
-func (fe *fileEval) assignTo(t *sitter.Node, v *Value, stmt *sitter.Node) {
+func (fe *fileEval) assignTo(t *pysrc.Node, v *Value, stmt *pysrc.Node) {
 	if t == nil {
 		return
 	}
@@ -445,7 +443,7 @@ func (fe *fileEval) assignTo(t *sitter.Node, v *Value, stmt *sitter.Node) {
 }
 
 // assignSubscript handles X["k"] = v, X["a"]["b"] = v and os.environ["K"] = v.
-func (fe *fileEval) assignSubscript(t *sitter.Node, v *Value, stmt *sitter.Node) {
+func (fe *fileEval) assignSubscript(t *pysrc.Node, v *Value, stmt *pysrc.Node) {
 	base := t.ChildByFieldName("value")
 	key := fe.eval(t.ChildByFieldName("subscript"))
 	if bv := fe.eval(base); bv.Kind == Ref && bv.Ref == "os.environ" {
@@ -532,7 +530,7 @@ func setPath(root *Value, path []*Value, v *Value) *Value {
 	return &Value{Kind: Unknown, Pos: root.Pos}
 }
 
-func (fe *fileEval) augmented(n, stmt *sitter.Node) {
+func (fe *fileEval) augmented(n, stmt *pysrc.Node) {
 	left := n.ChildByFieldName("left")
 	right := fe.eval(n.ChildByFieldName("right"))
 	op := strings.TrimSuffix(fe.text(n.ChildByFieldName("operator")), "=")
@@ -552,7 +550,7 @@ func (fe *fileEval) augmented(n, stmt *sitter.Node) {
 
 // callStatement handles mutating method calls on settings and records
 // module-level calls.
-func (fe *fileEval) callStatement(n, stmt *sitter.Node) {
+func (fe *fileEval) callStatement(n, stmt *pysrc.Node) {
 	fn := n.ChildByFieldName("function")
 	args := n.ChildByFieldName("arguments")
 	if fn != nil && fn.Kind() == "attribute" {
@@ -598,7 +596,7 @@ func (fe *fileEval) callStatement(n, stmt *sitter.Node) {
 
 // calleeName is the dotted name of a call's function, resolved through
 // import aliases where possible.
-func (fe *fileEval) calleeName(fn *sitter.Node) string {
+func (fe *fileEval) calleeName(fn *pysrc.Node) string {
 	if fn == nil {
 		return ""
 	}
@@ -741,10 +739,10 @@ var builtins = map[string]bool{"bool": true, "int": true, "float": true, "str": 
 
 // ifStatement takes the branch the production view decides, or merges the
 // branches into conditional values when the condition is not knowable.
-func (fe *fileEval) ifStatement(st *sitter.Node) {
+func (fe *fileEval) ifStatement(st *pysrc.Node) {
 	var branches []condBranch
 	branches = append(branches, condBranch{st.ChildByFieldName("condition"), st.ChildByFieldName("consequence")})
-	var elseBody *sitter.Node
+	var elseBody *pysrc.Node
 	for i := uint(0); i < st.NamedChildCount(); i++ {
 		c := st.NamedChild(i)
 		switch c.Kind() {
@@ -757,9 +755,9 @@ func (fe *fileEval) ifStatement(st *sitter.Node) {
 	fe.branches(branches, 0, elseBody)
 }
 
-type condBranch struct{ cond, body *sitter.Node }
+type condBranch struct{ cond, body *pysrc.Node }
 
-func (fe *fileEval) branches(bs []condBranch, i int, elseBody *sitter.Node) {
+func (fe *fileEval) branches(bs []condBranch, i int, elseBody *pysrc.Node) {
 	if i == len(bs) {
 		if elseBody != nil {
 			fe.block(elseBody)
@@ -789,7 +787,7 @@ func (fe *fileEval) branches(bs []condBranch, i int, elseBody *sitter.Node) {
 // directly, or a variable without a default, or one that selects the
 // deployment (ENV, STAGE, …) is not decided: the production view must not
 // guess which deployment it is.
-func (fe *fileEval) condition(n *sitter.Node) (truth, known bool) {
+func (fe *fileEval) condition(n *pysrc.Node) (truth, known bool) {
 	reads := fe.e.envReads
 	v := fe.eval(n)
 	if fe.e.envReads != reads {
@@ -878,7 +876,7 @@ func flattenAlts(alts []*Value) []*Value {
 
 // tryStatement runs the body; if a project import in it does not resolve
 // (ImportError in Python), the first handler runs instead of the rest.
-func (fe *fileEval) tryStatement(st *sitter.Node) {
+func (fe *fileEval) tryStatement(st *pysrc.Node) {
 	body := st.ChildByFieldName("body")
 	failed := false
 	fe.e.inTry++

@@ -6,15 +6,13 @@ import (
 	"strings"
 	"time"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 )
 
-func (fe *fileEval) unknown(n *sitter.Node) *Value { return &Value{Kind: Unknown, Pos: fe.pos(n)} }
+func (fe *fileEval) unknown(n *pysrc.Node) *Value { return &Value{Kind: Unknown, Pos: fe.pos(n)} }
 
 // eval evaluates an expression in the production view.
-func (fe *fileEval) eval(n *sitter.Node) *Value {
+func (fe *fileEval) eval(n *pysrc.Node) *Value {
 	if n == nil {
 		return &Value{Kind: Unknown}
 	}
@@ -36,7 +34,7 @@ func (fe *fileEval) eval(n *sitter.Node) *Value {
 	return v
 }
 
-func (fe *fileEval) evalNode(n *sitter.Node) *Value {
+func (fe *fileEval) evalNode(n *pysrc.Node) *Value {
 	switch n.Kind() {
 	case "identifier":
 		v := fe.lookup(fe.text(n))
@@ -122,7 +120,7 @@ func withEnv(v *Value, env *EnvRead, cast string) *Value {
 	return v
 }
 
-func (fe *fileEval) integer(n *sitter.Node) *Value {
+func (fe *fileEval) integer(n *pysrc.Node) *Value {
 	t := strings.ToLower(strings.ReplaceAll(fe.text(n), "_", ""))
 	t = strings.TrimSuffix(t, "l")
 	i, err := strconv.ParseInt(t, 0, 64)
@@ -139,7 +137,7 @@ func (fe *fileEval) integer(n *sitter.Node) *Value {
 
 // str decodes a string literal, f-strings included when every
 // interpolation is known.
-func (fe *fileEval) str(n *sitter.Node) *Value {
+func (fe *fileEval) str(n *pysrc.Node) *Value {
 	var prefix string
 	var b strings.Builder
 	for i := uint(0); i < n.ChildCount(); i++ {
@@ -222,7 +220,7 @@ func unescape(s string) string {
 	return b.String()
 }
 
-func (fe *fileEval) sequence(n *sitter.Node) *Value {
+func (fe *fileEval) sequence(n *pysrc.Node) *Value {
 	kind := List
 	switch n.Kind() {
 	case "tuple", "expression_list":
@@ -253,7 +251,7 @@ func (fe *fileEval) sequence(n *sitter.Node) *Value {
 	return v
 }
 
-func (fe *fileEval) dict(n *sitter.Node) *Value {
+func (fe *fileEval) dict(n *pysrc.Node) *Value {
 	v := &Value{Kind: Dict, Pos: fe.pos(n)}
 	for _, c := range pysrc.Named(n) {
 		switch c.Kind() {
@@ -286,7 +284,7 @@ func (fe *fileEval) dict(n *sitter.Node) *Value {
 	return v
 }
 
-func (fe *fileEval) unary(n *sitter.Node) *Value {
+func (fe *fileEval) unary(n *pysrc.Node) *Value {
 	v := fe.eval(n.ChildByFieldName("argument"))
 	op := fe.text(n.ChildByFieldName("operator"))
 	switch {
@@ -303,7 +301,7 @@ func (fe *fileEval) unary(n *sitter.Node) *Value {
 }
 
 // binary implements + - * / // % ** and | on the kinds settings use.
-func (fe *fileEval) binary(op string, l, r *Value, n *sitter.Node) *Value {
+func (fe *fileEval) binary(op string, l, r *Value, n *pysrc.Node) *Value {
 	env := l.Env
 	if env == nil {
 		env = r.Env
@@ -449,7 +447,7 @@ func floatOp(op string, a, b float64, pos Pos) *Value {
 }
 
 // boolean implements and/or, which return one of their operands.
-func (fe *fileEval) boolean(n *sitter.Node) *Value {
+func (fe *fileEval) boolean(n *pysrc.Node) *Value {
 	l := fe.eval(n.ChildByFieldName("left"))
 	op := fe.text(n.ChildByFieldName("operator"))
 	t, ok := l.Truthy()
@@ -476,7 +474,7 @@ func (fe *fileEval) boolean(n *sitter.Node) *Value {
 }
 
 // comparison implements chained comparisons on known values.
-func (fe *fileEval) comparison(n *sitter.Node) *Value {
+func (fe *fileEval) comparison(n *pysrc.Node) *Value {
 	var operands []*Value
 	var ops []string
 	pendingNot, pendingIs := false, false
@@ -640,7 +638,7 @@ func equalValues(a, b *Value) bool {
 }
 
 // conditional is `a if cond else b`: decided like an if statement.
-func (fe *fileEval) conditional(n *sitter.Node) *Value {
+func (fe *fileEval) conditional(n *pysrc.Node) *Value {
 	parts := pysrc.Named(n)
 	if len(parts) != 3 {
 		return fe.unknown(n)
@@ -659,7 +657,7 @@ func (fe *fileEval) conditional(n *sitter.Node) *Value {
 	return &Value{Kind: Unknown, Alts: flattenAlts([]*Value{a, b}), Pos: fe.pos(n)}
 }
 
-func (fe *fileEval) attribute(n *sitter.Node) *Value {
+func (fe *fileEval) attribute(n *pysrc.Node) *Value {
 	obj := fe.eval(n.ChildByFieldName("object"))
 	attr := fe.text(n.ChildByFieldName("attribute"))
 	if obj.Kind == Ref && !strings.HasPrefix(obj.Ref, "def:") {
@@ -676,7 +674,7 @@ func (fe *fileEval) attribute(n *sitter.Node) *Value {
 	return withEnv(fe.unknown(n), obj.Env, "keep")
 }
 
-func (fe *fileEval) subscript(n *sitter.Node) *Value {
+func (fe *fileEval) subscript(n *pysrc.Node) *Value {
 	base := fe.eval(n.ChildByFieldName("value"))
 	subs := n.ChildByFieldName("subscript")
 	if subs == nil || subs.Kind() == "slice" {

@@ -3,13 +3,11 @@ package settings
 import (
 	"strings"
 
-	sitter "github.com/tree-sitter/go-tree-sitter"
-
 	"github.com/djsec/djsec/checks/pysrc"
 )
 
 // importStatement binds `import a.b` (as a), `import a.b as c` (as c).
-func (fe *fileEval) importStatement(st *sitter.Node) {
+func (fe *fileEval) importStatement(st *pysrc.Node) {
 	for _, n := range pysrc.Named(st) {
 		switch n.Kind() {
 		case "dotted_name":
@@ -30,7 +28,7 @@ func (fe *fileEval) importStatement(st *sitter.Node) {
 
 // importFrom handles `from X import a, b as c` and `from X import *`,
 // following project modules and binding everything else as references.
-func (fe *fileEval) importFrom(st *sitter.Node) {
+func (fe *fileEval) importFrom(st *pysrc.Node) {
 	modNode := st.ChildByFieldName("module_name")
 	if modNode == nil {
 		return
@@ -166,7 +164,7 @@ func (fe *fileEval) looksLikeProjectModule(dotted string) bool {
 // overridable turns every upper-case name set so far into an unknown whose
 // candidates are its current value and anything: a module djsec cannot read
 // may replace it.
-func (fe *fileEval) overridable(st *sitter.Node) {
+func (fe *fileEval) overridable(st *pysrc.Node) {
 	for name, s := range fe.ns {
 		if name == "" || strings.ToUpper(name) != name || s.Value == nil {
 			continue
