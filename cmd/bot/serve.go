@@ -1,0 +1,320 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/store"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		summary: "run the GitHub App: webhooks on POST /webhook, jobs, health and metrics",
+		run:     runServe,
+	})
+}
+
+// errNoSecret is why serve refuses to start without a webhook secret.
+var errNoSecret = errors.New("no webhook secret: set " + config.EnvWebhookSecret +
+	" (the secret the App's webhook is configured with), or start with --insecure-dev to accept unsigned deliveries on a development machine")
+
+func runServe(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	migrate := fs.Bool("migrate", true, "run the database migrations before serving")
+	insecure := fs.Bool("insecure-dev", false, "start without a webhook secret and accept unsigned deliveries (development only; logged at every start)")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: bot serve [--migrate=false] [--insecure-dev]")
+		fmt.Fprintln(fs.Output())
+		fmt.Fprintln(fs.Output(), "Runs djsec's GitHub App server. Configuration comes from the environment")
+		fmt.Fprintln(fs.Output(), "(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GITHUB_API_URL or GHE_HOST,")
+		fmt.Fprintln(fs.Output(), "WEBHOOK_PROXY_URL, DATABASE_URL, HOST, PORT, LOG_LEVEL, DJSEC_WORKERS,")
+		fmt.Fprintln(fs.Output(), "DJSEC_SHUTDOWN_TIMEOUT); see the README's \"Running the app\". With no App")
+		fmt.Fprintln(fs.Output(), "registered yet, / serves the registration page. Logs are JSON lines on stdout.")
+		fmt.Fprintln(fs.Output())
+		fs.PrintDefaults()
+	}
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return flagError(fs, err, stdout, stderr)
+	}
+	if len(rest) > 0 {
+		return fail(stderr, "serve takes no arguments, got %q", rest)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		return fail(stderr, "serve: configuration:\n%v", err)
+	}
+	logger := newLogger(stdout, cfg.LogLevel)
+
+	ctx, stop := signalContext()
+	defer stop()
+	err = serve(ctx, cfg, serveOptions{Migrate: *migrate, InsecureDev: *insecure, Logger: logger})
+	if err != nil {
+		logger.Error("serve stopped", slog.String("error", err.Error()))
+		return exitFindings // 1: the server failed
+	}
+	return exitOK
+}
+
+// signalContext is cancelled by SIGTERM (Fly, Kubernetes, systemd) or
+// SIGINT (Ctrl-C): the start of the drain.
+func signalContext() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
+}
+
+// newLogger writes JSON lines at level and above.
+func newLogger(w io.Writer, level slog.Level) *slog.Logger {
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// serveOptions are serve's knobs beyond the environment; tests set the
+// listener, the registry and the processors.
+type serveOptions struct {
+	Migrate     bool
+	InsecureDev bool
+	Logger      *slog.Logger
+	// Listener to serve on instead of HOST:PORT.
+	Listener net.Listener
+	// Registry for the metrics (default metrics.Registry).
+	Registry *prometheus.Registry
+	// Processors override the jobs' default (logging) processors.
+	Processors jobs.Processors
+	// Queue options for tests (poll interval, retry policy); Workers,
+	// Processors, Metrics and Logger are filled in by serve.
+	Queue jobs.Options
+	// Ready, when set, receives the listen address once the server accepts
+	// connections.
+	Ready chan<- string
+}
+
+// serve runs the App server until ctx is cancelled (SIGTERM, SIGINT), then
+// drains: it stops accepting and lets in-flight deliveries commit, lets
+// running jobs finish within cfg.ShutdownTimeout (cancelling and handing
+// back the rest) and closes the database. A clean drain returns nil.
+func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
+	logger := o.Logger
+	if logger == nil {
+		logger = newLogger(io.Discard, slog.LevelInfo)
+	}
+	reg := o.Registry
+	if reg == nil {
+		reg = metrics.Registry
+	}
+
+	db, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	logger.Info("database open", slog.String("database", db.String()))
+	if o.Migrate {
+		res, err := db.Migrate(ctx, logger)
+		if err != nil {
+			return err
+		}
+		logger.Info("migrations applied", slog.Any("river", res.River), slog.Any("djsec", res.Djsec))
+	}
+
+	// The App's identity: the environment first, else what registration
+	// stored in the database.
+	var appID atomic.Int64
+	appID.Store(cfg.AppID)
+	secrets := cfg.WebhookSecrets
+	privateKey := cfg.PrivateKey.Bytes()
+	creds := db.Credentials()
+	if stored, err := creds.Load(ctx); err == nil {
+		if cfg.AppID == 0 {
+			appID.Store(stored.AppID)
+			if len(privateKey) == 0 {
+				privateKey = stored.PEM
+			}
+		}
+		if len(secrets) == 0 {
+			secrets = []config.Secret{config.Secret(stored.WebhookSecret)}
+		}
+		logger.Info("app credentials loaded from the database", slog.Int64("app_id", stored.AppID), slog.String("slug", stored.Slug))
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	// Not registered at all: "/" serves the registration page, and
+	// deliveries are refused (401) until it has given the server a secret.
+	registering := appID.Load() == 0 && len(secrets) == 0
+	switch {
+	case len(secrets) > 0:
+		if o.InsecureDev {
+			logger.Warn("--insecure-dev given, but a webhook secret is set: signatures are verified as usual")
+		}
+	case o.InsecureDev:
+		logger.Warn("INSECURE: --insecure-dev and no webhook secret: deliveries are accepted WITHOUT signature verification; never run this way where GitHub or anyone else can reach the server")
+	case registering:
+		logger.Warn("the GitHub App is not registered: open this server's / in a browser to register it; webhooks are refused until then")
+	default:
+		return errNoSecret
+	}
+	if appID.Load() == 0 && !registering {
+		logger.Warn("APP_ID is not set: check_run and check_suite events are ignored until it is")
+	}
+	logger.Info("configuration", slog.Any("config", cfg))
+
+	m := metrics.New(reg)
+	qo := o.Queue
+	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, o.Processors, m, logger
+	queue, err := jobs.NewQueue(db, qo)
+	if err != nil {
+		return err
+	}
+	metrics.RegisterQueueDepth(reg, queue.Depth)
+	// Not ctx: cancelling River's start context cancels running jobs at
+	// once. The drain below stops it in order.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	queueStopped := false
+	stopQueue := func() error {
+		if queueStopped {
+			return nil
+		}
+		queueStopped = true
+		return queue.Stop(context.Background(), cfg.ShutdownTimeout)
+	}
+	defer stopQueue()
+
+	// The GitHub client factory: the jobs' processors will take their
+	// installation clients from it; registration exchanges its code through
+	// it. Its API metrics go to the same registry.
+	clients, err := githubapp.NewClientCreator(githubapp.Config{
+		BaseURL:    cfg.GitHubAPIURL,
+		AppID:      appID.Load(),
+		PrivateKey: privateKey,
+		Registerer: reg,
+		Logger:     logger,
+		ETags:      db.ETags(),
+	})
+	if err != nil {
+		return err
+	}
+
+	verifier := handlers.NewVerifier(secrets, o.InsecureDev)
+	router := handlers.New(handlers.Options{
+		Verifier: verifier,
+		Queue:    queue,
+		Ready:    queue,
+		Metrics:  m,
+		Gatherer: reg,
+		Logger:   logger,
+		AppID:    appID.Load,
+	})
+	// The registration pages exist only while there is no App: once
+	// APP_ID is known (environment or database), nobody can register
+	// another one over it from a browser.
+	if appID.Load() == 0 {
+		registration.New(registration.Options{
+			Clients:         clients,
+			Store:           credentialStore{creds},
+			WebhookProxyURL: cfg.WebhookProxyURL,
+			Logger:          logger,
+			OnRegistered: func(c registration.AppCredentials) {
+				verifier.SetSecrets([]config.Secret{config.Secret(c.WebhookSecret)})
+				appID.Store(c.ID)
+				logger.Info("registered: webhooks are verified with the new app's secret", slog.Int64("app_id", c.ID), slog.String("slug", c.Slug))
+			},
+		}).Mount(router)
+	}
+
+	srv := &http.Server{
+		Handler:           router,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second, // a 25 MiB body on a slow link
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+	ln := o.Listener
+	if ln == nil {
+		if ln, err = net.Listen("tcp", cfg.Addr()); err != nil {
+			return fmt.Errorf("listen: %w", err)
+		}
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	logger.Info("listening", slog.String("addr", ln.Addr().String()),
+		slog.String("webhook", "POST /webhook"), slog.String("version", toolVersion("devel")))
+	if o.Ready != nil {
+		o.Ready <- ln.Addr().String()
+	}
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+
+	logger.Info("shutting down: no new deliveries; running jobs get the grace period",
+		slog.Duration("grace", cfg.ShutdownTimeout))
+	start := time.Now()
+	httpCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var errs []error
+	if err := srv.Shutdown(httpCtx); err != nil {
+		errs = append(errs, fmt.Errorf("http shutdown: %w", err))
+	}
+	if err := stopQueue(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	logger.Info("stopped", slog.Duration("took", time.Since(start)))
+	return nil
+}
+
+// The database's ETag table is the GitHub client's conditional-request cache.
+var _ githubapp.ETagStore = (*store.ETags)(nil)
+
+// credentialStore keeps registration's credentials in the database's
+// app_credentials table.
+type credentialStore struct{ c *store.Credentials }
+
+var _ registration.CredentialStore = credentialStore{}
+
+func (s credentialStore) SaveAppCredentials(ctx context.Context, c registration.AppCredentials) error {
+	return s.c.Save(ctx, store.AppCredentials{
+		AppID: c.ID, Slug: c.Slug, HTMLURL: c.HTMLURL, PEM: []byte(c.PEM),
+		WebhookSecret: []byte(c.WebhookSecret), ClientID: c.ClientID, ClientSecret: []byte(c.ClientSecret),
+	})
+}
+
+func (s credentialStore) LoadAppCredentials(ctx context.Context) (*registration.AppCredentials, error) {
+	c, err := s.c.Load(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &registration.AppCredentials{
+		ID: c.AppID, Slug: c.Slug, HTMLURL: c.HTMLURL, PEM: string(c.PEM),
+		WebhookSecret: string(c.WebhookSecret), ClientID: c.ClientID, ClientSecret: string(c.ClientSecret),
+	}, nil
+}

@@ -1,0 +1,613 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/store/storetest"
+)
+
+const testSecret = "serve-test-webhook-secret-5b1f"
+
+// testKey is a throwaway RSA key (PEM): what matters is that its text
+// never reaches a log.
+var testKey = func() string {
+	k, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	return string(pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(k)}))
+}()
+
+// keyMaterial is a stretch of the key's base64 body, searched for in logs.
+func keyMaterial() string {
+	lines := strings.Split(testKey, "\n")
+	return lines[3]
+}
+
+func webhookBody(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "webhooks", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func postDelivery(t testing.TB, base, event, id string, body []byte) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, base+"/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", event)
+	req.Header.Set("X-GitHub-Delivery", id)
+	req.Header.Set("X-Hub-Signature-256", handlers.Sign([]byte(testSecret), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// lockedBuffer collects log lines from several goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// running is serve in a goroutine of the test.
+type running struct {
+	base   string
+	logs   *lockedBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+func startServe(t *testing.T, cfg config.Config, o serveOptions) *running {
+	t.Helper()
+	r := &running{logs: &lockedBuffer{}, done: make(chan error, 1)}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.Listener = ln
+	o.Logger = slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o.Registry = prometheus.NewRegistry()
+	if o.Queue.FetchPollInterval == 0 {
+		o.Queue.FetchPollInterval = 50 * time.Millisecond
+	}
+	ready := make(chan string, 1)
+	o.Ready = ready
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- serve(ctx, cfg, o) }()
+	select {
+	case addr := <-ready:
+		r.base = "http://" + addr
+	case err := <-r.done:
+		t.Fatalf("serve returned at start: %v\n%s", err, r.logs)
+	case <-time.After(20 * time.Second):
+		t.Fatalf("serve did not start:\n%s", r.logs)
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-r.done:
+		case <-time.After(40 * time.Second):
+			t.Error("serve did not return")
+		}
+	})
+	return r
+}
+
+func (r *running) stop(t *testing.T) error {
+	t.Helper()
+	r.cancel()
+	select {
+	case err := <-r.done:
+		r.done <- err // for the cleanup
+		return err
+	case <-time.After(40 * time.Second):
+		t.Fatal("serve did not return after its context was cancelled")
+		return nil
+	}
+}
+
+func testConfig(t *testing.T) config.Config {
+	return config.Config{
+		WebhookSecrets:  []config.Secret{config.Secret(testSecret)},
+		DatabaseURL:     storetest.SQLiteURL(t),
+		Workers:         4,
+		ShutdownTimeout: 5 * time.Second,
+		GitHubAPIURL:    config.DefaultGitHubAPIURL,
+	}
+}
+
+func TestServeRefusesWithoutSecret(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.WebhookSecrets = nil
+	cfg.AppID = 12345 // an App exists, but its webhook secret was not given
+	err := serve(context.Background(), cfg, serveOptions{Migrate: true, Registry: prometheus.NewRegistry()})
+	if !errors.Is(err, errNoSecret) {
+		t.Fatalf("serve without a secret = %v, want errNoSecret", err)
+	}
+	if !strings.Contains(err.Error(), "--insecure-dev") || !strings.Contains(err.Error(), "WEBHOOK_SECRET") {
+		t.Errorf("the message should name the way out: %v", err)
+	}
+}
+
+// With no App at all (no APP_ID, nothing stored), serve starts for the
+// registration page: "/" registers the App, and webhooks are refused until
+// registration has given the server a secret.
+func TestServeRegistrationMode(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.WebhookSecrets = nil
+	r := startServe(t, cfg, serveOptions{Migrate: true})
+	resp, err := http.Get(r.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(page), "manifest") {
+		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, page)
+	}
+	if code := postDelivery(t, r.base, "pull_request", "early", webhookBody(t, "pull_request.opened")); code != 401 {
+		t.Fatalf("delivery before registration: %d, want 401", code)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.logs.String(), "not registered") {
+		t.Errorf("no warning about registration:\n%s", r.logs)
+	}
+
+	// Once registered (credentials in the database), "/" is gone and the
+	// stored secret verifies deliveries.
+	db := storetest.Open(t, cfg.DatabaseURL)
+	cs := credentialStore{db.Credentials()}
+	if err := cs.SaveAppCredentials(context.Background(), registration.AppCredentials{
+		ID: 777, Slug: "djsec-test", PEM: testKey, WebhookSecret: testSecret, ClientID: "Iv1.abc", ClientSecret: "cs",
+	}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := cs.LoadAppCredentials(context.Background())
+	if err != nil || back == nil || back.ID != 777 || back.WebhookSecret != testSecret || back.PEM != testKey {
+		t.Fatalf("credential store round trip: %+v, %v", back, err)
+	}
+	r2 := startServe(t, cfg, serveOptions{Migrate: true})
+	resp, err = http.Get(r2.base + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET / with an App registered = %d, want 404 (no second registration)", resp.StatusCode)
+	}
+	if code := postDelivery(t, r2.base, "pull_request", "after", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("delivery signed with the stored secret: %d, want 202", code)
+	}
+}
+
+func TestServeInsecureDevWarnsAtEveryStart(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.WebhookSecrets = nil
+	for i := range 2 {
+		r := startServe(t, cfg, serveOptions{Migrate: true, InsecureDev: true})
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.logs.String(), `"level":"WARN","msg":"INSECURE`) {
+			t.Fatalf("start %d: no warning:\n%s", i+1, r.logs)
+		}
+	}
+}
+
+func TestServeMigrateFalseNeedsMigratedDatabase(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	err := serve(context.Background(), cfg, serveOptions{Migrate: false, Registry: prometheus.NewRegistry()})
+	if err == nil {
+		t.Fatal("serve --migrate=false on an empty database should fail")
+	}
+	if code, out, _ := botRunEnv(t, map[string]string{"DATABASE_URL": cfg.DatabaseURL}, "migrate"); code != 0 || !strings.Contains(out, "applied") {
+		t.Fatalf("bot migrate: %d %s", code, out)
+	}
+	if code, out, _ := botRunEnv(t, map[string]string{"DATABASE_URL": cfg.DatabaseURL}, "migrate"); code != 0 || !strings.Contains(out, "up to date") {
+		t.Fatalf("bot migrate again: %d %s", code, out)
+	}
+	r := startServe(t, cfg, serveOptions{Migrate: false})
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// botRunEnv runs the program in-process with extra environment. Not
+// parallel-safe with other tests reading the same variables: only
+// DATABASE_URL, which nothing else reads from the environment.
+func botRunEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	envMu.Lock()
+	defer envMu.Unlock()
+	for k, v := range env {
+		old, had := os.LookupEnv(k)
+		os.Setenv(k, v)
+		defer func() {
+			if had {
+				os.Setenv(k, old)
+			} else {
+				os.Unsetenv(k)
+			}
+		}()
+	}
+	return botRun(t, args...)
+}
+
+var envMu sync.Mutex
+
+// SIGTERM, in-process: the context is cancelled while a job runs. The
+// server stops accepting at once, the job finishes within the grace period,
+// and serve returns nil.
+func TestServeDrainsOnCancel(t *testing.T) {
+	t.Parallel()
+	started, release := make(chan struct{}), make(chan struct{})
+	var finished bool
+	var mu sync.Mutex
+	p := jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+		close(started)
+		<-release
+		mu.Lock()
+		finished = true
+		mu.Unlock()
+		return nil
+	})
+	cfg := testConfig(t)
+	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	if code := postDelivery(t, r.base, "pull_request", "drain-1", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("status %d", code)
+	}
+	<-started
+	r.cancel() // SIGTERM
+	// New connections are refused soon after.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(r.base, "http://"), 200*time.Millisecond)
+		if err != nil {
+			break
+		}
+		c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("still accepting connections 5s after shutdown began")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond)
+	close(release) // the job finishes inside the grace period
+	if err := r.stop(t); err != nil {
+		t.Fatalf("serve returned %v after a clean drain", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !finished {
+		t.Fatal("the running job did not finish")
+	}
+	if !strings.Contains(r.logs.String(), `"msg":"stopped"`) {
+		t.Errorf("no stopped line:\n%s", r.logs)
+	}
+}
+
+// A job that outlives the grace period is cancelled and handed back to the
+// queue; serve still returns nil, within the grace period plus the hard
+// stop.
+func TestServeHandsBackJobsAfterGrace(t *testing.T) {
+	t.Parallel()
+	started := make(chan struct{})
+	p := jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+		close(started)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	cfg := testConfig(t)
+	cfg.ShutdownTimeout = 300 * time.Millisecond
+	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	if code := postDelivery(t, r.base, "pull_request", "stuck", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("status %d", code)
+	}
+	<-started
+	begin := time.Now()
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(begin); took > cfg.ShutdownTimeout+jobs.HardStopTimeout+time.Second {
+		t.Errorf("shutdown took %v", took)
+	}
+	db := storetest.Open(t, cfg.DatabaseURL)
+	var state string
+	if err := db.Q().QueryRow(context.Background(), "SELECT state FROM river_job").Scan(&state); err != nil {
+		t.Fatal(err)
+	}
+	if state != "available" && state != "retryable" {
+		t.Fatalf("job state %q after shutdown, want it back in the queue", state)
+	}
+}
+
+// Nothing secret reaches the logs: not the webhook secret, not the private
+// key, not the database password — while a delivery is handled end to end
+// and a badly signed one is refused.
+func TestServeNeverLogsSecrets(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t)
+	cfg.PrivateKey = config.Secret(testKey)
+	cfg.AppID = 29310
+	cfg.LogLevel = slog.LevelDebug
+	const password = "pg-password-9c2e"
+	// Postgres trusts local connections here, so any password gets in;
+	// the point is that it is not printed.
+	pgURL := strings.Replace(storetest.PostgresSchemaURL(t), "postgres@", "postgres:"+password+"@", 1)
+	cfg.DatabaseURL = pgURL
+	received := make(chan struct{}, 1)
+	p := jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+		err := jobs.LogProcessor[jobs.PullRequestArgs]{}.Process(ctx, job)
+		received <- struct{}{}
+		return err
+	})
+	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	body := webhookBody(t, "pull_request.opened")
+	if code := postDelivery(t, r.base, "pull_request", "secret-test", body); code != 202 {
+		t.Fatalf("status %d", code)
+	}
+	<-received
+	// A forged delivery, and one signed with a secret the attacker guessed.
+	req, _ := http.NewRequest(http.MethodPost, r.base+"/webhook", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-GitHub-Event", "pull_request")
+	req.Header.Set("X-GitHub-Delivery", "forged")
+	req.Header.Set("X-Hub-Signature-256", handlers.Sign([]byte("guess"), body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	logs := r.logs.String()
+	for _, line := range []string{`"msg":"received"`, `"delivery":"secret-test"`, `"outcome":"bad_signature"`, `"msg":"configuration"`} {
+		if !strings.Contains(logs, line) {
+			t.Errorf("logs lack %s (the test would prove nothing):\n%s", line, logs)
+		}
+	}
+	for name, secret := range map[string]string{
+		"webhook secret":    testSecret,
+		"private key":       keyMaterial(),
+		"database password": password,
+		"signature":         handlers.Sign([]byte(testSecret), body)[7:],
+	} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("the %s appears in the logs:\n%s", name, logs)
+		}
+	}
+}
+
+// The binary itself, driven as an operator would: `bot serve` in a child
+// process, SIGTERM, exit status 0.
+func TestServeProcessSIGTERM(t *testing.T) {
+	t.Parallel()
+	cmd, lines := startChild(t, "run", map[string]string{"DATABASE_URL": storetest.SQLiteURL(t)})
+	base := waitListening(t, lines)
+	if code := postDelivery(t, base, "pull_request", "sigterm-1", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("status %d", code)
+	}
+	waitLine(t, lines, `"msg":"received"`)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waitLine(t, lines, `"msg":"stopped"`)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("bot serve after SIGTERM: %v, want exit status 0", err)
+	}
+}
+
+// kill -9 after the 202 and before the job finishes, then a restart: the
+// job runs to completion, once.
+func TestServeKill9AfterAck(t *testing.T) {
+	t.Parallel()
+	url := storetest.SQLiteURL(t)
+	first, lines := startChild(t, "block", map[string]string{"DATABASE_URL": url})
+	base := waitListening(t, lines)
+	if code := postDelivery(t, base, "pull_request", "kill-9", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("status %d", code)
+	}
+	waitLine(t, lines, `"msg":"blocking"`)
+	if err := first.Process.Kill(); err != nil { // SIGKILL: no drain, no goodbye
+		t.Fatal(err)
+	}
+	first.Wait()
+
+	second, lines2 := startChild(t, "finish", map[string]string{"DATABASE_URL": url})
+	waitListening(t, lines2)
+	waitLine(t, lines2, `"msg":"finished"`)
+	if err := second.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	rest := drain(lines2)
+	second.Wait()
+	if strings.Count(rest, `"msg":"finished"`) != 0 {
+		t.Fatalf("the job ran again:\n%s", rest)
+	}
+	db := storetest.Open(t, url)
+	var state string
+	var attempt int
+	if err := db.Q().QueryRow(context.Background(), "SELECT state, attempt FROM river_job").Scan(&state, &attempt); err != nil {
+		t.Fatal(err)
+	}
+	if state != "completed" || attempt != 2 {
+		t.Fatalf("job %s after %d attempts, want completed after 2", state, attempt)
+	}
+}
+
+// Child processes: the test binary re-executed with DJSEC_SERVE_HELPER set
+// runs `bot serve` (mode run) or serve with a processor that blocks (block)
+// or logs "finished" (finish), on PORT 0.
+func init() {
+	mode := os.Getenv("DJSEC_SERVE_HELPER")
+	if mode == "" {
+		return
+	}
+	os.Exit(helperMain(mode))
+}
+
+func helperMain(mode string) int {
+	if mode == "run" {
+		return run([]string{"serve"}, os.Stdout, os.Stderr)
+	}
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	logger := newLogger(os.Stdout, slog.LevelInfo)
+	o := serveOptions{Migrate: true, Logger: logger}
+	o.Queue.FetchPollInterval = 50 * time.Millisecond
+	switch mode {
+	case "block":
+		o.Queue.JobTimeout = time.Hour
+		o.Queue.RescueAfter = 2 * time.Hour
+		o.Processors.PullRequest = jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+			jobs.Logger(ctx).Info("blocking")
+			select {} // until killed
+		})
+	case "finish":
+		o.Queue.JobTimeout = 500 * time.Millisecond
+		o.Queue.RescueAfter = time.Second
+		o.Processors.PullRequest = jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+			jobs.Logger(ctx).Info("finished")
+			return nil
+		})
+	}
+	ctx, stop := signalContext()
+	defer stop()
+	if err := serve(ctx, cfg, o); err != nil {
+		logger.Error("serve", slog.String("error", err.Error()))
+		return 1
+	}
+	return 0
+}
+
+func startChild(t *testing.T, mode string, env map[string]string) (*exec.Cmd, <-chan string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "DJSEC_SERVE_HELPER="+mode, "PORT=0", "HOST=127.0.0.1", "WEBHOOK_SECRET="+testSecret)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	})
+	lines := make(chan string, 1000)
+	go func() {
+		s := bufio.NewScanner(stdout)
+		s.Buffer(make([]byte, 1<<20), 1<<20)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	return cmd, lines
+}
+
+func waitLine(t *testing.T, lines <-chan string, substr string) string {
+	t.Helper()
+	// A restarted server waits out the dead one's leadership (~15 s)
+	// before River's rescuer hands back its running job.
+	timeout := time.After(60 * time.Second)
+	var seen []string
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				t.Fatalf("the child exited before logging %s:\n%s", substr, strings.Join(seen, "\n"))
+			}
+			seen = append(seen, l)
+			if strings.Contains(l, substr) {
+				return l
+			}
+		case <-timeout:
+			t.Fatalf("no %s within 60s:\n%s", substr, strings.Join(seen, "\n"))
+		}
+	}
+}
+
+func waitListening(t *testing.T, lines <-chan string) string {
+	t.Helper()
+	var l struct{ Addr string }
+	if err := json.Unmarshal([]byte(waitLine(t, lines, `"msg":"listening"`)), &l); err != nil {
+		t.Fatal(err)
+	}
+	_, port, err := net.SplitHostPort(l.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return "http://127.0.0.1:" + port
+}
+
+func drain(lines <-chan string) string {
+	var b strings.Builder
+	for l := range lines {
+		b.WriteString(l + "\n")
+	}
+	return b.String()
+}

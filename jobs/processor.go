@@ -1,0 +1,80 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+)
+
+// Job is what a Processor gets: the typed arguments and where the job
+// stands in its retries.
+type Job[T Args] struct {
+	ID          int64
+	Args        T
+	Attempt     int // 1 on the first run
+	MaxAttempts int
+	CreatedAt   time.Time
+}
+
+// Processor does the work of one kind of job. Later issues implement one
+// per kind (the check run for PullRequestArgs, commands for CommentArgs …)
+// and hand them to NewQueue in Processors.
+//
+// Returning an error retries the job with River's backoff (attempt⁴
+// seconds, ±10% jitter) until MaxAttempts; wrap ErrPermanent to give up at
+// once. The context is cancelled on shutdown after the grace period and at
+// the job timeout: honour it, the job runs again later.
+type Processor[T Args] interface {
+	Process(ctx context.Context, job Job[T]) error
+}
+
+// ProcessorFunc adapts a function to Processor.
+type ProcessorFunc[T Args] func(ctx context.Context, job Job[T]) error
+
+// Process calls f.
+func (f ProcessorFunc[T]) Process(ctx context.Context, job Job[T]) error { return f(ctx, job) }
+
+// ErrPermanent marks an error no retry can fix (the installation is gone,
+// the repository was removed): wrap it, `fmt.Errorf("…: %w", jobs.ErrPermanent)`,
+// and the job ends at once, logged and counted as failed.
+var ErrPermanent = errors.New("permanent failure")
+
+// LogProcessor is every kind's processor until its feature lands: it logs
+// "received" (the job's logger already carries the delivery, installation,
+// repository and the kind's own fields) and succeeds.
+type LogProcessor[T Args] struct{}
+
+// Process logs the job.
+func (LogProcessor[T]) Process(ctx context.Context, job Job[T]) error {
+	Logger(ctx).InfoContext(ctx, "received")
+	return nil
+}
+
+// Processors holds one Processor per kind; a nil field means LogProcessor.
+type Processors struct {
+	PullRequest  Processor[PullRequestArgs]
+	Comment      Processor[CommentArgs]
+	Issue        Processor[IssueArgs]
+	CheckRerun   Processor[CheckRerunArgs]
+	CheckAction  Processor[CheckActionArgs]
+	Push         Processor[PushArgs]
+	Installation Processor[InstallationArgs]
+}
+
+type loggerKey struct{}
+
+// Logger is the job's logger: JSON lines carrying job_id, kind, attempt,
+// delivery, installation, repo and the kind's fields (pr, head_sha, …).
+// Outside a job it is slog.Default().
+func Logger(ctx context.Context) *slog.Logger {
+	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
+		return l
+	}
+	return slog.Default()
+}
+
+// WithLogger returns ctx carrying l as the job's logger.
+func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
+	return context.WithValue(ctx, loggerKey{}, l)
+}

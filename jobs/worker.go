@@ -1,0 +1,100 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/djsec/djsec/metrics"
+)
+
+// worker runs one kind of job: it builds the job's logger, calls the kind's
+// Processor, and turns the outcome into metrics and, on the last failed
+// attempt, an error log line with the delivery ID.
+type worker[T Args] struct {
+	river.WorkerDefaults[T]
+	processor Processor[T]
+	metrics   *metrics.Metrics
+	logger    *slog.Logger
+}
+
+func addWorker[T Args](ws *river.Workers, p Processor[T], m *metrics.Metrics, l *slog.Logger) {
+	if p == nil {
+		p = LogProcessor[T]{}
+	}
+	river.AddWorker(ws, &worker[T]{processor: p, metrics: m, logger: l})
+}
+
+func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
+	kind := job.Kind
+	o := job.Args.JobOrigin()
+	attrs := []any{
+		slog.Int64("job_id", job.ID),
+		slog.String("kind", kind),
+		slog.Int("attempt", job.Attempt),
+		slog.String("delivery", o.Delivery),
+		slog.Int64("installation", o.Installation),
+	}
+	if o.Repo != "" {
+		attrs = append(attrs, slog.String("repo", o.Repo))
+	}
+	for _, a := range job.Args.LogAttrs() {
+		attrs = append(attrs, a)
+	}
+	logger := w.logger.With(attrs...)
+	ctx = WithLogger(ctx, logger)
+
+	if job.Attempt > 1 {
+		w.metrics.JobRetries.WithLabelValues(kind).Inc()
+	}
+	start := time.Now()
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("panic: %v\n%s", r, debug.Stack())
+		}
+		w.metrics.JobSeconds.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+		err = w.finish(ctx, logger, job, err)
+	}()
+
+	return w.processor.Process(ctx, Job[T]{
+		ID:          job.ID,
+		Args:        job.Args,
+		Attempt:     job.Attempt,
+		MaxAttempts: job.MaxAttempts,
+		CreatedAt:   job.CreatedAt,
+	})
+}
+
+// finish counts the attempt and decides what River does next.
+func (w *worker[T]) finish(ctx context.Context, logger *slog.Logger, job *river.Job[T], err error) error {
+	kind := job.Kind
+	switch {
+	case err == nil:
+		w.metrics.Jobs.WithLabelValues(kind, metrics.JobSucceeded).Inc()
+		return nil
+	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
+		// Shutdown or the job timeout: River retries it (the attempt counts).
+		w.metrics.Jobs.WithLabelValues(kind, metrics.JobCancelled).Inc()
+		logger.WarnContext(ctx, "job interrupted; it will run again", slog.String("error", err.Error()))
+		return err
+	case errors.Is(err, ErrPermanent) || job.Attempt >= job.MaxAttempts:
+		w.metrics.Jobs.WithLabelValues(kind, metrics.JobFailed).Inc()
+		w.metrics.JobFailures.WithLabelValues(kind).Inc()
+		logger.ErrorContext(ctx, "job failed for good; the delivery's work is lost",
+			slog.String("error", err.Error()), slog.Int("max_attempts", job.MaxAttempts))
+		if job.Attempt < job.MaxAttempts {
+			return river.JobCancel(err)
+		}
+		return err
+	default:
+		w.metrics.Jobs.WithLabelValues(kind, metrics.JobRetried).Inc()
+		logger.WarnContext(ctx, "job failed; it will be retried",
+			slog.String("error", err.Error()), slog.Int("max_attempts", job.MaxAttempts))
+		return err
+	}
+}

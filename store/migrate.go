@@ -1,0 +1,233 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+)
+
+// migration is one step of djsec's own schema. Steps are append-only: to
+// change the schema add a step at the end, never edit one that shipped.
+type migration struct {
+	version  int
+	name     string
+	sqlite   string
+	postgres string
+}
+
+var migrations = []migration{
+	{
+		version: 1,
+		name:    "deliveries",
+		// One row per webhook delivery that became a job. The primary key
+		// is what makes a redelivery (same X-GitHub-Delivery) a no-op.
+		sqlite: `CREATE TABLE deliveries (
+			delivery_id     TEXT PRIMARY KEY,
+			event           TEXT NOT NULL,
+			action          TEXT NOT NULL DEFAULT '',
+			installation_id INTEGER NOT NULL DEFAULT 0,
+			repo            TEXT NOT NULL DEFAULT '',
+			job_id          INTEGER NOT NULL,
+			received_at     TIMESTAMP NOT NULL
+		);
+		CREATE INDEX deliveries_received_at ON deliveries (received_at);`,
+		postgres: `CREATE TABLE deliveries (
+			delivery_id     TEXT PRIMARY KEY,
+			event           TEXT NOT NULL,
+			action          TEXT NOT NULL DEFAULT '',
+			installation_id BIGINT NOT NULL DEFAULT 0,
+			repo            TEXT NOT NULL DEFAULT '',
+			job_id          BIGINT NOT NULL,
+			received_at     TIMESTAMPTZ NOT NULL
+		);
+		CREATE INDEX deliveries_received_at ON deliveries (received_at);`,
+	},
+	{
+		version: 2,
+		name:    "etags",
+		// The GitHub client's conditional-request cache: a response body
+		// and its ETag per request key (method + URL + installation).
+		sqlite: `CREATE TABLE etags (
+			key        TEXT PRIMARY KEY,
+			etag       TEXT NOT NULL,
+			body       BLOB NOT NULL,
+			updated_at TIMESTAMP NOT NULL
+		);`,
+		postgres: `CREATE TABLE etags (
+			key        TEXT PRIMARY KEY,
+			etag       TEXT NOT NULL,
+			body       BYTEA NOT NULL,
+			updated_at TIMESTAMPTZ NOT NULL
+		);`,
+	},
+	{
+		version: 3,
+		name:    "app_credentials",
+		// The App registered through the manifest flow; one row at most.
+		sqlite: `CREATE TABLE app_credentials (
+			id             INTEGER PRIMARY KEY CHECK (id = 1),
+			app_id         INTEGER NOT NULL,
+			slug           TEXT NOT NULL DEFAULT '',
+			html_url       TEXT NOT NULL DEFAULT '',
+			pem            TEXT NOT NULL,
+			webhook_secret TEXT NOT NULL,
+			client_id      TEXT NOT NULL DEFAULT '',
+			client_secret  TEXT NOT NULL DEFAULT '',
+			updated_at     TIMESTAMP NOT NULL
+		);`,
+		postgres: `CREATE TABLE app_credentials (
+			id             INTEGER PRIMARY KEY CHECK (id = 1),
+			app_id         BIGINT NOT NULL,
+			slug           TEXT NOT NULL DEFAULT '',
+			html_url       TEXT NOT NULL DEFAULT '',
+			pem            TEXT NOT NULL,
+			webhook_secret TEXT NOT NULL,
+			client_id      TEXT NOT NULL DEFAULT '',
+			client_secret  TEXT NOT NULL DEFAULT '',
+			updated_at     TIMESTAMPTZ NOT NULL
+		);`,
+	},
+}
+
+// migrationLock is the Postgres advisory lock key held while migrating, so
+// that two `bot serve` starting together on one database take turns.
+const migrationLock = 0x646a736563 // "djsec"
+
+// MigrationResult tells what Migrate did.
+type MigrationResult struct {
+	River []int // River's migration versions applied
+	Djsec []int // djsec's migration versions applied
+}
+
+// Migrate brings the schema up to date: River's migrations, then djsec's.
+// On SQLite both run in one transaction (BEGIN IMMEDIATE holds the write
+// lock); on Postgres under an advisory lock, River's step by step (each of
+// its versions in its own transaction) and djsec's in one transaction.
+// Running it again is a no-op, and so is a second process migrating at the
+// same time.
+func (db *DB) Migrate(ctx context.Context, logger *slog.Logger) (MigrationResult, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	var res MigrationResult
+	switch db.dialect {
+	case Postgres:
+		// River's Postgres migrations cannot all share one transaction (one
+		// adds an enum value a later one uses), so a session advisory lock
+		// on a connection of its own makes concurrent starts take turns.
+		conn, err := db.pool.Acquire(ctx)
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		defer conn.Release()
+		if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+			return res, fmt.Errorf("migrate: lock: %w", err)
+		}
+		defer conn.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+		m, err := rivermigrate.New(riverpgxv5.New(db.pool), &rivermigrate.Config{Logger: logger})
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		r, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err != nil {
+			return res, fmt.Errorf("migrate river: %w", err)
+		}
+		for _, v := range r.Versions {
+			res.River = append(res.River, v.Version)
+		}
+		tx, err := db.pool.Begin(ctx)
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		defer tx.Rollback(context.WithoutCancel(ctx))
+		if res.Djsec, err = migrateOwn(ctx, db.dialect, PgxTx(tx)); err != nil {
+			return res, err
+		}
+		if err := tx.Commit(ctx); err != nil {
+			return res, fmt.Errorf("migrate: commit: %w", err)
+		}
+	default:
+		tx, err := db.sqlDB.BeginTx(ctx, nil)
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		defer tx.Rollback()
+		m, err := rivermigrate.New(riversqlite.New(db.sqlDB), &rivermigrate.Config{Logger: logger})
+		if err != nil {
+			return res, fmt.Errorf("migrate: %w", err)
+		}
+		r, err := m.MigrateTx(ctx, tx, rivermigrate.DirectionUp, nil)
+		if err != nil {
+			return res, fmt.Errorf("migrate river: %w", err)
+		}
+		for _, v := range r.Versions {
+			res.River = append(res.River, v.Version)
+		}
+		if res.Djsec, err = migrateOwn(ctx, db.dialect, SQLTx(tx)); err != nil {
+			return res, err
+		}
+		if err := tx.Commit(); err != nil {
+			return res, fmt.Errorf("migrate: commit: %w", err)
+		}
+	}
+	return res, nil
+}
+
+func migrateOwn(ctx context.Context, d Dialect, q Querier) ([]int, error) {
+	if _, err := q.Exec(ctx, `CREATE TABLE IF NOT EXISTS djsec_migrations (
+		version    INTEGER PRIMARY KEY,
+		name       TEXT NOT NULL,
+		applied_at TEXT NOT NULL
+	)`); err != nil {
+		return nil, fmt.Errorf("migrate djsec: %w", err)
+	}
+	current := 0
+	if err := q.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM djsec_migrations").Scan(&current); err != nil {
+		return nil, fmt.Errorf("migrate djsec: read version: %w", err)
+	}
+	var applied []int
+	for _, m := range migrations {
+		if m.version <= current {
+			continue
+		}
+		stmt := m.sqlite
+		if d == Postgres {
+			stmt = m.postgres
+		}
+		if err := execScript(ctx, q, stmt); err != nil {
+			return applied, fmt.Errorf("migrate djsec %d (%s): %w", m.version, m.name, err)
+		}
+		if _, err := q.Exec(ctx, "INSERT INTO djsec_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+			m.version, m.name, now().Format("2006-01-02T15:04:05Z07:00")); err != nil {
+			return applied, fmt.Errorf("migrate djsec %d (%s): %w", m.version, m.name, err)
+		}
+		applied = append(applied, m.version)
+	}
+	return applied, nil
+}
+
+// execScript runs the ;-separated statements of a migration one by one
+// (neither driver takes several statements with arguments in one call).
+func execScript(ctx context.Context, q Querier, script string) error {
+	for _, s := range splitStatements(script) {
+		if _, err := q.Exec(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitStatements(script string) []string {
+	var out []string
+	for _, s := range strings.Split(script, ";") {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
