@@ -1,0 +1,436 @@
+package githubfake
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"path"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// routes registers the REST operations the fake serves, written as GitHub's
+// OpenAPI description writes them.
+func (s *Server) routes() {
+	s.handle("GET /app", authJWT, s.getApp)
+	s.handle("POST /app/installations/{installation_id}/access_tokens", authJWT, s.createToken)
+	s.handle("POST /app-manifests/{code}/conversions", authNone, s.convertManifest)
+
+	s.handle("GET /repos/{owner}/{repo}", authToken, s.getRepo)
+	s.handle("GET /repos/{owner}/{repo}/contents/{path}", authToken, s.getContents)
+	s.handle("PUT /repos/{owner}/{repo}/contents/{path}", authToken, s.putContents)
+	s.handle("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", authToken, s.getTree)
+	s.handle("POST /repos/{owner}/{repo}/git/refs", authToken, s.createRef)
+
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}", authToken, s.getPull)
+	s.handle("GET /repos/{owner}/{repo}/pulls/{pull_number}/files", authToken, s.listPullFiles)
+	s.handle("POST /repos/{owner}/{repo}/pulls", authToken, s.createPull)
+	s.handle("POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews", authToken, s.createReview)
+
+	s.handle("POST /repos/{owner}/{repo}/check-runs", authToken, s.createCheckRun)
+	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.updateCheckRun)
+
+	s.handle("GET /repos/{owner}/{repo}/issues", authToken, s.listIssues)
+	s.handle("POST /repos/{owner}/{repo}/issues", authToken, s.createIssue)
+	s.handle("GET /repos/{owner}/{repo}/issues/{issue_number}", authToken, s.getIssue)
+	s.handle("PATCH /repos/{owner}/{repo}/issues/{issue_number}", authToken, s.updateIssue)
+	s.handle("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.listComments)
+	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.createComment)
+	s.handle("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", authToken, s.updateComment)
+	s.handle("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", authToken, s.createReaction)
+	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", authToken, s.addIssueLabels)
+
+	s.handle("GET /repos/{owner}/{repo}/collaborators/{username}/permission", authToken, s.getPermission)
+	s.handle("GET /repos/{owner}/{repo}/labels", authToken, s.listLabels)
+	s.handle("POST /repos/{owner}/{repo}/labels", authToken, s.createLabel)
+}
+
+// Handlers run with s.mu held.
+
+func (s *Server) appJSON(a *App) map[string]any {
+	return map[string]any{
+		"id": a.ID, "slug": a.Slug, "node_id": fmt.Sprintf("A_%d", a.ID), "name": a.Name,
+		"owner":       s.userJSON(a.Owner, "Organization"),
+		"description": a.Description, "external_url": a.URL,
+		"html_url":   "https://github.com/apps/" + a.Slug,
+		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+		"permissions": a.Permissions, "events": a.Events, "client_id": a.ClientID,
+	}
+}
+
+func (s *Server) userJSON(login, typ string) map[string]any {
+	return map[string]any{
+		"login": login, "id": len(login)*1000 + 7, "type": typ,
+		"html_url": "https://github.com/" + login, "url": s.URL + "/users/" + login,
+	}
+}
+
+func (s *Server) getApp(c *call) (int, any) {
+	app, _ := s.verifyJWT(strings.TrimSpace(strings.TrimPrefix(c.r.Header.Get("Authorization"), "Bearer")))
+	return http.StatusOK, s.appJSON(app)
+}
+
+func (s *Server) createToken(c *call) (int, any) {
+	id, _ := strconv.ParseInt(c.r.PathValue("installation_id"), 10, 64)
+	inst := s.installations[id]
+	if inst == nil {
+		return http.StatusNotFound, notFound()
+	}
+	t := &token{value: "ghs_" + randomString(36), inst: inst, expires: s.now().Add(s.tokenTTL).Truncate(time.Second)}
+	s.tokens[t.value] = t
+	s.issued = append(s.issued, t.value)
+	return http.StatusCreated, map[string]any{
+		"token":                t.value,
+		"expires_at":           t.expires.UTC().Format(time.RFC3339),
+		"permissions":          s.app.Permissions,
+		"repository_selection": "selected",
+	}
+}
+
+func (s *Server) repoJSON(r *Repo) map[string]any {
+	return map[string]any{
+		"id": r.ID, "node_id": fmt.Sprintf("R_%d", r.ID), "name": r.Name, "full_name": r.FullName(),
+		"private": r.Private, "owner": s.userJSON(r.Owner, "Organization"),
+		"html_url":       "https://github.com/" + r.FullName(),
+		"url":            s.URL + "/repos/" + r.FullName(),
+		"default_branch": r.DefaultBranch, "fork": false, "archived": false, "visibility": map[bool]string{true: "private", false: "public"}[r.Private],
+	}
+}
+
+func (s *Server) getRepo(c *call) (int, any) { return http.StatusOK, s.repoJSON(c.repo) }
+
+func (s *Server) getContents(c *call) (int, any) {
+	r := c.repo
+	cm := r.resolve(c.r.URL.Query().Get("ref"))
+	if cm == nil {
+		return http.StatusNotFound, map[string]any{"message": "No commit found for the ref " + c.r.URL.Query().Get("ref"), "documentation_url": docURL, "status": "404"}
+	}
+	p := strings.Trim(c.r.PathValue("path"), "/")
+	if b, ok := cm.files[p]; ok {
+		if strings.Contains(c.r.Header.Get("Accept"), "raw") {
+			return http.StatusOK, rawBody{data: b, contentType: "application/vnd.github.raw; charset=utf-8"}
+		}
+		return http.StatusOK, s.contentJSON(r, cm, p, b, true)
+	}
+	// A directory: its direct entries.
+	var entries []any
+	seen := map[string]bool{}
+	for _, f := range sortedKeys(cm.files) {
+		if !strings.HasPrefix(f, p+"/") {
+			continue
+		}
+		rest := strings.TrimPrefix(f, p+"/")
+		name, _, isDir := strings.Cut(rest, "/")
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		if isDir {
+			entries = append(entries, map[string]any{"type": "dir", "name": name, "path": p + "/" + name, "sha": blobSHA([]byte(p + "/" + name)), "size": 0})
+		} else {
+			e := s.contentJSON(r, cm, f, cm.files[f], false)
+			entries = append(entries, e)
+		}
+	}
+	if entries == nil {
+		return http.StatusNotFound, notFound()
+	}
+	return http.StatusOK, entries
+}
+
+func (s *Server) contentJSON(r *Repo, cm *commit, p string, b []byte, withContent bool) map[string]any {
+	m := map[string]any{
+		"type": "file", "name": path.Base(p), "path": p, "sha": blobSHA(b), "size": len(b),
+		"url":          s.URL + "/repos/" + r.FullName() + "/contents/" + p + "?ref=" + cm.sha,
+		"html_url":     "https://github.com/" + r.FullName() + "/blob/" + cm.sha + "/" + p,
+		"download_url": "https://raw.githubusercontent.com/" + r.FullName() + "/" + cm.sha + "/" + p,
+	}
+	if withContent {
+		// GitHub wraps base64 at 60 characters.
+		enc := base64.StdEncoding.EncodeToString(b)
+		var sb strings.Builder
+		for len(enc) > 60 {
+			sb.WriteString(enc[:60] + "\n")
+			enc = enc[60:]
+		}
+		sb.WriteString(enc + "\n")
+		m["content"], m["encoding"] = sb.String(), "base64"
+	}
+	return m
+}
+
+func (s *Server) putContents(c *call) (int, any) {
+	r := c.repo
+	body := c.body.(map[string]any)
+	p := strings.Trim(c.r.PathValue("path"), "/")
+	content, err := base64.StdEncoding.DecodeString(str(body["content"]))
+	if err != nil {
+		return http.StatusUnprocessableEntity, map[string]any{"message": "content is not valid Base64", "documentation_url": docURL, "status": "422"}
+	}
+	branch := str(body["branch"])
+	if branch == "" {
+		branch = r.DefaultBranch
+	}
+	cm := r.resolve(branch)
+	if cm == nil || r.branches[branch] == "" {
+		return http.StatusNotFound, map[string]any{"message": "Branch " + branch + " not found", "documentation_url": docURL, "status": "404"}
+	}
+	old, exists := cm.files[p]
+	sha, hasSHA := body["sha"].(string)
+	switch {
+	case exists && !hasSHA:
+		return http.StatusUnprocessableEntity, map[string]any{"message": `Invalid request.` + "\n\n" + `"sha" wasn't supplied.`, "documentation_url": docURL, "status": "422"}
+	case exists && sha != blobSHA(old):
+		return http.StatusConflict, map[string]any{"message": fmt.Sprintf("%s does not match %s", p, sha), "documentation_url": docURL, "status": "409"}
+	case !exists && hasSHA && sha != "":
+		return http.StatusConflict, map[string]any{"message": fmt.Sprintf("%s does not match %s", p, sha), "documentation_url": docURL, "status": "409"}
+	}
+	msg := str(body["message"])
+	newSHA := r.commitLocked(branch, msg, map[string][]byte{p: content}, nil)
+	status := http.StatusCreated
+	if exists {
+		status = http.StatusOK
+	}
+	return status, map[string]any{
+		"content": s.contentJSON(r, r.commits[newSHA], p, content, false),
+		"commit": map[string]any{
+			"sha": newSHA, "message": msg, "html_url": "https://github.com/" + r.FullName() + "/commit/" + newSHA,
+			"parents": []any{map[string]any{"sha": cm.sha}},
+		},
+	}
+}
+
+func (s *Server) getTree(c *call) (int, any) {
+	r := c.repo
+	cm := r.resolve(c.r.PathValue("tree_sha"))
+	if cm == nil {
+		return http.StatusNotFound, notFound()
+	}
+	recursive := c.r.URL.Query().Get("recursive") != ""
+	dirs := map[string]bool{}
+	var entries []any
+	for _, f := range sortedKeys(cm.files) {
+		parts := strings.Split(f, "/")
+		for i := 1; i < len(parts); i++ {
+			d := strings.Join(parts[:i], "/")
+			if !dirs[d] && (recursive || i == 1) {
+				dirs[d] = true
+				entries = append(entries, map[string]any{"path": d, "mode": "040000", "type": "tree", "sha": blobSHA([]byte(cm.sha + d)), "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + blobSHA([]byte(cm.sha+d))})
+			}
+		}
+		if recursive || len(parts) == 1 {
+			entries = append(entries, map[string]any{"path": f, "mode": "100644", "type": "blob", "sha": blobSHA(cm.files[f]), "size": len(cm.files[f]), "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + blobSHA(cm.files[f])})
+		}
+	}
+	if entries == nil {
+		entries = []any{}
+	}
+	return http.StatusOK, map[string]any{"sha": cm.sha, "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + cm.sha, "tree": entries, "truncated": false}
+}
+
+func (s *Server) createRef(c *call) (int, any) {
+	r := c.repo
+	body := c.body.(map[string]any)
+	ref, sha := str(body["ref"]), str(body["sha"])
+	if !strings.HasPrefix(ref, "refs/") || strings.Count(ref, "/") < 2 {
+		return http.StatusUnprocessableEntity, map[string]any{"message": "Reference name must start with 'refs/' and have at least two slashes.", "documentation_url": docURL, "status": "422"}
+	}
+	if r.commits[sha] == nil {
+		return http.StatusUnprocessableEntity, map[string]any{"message": "Object does not exist", "documentation_url": docURL, "status": "422"}
+	}
+	branch := strings.TrimPrefix(ref, "refs/heads/")
+	if _, exists := r.branches[branch]; exists {
+		return http.StatusUnprocessableEntity, map[string]any{"message": "Reference already exists", "documentation_url": docURL, "status": "422"}
+	}
+	r.branches[branch] = sha
+	return http.StatusCreated, map[string]any{
+		"ref": ref, "node_id": "REF_" + sha[:8], "url": s.URL + "/repos/" + r.FullName() + "/git/" + ref,
+		"object": map[string]any{"type": "commit", "sha": sha, "url": s.URL + "/repos/" + r.FullName() + "/git/commits/" + sha},
+	}
+}
+
+func (s *Server) pullJSON(r *Repo, p *Pull) map[string]any {
+	headRepo := s.repoJSON(r)
+	if p.HeadRepo != "" {
+		owner, name, _ := strings.Cut(p.HeadRepo, "/")
+		headRepo = map[string]any{"id": r.ID + 1, "name": name, "full_name": p.HeadRepo, "fork": true, "owner": s.userJSON(owner, "User")}
+	}
+	headLabel := r.Owner + ":" + p.HeadRef
+	if p.HeadRepo != "" {
+		headLabel = strings.Split(p.HeadRepo, "/")[0] + ":" + p.HeadRef
+	}
+	return map[string]any{
+		"id": int64(p.Number) + r.ID*1000, "node_id": fmt.Sprintf("PR_%d", p.Number), "number": p.Number,
+		"state": p.State, "title": p.Title, "body": p.Body, "draft": p.Draft, "user": s.userJSON(p.User, "User"),
+		"html_url":      fmt.Sprintf("https://github.com/%s/pull/%d", r.FullName(), p.Number),
+		"url":           fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, r.FullName(), p.Number),
+		"head":          map[string]any{"label": headLabel, "ref": p.HeadRef, "sha": p.HeadSHA, "repo": headRepo, "user": s.userJSON(strings.Split(headLabel, ":")[0], "User")},
+		"base":          map[string]any{"label": r.Owner + ":" + p.BaseRef, "ref": p.BaseRef, "sha": p.BaseSHA, "repo": s.repoJSON(r), "user": s.userJSON(r.Owner, "Organization")},
+		"changed_files": len(p.Files), "merged": false,
+	}
+}
+
+func (s *Server) pull(c *call) (*Pull, bool) {
+	n, _ := strconv.Atoi(c.r.PathValue("pull_number"))
+	p, ok := c.repo.pulls[n]
+	return p, ok
+}
+
+func (s *Server) getPull(c *call) (int, any) {
+	p, ok := s.pull(c)
+	if !ok {
+		return http.StatusNotFound, notFound()
+	}
+	return http.StatusOK, s.pullJSON(c.repo, p)
+}
+
+// maxPullFiles is GitHub's cap on GET .../pulls/{n}/files.
+const maxPullFiles = 3000
+
+func (s *Server) listPullFiles(c *call) (int, any) {
+	p, ok := s.pull(c)
+	if !ok {
+		return http.StatusNotFound, notFound()
+	}
+	files := p.Files
+	if len(files) > maxPullFiles {
+		files = files[:maxPullFiles]
+	}
+	var out []any
+	for _, f := range page(c, files) {
+		m := map[string]any{
+			"sha": blobSHA([]byte(f.Filename + p.HeadSHA)), "filename": f.Filename, "status": f.Status,
+			"additions": f.Additions, "deletions": f.Deletions, "changes": f.Additions + f.Deletions,
+			"blob_url":     fmt.Sprintf("https://github.com/%s/blob/%s/%s", c.repo.FullName(), p.HeadSHA, f.Filename),
+			"raw_url":      fmt.Sprintf("https://github.com/%s/raw/%s/%s", c.repo.FullName(), p.HeadSHA, f.Filename),
+			"contents_url": fmt.Sprintf("%s/repos/%s/contents/%s?ref=%s", s.URL, c.repo.FullName(), f.Filename, p.HeadSHA),
+		}
+		if f.Patch != "" {
+			m["patch"] = f.Patch
+		}
+		if f.PreviousFilename != "" {
+			m["previous_filename"] = f.PreviousFilename
+		}
+		out = append(out, m)
+	}
+	if out == nil {
+		out = []any{}
+	}
+	return http.StatusOK, out
+}
+
+func (s *Server) createPull(c *call) (int, any) {
+	r := c.repo
+	body := c.body.(map[string]any)
+	head, base := str(body["head"]), str(body["base"])
+	if owner, branch, ok := strings.Cut(head, ":"); ok && strings.EqualFold(owner, r.Owner) {
+		head = branch
+	}
+	if r.resolve(base) == nil || r.branches[base] == "" {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequest", "base", "invalid", "")
+	}
+	if r.branches[head] == "" {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequest", "head", "invalid", "")
+	}
+	for _, p := range r.pulls {
+		if p.State == "open" && p.HeadRef == head && p.BaseRef == base && p.HeadRepo == "" {
+			return http.StatusUnprocessableEntity, validationFailed("PullRequest", "", "custom", "A pull request already exists for "+r.Owner+":"+head+".")
+		}
+	}
+	if r.branches[head] == r.branches[base] {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequest", "", "custom", "No commits between "+base+" and "+head)
+	}
+	hc, bc := r.resolve(head), r.resolve(base)
+	r.nextNumber++
+	p := &Pull{
+		Number: r.nextNumber, Title: str(body["title"]), Body: str(body["body"]), State: "open",
+		Draft: body["draft"] == true, User: s.app.Slug + "[bot]",
+		HeadRef: head, HeadSHA: hc.sha, BaseRef: base, BaseSHA: bc.sha,
+		Files: diffFiles(bc.files, hc.files),
+	}
+	r.pulls[p.Number] = p
+	return http.StatusCreated, s.pullJSON(r, p)
+}
+
+func (s *Server) createReview(c *call) (int, any) {
+	p, ok := s.pull(c)
+	if !ok {
+		return http.StatusNotFound, notFound()
+	}
+	body, _ := c.body.(map[string]any)
+	event := str(body["event"])
+	if event == "" {
+		event = "PENDING"
+	}
+	rv := &Review{ID: s.id(), CommitID: str(body["commit_id"]), Body: str(body["body"]), Event: event}
+	if rv.CommitID == "" {
+		rv.CommitID = p.HeadSHA
+	}
+	comments, _ := body["comments"].([]any)
+	for _, cm := range comments {
+		m := cm.(map[string]any)
+		line, _ := m["line"].(json.Number)
+		n, _ := line.Int64()
+		if m["position"] == nil && n != 0 && !patchShows(p, str(m["path"]), int(n)) {
+			return http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []any{"Line could not be resolved"}, "documentation_url": docURL, "status": "422"}
+		}
+		rv.Comments = append(rv.Comments, m)
+	}
+	if event == "REQUEST_CHANGES" || event == "COMMENT" {
+		if rv.Body == "" && len(rv.Comments) == 0 {
+			return http.StatusUnprocessableEntity, validationFailed("PullRequestReview", "body", "missing", "")
+		}
+	}
+	c.repo.reviews[p.Number] = append(c.repo.reviews[p.Number], rv)
+	state := map[string]string{"APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED", "COMMENT": "COMMENTED", "PENDING": "PENDING"}[event]
+	return http.StatusOK, map[string]any{
+		"id": rv.ID, "node_id": fmt.Sprintf("PRR_%d", rv.ID), "body": rv.Body, "state": state, "commit_id": rv.CommitID,
+		"user":     s.userJSON(s.app.Slug+"[bot]", "Bot"),
+		"html_url": fmt.Sprintf("https://github.com/%s/pull/%d#pullrequestreview-%d", c.repo.FullName(), p.Number, rv.ID),
+	}
+}
+
+// patchShows reports whether a pull request's patch of file shows new line n.
+func patchShows(p *Pull, file string, n int) bool {
+	for _, f := range p.Files {
+		if f.Filename != file {
+			continue
+		}
+		line := 0
+		for _, l := range strings.Split(f.Patch, "\n") {
+			if strings.HasPrefix(l, "@@") {
+				var a, b, c2, d int
+				fmt.Sscanf(l, "@@ -%d,%d +%d,%d", &a, &b, &c2, &d)
+				line = c2
+				continue
+			}
+			if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
+				continue
+			}
+			if line == n {
+				return true
+			}
+			line++
+		}
+	}
+	return false
+}
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func intOf(v any) int {
+	switch n := v.(type) {
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	case string:
+		i, _ := strconv.Atoi(n)
+		return i
+	}
+	return 0
+}
