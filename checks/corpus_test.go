@@ -447,7 +447,6 @@ func corpusDiff(want, got []string) string {
 		}
 		b.WriteString("- " + l + "\n")
 	}
-	g = in(got)
 	for _, l := range got {
 		if w[l] > 0 {
 			w[l]--

@@ -168,17 +168,6 @@ func (s *djdiffSettings) set(name, expr string) *djdiffSettings {
 	return s
 }
 
-func (s *djdiffSettings) clone() *djdiffSettings {
-	c := djdiffNew()
-	c.names = append(c.names, s.names...)
-	c.head = append(c.head, s.head...)
-	c.tail = append(c.tail, s.tail...)
-	for k, v := range s.exprs {
-		c.exprs[k] = v
-	}
-	return c
-}
-
 func (s *djdiffSettings) render(title string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# djsec differential variant: %s\nimport os\n\n", title)

@@ -121,7 +121,7 @@ func TestRulesMarkdownAnchors(t *testing.T) {
 	if !strings.Contains(doc, `A \| piped title`) {
 		t.Error("a | inside a table cell must be escaped")
 	}
-	if !regexp.MustCompile("(?m)^## 99\\. Section 99$").MatchString(doc) {
+	if !regexp.MustCompile(`(?m)^## 99\. Section 99$`).MatchString(doc) {
 		t.Error("unknown sections still get a heading")
 	}
 }

@@ -422,15 +422,3 @@ func str(v any) string {
 	s, _ := v.(string)
 	return s
 }
-
-func intOf(v any) int {
-	switch n := v.(type) {
-	case json.Number:
-		i, _ := n.Int64()
-		return int(i)
-	case string:
-		i, _ := strconv.Atoi(n)
-		return i
-	}
-	return 0
-}

@@ -77,7 +77,8 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 	return c.base.Prepare(query)
 }
 
-func (c *cachingConn) Begin() (driver.Tx, error) { return c.base.Begin() } //nolint:staticcheck // required by driver.Conn
+//lint:ignore SA1019 driver.Conn requires Begin; database/sql calls BeginTx
+func (c *cachingConn) Begin() (driver.Tx, error) { return c.base.Begin() }
 
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if b, ok := c.base.(driver.ConnBeginTx); ok {
