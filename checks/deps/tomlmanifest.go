@@ -184,7 +184,7 @@ func poetryCeiling(v Version, op string) string {
 func parsePipfile(p, text string) ([]Requirement, []error) {
 	var doc map[string]any
 	if _, err := toml.Decode(text, &doc); err != nil {
-		return nil, []error{fmt.Errorf("cannot parse the Pipfile: %w", err)}
+		return nil, []error{fmt.Errorf("the Pipfile does not parse: %w", err)}
 	}
 	loc := newTOMLLocator(text)
 	var out []Requirement
