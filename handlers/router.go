@@ -61,7 +61,7 @@ func New(o Options) *gin.Engine {
 		o.Metrics = metrics.New(prometheus.NewRegistry())
 	}
 	if o.Gatherer == nil {
-		o.Gatherer = metrics.Registry
+		o.Gatherer = metrics.Registry()
 	}
 	if o.AppID == nil {
 		o.AppID = func() int64 { return 0 }

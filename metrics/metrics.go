@@ -5,6 +5,8 @@
 package metrics
 
 import (
+	"sync"
+
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -14,15 +16,17 @@ const Namespace = "djsec"
 
 // Registry is the process-wide registry GET /metrics serves. It holds the
 // Go runtime and process collectors; New registers djsec's own into it when
-// `bot serve` starts. Tests use their own prometheus.NewRegistry.
-var Registry = prometheus.NewRegistry()
-
-func init() {
-	Registry.MustRegister(
+// `bot serve` starts. Tests use their own prometheus.NewRegistry. It is
+// built on first use, not at package init, so that `bot audit` — the same
+// binary, run on every commit — does not pay for collectors it never uses.
+var Registry = sync.OnceValue(func() *prometheus.Registry {
+	r := prometheus.NewRegistry()
+	r.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
-}
+	return r
+})
 
 // Delivery outcomes, the `outcome` label of djsec_webhook_deliveries_total.
 const (

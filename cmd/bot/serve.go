@@ -118,7 +118,7 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	}
 	reg := o.Registry
 	if reg == nil {
-		reg = metrics.Registry
+		reg = metrics.Registry()
 	}
 
 	db, err := store.Open(ctx, cfg.DatabaseURL)
