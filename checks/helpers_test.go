@@ -64,3 +64,87 @@ func itoa(i int) string {
 	}
 	return string(b)
 }
+
+type ruleCase struct {
+	name   string
+	files  map[string]string // mysite/settings.py when only src is given
+	src    string
+	rule   string
+	want   int
+	sev    Severity // of the first finding, when set
+	line   int      // of the first finding, when set
+	path   string   // of the first finding, when set
+	key    string   // of the first finding, when set
+	django string   // of the first finding: "" unchecked, "none" empty
+	msg    string   // substring of the first finding's message
+	noMsg  string   // must not appear in any finding's message
+	pr     bool     // analyze as a pull request (not audit mode)
+}
+
+func runRuleCases(t *testing.T, cases []ruleCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			files := tc.files
+			if files == nil {
+				files = map[string]string{"mysite/settings.py": tc.src}
+			}
+			var res *Result
+			if tc.pr {
+				in := Input{Files: map[string][]byte{}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
+				for p, s := range files {
+					in.Files[p] = []byte(s)
+				}
+				res = Analyze(context.Background(), in)
+			} else {
+				res = analyzeFiles(t, files)
+			}
+			got := findingsOf(res, tc.rule)
+			if len(got) != tc.want {
+				var msgs []string
+				for _, f := range got {
+					msgs = append(msgs, f.Key+": "+f.Message)
+				}
+				t.Fatalf("%s: got %d findings, want %d; all findings: %s\n%s", tc.rule, len(got), tc.want, ruleIDs(res), strings.Join(msgs, "\n"))
+			}
+			if tc.noMsg != "" {
+				for _, f := range got {
+					if strings.Contains(f.Message, tc.noMsg) {
+						t.Errorf("message %q contains %q", f.Message, tc.noMsg)
+					}
+				}
+			}
+			if len(got) == 0 {
+				return
+			}
+			f := got[0]
+			if tc.sev != 0 && f.Severity != tc.sev {
+				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
+			}
+			if tc.line != 0 && f.Line != tc.line {
+				t.Errorf("line %d, want %d (%s)", f.Line, tc.line, f.Message)
+			}
+			if tc.path != "" && f.Path != tc.path {
+				t.Errorf("path %q, want %q", f.Path, tc.path)
+			}
+			if tc.key != "" && f.Key != tc.key {
+				t.Errorf("key %q, want %q", f.Key, tc.key)
+			}
+			switch tc.django {
+			case "":
+			case "none":
+				if f.DjangoCheck != "" {
+					t.Errorf("django_check %q, want empty", f.DjangoCheck)
+				}
+			default:
+				if f.DjangoCheck != tc.django {
+					t.Errorf("django_check %q, want %q", f.DjangoCheck, tc.django)
+				}
+			}
+			if tc.msg != "" && !strings.Contains(f.Message, tc.msg) {
+				t.Errorf("message %q lacks %q", f.Message, tc.msg)
+			}
+		})
+	}
+}

@@ -1,89 +1,15 @@
 package checks
 
 import (
-	"strings"
 	"testing"
 )
-
-// apiCase is one analysis and what one rule must report on it; the §8 and
-// §9 tests share it.
-type apiCase struct {
-	name  string
-	files map[string]string // mysite/settings.py holds src when files is nil
-	src   string
-	rule  string
-	want  int
-	sev   Severity // of the first finding, when set
-	line  int      // of the first finding, when set
-	key   string   // of the first finding, when set
-	path  string   // of the first finding, when set
-	msg   string   // a substring of the first finding's message
-	pr    bool     // analyze as a pull request (no audit-only rules)
-}
-
-func apiRun(t *testing.T, cases []apiCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			files := tc.files
-			if files == nil {
-				files = map[string]string{"mysite/settings.py": tc.src}
-			}
-			var res *Result
-			if tc.pr {
-				res = apiAnalyzePR(t, files)
-			} else {
-				res = analyzeFiles(t, files)
-			}
-			got := findingsOf(res, tc.rule)
-			if len(got) != tc.want {
-				var msgs []string
-				for _, f := range got {
-					msgs = append(msgs, f.Key+": "+f.Message)
-				}
-				t.Fatalf("%s: got %d findings, want %d; %s; all: %s", tc.rule, len(got), tc.want, strings.Join(msgs, " | "), ruleIDs(res))
-			}
-			if len(got) == 0 {
-				return
-			}
-			f := got[0]
-			if tc.sev != 0 && f.Severity != tc.sev {
-				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
-			}
-			if tc.line != 0 && f.Line != tc.line {
-				t.Errorf("line %d, want %d (%s)", f.Line, tc.line, f.Message)
-			}
-			if tc.key != "" && f.Key != tc.key {
-				t.Errorf("key %q, want %q", f.Key, tc.key)
-			}
-			if tc.path != "" && f.Path != tc.path {
-				t.Errorf("path %q, want %q", f.Path, tc.path)
-			}
-			if tc.msg != "" && !strings.Contains(f.Message, tc.msg) {
-				t.Errorf("message %q lacks %q", f.Message, tc.msg)
-			}
-		})
-	}
-}
-
-// apiAnalyzePR analyzes files the way a pull request is: without the
-// audit-only rules.
-func apiAnalyzePR(t *testing.T, files map[string]string) *Result {
-	t.Helper()
-	in := Input{Files: map[string][]byte{}}
-	for p, s := range files {
-		in.Files[p] = []byte(s)
-	}
-	return Analyze(t.Context(), in)
-}
 
 // apiDRF installs Django REST framework.
 const apiDRF = "INSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\"]\n"
 
 func TestDRFDefaultAllowAny(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no REST_FRAMEWORK", rule: "DJS701", want: 1, sev: High, line: 1,
 			key: "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", msg: "REST_FRAMEWORK is not set", src: apiDRF},
 		{name: "REST_FRAMEWORK without permission classes", rule: "DJS701", want: 1, line: 2, msg: "no DEFAULT_PERMISSION_CLASSES",
@@ -113,7 +39,7 @@ func TestDRFDefaultAllowAny(t *testing.T) {
 func TestDRFThrottling(t *testing.T) {
 	t.Parallel()
 	const classes = "\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\", \"rest_framework.throttling.UserRateThrottle\"]"
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no REST_FRAMEWORK", rule: "DJS702", want: 1, sev: High, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES", src: apiDRF},
 		{name: "no throttle classes", rule: "DJS702", want: 1, msg: "no DEFAULT_THROTTLE_CLASSES",
 			src: apiDRF + "REST_FRAMEWORK = {\"PAGE_SIZE\": 10}\n"},
@@ -162,7 +88,7 @@ func TestDRFRateValid(t *testing.T) {
 
 func TestUploadLimits(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "data size None", rule: "DJS705", want: 1, sev: Medium, key: "DATA_UPLOAD_MAX_MEMORY_SIZE", line: 1, msg: "is None",
 			src: "DATA_UPLOAD_MAX_MEMORY_SIZE = None\n"},
 		{name: "field count None", rule: "DJS705", want: 1, key: "DATA_UPLOAD_MAX_NUMBER_FIELDS", msg: "number of form fields",
@@ -191,7 +117,7 @@ func TestViewAllowAny(t *testing.T) {
 	t.Parallel()
 	const imp = "from rest_framework import permissions\nfrom rest_framework.permissions import AllowAny, IsAuthenticated\nfrom rest_framework.views import APIView\n"
 	view := func(src string) map[string]string { return map[string]string{"shop/views.py": imp + src} }
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "class AllowAny", rule: "DJS703", want: 1, sev: Medium, line: 5, key: "SignupView.permission_classes", path: "shop/views.py",
 			files: view("class SignupView(APIView):\n    permission_classes = [AllowAny]\n")},
 		{name: "module attribute in a tuple", rule: "DJS703", want: 1,
@@ -237,7 +163,7 @@ func TestRawSQL(t *testing.T) {
 	t.Parallel()
 	const imp = "from django.db import connection\nfrom django.db.models.expressions import RawSQL\n"
 	code := func(src string) map[string]string { return map[string]string{"shop/reports.py": imp + src} }
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "f-string execute", rule: "DJS704", want: 1, sev: High, line: 5, key: "report#1", path: "shop/reports.py", msg: "an f-string",
 			files: code("def report(pk):\n    with connection.cursor() as c:\n        c.execute(f\"SELECT * FROM t WHERE id = {pk}\")\n")},
 		{name: "percent formatting", rule: "DJS704", want: 1, msg: "% formatting",

@@ -28,7 +28,7 @@ const (
 
 func TestPasswordValidatorsMissing(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "unset", rule: "DJS601", want: 1, sev: High, line: 1, msg: "not set", src: authApps},
 		{name: "empty list", rule: "DJS601", want: 1, line: 6, msg: "is empty", src: authApps + "AUTH_PASSWORD_VALIDATORS = []\n"},
 		{name: "startproject validators", rule: "DJS601", want: 0,
@@ -43,7 +43,7 @@ func TestPasswordValidatorsMissing(t *testing.T) {
 
 func TestPasswordMinLength(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "startproject default of 8", rule: "DJS602", want: 1, sev: Medium, line: 8, msg: "default of 8",
 			src: authApps + authValidatorsSrc(authSimilarity, authMinLen, authCommon, authNumeric)},
 		{name: "explicit 10", rule: "DJS602", want: 1, msg: "10 characters",
@@ -78,7 +78,7 @@ func TestPasswordMinLengthThreshold(t *testing.T) {
 
 func TestPasswordValidatorsIncomplete(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "only min length", rule: "DJS603", want: 1, sev: Low, line: 6,
 			msg: "UserAttributeSimilarityValidator, CommonPasswordValidator, NumericPasswordValidator",
 			src: authApps + authValidatorsSrc(authMinLen12)},
@@ -94,7 +94,7 @@ func TestPasswordValidatorsIncomplete(t *testing.T) {
 
 func TestPasswordHasherWeak(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "MD5 first", rule: "DJS604", want: 1, sev: High, line: 7, msg: "MD5PasswordHasher",
 			src: authApps + "PASSWORD_HASHERS = [\n    \"django.contrib.auth.hashers.MD5PasswordHasher\",\n]\n"},
 		{name: "unsalted SHA1 tuple", rule: "DJS604", want: 1, msg: "unsalted SHA1",
@@ -112,7 +112,7 @@ func TestPasswordHasherWeak(t *testing.T) {
 
 func TestLoginRateLimitMissing(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "nothing", rule: "DJS605", want: 1, sev: Critical, line: 1, msg: "no django-axes", src: authApps},
 		{name: "on INSTALLED_APPS", rule: "DJS605", want: 1, line: 2, src: "DEBUG = False\n" + authApps},
 		{name: "DRF throttling", rule: "DJS605", want: 0,
@@ -157,7 +157,7 @@ func TestLoginRateLimitMissing(t *testing.T) {
 
 func TestAccountLockoutMissing(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "nothing", rule: "DJS606", want: 1, sev: Medium, line: 1, msg: "django-axes", src: authApps},
 		{name: "rate limit is no lockout", rule: "DJS606", want: 1, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
 		{name: "axes AppConfig", rule: "DJS606", want: 0, src: authApps + "INSTALLED_APPS += [\"axes.apps.AppConfig\"]\n"},
@@ -176,7 +176,7 @@ func TestPasswordResetMissing(t *testing.T) {
 	files := func(urls string) map[string]string {
 		return map[string]string{"mysite/settings.py": authApps, "mysite/urls.py": "from django.contrib import admin\nfrom django.urls import include, path\n\n" + urls}
 	}
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "admin only", rule: "DJS607", want: 1, sev: Info, line: 1,
 			files: files("urlpatterns = [path(\"admin/\", admin.site.urls)]\n")},
 		{name: "django.contrib.auth.urls", rule: "DJS607", want: 0,

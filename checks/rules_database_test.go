@@ -15,7 +15,7 @@ const (
 
 func TestDBPassword(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "literal", rule: "DJS901", want: 1, sev: Critical, line: 5, key: "DATABASES.default.PASSWORD", msg: "written in the settings",
 			src: dbSrc(dbPostgres + "        \"PASSWORD\": \"s3cret\",\n")},
 		{name: "env default", rule: "DJS901", want: 1, msg: "DB_PASSWORD is unset",
@@ -53,7 +53,7 @@ func TestDBPassword(t *testing.T) {
 
 func TestDBTLS(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "remote postgres without options", rule: "DJS902", want: 1, sev: Medium, key: "DATABASES.default.OPTIONS", line: 3, msg: "prefer",
 			src: dbSrc(dbPostgres + dbRemote)},
 		{name: "sslmode prefer", rule: "DJS902", want: 1, line: 6, msg: "sslmode is \"prefer\"",
@@ -108,7 +108,7 @@ func TestDBTLS(t *testing.T) {
 
 func TestDBSuperuser(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "postgres", rule: "DJS903", want: 1, sev: Low, key: "DATABASES.default.USER", line: 5,
 			src: dbSrc(dbPostgres + "        \"USER\": \"postgres\",\n")},
 		{name: "mysql root from an env default", rule: "DJS903", want: 1, msg: "DB_USER is unset",
@@ -127,7 +127,7 @@ func TestDBSuperuser(t *testing.T) {
 func TestDBSQLite(t *testing.T) {
 	t.Parallel()
 	const sqlite = "DATABASES = {\n    \"default\": {\n        \"ENGINE\": \"django.db.backends.sqlite3\",\n        \"NAME\": BASE_DIR / \"db.sqlite3\",\n    }\n}\n"
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "startproject", rule: "DJS904", want: 1, sev: Low, key: "DATABASES.default.ENGINE", line: 3, src: sqlite},
 		{name: "URL default", rule: "DJS904", want: 1, msg: "DATABASE_URL is unset",
 			src: "import environ\nenv = environ.Env()\nDATABASES = {\"default\": env.db(default=\"sqlite:///db.sqlite3\")}\n"},

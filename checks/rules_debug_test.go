@@ -13,7 +13,7 @@ const debugApps = "INSTALLED_APPS = [\"django.contrib.admin\"]\n"
 
 func TestDebugEnabled(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "literal True", rule: "DJS201", want: 1, sev: Critical, line: 2, key: "DEBUG", django: "security.W018",
 			src: "import os\nDEBUG = True\n"},
 		{name: "literal False", rule: "DJS201", want: 0, src: "DEBUG = False\n"},
@@ -57,7 +57,7 @@ func TestDebugEnabled(t *testing.T) {
 
 func TestAllowedHostsWildcard(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "star", rule: "DJS202", want: 1, sev: High, line: 1, key: "ALLOWED_HOSTS", django: "none",
 			src: "ALLOWED_HOSTS = ['*']\n"},
 		{name: "star among others", rule: "DJS202", want: 1, src: "ALLOWED_HOSTS = ['example.com', '*']\n"},
@@ -79,7 +79,7 @@ func TestAllowedHostsWildcard(t *testing.T) {
 
 func TestAllowedHostsEmpty(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "empty list", rule: "DJS203", want: 1, sev: Medium, line: 2, key: "ALLOWED_HOSTS", django: "security.W020",
 			src: "DEBUG = False\nALLOWED_HOSTS = []\n"},
 		{name: "whatever DEBUG says", rule: "DJS203", want: 1, django: "security.W020",
@@ -101,7 +101,7 @@ func TestAllowedHostsEmpty(t *testing.T) {
 
 func TestDebugPropagateExceptions(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "True", rule: "DJS204", want: 1, sev: High, line: 1, key: "DEBUG_PROPAGATE_EXCEPTIONS",
 			src: "DEBUG_PROPAGATE_EXCEPTIONS = True\n"},
 		{name: "truthy string from env default", rule: "DJS204", want: 1, msg: "unset",
@@ -114,7 +114,7 @@ func TestDebugPropagateExceptions(t *testing.T) {
 
 func TestAdminsMissing(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "nothing configured", rule: "DJS205", want: 1, sev: Low, line: 1, key: "ADMINS", src: debugApps + "DEBUG = False\n"},
 		{name: "empty ADMINS", rule: "DJS205", want: 1, line: 3, src: debugApps + "DEBUG = False\nADMINS = []\n"},
 		{name: "ADMINS set", rule: "DJS205", want: 0, src: "ADMINS = [('Ops', 'ops@example.com')]\n"},
@@ -142,7 +142,7 @@ func TestAdminsMissing(t *testing.T) {
 
 func TestDebugEnvUncast(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "getenv False default", rule: "DJS206", want: 1, sev: High, line: 2, key: "DEBUG", msg: "\"False\"",
 			src: "import os\nDEBUG = os.getenv('DEBUG', False)\n"},
 		{name: "no default", rule: "DJS206", want: 1, src: "import os\nDEBUG = os.environ.get('DEBUG')\n"},

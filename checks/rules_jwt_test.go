@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 )
@@ -10,51 +9,9 @@ import (
 // jwtApps is an INSTALLED_APPS line with simplejwt, so §5 rules apply.
 const jwtApps = "from datetime import timedelta\nINSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\", \"rest_framework_simplejwt\"]\n"
 
-type jwtCase struct {
-	name  string
-	files map[string]string // mysite/settings.py when only src is given
-	src   string
-	rule  string
-	want  int
-	sev   Severity // checked on the first finding when set
-	line  int      // checked on the first finding when set
-	msg   string   // a substring of the first finding's message
-}
-
-func jwtRun(t *testing.T, cases []jwtCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			files := tc.files
-			if files == nil {
-				files = map[string]string{"mysite/settings.py": tc.src}
-			}
-			res := analyzeFiles(t, files)
-			got := findingsOf(res, tc.rule)
-			if len(got) != tc.want {
-				t.Fatalf("%s: got %d findings, want %d; all findings: %s", tc.rule, len(got), tc.want, ruleIDs(res))
-			}
-			if len(got) == 0 {
-				return
-			}
-			f := got[0]
-			if tc.sev != 0 && f.Severity != tc.sev {
-				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
-			}
-			if tc.line != 0 && f.Line != tc.line {
-				t.Errorf("line %d, want %d (%s)", f.Line, tc.line, f.Message)
-			}
-			if tc.msg != "" && !strings.Contains(f.Message, tc.msg) {
-				t.Errorf("message %q lacks %q", f.Message, tc.msg)
-			}
-		})
-	}
-}
-
 func TestJWTAccessLifetime(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "30 minutes is medium", rule: "DJS501", want: 1, sev: Medium, line: 4, msg: "30 minutes",
 			src: jwtApps + "SIMPLE_JWT = {\n    \"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=30),\n}\n"},
 		{name: "two hours is high", rule: "DJS501", want: 1, sev: High, line: 3, msg: "2 hours",
@@ -102,7 +59,7 @@ func TestJWTAccessLifetimeThresholds(t *testing.T) {
 
 func TestJWTRefreshNotRotated(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "app installed without SIMPLE_JWT", rule: "DJS502", want: 1, sev: Medium, line: 1, msg: "defaults to False",
 			src: jwtApps},
 		{name: "explicit False", rule: "DJS502", want: 1, line: 5, msg: "is False",
@@ -137,7 +94,7 @@ func TestJWTRefreshNotRotated(t *testing.T) {
 func TestJWTBlacklistMissing(t *testing.T) {
 	t.Parallel()
 	blApps := "from datetime import timedelta\nINSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework_simplejwt\", \"rest_framework_simplejwt.token_blacklist\"]\n"
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "rotation without blacklist", rule: "DJS503", want: 1, sev: Medium, line: 4, msg: "BLACKLIST_AFTER_ROTATION",
 			src: jwtApps + "SIMPLE_JWT = {\n    \"ROTATE_REFRESH_TOKENS\": True,\n}\n"},
 		{name: "rotation with blacklist False", rule: "DJS503", want: 1, line: 5,
@@ -165,7 +122,7 @@ func TestJWTBlacklistMissing(t *testing.T) {
 
 func TestJWTRefreshLifetime(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "30 days", rule: "DJS504", want: 1, sev: Low, line: 3, msg: "30 days",
 			src: jwtApps + "SIMPLE_JWT = {\"REFRESH_TOKEN_LIFETIME\": timedelta(days=30)}\n"},
 		{name: "15 days in weeks and a day", rule: "DJS504", want: 1,
@@ -181,7 +138,7 @@ func TestJWTRefreshLifetime(t *testing.T) {
 
 func TestJWTCookieInsecure(t *testing.T) {
 	t.Parallel()
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "REST_AUTH cookie with default Secure", rule: "DJS505", want: 1, sev: High, line: 3, msg: "JWT_AUTH_SECURE",
 			src: "REST_AUTH = {\n    \"USE_JWT\": True,\n    \"JWT_AUTH_COOKIE\": \"access\",\n}\n"},
 		{name: "REST_AUTH hardened", rule: "DJS505", want: 0,
@@ -233,7 +190,7 @@ func TestJWTRefreshEndpointMissing(t *testing.T) {
 			"mysite/urls.py":     "from django.urls import path\n" + body + "urlpatterns = [\n    path(\"api/token/\", TokenObtainPairView.as_view()),\n]\n",
 		}
 	}
-	jwtRun(t, []jwtCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no refresh route", rule: "DJS506", want: 1, sev: Low, line: 1, files: urls("from rest_framework_simplejwt.views import TokenObtainPairView\n")},
 		{name: "TokenRefreshView routed", rule: "DJS506", want: 0,
 			files: urls("from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView\nurlpatterns_extra = [path(\"r/\", TokenRefreshView.as_view())]\n")},

@@ -12,7 +12,7 @@ const loggingConsole = `"console": {"class": "logging.StreamHandler"}`
 
 func TestSecurityLogging(t *testing.T) {
 	t.Parallel()
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no LOGGING", rule: "DJS801", want: 1, sev: Critical, key: "LOGGING", line: 1, msg: "LOGGING is not set",
 			src: "DEBUG = False\n"},
 		{name: "empty LOGGING", rule: "DJS801", want: 1, line: 2, msg: "LOGGING is empty", src: "DEBUG = False\nLOGGING = {}\n"},
@@ -65,7 +65,7 @@ func TestSecurityLogging(t *testing.T) {
 func TestAuthFailureLogging(t *testing.T) {
 	t.Parallel()
 	const apps = "INSTALLED_APPS = [\"django.contrib.auth\", \"shop\"]\n"
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "nothing records failed logins", rule: "DJS802", want: 1, sev: Medium, key: "INSTALLED_APPS", line: 1, src: apps},
 		{name: "axes", rule: "DJS802", want: 0, src: "INSTALLED_APPS = [\"django.contrib.auth\", \"axes\"]\n"},
 		{name: "axes AppConfig", rule: "DJS802", want: 0, src: "INSTALLED_APPS = [\"django.contrib.auth\", \"axes.apps.AppConfig\"]\n"},
@@ -95,7 +95,7 @@ func TestAuthFailureLogging(t *testing.T) {
 func TestErrorMonitoring(t *testing.T) {
 	t.Parallel()
 	const apps = "INSTALLED_APPS = [\"django.contrib.auth\"]\n"
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no tracker", rule: "DJS803", want: 1, sev: Low, key: "error-monitoring", line: 1, src: apps},
 		{name: "sentry initialised", rule: "DJS803", want: 0,
 			src: apps + "import sentry_sdk\nsentry_sdk.init(dsn=\"https://x@sentry.io/1\")\n"},
@@ -114,7 +114,7 @@ func TestErrorMonitoring(t *testing.T) {
 func TestAdminAuditLog(t *testing.T) {
 	t.Parallel()
 	const apps = "INSTALLED_APPS = [\"django.contrib.admin\", \"django.contrib.auth\"]\n"
-	apiRun(t, []apiCase{
+	runRuleCases(t, []ruleCase{
 		{name: "no audit trail", rule: "DJS804", want: 1, sev: Low, key: "INSTALLED_APPS", line: 1, src: apps},
 		{name: "auditlog", rule: "DJS804", want: 0, src: "INSTALLED_APPS = [\"django.contrib.admin\", \"auditlog\"]\n"},
 		{name: "simple_history", rule: "DJS804", want: 0, src: "INSTALLED_APPS = [\"simple_history\"]\n"},

@@ -1,10 +1,8 @@
 package checks
 
 import (
-	"context"
 	"strings"
 	"testing"
-	"time"
 )
 
 // secretsGood50 is a 50-character key with many distinct characters: the
@@ -14,90 +12,6 @@ const secretsGood50 = "k3J#9vQz!pL2m$Xw7rT8^yN4b&Hc6fD1s*Ga5eU0(iO-Z_q+Vx"
 // secretsStartproject is what `startproject` writes: the insecure prefix and
 // 50 random characters.
 const secretsStartproject = "django-insecure-w9b!3kz#q2x7p$1m&8v(r4t^y6u0n_c5e*h-l+oa=jfsgdi"
-
-type secretsCase struct {
-	name   string
-	files  map[string]string // mysite/settings.py when only src is given
-	src    string
-	rule   string
-	want   int
-	sev    Severity // of the first finding, when set
-	line   int      // of the first finding, when set
-	path   string   // of the first finding, when set
-	key    string   // of the first finding, when set
-	django string   // of the first finding: "" unchecked, "none" empty
-	msg    string   // substring of the first finding's message
-	noMsg  string   // must not appear in any finding's message
-	pr     bool     // analyze as a pull request (not audit mode)
-}
-
-func secretsRun(t *testing.T, cases []secretsCase) {
-	t.Helper()
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			files := tc.files
-			if files == nil {
-				files = map[string]string{"mysite/settings.py": tc.src}
-			}
-			var res *Result
-			if tc.pr {
-				in := Input{Files: map[string][]byte{}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
-				for p, s := range files {
-					in.Files[p] = []byte(s)
-				}
-				res = Analyze(context.Background(), in)
-			} else {
-				res = analyzeFiles(t, files)
-			}
-			got := findingsOf(res, tc.rule)
-			if len(got) != tc.want {
-				var msgs []string
-				for _, f := range got {
-					msgs = append(msgs, f.Key+": "+f.Message)
-				}
-				t.Fatalf("%s: got %d findings, want %d; all findings: %s\n%s", tc.rule, len(got), tc.want, ruleIDs(res), strings.Join(msgs, "\n"))
-			}
-			if tc.noMsg != "" {
-				for _, f := range got {
-					if strings.Contains(f.Message, tc.noMsg) {
-						t.Errorf("message %q contains %q", f.Message, tc.noMsg)
-					}
-				}
-			}
-			if len(got) == 0 {
-				return
-			}
-			f := got[0]
-			if tc.sev != 0 && f.Severity != tc.sev {
-				t.Errorf("severity %v, want %v", f.Severity, tc.sev)
-			}
-			if tc.line != 0 && f.Line != tc.line {
-				t.Errorf("line %d, want %d (%s)", f.Line, tc.line, f.Message)
-			}
-			if tc.path != "" && f.Path != tc.path {
-				t.Errorf("path %q, want %q", f.Path, tc.path)
-			}
-			if tc.key != "" && f.Key != tc.key {
-				t.Errorf("key %q, want %q", f.Key, tc.key)
-			}
-			switch tc.django {
-			case "":
-			case "none":
-				if f.DjangoCheck != "" {
-					t.Errorf("django_check %q, want empty", f.DjangoCheck)
-				}
-			default:
-				if f.DjangoCheck != tc.django {
-					t.Errorf("django_check %q, want %q", f.DjangoCheck, tc.django)
-				}
-			}
-			if tc.msg != "" && !strings.Contains(f.Message, tc.msg) {
-				t.Errorf("message %q lacks %q", f.Message, tc.msg)
-			}
-		})
-	}
-}
 
 // secretsSplit is a split-settings layout: base.py plus a dev and a
 // production module that star-import it.
@@ -112,7 +26,7 @@ func secretsSplit(base, dev, prod string) map[string]string {
 
 func TestSecretKeyHardcoded(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "literal", rule: "DJS101", want: 1, sev: Critical, line: 2, key: "SECRET_KEY", django: "none",
 			src: "import os\nSECRET_KEY = \"" + secretsGood50 + "\"\n", noMsg: secretsGood50},
 		{name: "startproject key", rule: "DJS101", want: 1, sev: Critical,
@@ -142,7 +56,7 @@ func TestSecretKeyHardcoded(t *testing.T) {
 
 func TestSecretKeyEnvFallback(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "os.environ.get default", rule: "DJS102", want: 1, sev: Critical, line: 2, key: "SECRET_KEY",
 			msg: "DJANGO_SECRET_KEY", noMsg: secretsGood50,
 			src: "import os\nSECRET_KEY = os.environ.get(\"DJANGO_SECRET_KEY\", \"" + secretsGood50 + "\")\n"},
@@ -164,7 +78,7 @@ func TestSecretKeyEnvFallback(t *testing.T) {
 
 func TestSecretKeyWeak(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "strong literal", rule: "DJS103", want: 0, src: "SECRET_KEY = \"" + secretsGood50 + "\"\n"},
 		{name: "49 characters", rule: "DJS103", want: 1, sev: High, line: 1, django: "security.W009", msg: "49 characters",
 			src: "SECRET_KEY = \"" + secretsGood50[1:] + "\"\n", noMsg: secretsGood50[1:]},
@@ -201,7 +115,7 @@ func TestSecretKeyWeak(t *testing.T) {
 
 func TestSecretKeyFallbacksWeak(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "strong literal entry", rule: "DJS104", want: 1, sev: High, key: "SECRET_KEY_FALLBACKS[0]", django: "none",
 			msg: "literal", noMsg: secretsGood50,
 			src: "import os\nSECRET_KEY = os.environ['SECRET_KEY']\nSECRET_KEY_FALLBACKS = ['" + secretsGood50 + "']\n"},
@@ -231,7 +145,7 @@ func TestSecretKeyFallbacksWeak(t *testing.T) {
 
 func TestEnvFileCommitted(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: ".env with a secret", rule: "DJS105", want: 1, sev: Critical, path: ".env", line: 1, msg: "SECRET_KEY",
 			files: map[string]string{".env": "DEBUG=False\nSECRET_KEY=" + secretsGood50 + "\n"}, noMsg: secretsGood50},
 		{name: "URL with a password", rule: "DJS105", want: 1, sev: Critical, msg: "DATABASE_URL",
@@ -260,7 +174,7 @@ func TestEnvNotGitignored(t *testing.T) {
 	with := func(gitignore string) map[string]string {
 		return map[string]string{"mysite/settings.py": settingsEnv, "manage.py": "", ".gitignore": gitignore}
 	}
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "ignored", rule: "DJS106", want: 0, files: with("*.pyc\n.env\n")},
 		{name: "not ignored", rule: "DJS106", want: 1, sev: Medium, path: ".gitignore", line: 1, key: ".env",
 			files: with("*.pyc\n__pycache__/\n")},
@@ -344,7 +258,7 @@ func TestGitignoreSemantics(t *testing.T) {
 func TestEnvExampleRealSecret(t *testing.T) {
 	t.Parallel()
 	example := func(content string) map[string]string { return map[string]string{".env.example": content} }
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "startproject key", rule: "DJS107", want: 1, sev: High, path: ".env.example", line: 2, key: "SECRET_KEY",
 			files: example("DEBUG=True\nSECRET_KEY=" + secretsStartproject + "\n"), noMsg: secretsStartproject},
 		{name: "random key", rule: "DJS107", want: 1, files: example("DJANGO_SECRET_KEY='" + secretsGood50 + "'\n")},
@@ -374,7 +288,7 @@ func TestEnvExampleRealSecret(t *testing.T) {
 func TestEnvExampleMissingVar(t *testing.T) {
 	t.Parallel()
 	settings := "import os\nDEBUG = False\nSECRET_KEY = os.environ['DJANGO_SECRET_KEY']\nDATABASES = {'default': {'PASSWORD': os.environ['DB_PASSWORD']}}\nTIME_ZONE = os.environ.get('TZ', 'UTC')\nX = os.getenv('OPTIONAL')\n"
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "both missing", rule: "DJS108", want: 2, sev: Low,
 			files: map[string]string{"mysite/settings.py": settings, ".env.example": "DEBUG=False\n"}},
 		{name: "one documented", rule: "DJS108", want: 1, key: "DB_PASSWORD", line: 4, path: "mysite/settings.py",
@@ -395,7 +309,7 @@ func TestEnvExampleMissingVar(t *testing.T) {
 
 func TestSecretHardcoded(t *testing.T) {
 	t.Parallel()
-	secretsRun(t, []secretsCase{
+	runRuleCases(t, []ruleCase{
 		{name: "email password", rule: "DJS109", want: 1, sev: High, line: 1, key: "EMAIL_HOST_PASSWORD", noMsg: "hunter2",
 			src: "EMAIL_HOST_PASSWORD = 'hunter2hunter2'\n"},
 		{name: "aws secret", rule: "DJS109", want: 1, key: "AWS_SECRET_ACCESS_KEY",
