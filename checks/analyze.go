@@ -3,7 +3,9 @@ package checks
 import (
 	"context"
 	"fmt"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -70,6 +72,7 @@ func NewProject(in Input) *Project {
 		}
 		p.Files[fp] = data
 	}
+	p.paths = slices.Sorted(maps.Keys(p.Files))
 	for fp, data := range p.Files {
 		if isEnvFile(fp) {
 			p.EnvFiles[fp] = envfile.Parse(data)

@@ -57,7 +57,13 @@ type Project struct {
 	Django      [2]int
 	DjangoKnown bool
 	Errors      []FileError
+	// paths is Files' keys, sorted once for every rule that walks them.
+	paths []string
 }
+
+// Paths lists the analyzed files in sorted order; rules walk it so their
+// findings come out in a stable order.
+func (p *Project) Paths() []string { return p.paths }
 
 var (
 	settingsNameRE   = lazyRegexp(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
@@ -141,23 +147,16 @@ func declaredSettingsModules(files map[string][]byte) map[string]bool {
 	return out
 }
 
-type fileSet map[string][]byte
-
-func (fs fileSet) ReadFile(p string) ([]byte, bool) { b, ok := fs[p]; return b, ok }
-func (fs fileSet) Paths() []string {
-	out := make([]string, 0, len(fs))
-	for p := range fs {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
-}
+// ReadFile gives the settings evaluator the project's files; with Paths it
+// makes *Project a settings.FileSet, so star-imports resolve against the
+// paths sorted once.
+func (p *Project) ReadFile(path string) ([]byte, bool) { b, ok := p.Files[path]; return b, ok }
 
 // loadSettings evaluates every settings candidate and keeps the entry
 // modules: those no other candidate star-imports.
 func (p *Project) loadSettings() {
 	var candidates []string
-	for _, fp := range fileSet(p.Files).Paths() {
+	for _, fp := range p.Paths() {
 		if IsSettingsCandidate(fp, p.Files[fp]) {
 			candidates = append(candidates, fp)
 		}
@@ -172,7 +171,7 @@ func (p *Project) loadSettings() {
 	imported := map[string]bool{}
 	reported := map[string]bool{}
 	for _, c := range candidates {
-		m := settings.Evaluate(fileSet(p.Files), c)
+		m := settings.Evaluate(p, c)
 		m.Module = moduleName(c)
 		models[c] = m
 		for _, d := range m.Diags {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"path"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -383,7 +382,7 @@ func checkUploadLimits(p *Project, r *Reporter) {
 // project's own modules, not tests or migrations.
 func apiCodeFiles(p *Project) []string {
 	var out []string
-	for fp := range p.Files {
+	for _, fp := range p.Paths() {
 		if !strings.HasSuffix(fp, ".py") {
 			continue
 		}
@@ -402,7 +401,6 @@ func apiCodeFiles(p *Project) []string {
 			out = append(out, fp)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 

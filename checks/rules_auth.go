@@ -3,7 +3,6 @@ package checks
 import (
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/djsec/djsec/checks/deps"
@@ -553,12 +552,11 @@ func authPyFiles(p *Project) []string {
 		}
 	}
 	var out []string
-	for fp := range p.Files {
+	for _, fp := range p.Paths() {
 		if strings.HasSuffix(fp, ".py") && !strings.Contains(fp, "/migrations/") && !settingsFile[fp] {
 			out = append(out, fp)
 		}
 	}
-	sort.Strings(out)
 	return out
 }
 

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/djsec/djsec/checks/pysrc"
@@ -705,12 +704,7 @@ func (s *csrfExemptScan) scan() {
 }
 
 func checkCSRFExemptView(p *Project, r *Reporter) {
-	paths := make([]string, 0, len(p.Files))
-	for fp := range p.Files {
-		paths = append(paths, fp)
-	}
-	sort.Strings(paths)
-	for _, fp := range paths {
+	for _, fp := range p.Paths() {
 		src := p.Files[fp]
 		if !strings.HasSuffix(fp, ".py") || !bytes.Contains(src, []byte("csrf_exempt")) ||
 			csrfTestOrMigration(fp) || IsSettingsCandidate(fp, src) {

@@ -2,6 +2,8 @@ package checks
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/djsec/djsec/checks/settings"
@@ -328,7 +330,7 @@ func checkDebugEnvUncast(p *Project, r *Reporter) {
 					"cast it, e.g. %s = os.environ.get(%q, \"\").lower() in (\"1\", \"true\"), or config(%q, default=False, cast=bool)",
 				name, secretsEnvVarOf(s.Value.Env), name, debugVarOr(s.Value.Env, name), debugVarOr(s.Value.Env, name)))
 		}
-		for _, name := range secretsSortedKeys(debugIsTrueFlags) {
+		for _, name := range slices.Sorted(maps.Keys(debugIsTrueFlags)) {
 			s, ok := m.Lookup(name)
 			if !ok || !debugUncast(s.Value) {
 				continue

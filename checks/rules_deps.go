@@ -481,12 +481,7 @@ func depsIsDevFile(fp string) bool {
 var depsRunserverRE = lazyRegexp(`(?i)(manage\.py|django-admin(\.py)?|-m["',\s]+django)["',\s][^;&|\n]*?\brunserver(_plus)?\b`)
 
 func checkRunserverInProduction(p *Project, r *Reporter) {
-	paths := make([]string, 0, len(p.Files))
-	for fp := range p.Files {
-		paths = append(paths, fp)
-	}
-	sort.Strings(paths)
-	for _, fp := range paths {
+	for _, fp := range p.Paths() {
 		kind := depsDeployFileKind(fp)
 		if kind == "" || depsIsDevFile(fp) {
 			continue

@@ -2,11 +2,12 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"path"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -461,7 +462,7 @@ func secretsFirstEnv(v *settings.Value) *settings.EnvRead {
 var envTestNameRE = lazyRegexp(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
 
 func checkEnvFileCommitted(p *Project, r *Reporter) {
-	for _, fp := range secretsSortedPaths(p.Files) {
+	for _, fp := range p.Paths() {
 		if !isEnvFile(fp) || IsEnvExample(fp) {
 			continue
 		}
@@ -501,15 +502,6 @@ func envEntryHoldsSecret(e envfile.Entry) bool {
 	return secretLikeName(e.Key) && !secretPlaceholder(e.Value)
 }
 
-func secretsSortedPaths(files map[string][]byte) []string {
-	out := make([]string, 0, len(files))
-	for fp := range files {
-		out = append(out, fp)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // ---- DJS106: .gitignore ----
 
 func checkEnvNotGitignored(p *Project, r *Reporter) {
@@ -520,7 +512,7 @@ func checkEnvNotGitignored(p *Project, r *Reporter) {
 	// Where a .env would go: env files present, and next to each example
 	// file and each manage.py; the root when nothing says otherwise.
 	candidates := map[string]bool{}
-	for _, fp := range secretsSortedPaths(p.Files) {
+	for _, fp := range p.Paths() {
 		switch {
 		case isEnvFile(fp) && !IsEnvExample(fp):
 			candidates[fp] = true
@@ -536,7 +528,7 @@ func checkEnvNotGitignored(p *Project, r *Reporter) {
 		line  int
 	}
 	byIgnoreFile := map[string]*miss{}
-	for _, c := range secretsSortedKeys(candidates) {
+	for _, c := range slices.Sorted(maps.Keys(candidates)) {
 		applies := ig.filesFor(c)
 		if len(applies) == 0 {
 			if !p.Audit {
@@ -559,7 +551,7 @@ func checkEnvNotGitignored(p *Project, r *Reporter) {
 			mi.line = rule.line
 		}
 	}
-	for _, at := range secretsSortedKeys(byIgnoreFile) {
+	for _, at := range slices.Sorted(maps.Keys(byIgnoreFile)) {
 		mi := byIgnoreFile[at]
 		var msg string
 		if _, exists := p.Files[at]; !exists {
@@ -583,7 +575,7 @@ func checkEnvNotGitignored(p *Project, r *Reporter) {
 // gitignoreAnchor is the existing file a missing-.gitignore finding sits
 // on: the first env file, else the first settings module, else .gitignore.
 func gitignoreAnchor(p *Project) string {
-	for _, fp := range secretsSortedPaths(p.Files) {
+	for _, fp := range p.Paths() {
 		if isEnvFile(fp) {
 			return fp
 		}
@@ -646,15 +638,6 @@ func secretsJoinPath(dir, name string) string {
 		return name
 	}
 	return dir + "/" + name
-}
-
-func secretsSortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // gitignores holds the patterns of every .gitignore in the tree, by the
@@ -894,7 +877,7 @@ func GitignoreMatcher(files map[string][]byte) func(p string) bool {
 // ---- DJS107: example env files ----
 
 func checkEnvExampleRealSecret(p *Project, r *Reporter) {
-	for _, fp := range secretsSortedKeys(p.EnvFiles) {
+	for _, fp := range slices.Sorted(maps.Keys(p.EnvFiles)) {
 		if !IsEnvExample(fp) {
 			continue
 		}
@@ -1111,7 +1094,7 @@ func checkEnvExampleMissingVar(p *Project, r *Reporter) {
 			pos settings.Pos
 		}
 		first := map[string]read{}
-		for _, name := range secretsSortedKeys(m.Settings) {
+		for _, name := range slices.Sorted(maps.Keys(m.Settings)) {
 			s := m.Settings[name]
 			secretsVisit(s.Value, func(v *settings.Value) {
 				e := v.Env
@@ -1124,7 +1107,7 @@ func checkEnvExampleMissingVar(p *Project, r *Reporter) {
 				first[e.Var] = read{pos: s.Pos}
 			})
 		}
-		for _, name := range secretsSortedKeys(first) {
+		for _, name := range slices.Sorted(maps.Keys(first)) {
 			r.Emit(ruleEnvExampleMissingVar, m, first[name].pos, name, fmt.Sprintf(
 				"the settings require %s (the app fails to start without it) but no example env file documents it: add %s=change-me (or a real default for non-secrets) to .env.example",
 				name, name))
@@ -1177,7 +1160,7 @@ func checkSecretHardcoded(p *Project, r *Reporter) {
 		if v := m.Value("SECRET_KEY"); v != nil && v.Kind == settings.Str {
 			secretKey = v.Str
 		}
-		for _, name := range secretsSortedKeys(m.Settings) {
+		for _, name := range slices.Sorted(maps.Keys(m.Settings)) {
 			if !secretsUpperName(name) || name == "DATABASES" {
 				continue
 			}
