@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/djsec/djsec/checks/pysrc"
 )
 
 // Performance budgets from issue 2; docs/BENCHMARKS.md records the figures
@@ -147,6 +149,11 @@ func TestBenchSettingsShape(t *testing.T) {
 	if got := strings.Count(string(src), "\n"); got != benchSettingsLines {
 		t.Fatalf("generated %d lines, want %d", got, benchSettingsLines)
 	}
+	// The budget rests on the module taking the Go parser's path (cgo-free;
+	// checks/pysrc/goparse.go), not tree-sitter's.
+	if f, err := pysrc.Parse(src); err != nil || f.ParsedBy() != "go" {
+		t.Fatalf("generated settings are not parsed by the Go parser (err %v)", err)
+	}
 	res := analyzeFiles(t, map[string]string{"mysite/settings.py": string(src)})
 	if fs := findingsOf(res, ruleParseError.ID); len(fs) > 0 {
 		t.Fatalf("generated settings do not parse: %s", fs[0].Message)
@@ -168,6 +175,26 @@ func BenchmarkAnalyzeLargeSettings(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		Analyze(context.Background(), in)
+	}
+}
+
+// BenchmarkParseLargeSettings: the parse alone of the same module, by the
+// Go parser that Parse uses and by tree-sitter, into the same tree.
+func BenchmarkParseLargeSettings(b *testing.B) {
+	src := benchSettings(benchSettingsLines)
+	for _, p := range []struct {
+		name  string
+		parse func([]byte) (*pysrc.File, error)
+	}{{"go", pysrc.Parse}, {"tree-sitter", pysrc.ParseTreeSitter}} {
+		b.Run(p.name, func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := p.parse(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

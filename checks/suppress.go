@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"strings"
 )
 
@@ -21,12 +22,30 @@ func suppression(src []byte, f Finding) (string, bool) {
 	if end < f.Line {
 		end = f.Line
 	}
-	lines := strings.Split(string(src), "\n")
-	for ln := f.Line; ln <= end && ln <= len(lines); ln++ {
-		text := lines[ln-1]
-		if !strings.Contains(text, "#") {
+	// Step to the finding's first line without splitting the whole file:
+	// this runs once per finding, on modules of thousands of lines.
+	rest := src
+	for ln := 1; ln < f.Line; ln++ {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			return "", false
+		}
+		rest = rest[i+1:]
+	}
+	for ln := f.Line; ln <= end; ln++ {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if bytes.IndexByte(line, '#') < 0 {
+			if rest == nil {
+				break
+			}
 			continue
 		}
+		text := string(line)
 		if m := suppressRE().FindStringSubmatch(text); m != nil {
 			if m[1] == "" || namesRule(m[1], f) {
 				return strings.TrimSpace(m[2]), true

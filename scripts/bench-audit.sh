@@ -4,12 +4,17 @@
 #   bash scripts/bench-audit.sh            # everything
 #   RUNS=50 COUNT=10 bash scripts/bench-audit.sh
 #
-# 1. Go benchmarks of the analyzer (checks/bench_test.go).
+# 1. Go benchmarks of the analyzer (checks/bench_test.go): the whole
+#    analysis, and the parse alone by the Go parser and by tree-sitter.
 # 2. Peak RSS of the whole `bot audit` process on a generated 1,000-file
-#    repository (/usr/bin/time -v).
+#    repository (/usr/bin/time -v), for the binary as `go build` wrote it
+#    and for a plain copy of it: the same bytes, but the kernel may hold a
+#    freshly linked file as 2 MB folios and map far more of it (see
+#    docs/BENCHMARKS.md), so both are shown.
 # 3. `bot audit` against `python3 -m django check --deploy` on the same
 #    startproject settings (examples/startproject), side by side in one
-#    hyperfine run (a plain interleaved loop when hyperfine is missing).
+#    hyperfine run (a plain interleaved loop when hyperfine is missing),
+#    with `bot rules` (start-up, no analysis) alongside.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -31,24 +36,27 @@ fi
 go build -o "$work/bot" ./cmd/bot
 
 echo
-echo "== go test ./checks -run '^\$' -bench BenchmarkAnalyze -benchmem -count $count"
-go test ./checks -run '^$' -bench 'BenchmarkAnalyze' -benchmem -count "$count"
+echo "== go test ./checks -run '^\$' -bench 'Benchmark(Analyze|Parse)' -benchmem -count $count"
+go test ./checks -run '^$' -bench 'Benchmark(Analyze|Parse)' -benchmem -count "$count"
 
 echo
 echo "== peak RSS: bot audit on a generated 1,000-file repository"
 DJSEC_BENCH_REPO="$work/repo1000" go test ./checks -run '^TestBenchWriteRepo$' -count=1 >/dev/null
 echo "files: $(find "$work/repo1000" -type f | wc -l), $(du -sh "$work/repo1000" | cut -f1)"
-for i in 1 2 3; do
-	status=0
-	/usr/bin/time -v "$work/bot" audit --fail-on never --format json "$work/repo1000" \
-		>/dev/null 2>"$work/time.txt" || status=$?
-	if [[ $status -ne 0 ]]; then
-		cat "$work/time.txt" >&2
-		exit 1
-	fi
-	rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-	wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
-	echo "run $i: peak RSS $((rss / 1024)) MiB ($rss KiB), wall $wall"
+cp "$work/bot" "$work/bot-copy"
+for bin in bot bot-copy; do
+	for i in 1 2 3; do
+		status=0
+		/usr/bin/time -v "$work/$bin" audit --fail-on never --format json "$work/repo1000" \
+			>/dev/null 2>"$work/time.txt" || status=$?
+		if [[ $status -ne 0 ]]; then
+			cat "$work/time.txt" >&2
+			exit 1
+		fi
+		rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+		wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$work/time.txt")
+		echo "$bin run $i: peak RSS $((rss / 1024)) MiB ($rss KiB), wall $wall"
+	done
 done
 
 echo
@@ -66,7 +74,8 @@ if command -v hyperfine >/dev/null; then
 	# -N: no intermediate shell, so a few-millisecond command is not
 	# dwarfed by the shell's own start-up.
 	hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" \
-		-n "bot audit" "$bot_cmd" -n "django check --deploy" "$django_cmd"
+		-n "bot audit" "$bot_cmd" -n "django check --deploy" "$django_cmd" \
+		-n "bot rules" "$work/bot rules"
 	"$python" - "$work/hf.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}

@@ -111,32 +111,32 @@ var parsers = sync.Pool{New: func() any {
 	return p
 }}
 
-// names caches symbol and field names, which the grammar fixes.
+// symbolIDs and fieldIDs map the grammar's symbol and field ids, which the
+// grammar fixes, to interned names; guarded by namesMu.
 var (
-	namesMu     sync.Mutex
-	symbolNames = map[C.uint16_t]string{}
-	fieldNames  = map[C.uint16_t]string{}
+	symbolIDs = map[C.uint16_t]uint16{}
+	fieldIDs  = map[C.uint16_t]uint16{}
 )
 
-func symbolName(s C.uint16_t) string {
-	if n, ok := symbolNames[s]; ok {
-		return n
+func symbolID(s C.uint16_t) uint16 {
+	if id, ok := symbolIDs[s]; ok {
+		return id
 	}
-	n := C.GoString(C.djsec_symbol_name(s))
-	symbolNames[s] = n
-	return n
+	id := internLocked(C.GoString(C.djsec_symbol_name(s)))
+	symbolIDs[s] = id
+	return id
 }
 
-func fieldName(f C.uint16_t) string {
+func fieldID(f C.uint16_t) uint16 {
 	if f == 0 {
-		return ""
+		return 0
 	}
-	if n, ok := fieldNames[f]; ok {
-		return n
+	if id, ok := fieldIDs[f]; ok {
+		return id
 	}
-	n := C.GoString(C.djsec_field_name(f))
-	fieldNames[f] = n
-	return n
+	id := internLocked(C.GoString(C.djsec_field_name(f)))
+	fieldIDs[f] = id
+	return id
 }
 
 // parseTree parses src into Go nodes with one cgo call.
@@ -158,47 +158,57 @@ func parseTree(src []byte) (*Node, error) {
 	}
 	defer C.free(unsafe.Pointer(raw))
 	flat := unsafe.Slice(raw, int(count))
+	if len(flat) == 0 {
+		return nil, errors.New("tree-sitter returned an empty tree")
+	}
 
-	nodes := make([]Node, len(flat))
-	childCount := make([]int32, len(flat))
-	namedCount := make([]int32, len(flat))
+	// Nodes come in preorder, so a node's children are the nodes whose
+	// parent it is, in order; each node's slots in kids and named are laid
+	// out by counting first.
+	t := &tree{nodes: make([]Node, len(flat))}
+	var nkids, nnamed int32
 	for i := range flat {
 		if par := flat[i].parent; par >= 0 {
-			childCount[par]++
+			t.nodes[par].nkids++
+			nkids++
 			if flat[i].flags&C.DJSEC_NAMED != 0 {
-				namedCount[par]++
+				t.nodes[par].nnamed++
+				nnamed++
 			}
 		}
 	}
-	children := make([]*Node, len(flat))
-	named := make([]*Node, len(flat))
+	t.kids = make([]int32, nkids)
+	t.named = make([]int32, nnamed)
 	var off, noff int32
+	for i := range t.nodes {
+		n := &t.nodes[i]
+		n.kids, n.named = off, noff
+		off += n.nkids
+		noff += n.nnamed
+		n.nkids, n.nnamed = 0, 0 // refilled below as children are placed
+	}
 	namesMu.Lock()
 	for i := range flat {
 		d := &flat[i]
-		n := &nodes[i]
-		n.kind = symbolName(d.symbol)
-		n.field = fieldName(d.field)
+		n := &t.nodes[i]
+		n.t = t
+		n.kind = symbolID(d.symbol)
+		n.field = fieldID(d.field)
 		n.flags = uint8(d.flags)
-		n.startByte, n.endByte = uint(d.start_byte), uint(d.end_byte)
-		n.start = Point{Row: uint(d.start_row), Column: uint(d.start_col)}
-		n.end = Point{Row: uint(d.end_row), Column: uint(d.end_col)}
-		n.children = children[off : off : off+childCount[i]]
-		n.named = named[noff : noff : noff+namedCount[i]]
-		off += childCount[i]
-		noff += namedCount[i]
+		n.startByte, n.endByte = uint32(d.start_byte), uint32(d.end_byte)
+		n.start = point32{uint32(d.start_row), uint32(d.start_col)}
+		n.end = point32{uint32(d.end_row), uint32(d.end_col)}
+		n.parent = int32(d.parent)
 		if d.parent >= 0 {
-			par := &nodes[d.parent]
-			n.parent = par
-			par.children = append(par.children, n)
+			par := &t.nodes[d.parent]
+			t.kids[par.kids+par.nkids] = int32(i)
+			par.nkids++
 			if n.flags&flagNamed != 0 {
-				par.named = append(par.named, n)
+				t.named[par.named+par.nnamed] = int32(i)
+				par.nnamed++
 			}
 		}
 	}
 	namesMu.Unlock()
-	if len(nodes) == 0 {
-		return nil, errors.New("tree-sitter returned an empty tree")
-	}
-	return &nodes[0], nil
+	return &t.nodes[0], nil
 }
