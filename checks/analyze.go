@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/envfile"
 	"github.com/djsec/djsec/checks/settings"
@@ -78,12 +79,13 @@ func NewProject(in Input) *Project {
 			p.EnvFiles[fp] = envfile.Parse(data)
 		}
 	}
-	reqs, errs := deps.ParseAll(p.Files)
-	p.Requirements = reqs
-	for fp, err := range errs {
+	manifests := deps.Parse(p.Files)
+	p.Requirements, p.Locked = manifests.Requirements, manifests.Locked
+	for fp, err := range manifests.Errors {
 		p.Errors = append(p.Errors, FileError{Path: fp, Message: err.Error()})
 	}
-	p.Django, p.DjangoKnown = djangoSeries(reqs)
+	p.advisories = advisories.Bundled().With(in.Advisories)
+	p.Django, p.DjangoKnown = djangoSeries(p.Requirements)
 	p.loadSettings()
 	sort.Slice(p.Errors, func(i, j int) bool { return p.Errors[i].Path < p.Errors[j].Path })
 	return p

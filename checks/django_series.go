@@ -1,7 +1,13 @@
 package checks
 
 import (
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/djsec/djsec/checks/advisories"
 )
 
 // djangoRelease is one Django release series and its support window.
@@ -19,30 +25,41 @@ type djangoRelease struct {
 	Confirmed bool
 }
 
-// djangoReleases is the table of shared/advisories/django-series.json,
-// generated 2026-11-26 (sources: Django's release notes in nessita/django
-// main @ f8665b1a, the supported-versions table of
-// https://www.djangoproject.com/download/ as mirrored by the endoflife.date
-// snapshot of 2026-04-10, Django's security announcements, and the 6.2 dev
-// release notes; see that file's README). It is copied here so that djsec
-// never reads files outside the analyzed repository at run time; refresh it
-// when Django announces a release or an end of support.
-var djangoReleases = []djangoRelease{
-	{Series: [2]int{3, 2}, LTS: true, Released: "2021-04-06", MainstreamEnds: "2021-12", SecurityEnds: "2024-04-01", LastRelease: "3.2.25", LastReleaseDate: "2024-03-04", Confirmed: true},
-	{Series: [2]int{4, 0}, Released: "2021-12-07", MainstreamEnds: "2022-08-03", SecurityEnds: "2023-04-01", LastRelease: "4.0.10", LastReleaseDate: "2023-02-14", Confirmed: true},
-	{Series: [2]int{4, 1}, Released: "2022-08-03", MainstreamEnds: "2023-04-05", SecurityEnds: "2023-12-01", LastRelease: "4.1.13", LastReleaseDate: "2023-11-01", Confirmed: true},
-	{Series: [2]int{4, 2}, LTS: true, Released: "2023-04-03", MainstreamEnds: "2023-12-04", SecurityEnds: "2026-04-07", LastRelease: "4.2.30", LastReleaseDate: "2026-04-07", Confirmed: true},
-	{Series: [2]int{5, 0}, Released: "2023-12-04", MainstreamEnds: "2024-08-07", SecurityEnds: "2025-04-02", LastRelease: "5.0.14", LastReleaseDate: "2025-04-02", Confirmed: true},
-	{Series: [2]int{5, 1}, Released: "2024-08-07", MainstreamEnds: "2025-04-02", SecurityEnds: "2025-12-03", LastRelease: "5.1.15", LastReleaseDate: "2025-12-02", Confirmed: true},
-	{Series: [2]int{5, 2}, LTS: true, Released: "2025-04-02", MainstreamEnds: "2025-12-03", SecurityEnds: "2028-04-30", LastRelease: "5.2.18", LastReleaseDate: "2026-10-06", Confirmed: true},
-	{Series: [2]int{6, 0}, Released: "2025-12-03", MainstreamEnds: "2026-08-31", SecurityEnds: "2027-04-30", LastRelease: "6.0.9", LastReleaseDate: "2026-10-06", Confirmed: true},
-	{Series: [2]int{6, 1}, Released: "2026-08-05", MainstreamEnds: "2027-04", SecurityEnds: "2027-12", LastRelease: "6.1.3", LastReleaseDate: "2026-11", Confirmed: false},
-	{Series: [2]int{6, 2}, LTS: true, Released: "2027-04", SecurityEnds: "2030-04", Confirmed: false},
+// djangoReleases is Django's release-series table, oldest first: the
+// django-series.json of the bundled advisory data (checks/advisories,
+// built from shared/advisories; sources: Django's release notes, the
+// supported-versions table of https://www.djangoproject.com/download/ as
+// mirrored by endoflife.date, Django's security announcements and the 6.2
+// dev release notes; see that file's README). Refresh the bundle when
+// Django announces a release or an end of support.
+// Decoded on first use: a `bot` command that judges no Django version
+// never pays for the bundle.
+var djangoReleases = sync.OnceValue(releasesFromBundle)
+
+// releasesFromBundle converts the bundled table. A row whose series is not
+// "X.Y" cannot be judged and is left out (the bundle's tests rule that out).
+func releasesFromBundle() []djangoRelease {
+	var out []djangoRelease
+	for _, s := range advisories.DjangoSeries() {
+		major, minor, ok := strings.Cut(s.Series, ".")
+		ma, err1 := strconv.Atoi(major)
+		mi, err2 := strconv.Atoi(minor)
+		if !ok || err1 != nil || err2 != nil {
+			continue
+		}
+		out = append(out, djangoRelease{
+			Series: [2]int{ma, mi}, LTS: s.LTS, Released: s.Released, MainstreamEnds: s.MainstreamEnds,
+			SecurityEnds: s.SecurityEnds, LastRelease: s.LastRelease, LastReleaseDate: s.LastReleaseDate,
+			Confirmed: s.Confirmed,
+		})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return seriesLess(out[i].Series, out[j].Series) })
+	return out
 }
 
 // djangoReleaseOf returns the table row of a series.
 func djangoReleaseOf(series [2]int) (djangoRelease, bool) {
-	for _, r := range djangoReleases {
+	for _, r := range djangoReleases() {
 		if r.Series == series {
 			return r, true
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/envfile"
 	"github.com/djsec/djsec/checks/settings"
@@ -25,6 +26,10 @@ type Input struct {
 	Now time.Time
 	// Audit runs the whole-repository rules (AuditOnly) too.
 	Audit bool
+	// Advisories are vulnerability records from a live source (the OSV
+	// API, see package osv), matched by DJS1002 alongside the bundled
+	// data; nil means the bundled data alone.
+	Advisories []advisories.Record
 }
 
 // ConfigError is one problem in .github/djsec.yml.
@@ -51,8 +56,13 @@ type Project struct {
 	Settings []*settings.Model
 	// EnvFiles are dotenv files, example ones included, by path.
 	EnvFiles map[string][]envfile.Entry
-	// Requirements are the dependencies declared in every manifest.
+	// Requirements are the dependencies declared in every manifest, with
+	// the versions of the lock files next to them.
 	Requirements []deps.Requirement
+	// Locked lists every package the lock files pin.
+	Locked []deps.Locked
+	// advisories is the bundled vulnerability data plus Input.Advisories.
+	advisories *advisories.DB
 	// Django is the pinned Django version's series (major, minor), when known.
 	Django      [2]int
 	DjangoKnown bool

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -18,7 +19,8 @@ import (
 )
 
 // Dependencies and deployment (RULES.md §10; checklist §15 and the notes).
-// DJS1002 (vulnerable-dependency) needs advisory data and lives elsewhere.
+// DJS1002 (vulnerable-dependency) lives in rules_vuln.go, next to the
+// advisory data it reads.
 var (
 	ruleDjangoEOL = &Rule{
 		ID: "DJS1001", Slug: "django-eol", Severity: High, Where: "R", Section: 10,
@@ -28,15 +30,17 @@ var (
 			"release, the one before it, and the long-term-support (LTS) release (every X.2). Once a series " +
 			"leaves security support, new vulnerabilities are published with fixes for other series only, so " +
 			"a project on it stays exposed.\n\n" +
-			"djsec judges the Django version a production install gets: an exact pin (`Django==4.2.11`), or " +
-			"the highest version a bounded range allows (`Django>=4.2,<4.3` can only install 4.2). A range " +
+			"djsec judges the Django version a production install gets: an exact pin (`Django==4.2.11`), the " +
+			"version a lock file next to the manifest holds (poetry.lock, uv.lock, pdm.lock, Pipfile.lock; a " +
+			"Django only the lock lists is judged at its line there), or the highest version a bounded range " +
+			"allows (`Django>=4.2,<4.3` can only install 4.2). A range " +
 			"with no upper bound is not judged (see DJS1003), nor are development-only manifests. The " +
 			"finding is high once security support has ended and medium, \"plan the upgrade\", in the 90 " +
 			"days before. Support dates come from Django's supported-versions table " +
 			"(https://www.djangoproject.com/download/#supported-versions) as bundled with djsec; dates " +
 			"Django has not confirmed yet are marked as projected.",
 		Fix: "Upgrade to a supported series, preferably the current LTS, and pin it:\n\n" +
-			"```\n# requirements.txt\nDjango==5.2.8\n# or follow the series' security releases\nDjango>=5.2,<5.3\n```\n\n" +
+			"```\n# requirements.txt\nDjango==5.2.18\n# or follow the series' security releases\nDjango>=5.2,<5.3\n```\n\n" +
 			"Read the release notes of every series in between and run `python -Wd manage.py test` to see " +
 			"deprecation warnings before the upgrade.",
 	}
@@ -56,7 +60,7 @@ var (
 			"judged, and neither is a manifest with a lock file next to it (poetry.lock, Pipfile.lock, " +
 			"uv.lock, pdm.lock): the lock pins what gets installed.",
 		Fix: "Pin the version, or bound it to a series and commit a lock file:\n\n" +
-			"```\n# requirements.txt\nDjango==5.2.8\ndjangorestframework>=3.15,<3.16\n```\n\n" +
+			"```\n# requirements.txt\nDjango==5.2.18\ndjangorestframework>=3.15,<3.16\n```\n\n" +
 			"With pip-tools, keep ranges in `requirements.in` and install from the compiled " +
 			"`requirements.txt`; with Poetry, uv or PDM, commit the lock file.",
 	}
@@ -140,9 +144,16 @@ func depsReqPos(r deps.Requirement) settings.Pos {
 }
 
 // checkDjangoEOL judges every production Django requirement against the
-// support table.
+// support table, and a Django only a lock file lists (pulled in by
+// another package) at its line in the lock.
 func checkDjangoEOL(p *Project, r *Reporter) {
-	for _, req := range p.Requirements {
+	reqs := p.Requirements
+	for _, l := range p.Locked {
+		if l.Name == "django" && !l.Dev && !l.Direct {
+			reqs = append(slices.Clip(reqs), deps.Requirement{Name: l.Name, Version: l.Version, Path: l.Path, Line: l.Line, Col: 1, Locked: l.Path, LockedLine: l.Line})
+		}
+	}
+	for _, req := range reqs {
 		if req.Name != "django" || req.Dev || req.URL != "" {
 			continue
 		}
@@ -153,7 +164,7 @@ func checkDjangoEOL(p *Project, r *Reporter) {
 		upgrade := depsSupportedSeries(p.Now, series)
 		if !known {
 			// Older than every series in the table: all of those ended long ago.
-			oldest := djangoReleases[0]
+			oldest := djangoReleases()[0]
 			r.Emit(ruleDjangoEOL, nil, depsReqPos(req), "django", fmt.Sprintf(
 				"%s, older than Django %s, whose security support ended on %s, so it gets no security fixes: upgrade to %s",
 				what, depsSeriesName(oldest), oldest.SecurityEnds, upgrade))
@@ -198,6 +209,9 @@ func depsJudgedDjango(req deps.Requirement) (series [2]int, rel djangoRelease, k
 		}
 		series = v.Series()
 		what = "Django " + req.Version + " is pinned"
+		if req.Locked != "" {
+			what = "Django " + req.Version + " is locked in " + req.Locked
+		}
 	} else {
 		ub, inclusive, bounded := set.UpperBound()
 		if !bounded {
@@ -205,8 +219,8 @@ func depsJudgedDjango(req deps.Requirement) (series [2]int, rel djangoRelease, k
 		}
 		lb, _, hasLower := set.LowerBound()
 		found := false
-		for i := len(djangoReleases) - 1; i >= 0; i-- {
-			s := djangoReleases[i].Series
+		for i := len(djangoReleases()) - 1; i >= 0; i-- {
+			s := djangoReleases()[i].Series
 			first := deps.Version{Release: []int{s[0], s[1]}}
 			c := deps.Compare(first, ub)
 			if c < 0 || c == 0 && inclusive {
@@ -216,7 +230,7 @@ func depsJudgedDjango(req deps.Requirement) (series [2]int, rel djangoRelease, k
 		}
 		if !found {
 			// Below every known series: the range allows only older ones.
-			oldest := djangoReleases[0].Series
+			oldest := djangoReleases()[0].Series
 			if hasLower && !seriesLess(lb.Series(), oldest) {
 				return series, rel, false, ""
 			}
@@ -225,7 +239,7 @@ func depsJudgedDjango(req deps.Requirement) (series [2]int, rel djangoRelease, k
 		if hasLower && seriesLess(series, lb.Series()) {
 			return series, rel, false, "" // unsatisfiable, or a newer series than the table knows
 		}
-		newest := djangoReleases[len(djangoReleases)-1].Series
+		newest := djangoReleases()[len(djangoReleases())-1].Series
 		if series == newest && deps.Compare(ub, deps.Version{Release: []int{newest[0], newest[1] + 1}}) > 0 {
 			return series, rel, false, "" // the range reaches series the table does not know yet
 		}
@@ -234,7 +248,7 @@ func depsJudgedDjango(req deps.Requirement) (series [2]int, rel djangoRelease, k
 	if rel, ok := djangoReleaseOf(series); ok {
 		return series, rel, true, what
 	}
-	if seriesLess(series, djangoReleases[0].Series) {
+	if seriesLess(series, djangoReleases()[0].Series) {
 		return series, rel, false, what
 	}
 	return series, rel, false, "" // a series newer than, or missing from, the table
@@ -260,8 +274,8 @@ func depsSeriesName(rel djangoRelease) string {
 // security support at now, newest first.
 func depsSupportedSeries(now time.Time, judged [2]int) string {
 	var names []string
-	for i := len(djangoReleases) - 1; i >= 0; i-- {
-		rel := djangoReleases[i]
+	for i := len(djangoReleases()) - 1; i >= 0; i-- {
+		rel := djangoReleases()[i]
 		end, ok := rel.supportEnd()
 		if !seriesLess(judged, rel.Series) || !ok || !rel.releasedBy(now) || !now.Before(end) {
 			continue

@@ -89,8 +89,20 @@ func TestDjangoEOL(t *testing.T) {
 		{name: "both manifests", files: map[string]string{"requirements.txt": "Django==4.2.11\n", "pyproject.toml": "[project]\ndependencies = [\"Django==4.2.11\"]\n"},
 			want: []string{"pyproject.toml:2:18 high django", "requirements.txt:1:1 high django"}},
 
+		{name: "locked by poetry.lock", files: map[string]string{"pyproject.toml": "[tool.poetry.dependencies]\npython = \"^3.11\"\nDjango = \"^4.2\"\n",
+			"poetry.lock": "[[package]]\nname = \"django\"\nversion = \"4.2.10\"\n"},
+			want: []string{"pyproject.toml:3:1 high django"}, msg: "Django 4.2.10 is locked in poetry.lock, and security support for Django 4.2 LTS ended"},
+		{name: "Django only the lock lists", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\"wagtail>=6\"]\n",
+			"uv.lock": "version = 1\n[[package]]\nname = \"wagtail\"\nversion = \"6.0\"\nsource = { registry = \"https://pypi.org/simple\" }\ndependencies = [{ name = \"django\" }]\n" +
+				"[[package]]\nname = \"django\"\nversion = \"5.0.14\"\nsource = { registry = \"https://pypi.org/simple\" }\n"},
+			want: []string{"uv.lock:8:1 high django"}, msg: "Django 5.0.14 is locked in uv.lock"},
+
 		// Silent.
 		{name: "supported LTS", files: req("Django==5.2.8\n")},
+		{name: "lock pins a supported release", files: map[string]string{"Pipfile": "[packages]\ndjango = \">=4.2\"\n",
+			"Pipfile.lock": `{"default": {"django": {"version": "==5.2.18"}}}`}},
+		{name: "Django only in the lock's development section", files: map[string]string{"Pipfile": "[packages]\nrequests = \"*\"\n",
+			"Pipfile.lock": `{"default": {"requests": {"version": "==2.32.3"}}, "develop": {"django": {"version": "==4.1.13"}}}`}},
 		{name: "supported series far from its end", files: req("Django==6.0.9\n")},
 		{name: "range ends in a supported series", files: req("Django>=4.2,<6\n")},
 		{name: "no upper bound", files: req("Django>=4.2\n")},
@@ -287,6 +299,7 @@ func TestDepsRulesCatalogue(t *testing.T) {
 		where    string
 	}{
 		{"DJS1001", "django-eol", High, "R"},
+		{"DJS1002", "vulnerable-dependency", High, "R"},
 		{"DJS1003", "dependency-unpinned", Low, "R"},
 		{"DJS1004", "dev-tool-in-production", Medium, "S+R"},
 		{"DJS1005", "wsgi-server-missing", Medium, "R+C"},
@@ -302,8 +315,8 @@ func TestDepsRulesCatalogue(t *testing.T) {
 // TestDjangoReleasesTable guards the copied table: ordered, complete dates.
 func TestDjangoReleasesTable(t *testing.T) {
 	t.Parallel()
-	for i, rel := range djangoReleases {
-		if i > 0 && !seriesLess(djangoReleases[i-1].Series, rel.Series) {
+	for i, rel := range djangoReleases() {
+		if i > 0 && !seriesLess(djangoReleases()[i-1].Series, rel.Series) {
 			t.Errorf("row %d (%v) is out of order", i, rel.Series)
 		}
 		if _, ok := rel.supportEnd(); !ok {
@@ -313,11 +326,11 @@ func TestDjangoReleasesTable(t *testing.T) {
 			t.Errorf("%v: bad release date %q", rel.Series, rel.Released)
 		}
 	}
-	end, _ := djangoReleases[3].supportEnd()
+	end, _ := djangoReleases()[3].supportEnd()
 	if want := time.Date(2026, 4, 8, 0, 0, 0, 0, time.UTC); !end.Equal(want) {
 		t.Errorf("4.2 support ends at %v, want %v", end, want)
 	}
-	end, _ = djangoReleases[8].supportEnd()
+	end, _ = djangoReleases()[8].supportEnd()
 	if want := time.Date(2028, 1, 1, 0, 0, 0, 0, time.UTC); !end.Equal(want) {
 		t.Errorf("6.1 (month-only) support ends at %v, want %v", end, want)
 	}

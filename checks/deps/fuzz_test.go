@@ -61,3 +61,35 @@ func FuzzVersion(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseLocks feeds the same bytes to every lock reader next to
+// manifests: none may panic, and every locked package is placed.
+func FuzzParseLocks(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/locks/*/*")
+	for _, s := range seeds {
+		if data, err := os.ReadFile(s); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		files := map[string][]byte{
+			"pyproject.toml": []byte("[tool.poetry.dependencies]\ndjango = \"*\"\n[project]\ndependencies = [\"django\"]\n"),
+			"Pipfile":        []byte("[packages]\ndjango = \"*\"\n"),
+			"poetry.lock":    data,
+			"uv.lock":        data,
+			"pdm.lock":       data,
+			"Pipfile.lock":   data,
+		}
+		m := Parse(files)
+		for _, l := range m.Locked {
+			if l.Line < 1 || l.Name == "" || l.Version == "" || !IsLockFile(l.Path) {
+				t.Fatalf("locked package without a place, name or version: %+v", l)
+			}
+		}
+		for _, r := range m.Requirements {
+			if r.Locked != "" && (r.LockedLine < 1 || r.Version == "") {
+				t.Fatalf("requirement locked without a place: %+v", r)
+			}
+		}
+	})
+}

@@ -36,7 +36,8 @@ func (e fileErrors) Error() string {
 func (e fileErrors) Unwrap() []error { return e }
 
 // ParseAll reads every manifest in files (requirements*.txt and includes,
-// pyproject.toml, Pipfile) and returns their requirements, ordered by path
+// pyproject.toml, Pipfile; versions from the lock files next to them) and
+// returns their requirements, ordered by path
 // and line. Problems with a file are returned per path; the rest of the
 // files still count.
 //
@@ -49,6 +50,25 @@ func (e fileErrors) Unwrap() []error { return e }
 // reached with -r from a production manifest is production, whatever its
 // name.
 func ParseAll(files map[string][]byte) ([]Requirement, map[string]error) {
+	m := Parse(files)
+	return m.Requirements, m.Errors
+}
+
+// Manifests is what Parse found.
+type Manifests struct {
+	// Requirements are ParseAll's, with the version of the lock file next
+	// to a pyproject.toml or Pipfile filled in.
+	Requirements []Requirement
+	// Locked lists every package the lock files pin (dependencies of
+	// dependencies included), by lock path and line.
+	Locked []Locked
+	// Errors holds each unreadable file's problems.
+	Errors map[string]error
+}
+
+// Parse is ParseAll plus lock files: poetry.lock, uv.lock, pdm.lock and
+// Pipfile.lock (up to MaxLockSize each).
+func Parse(files map[string][]byte) Manifests {
 	st := newParseState(files)
 	paths := make([]string, 0, len(files))
 	for p := range files {
@@ -57,7 +77,7 @@ func ParseAll(files map[string][]byte) ([]Requirement, map[string]error) {
 	sort.Strings(paths)
 
 	var out []Requirement
-	var entries []string
+	var entries, locks []string
 	for _, p := range paths {
 		switch base := path.Base(p); {
 		case base == "pyproject.toml":
@@ -72,11 +92,14 @@ func ParseAll(files map[string][]byte) ([]Requirement, map[string]error) {
 				out = append(out, reqs...)
 				st.errs[p] = append(st.errs[p], errs...)
 			}
+		case IsLockFile(p):
+			locks = append(locks, p)
 		case isRequirementsEntry(p, files):
 			entries = append(entries, p)
 		}
 	}
 	out = append(out, st.requirementsFiles(entries)...)
+	locked := st.applyLocks(out, locks)
 
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
@@ -98,7 +121,7 @@ func ParseAll(files map[string][]byte) ([]Requirement, map[string]error) {
 		}
 		errMap[p] = fileErrors(es)
 	}
-	return out, errMap
+	return Manifests{Requirements: out, Locked: locked, Errors: errMap}
 }
 
 type parseState struct {

@@ -1,5 +1,7 @@
 // Package deps reads Python dependency manifests (requirements files,
-// pyproject.toml, Pipfile) into requirements: name, specifier, where.
+// pyproject.toml, Pipfile) into requirements: name, specifier, where; and
+// lock files (poetry.lock, uv.lock, pdm.lock, Pipfile.lock) into the exact
+// versions they pin.
 package deps
 
 import (
@@ -16,7 +18,8 @@ type Requirement struct {
 	// ">=4.2,<5.0", 4.2.1 → "==4.2.1", * → ""). Empty means any version.
 	Specifier string
 	// Version is the exact version when the specifier pins one (== without
-	// a wildcard, or ===), or when a constraints file (-c) pins it.
+	// a wildcard, or ===), when a constraints file (-c) pins it, or when a
+	// lock file does (see Locked).
 	Version string
 	Extras  []string
 	Marker  string
@@ -30,10 +33,16 @@ type Requirement struct {
 	Constraint string
 	// Dev is true for development-only groups (Pipfile dev-packages, Poetry
 	// dev/test groups, requirements-dev.txt, PEP 735 dev groups).
-	Dev  bool
-	Path string
-	Line int
-	Col  int
+	Dev bool
+	// Locked is the lock file next to the manifest (poetry.lock, uv.lock,
+	// pdm.lock, Pipfile.lock) that Version comes from; LockedLine is the
+	// package's entry in it. A lock's exact version wins over the
+	// manifest's range.
+	Locked     string
+	LockedLine int
+	Path       string
+	Line       int
+	Col        int
 }
 
 // Specifiers parses Specifier and Constraint together: every clause of

@@ -51,6 +51,14 @@ var versionGroups = func() map[string]int {
 
 // ParseVersion parses a PEP 440 version in any of its accepted spellings.
 func ParseVersion(s string) (Version, error) {
+	if v, ok := parseReleaseOnly(s); ok {
+		return v, nil
+	}
+	return parseVersionRE(s)
+}
+
+// parseVersionRE is ParseVersion by PEP 440's regular expression.
+func parseVersionRE(s string) (Version, error) {
 	m := versionRE().FindStringSubmatch(s)
 	if m == nil {
 		return Version{}, fmt.Errorf("%q: %w", s, ErrBadVersion)
@@ -111,6 +119,39 @@ func ParseVersion(s string) (Version, error) {
 		v.Local = strings.FieldsFunc(strings.ToLower(l), func(r rune) bool { return r == '.' || r == '-' || r == '_' })
 	}
 	return v, nil
+}
+
+// parseReleaseOnly reads the common plain form "4.2.10" without the
+// regular expression, which dominated the cost of loading the advisory
+// data's thousands of versions. Anything else (and numbers too long to
+// be safe) is left to the full parser, which gives the same result.
+func parseReleaseOnly(s string) (Version, bool) {
+	if s == "" || len(s) > 64 {
+		return Version{}, false
+	}
+	var v Version
+	n, digits := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits == 9 {
+				return Version{}, false
+			}
+			n = n*10 + int(c-'0')
+			digits++
+		case c == '.' && digits > 0:
+			v.Release = append(v.Release, n)
+			n, digits = 0, 0
+		default:
+			return Version{}, false
+		}
+	}
+	if digits == 0 {
+		return Version{}, false
+	}
+	v.Release = append(v.Release, n)
+	return v, true
 }
 
 // MustParseVersion is ParseVersion for constants known to be valid.

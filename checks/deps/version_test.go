@@ -104,3 +104,20 @@ func TestParseVersionErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestParseReleaseOnlyAgreesWithRegex: the fast path for plain "4.2.10"
+// gives exactly what PEP 440's expression gives, and declines the rest.
+func TestParseReleaseOnlyAgreesWithRegex(t *testing.T) {
+	t.Parallel()
+	for _, s := range []string{"0", "4.2.10", "10.0", "007.1", "1.2.3.4.5", "999999999.1", "1234567890.1", "4.2.", ".4", "4..2", "", "4.2a1", " 4.2", "v4.2", "1!2.0", "4.2+x"} {
+		fast, ok := parseReleaseOnly(s)
+		slow, err := parseVersionRE(s)
+		if ok && (err != nil || Compare(fast, slow) != 0 || fast.String() != slow.String()) {
+			t.Errorf("%q: fast %v, regexp %v (%v)", s, fast, slow, err)
+		}
+		full, fullErr := ParseVersion(s)
+		if (fullErr == nil) != (err == nil) || err == nil && full.String() != slow.String() {
+			t.Errorf("%q: ParseVersion %v (%v), regexp %v (%v)", s, full, fullErr, slow, err)
+		}
+	}
+}

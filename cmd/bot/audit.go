@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/formats"
@@ -88,7 +87,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}}
 	failed := false
 	for _, root := range paths {
-		res, cfg, external, err := auditPath(root, override)
+		res, cfg, external, err := auditPath(root, override, stderr)
 		if err != nil {
 			return fail(stderr, "audit: %v", err)
 		}
@@ -137,8 +136,9 @@ type loadedConfig struct {
 // auditPath collects and analyzes one PATH. Only a PATH that cannot be
 // read at all is an error; unreadable files inside it are entries of
 // Result.Errors. external is the name of a --config file outside PATH,
-// which findings name as given (not relative to PATH).
-func auditPath(root string, override *loadedConfig) (res *checks.Result, cfg *checks.Config, external string, err error) {
+// which findings name as given (not relative to PATH). Notes about live
+// advisory data (OSV_API_URL) go to stderr.
+func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, err error) {
 	t, err := collect(root)
 	if err != nil {
 		return nil, nil, "", err
@@ -167,13 +167,15 @@ func auditPath(root string, override *loadedConfig) (res *checks.Result, cfg *ch
 			fileErrs = append(fileErrs, e)
 		}
 	}
-	res = checks.Analyze(context.Background(), checks.Input{
+	in := checks.Input{
 		Files:        t.files,
 		Config:       cfg,
 		ConfigErrors: cfgErrs,
-		Now:          time.Now(),
+		Now:          auditNow(),
 		Audit:        true,
-	})
+	}
+	in.Advisories = liveAdvisories(in, stderr)
+	res = checks.Analyze(context.Background(), in)
 	res.Errors = append(res.Errors, fileErrs...)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
 	return res, cfg, external, nil

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/djsec/djsec/checks/advisories"
 )
 
 // Exit codes shared by every subcommand.
@@ -63,6 +65,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case "version", "-version", "--version":
 		fmt.Fprintln(stdout, "bot (djsec) "+toolVersion("devel"))
+		fmt.Fprintf(stdout, "advisory data %s (%s)\n", advisories.SnapshotDate(), advisories.SourcesLine())
 		return exitOK
 	}
 	c, ok := commands[name]

@@ -173,14 +173,19 @@ func within(root, path string) bool {
 }
 
 // read loads one file, refusing what the analyzer cannot judge: files over
-// 1 MiB, binary files and text that is not UTF-8.
+// 1 MiB (lock files over 4 MiB: a hash per wheel makes them large), binary
+// files and text that is not UTF-8.
 func (w *walker) read(p, rel string, info fs.FileInfo) {
 	if !info.Mode().IsRegular() {
 		w.errorf(rel, "not a regular file (%s); not read", fileKind(info.Mode()))
 		return
 	}
-	if info.Size() > maxFileSize {
-		w.errorf(rel, "file is larger than 1 MiB (%s); not analyzed", humanSize(info.Size()))
+	limit, limitText := int64(maxFileSize), "1 MiB"
+	if deps.IsLockFile(rel) {
+		limit, limitText = deps.MaxLockSize, "4 MiB"
+	}
+	if info.Size() > limit {
+		w.errorf(rel, "file is larger than %s (%s); not analyzed", limitText, humanSize(info.Size()))
 		return
 	}
 	f, err := w.open(p)
@@ -190,12 +195,12 @@ func (w *walker) read(p, rel string, info fs.FileInfo) {
 	}
 	defer f.Close()
 	// The size may have changed since the stat: never read past the limit.
-	data, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
 	switch {
 	case err != nil:
 		w.errorf(rel, "cannot read: %v; not analyzed", unwrapPath(err))
-	case len(data) > maxFileSize:
-		w.errorf(rel, "file is larger than 1 MiB; not analyzed")
+	case int64(len(data)) > limit:
+		w.errorf(rel, "file is larger than %s; not analyzed", limitText)
 	case pysrc.IsText(data):
 		w.t.files[rel] = data
 	case bytes.IndexByte(data, 0) >= 0:

@@ -1,0 +1,790 @@
+package advisories
+
+import (
+	"bytes"
+	"compress/gzip"
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/djsec/djsec/checks/deps"
+)
+
+// bundleGz is data/advisories.json.gz, written by
+// `go run ./scripts/buildadvisories` from ../shared/advisories. A test
+// fails when that directory is present and disagrees with it.
+//
+//go:embed data/advisories.json.gz
+var bundleGz []byte
+
+// Bundle is the embedded file: the data's date, where it came from, Django's
+// release series and the advisory records.
+type Bundle struct {
+	// Snapshot is the date of the newest data in the bundle (YYYY-MM-DD).
+	Snapshot     string   `json:"snapshot"`
+	Sources      []Source `json:"sources"`
+	DjangoSeries []Series `json:"django_series"`
+	Records      []Record `json:"records"`
+}
+
+// Source describes one part of the bundle.
+type Source struct {
+	Name string `json:"name"`
+	// Path is the part's place in shared/advisories.
+	Path string `json:"path"`
+	// Date is how recent the part is: the snapshot commit's date for the
+	// PyPA database, the newest record or table date otherwise.
+	Date    string `json:"date"`
+	Commit  string `json:"commit,omitempty"`
+	Records int    `json:"records,omitempty"`
+	URL     string `json:"url,omitempty"`
+}
+
+// Series is one Django release series of django-series.json. Dates are
+// YYYY-MM-DD, or YYYY-MM where Django gave only a month; empty when not
+// known yet.
+type Series struct {
+	Series          string `json:"series"`
+	LTS             bool   `json:"lts"`
+	Released        string `json:"release_date"`
+	MainstreamEnds  string `json:"end_of_mainstream_support"`
+	SecurityEnds    string `json:"end_of_security_support"`
+	LastRelease     string `json:"last_release"`
+	LastReleaseDate string `json:"last_release_date"`
+	Status          string `json:"status"`
+	// Confirmed is false for projected dates (a planned series, end
+	// dates Django has not published).
+	Confirmed bool `json:"confirmed"`
+}
+
+// DB indexes records by package for matching.
+type DB struct {
+	bundle *Bundle
+	byPkg  map[string][]*entry
+	// fixes lists, per package, every fixed version of every record in
+	// ascending order: the candidates for the smallest safe upgrade.
+	fixes map[string][]deps.Version
+}
+
+// entry is one record's ranges for one package, with versions parsed.
+type entry struct {
+	rec      *Record
+	ranges   [][]cEvent
+	versions []deps.Version
+	raw      []string // listed versions that are not PEP 440, matched as text
+}
+
+type cEvent struct {
+	kind byte          // 'i' introduced, 'l' last_affected, 'f' fixed
+	zero bool          // introduced "0": from the first release
+	v    *deps.Version // nil for zero
+	k    vkey
+	raw  string
+}
+
+var bundled = sync.OnceValues(func() (*DB, error) { return Load(bundleGz) })
+
+// Bundled is the embedded data. It panics if the embedded file is corrupt,
+// which the package's tests rule out for every build.
+func Bundled() *DB {
+	db, err := bundled()
+	if err != nil {
+		panic(err)
+	}
+	return db
+}
+
+// SnapshotDate is the date of the newest bundled data (YYYY-MM-DD), for
+// `bot version` and the check run's footer.
+func SnapshotDate() string { return Bundled().bundle.Snapshot }
+
+// Sources describes the parts of the bundled data and their dates.
+func Sources() []Source { return slices.Clone(Bundled().bundle.Sources) }
+
+// DjangoSeries is Django's release-series table, oldest first.
+func DjangoSeries() []Series { return slices.Clone(Bundled().bundle.DjangoSeries) }
+
+// SourcesLine summarises the sources for one line of text: "Django
+// security archive 2026-11-26, PyPA advisory database 2024-10-10, …".
+func SourcesLine() string {
+	var parts []string
+	for _, s := range Bundled().bundle.Sources {
+		parts = append(parts, s.Name+" "+s.Date)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// BundleJSON is the embedded bundle, decompressed.
+func BundleJSON() ([]byte, error) { return gunzip(bundleGz) }
+
+func gunzip(gz []byte) ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("advisory bundle: %w", err)
+	}
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("advisory bundle: %w", err)
+	}
+	return data, nil
+}
+
+// Load reads a gzip-compressed bundle.
+func Load(gz []byte) (*DB, error) {
+	data, err := gunzip(gz)
+	if err != nil {
+		return nil, err
+	}
+	var b Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		return nil, fmt.Errorf("advisory bundle: %w", err)
+	}
+	if b.Snapshot == "" || len(b.Records) == 0 || len(b.DjangoSeries) == 0 {
+		return nil, fmt.Errorf("advisory bundle: snapshot date, records or Django series missing")
+	}
+	return New(&b), nil
+}
+
+// New indexes a bundle; the DB keeps b.
+func New(b *Bundle) *DB {
+	db := &DB{bundle: b, byPkg: map[string][]*entry{}, fixes: map[string][]deps.Version{}}
+	for i := range b.Records {
+		db.add(&b.Records[i])
+	}
+	for name := range db.byPkg {
+		db.indexFixes(name)
+	}
+	return db
+}
+
+func (db *DB) add(r *Record) {
+	for _, a := range r.Affected {
+		db.byPkg[a.Package] = append(db.byPkg[a.Package], compileAffected(r, a))
+	}
+}
+
+func (db *DB) indexFixes(name string) {
+	var out []deps.Version
+	for _, e := range db.byPkg[name] {
+		for _, rg := range e.ranges {
+			for _, ev := range rg {
+				if ev.kind == 'f' {
+					out = append(out, *ev.v)
+				}
+			}
+		}
+	}
+	slices.SortFunc(out, deps.Compare)
+	db.fixes[name] = slices.CompactFunc(out, func(a, b deps.Version) bool { return deps.Compare(a, b) == 0 })
+}
+
+// With returns a DB that also holds extra records (from the live OSV API);
+// the receiver is unchanged. Bundled records keep precedence when both
+// describe the same advisory.
+func (db *DB) With(extra []Record) *DB {
+	if len(extra) == 0 {
+		return db
+	}
+	out := &DB{bundle: db.bundle, byPkg: make(map[string][]*entry, len(db.byPkg)), fixes: make(map[string][]deps.Version, len(db.fixes))}
+	for k, v := range db.byPkg {
+		out.byPkg[k] = v
+	}
+	for k, v := range db.fixes {
+		out.fixes[k] = v
+	}
+	touched := map[string]bool{}
+	for i := range extra {
+		r := extra[i]
+		for _, a := range r.Affected {
+			// Copy-on-write: never append into the shared slice.
+			out.byPkg[a.Package] = append(slices.Clip(out.byPkg[a.Package]), compileAffected(&r, a))
+			touched[a.Package] = true
+		}
+	}
+	for name := range touched {
+		out.indexFixes(name)
+	}
+	return out
+}
+
+// Snapshot is the bundle date of the DB.
+func (db *DB) Snapshot() string { return db.bundle.Snapshot }
+
+func compileAffected(r *Record, a Affected) *entry {
+	e := &entry{rec: r}
+	for _, rg := range a.Ranges {
+		var evs []cEvent
+		ok := true
+		for _, ev := range rg {
+			var c cEvent
+			switch {
+			case ev.Introduced != "":
+				c = cEvent{kind: 'i', raw: ev.Introduced, zero: ev.Introduced == "0"}
+			case ev.Fixed != "":
+				c = cEvent{kind: 'f', raw: ev.Fixed}
+			case ev.LastAffected != "":
+				c = cEvent{kind: 'l', raw: ev.LastAffected}
+			default:
+				continue
+			}
+			if !c.zero {
+				v, err := deps.ParseVersion(c.raw)
+				if err != nil {
+					// A boundary djsec cannot place makes the whole range
+					// unknowable: drop it rather than guess.
+					ok = false
+					break
+				}
+				c.v, c.k = &v, keyOf(v)
+			}
+			evs = append(evs, c)
+		}
+		if !ok || len(evs) == 0 {
+			continue
+		}
+		// Records list events in any order (Django's newest series
+		// first): OSV's evaluation needs them sorted.
+		sort.SliceStable(evs, func(i, j int) bool { return eventLess(evs[i], evs[j]) })
+		e.ranges = append(e.ranges, evs)
+	}
+	for _, s := range a.Versions {
+		if v, err := deps.ParseVersion(s); err == nil {
+			e.versions = append(e.versions, v)
+		} else {
+			e.raw = append(e.raw, strings.TrimSpace(s))
+		}
+	}
+	return e
+}
+
+// eventLess sorts "0" first, then by version; at one version introduced
+// comes before last_affected and fixed, so [x, x) is empty.
+func eventLess(a, b cEvent) bool {
+	if a.zero || b.zero {
+		return a.zero && !b.zero
+	}
+	if c := deps.Compare(*a.v, *b.v); c != 0 {
+		return c < 0
+	}
+	rank := map[byte]int{'i': 0, 'l': 1, 'f': 2}
+	return rank[a.kind] < rank[b.kind]
+}
+
+// rangeAffectsKeyed is OSV's evaluation of one sorted range; k is v's key.
+func rangeAffectsKeyed(evs []cEvent, v *deps.Version, k vkey) bool {
+	// Quick rejects first: most ranges of a package lie wholly above or
+	// below the version (another Django series).
+	if first := evs[0]; first.kind == 'i' && !first.zero && compareKeyed(v, k, first.v, first.k) < 0 {
+		return false
+	}
+	switch end := evs[len(evs)-1]; end.kind {
+	case 'f':
+		if compareKeyed(v, k, end.v, end.k) >= 0 {
+			return false
+		}
+	case 'l':
+		if compareKeyed(v, k, end.v, end.k) > 0 {
+			return false
+		}
+	}
+	vuln := false
+	for _, e := range evs {
+		if e.zero {
+			vuln = true
+			continue
+		}
+		c := compareKeyed(v, k, e.v, e.k)
+		if c < 0 {
+			// Sorted: no later event applies to v.
+			break
+		}
+		switch e.kind {
+		case 'i':
+			vuln = true
+		case 'f':
+			vuln = false
+		case 'l':
+			vuln = vuln && c <= 0
+		}
+	}
+	return vuln
+}
+
+func (e *entry) inRanges(v deps.Version) bool { return e.inRangesKeyed(v, keyOf(v)) }
+
+func (e *entry) inRangesKeyed(v deps.Version, k vkey) bool {
+	for _, rg := range e.ranges {
+		if rangeAffectsKeyed(rg, &v, k) {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *entry) affects(v deps.Version, k vkey) bool {
+	if e.inRangesKeyed(v, k) {
+		return true
+	}
+	for _, lv := range e.versions {
+		if deps.Compare(lv, v) == 0 {
+			return true
+		}
+	}
+	if len(e.raw) > 0 {
+		s := v.String()
+		for _, r := range e.raw {
+			if strings.EqualFold(r, s) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Vuln is one advisory affecting a version: the records describing it
+// (grouped by shared IDs and aliases) and the release that fixes it.
+type Vuln struct {
+	// Name is the advisory's CVE, or its first ID without one.
+	Name string
+	// IDs are every ID and alias of its records, Name first.
+	IDs     []string
+	Records []*Record
+	// Fixed is the first release after the affected version that the
+	// records say is not affected: for Django, the fix in the same
+	// series. Empty when no fix is known.
+	Fixed string
+	// LastAffected names the last affected release when a record gives
+	// that instead of a fix.
+	LastAffected string
+	// Severity is the highest rating among the records ("" when none
+	// rates itself).
+	Severity string
+	fixed    deps.Version
+}
+
+// Match returns the advisories affecting version v of package name (any
+// spelling; it is normalised), ordered by fixed version, then name.
+func (db *DB) Match(name string, v deps.Version) []Vuln {
+	name = normalName(name)
+	type hit struct {
+		fixed, last deps.Version
+		hasFix      bool
+		hasLast     bool
+	}
+	var recs []*Record
+	hits := map[*Record]*hit{}
+	k := keyOf(v)
+	for _, e := range db.byPkg[name] {
+		if !e.affects(v, k) {
+			continue
+		}
+		h, seen := hits[e.rec]
+		if !seen {
+			h = &hit{}
+			hits[e.rec] = h
+			recs = append(recs, e.rec)
+		}
+		for _, rg := range e.ranges {
+			if !rangeAffectsKeyed(rg, &v, k) {
+				continue
+			}
+			for _, ev := range rg {
+				if ev.kind == 'f' && compareKeyed(ev.v, ev.k, &v, k) > 0 {
+					if !h.hasFix || deps.Compare(*ev.v, h.fixed) > 0 {
+						h.fixed, h.hasFix = *ev.v, true
+					}
+					break
+				}
+				if ev.kind == 'l' && deps.Compare(*ev.v, v) >= 0 {
+					if !h.hasLast || deps.Compare(*ev.v, h.last) > 0 {
+						h.last, h.hasLast = *ev.v, true
+					}
+					break
+				}
+			}
+		}
+	}
+	groups := group(recs)
+	out := make([]Vuln, 0, len(groups))
+	for _, g := range groups {
+		vu := newVuln(g)
+		var fixed, last deps.Version
+		var hasFix, hasLast bool
+		for _, r := range g {
+			h := hits[r]
+			if h.hasFix && (!hasFix || deps.Compare(h.fixed, fixed) > 0) {
+				fixed, hasFix = h.fixed, true
+			}
+			if h.hasLast && (!hasLast || deps.Compare(h.last, last) > 0) {
+				last, hasLast = h.last, true
+			}
+		}
+		if hasFix {
+			vu.Fixed, vu.fixed = fixed.String(), fixed
+		}
+		if hasLast && !hasFix {
+			vu.LastAffected = last.String()
+		}
+		out = append(out, vu)
+	}
+	sortVulns(out)
+	return out
+}
+
+// Upgrade is the smallest release above v that no record of the package
+// affects, among the fixed versions the records name. ok is false when
+// there is none (an advisory without a fix, or only last_affected).
+func (db *DB) Upgrade(name string, v deps.Version) (deps.Version, bool) {
+	name = normalName(name)
+	// Nothing below the latest next fix of the advisories affecting v can
+	// clear them all: start the search there.
+	start, fromFix := v, false
+	k := keyOf(v)
+	for _, e := range db.byPkg[name] {
+		for _, rg := range e.ranges {
+			if !rangeAffectsKeyed(rg, &v, k) {
+				continue
+			}
+			for _, ev := range rg {
+				if ev.kind == 'f' && compareKeyed(ev.v, ev.k, &v, k) > 0 {
+					if deps.Compare(*ev.v, start) > 0 {
+						start, fromFix = *ev.v, true
+					}
+					break
+				}
+			}
+		}
+	}
+	fixes := db.fixes[name]
+	i := sort.Search(len(fixes), func(i int) bool {
+		c := deps.Compare(fixes[i], start)
+		return c > 0 || c == 0 && fromFix
+	})
+	for ; i < len(fixes); i++ {
+		if !db.affected(name, fixes[i]) {
+			return fixes[i], true
+		}
+	}
+	return deps.Version{}, false
+}
+
+func (db *DB) affected(name string, v deps.Version) bool {
+	k := keyOf(v)
+	for _, e := range db.byPkg[name] {
+		if e.affects(v, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// Bound is a lower limit on versions: ">= Version", or "> Version" when
+// not Inclusive.
+type Bound struct {
+	Version   deps.Version
+	Inclusive bool
+}
+
+func (b Bound) String() string {
+	if b.Inclusive {
+		return ">=" + b.Version.String()
+	}
+	return ">" + b.Version.String()
+}
+
+// MatchRange judges a specifier set by the versions it allows: the
+// advisories with an affected range or listed version that the set admits,
+// and the lowest bound that, added to the set, admits none of them. ok is
+// false when no such bound exists inside the set (an advisory without a
+// fix reaches its upper end). Ranges are treated as intervals of versions;
+// "!=" exclusions are not subtracted.
+func (db *DB) MatchRange(name string, set deps.SpecifierSet) (vulns []Vuln, safe Bound, ok bool) {
+	name = normalName(name)
+	lb, lbIncl, hasLB := set.LowerBound()
+	ub, ubIncl, hasUB := set.UpperBound()
+	ok = true
+	raise := func(b Bound) {
+		if hasUB {
+			if c := deps.Compare(b.Version, ub); c > 0 || c == 0 && (!b.Inclusive || !ubIncl) {
+				ok = false
+			}
+		}
+		if c := deps.Compare(b.Version, safe.Version); safe.Version.Release == nil || c > 0 || c == 0 && !b.Inclusive {
+			safe = b
+		}
+	}
+	var recs []*Record
+	seen := map[*Record]bool{}
+	mark := func(r *Record) {
+		if !seen[r] {
+			seen[r] = true
+			recs = append(recs, r)
+		}
+	}
+	for _, e := range db.byPkg[name] {
+		for _, rg := range e.ranges {
+			for _, iv := range intervals(rg) {
+				if !overlaps(iv, lb, lbIncl, hasLB, ub, ubIncl, hasUB) {
+					continue
+				}
+				mark(e.rec)
+				switch {
+				case iv.open:
+					ok = false
+				case iv.endIncl:
+					raise(Bound{Version: iv.end, Inclusive: false})
+				default:
+					raise(Bound{Version: iv.end, Inclusive: true})
+				}
+			}
+		}
+		for _, v := range e.versions {
+			if set.Contains(v) {
+				mark(e.rec)
+				raise(Bound{Version: v, Inclusive: false})
+			}
+		}
+	}
+	for _, g := range group(recs) {
+		vulns = append(vulns, newVuln(g))
+	}
+	sortVulns(vulns)
+	if len(vulns) == 0 {
+		return nil, Bound{}, false
+	}
+	return vulns, safe, ok
+}
+
+// interval is one stretch of affected versions: [start, end) or
+// [start, end] (endIncl, from last_affected), open-ended when open.
+type interval struct {
+	start    deps.Version
+	fromZero bool
+	end      deps.Version
+	endIncl  bool
+	open     bool
+}
+
+// intervals turns a sorted range into affected stretches.
+func intervals(evs []cEvent) []interval {
+	var out []interval
+	var cur *interval
+	for _, e := range evs {
+		switch e.kind {
+		case 'i':
+			if cur == nil {
+				cur = &interval{fromZero: e.zero}
+				if !e.zero {
+					cur.start = *e.v
+				}
+			}
+		case 'f', 'l':
+			if cur != nil {
+				cur.end, cur.endIncl = *e.v, e.kind == 'l'
+				out = append(out, *cur)
+				cur = nil
+			}
+		}
+	}
+	if cur != nil {
+		cur.open = true
+		out = append(out, *cur)
+	}
+	return out
+}
+
+// overlaps reports whether an affected interval and the set's bounds share
+// a version.
+func overlaps(iv interval, lb deps.Version, lbIncl, hasLB bool, ub deps.Version, ubIncl, hasUB bool) bool {
+	// Start of the intersection: the higher of the two lower limits.
+	lo, loIncl, hasLo := iv.start, true, !iv.fromZero
+	if hasLB && (!hasLo || deps.Compare(lb, lo) > 0 || deps.Compare(lb, lo) == 0 && !lbIncl) {
+		lo, loIncl, hasLo = lb, lbIncl, true
+	}
+	// End: the lower of the two upper limits.
+	hi, hiIncl, hasHi := iv.end, iv.endIncl, !iv.open
+	if hasUB && (!hasHi || deps.Compare(ub, hi) < 0 || deps.Compare(ub, hi) == 0 && !ubIncl) {
+		hi, hiIncl, hasHi = ub, ubIncl, true
+	}
+	if !hasLo || !hasHi {
+		return true
+	}
+	c := deps.Compare(lo, hi)
+	return c < 0 || c == 0 && loIncl && hiIncl
+}
+
+// Records lists the package's records, newest first.
+func (db *DB) Records(name string) []*Record {
+	name = normalName(name)
+	seen := map[*Record]bool{}
+	var out []*Record
+	for _, e := range db.byPkg[name] {
+		if !seen[e.rec] {
+			seen[e.rec] = true
+			out = append(out, e.rec)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Published != out[j].Published {
+			return out[i].Published > out[j].Published
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out
+}
+
+// Packages lists the packages the DB has records for.
+func (db *DB) Packages() []string {
+	out := make([]string, 0, len(db.byPkg))
+	for name := range db.byPkg {
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// group puts records that share an ID or alias together (a PYSEC record
+// and a GHSA record of the same CVE are one advisory), keeping the order of
+// first appearance.
+func group(recs []*Record) [][]*Record {
+	var groups [][]*Record
+	index := map[string]int{} // ID or alias → group
+	for _, r := range recs {
+		target := -1
+		for _, id := range r.IDs() {
+			if g, ok := index[id]; ok {
+				target = g
+				break
+			}
+		}
+		if target < 0 {
+			target = len(groups)
+			groups = append(groups, nil)
+		}
+		groups[target] = append(groups[target], r)
+		for _, id := range r.IDs() {
+			if _, ok := index[id]; !ok {
+				index[id] = target
+			}
+		}
+	}
+	return groups
+}
+
+func newVuln(g []*Record) Vuln {
+	v := Vuln{Records: g}
+	seen := map[string]bool{}
+	for _, r := range g {
+		if v.Name == "" || !strings.HasPrefix(v.Name, "CVE-") && r.CVE() != "" {
+			v.Name = r.Name()
+		}
+		if severityRank[r.Severity] > severityRank[v.Severity] {
+			v.Severity = r.Severity
+		}
+	}
+	v.IDs = append(v.IDs, v.Name)
+	seen[v.Name] = true
+	for _, r := range g {
+		for _, id := range r.IDs() {
+			if !seen[id] {
+				seen[id] = true
+				v.IDs = append(v.IDs, id)
+			}
+		}
+	}
+	return v
+}
+
+var severityRank = map[string]int{"": 0, "low": 1, "medium": 2, "high": 3, "critical": 4}
+
+// SeverityRank orders levels: "" 0, low 1 … critical 4.
+func SeverityRank(level string) int { return severityRank[level] }
+
+func sortVulns(vs []Vuln) {
+	sort.SliceStable(vs, func(i, j int) bool {
+		a, b := vs[i], vs[j]
+		if (a.Fixed == "") != (b.Fixed == "") {
+			return a.Fixed != ""
+		}
+		if a.Fixed != b.Fixed {
+			if c := deps.Compare(a.fixed, b.fixed); c != 0 {
+				return c < 0
+			}
+		}
+		return a.Name < b.Name
+	})
+}
+
+// AffectedText describes the versions of pkg a record affects, oldest
+// first, in specifier form: ">=4.2,<4.2.25", "<1.0.5", ">=2.0,<=2.0.3",
+// ">=7.1" (no fix), "==3.0.1" (listed versions).
+func (r *Record) AffectedText(pkg string) []string {
+	pkg = normalName(pkg)
+	var out []string
+	for _, a := range r.Affected {
+		if a.Package != pkg {
+			continue
+		}
+		e := compileAffected(r, a)
+		type item struct {
+			v    deps.Version
+			zero bool
+			text string
+		}
+		var items []item
+		for _, rg := range e.ranges {
+			for _, iv := range intervals(rg) {
+				var parts []string
+				if !iv.fromZero {
+					parts = append(parts, ">="+iv.start.String())
+				}
+				switch {
+				case iv.open:
+				case iv.endIncl:
+					parts = append(parts, "<="+iv.end.String())
+				default:
+					parts = append(parts, "<"+iv.end.String())
+				}
+				text := strings.Join(parts, ",")
+				if text == "" {
+					text = "every version"
+				}
+				items = append(items, item{v: iv.start, zero: iv.fromZero, text: text})
+			}
+		}
+		for _, v := range e.versions {
+			items = append(items, item{v: v, text: "==" + v.String()})
+		}
+		for _, s := range e.raw {
+			items = append(items, item{text: "===" + s, zero: true})
+		}
+		sort.SliceStable(items, func(i, j int) bool {
+			if items[i].zero != items[j].zero {
+				return items[i].zero
+			}
+			return deps.Compare(items[i].v, items[j].v) < 0
+		})
+		for _, it := range items {
+			out = append(out, it.text)
+		}
+	}
+	return out
+}
+
+// normalName is deps.NormalizeName without its regular expression for
+// names already in PEP 503 form, which is how callers pass them.
+func normalName(name string) string {
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		ok := c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' && i > 0 && i < len(name)-1 && name[i-1] != '-'
+		if !ok {
+			return deps.NormalizeName(name)
+		}
+	}
+	return name
+}
