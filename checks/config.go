@@ -16,11 +16,15 @@ type Config struct {
 	// FailOn is the level at or above which the check fails.
 	FailOn Severity
 	// FailNever disables failing altogether (fail_on: never).
-	FailNever  bool
-	FixPRs     string // auto | command | off
-	Drafts     bool
-	AuditDay   string // monday … sunday, or "off"
-	Thresholds Thresholds
+	FailNever bool
+	// FailOnExisting makes findings already on the base branch fail the
+	// check run too (fail_on_existing: true); by default only new ones do,
+	// so adopting djsec does not block every pull request at once.
+	FailOnExisting bool
+	FixPRs         string // auto | command | off
+	Drafts         bool
+	AuditDay       string // monday … sunday, or "off"
+	Thresholds     Thresholds
 	// AllowedEmailDomains documents the checklist's email-domain rule.
 	AllowedEmailDomains []string
 	// Checklist is an optional path to the repository's own checklist.

@@ -69,6 +69,7 @@ func init() {
 		"disabled_rules":        (*configParser).disabledRules,
 		"severity":              (*configParser).severities,
 		"fail_on":               (*configParser).failOn,
+		"fail_on_existing":      (*configParser).failOnExisting,
 		"fix_prs":               (*configParser).fixPRs,
 		"drafts":                (*configParser).drafts,
 		"audit":                 (*configParser).audit,
@@ -284,17 +285,27 @@ func (c *configParser) fixPRs(key string, v *yaml.Node) {
 }
 
 func (c *configParser) drafts(key string, v *yaml.Node) {
+	c.boolean(key, v, &c.cfg.Drafts)
+}
+
+func (c *configParser) failOnExisting(key string, v *yaml.Node) {
+	c.boolean(key, v, &c.cfg.FailOnExisting)
+}
+
+// boolean reads true/false (and YAML 1.1's yes/no/on/off) into dst, which
+// keeps its default on a bad value.
+func (c *configParser) boolean(key string, v *yaml.Node, dst *bool) {
 	w, ok := c.word(key, v)
 	if !ok {
 		return
 	}
 	switch w {
 	case "true", "yes", "on":
-		c.cfg.Drafts = true
+		*dst = true
 	case "false", "no", "off":
-		c.cfg.Drafts = false
+		*dst = false
 	default:
-		c.errorf(v, "%s must be true or false, not %q; using the default (%t)", key, v.Value, c.cfg.Drafts)
+		c.errorf(v, "%s must be true or false, not %q; using the default (%t)", key, v.Value, *dst)
 	}
 }
 

@@ -46,6 +46,7 @@ severity:
   DJS002: high
   settings-parse-error: low
 fail_on: medium
+fail_on_existing: true
 fix_prs: auto
 drafts: false
 audit: Friday
@@ -69,6 +70,7 @@ checklist: ./docs/SECURITY-CHECKLIST.md
 	want.Disabled = map[string]bool{"DJS001": true}
 	want.Severity = map[string]Severity{"DJS002": High, "DJS001": Low}
 	want.FailOn = Medium
+	want.FailOnExisting = true
 	want.FixPRs = "auto"
 	want.Drafts = false
 	want.AuditDay = "friday"
@@ -94,6 +96,10 @@ func TestParseConfigValues(t *testing.T) {
 		{"audit off", "audit: off\n", func(c *Config) bool { return c.AuditDay == "off" }},
 		{"audit false", "audit: false\n", func(c *Config) bool { return c.AuditDay == "off" }},
 		{"drafts yes", "drafts: yes\n", func(c *Config) bool { return c.Drafts }},
+		{"fail_on_existing default", "fail_on: low\n", func(c *Config) bool { return !c.FailOnExisting }},
+		{"fail_on_existing true", "fail_on_existing: true\n", func(c *Config) bool { return c.FailOnExisting }},
+		{"fail_on_existing yes", "fail_on_existing: yes\n", func(c *Config) bool { return c.FailOnExisting }},
+		{"fail_on_existing false", "fail_on_existing: false\n", func(c *Config) bool { return !c.FailOnExisting }},
 		{"single ignore path", "ignore_paths: vendor/**\n", func(c *Config) bool { return reflect.DeepEqual(c.IgnorePaths, []string{"vendor/**"}) }},
 		{"single disabled rule", "disabled_rules: config-invalid\n", func(c *Config) bool { return c.Disabled["DJS002"] }},
 		{"rule id lower case", "disabled_rules: [djs001]\n", func(c *Config) bool { return c.Disabled["DJS001"] }},
@@ -144,6 +150,10 @@ func TestParseConfigErrors(t *testing.T) {
 		{"bad fix_prs", "fix_prs: sometimes\n", 1, `fix_prs: "sometimes" is not one of auto, command or off`,
 			func(c *Config) bool { return c.FixPRs == "command" }},
 		{"bad drafts", "drafts: maybe\n", 1, `drafts must be true or false, not "maybe"`, func(c *Config) bool { return c.Drafts }},
+		{"bad fail_on_existing", "fail_on: low\nfail_on_existing: sometimes\n", 2, `fail_on_existing must be true or false, not "sometimes"; using the default (false)`,
+			func(c *Config) bool { return !c.FailOnExisting && c.FailOn == Low }},
+		{"fail_on_existing empty", "fail_on_existing:\n", 1, "fail_on_existing has no value", func(c *Config) bool { return !c.FailOnExisting }},
+		{"fail_on_existing typo", "fail_on_exsting: true\n", 1, "unknown key fail_on_exsting (did you mean fail_on_existing?)", func(c *Config) bool { return !c.FailOnExisting }},
 		{"bad audit day", "audit: fridey\n", 1, `audit: "fridey" is not a day of the week or off (did you mean friday?)`,
 			func(c *Config) bool { return c.AuditDay == "monday" }},
 		{"unknown disabled rule", "disabled_rules:\n  - DJS001\n  - debug-enabeld-nope\n", 3, `disabled_rules: unknown rule "debug-enabeld-nope"`,

@@ -28,6 +28,11 @@ type Finding struct {
 	Key string `json:"-"`
 }
 
+// Fingerprint is the fingerprint a finding of rule with key would have at
+// path: a pull request's review uses it to carry a renamed file's base
+// findings over to the file's new name.
+func Fingerprint(rule, path, key string) string { return fingerprint(rule, path, key) }
+
 // fingerprint identifies a finding across commits: rule + path + key.
 func fingerprint(rule, path, key string) string {
 	sum := sha256.Sum256([]byte(rule + "\x00" + path + "\x00" + key))
