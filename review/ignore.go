@@ -1,0 +1,97 @@
+package review
+
+import (
+	"fmt"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/djsec/djsec/checks"
+)
+
+// Ignore is a finding the project decided to live with, made with
+// `/djsec ignore`. Rule is a rule ID or slug; PathGlob (path.Match syntax,
+// ** for any number of directories) narrows it to some files, "" meaning
+// every file.
+type Ignore struct {
+	Rule, PathGlob, Reason, By string
+	Until                      time.Time // zero: no expiry
+	PROnly                     bool      // made for one pull request (the caller passes it only there)
+}
+
+// active reports whether the ignore still applies at now: an expired one
+// does not, so the finding comes back on its own.
+func (ig Ignore) active(now time.Time) bool {
+	return ig.Until.IsZero() || now.Before(ig.Until)
+}
+
+// matches reports whether the ignore covers f.
+func (ig Ignore) matches(f checks.Finding) bool {
+	r, ok := checks.LookupRule(ig.Rule)
+	if !ok || r.ID != f.Rule {
+		return false
+	}
+	g := strings.TrimPrefix(strings.TrimSpace(ig.PathGlob), "./")
+	return g == "" || matchGlob(g, f.Path)
+}
+
+// reason is how the summary explains the suppression.
+func (ig Ignore) reason() string {
+	var b strings.Builder
+	b.WriteString("ignored")
+	if ig.By != "" {
+		b.WriteString(" by @" + strings.TrimPrefix(ig.By, "@"))
+	}
+	if ig.PROnly {
+		b.WriteString(" for this pull request")
+	}
+	if !ig.Until.IsZero() {
+		fmt.Fprintf(&b, " until %s", ig.Until.UTC().Format("2006-01-02"))
+	}
+	if r := strings.TrimSpace(ig.Reason); r != "" {
+		b.WriteString(": " + r)
+	}
+	return b.String()
+}
+
+// ignoredBy returns the first active ignore that covers f.
+func ignoredBy(ignores []Ignore, f checks.Finding, now time.Time) (Ignore, bool) {
+	for _, ig := range ignores {
+		if ig.active(now) && ig.matches(f) {
+			return ig, true
+		}
+	}
+	return Ignore{}, false
+}
+
+// matchGlob matches a slash-separated path against a glob whose segments
+// follow path.Match, where a ** segment stands for any number of
+// directories (none included): "**/settings.py", "legacy/**", "a/**/b.py".
+func matchGlob(glob, p string) bool {
+	return matchSegments(strings.Split(glob, "/"), strings.Split(p, "/"))
+}
+
+func matchSegments(glob, p []string) bool {
+	for len(glob) > 0 {
+		if glob[0] == "**" {
+			rest := glob[1:]
+			if len(rest) == 0 {
+				return true
+			}
+			for i := 0; i <= len(p); i++ {
+				if matchSegments(rest, p[i:]) {
+					return true
+				}
+			}
+			return false
+		}
+		if len(p) == 0 {
+			return false
+		}
+		if ok, err := path.Match(glob[0], p[0]); err != nil || !ok {
+			return false
+		}
+		glob, p = glob[1:], p[1:]
+	}
+	return len(p) == 0
+}

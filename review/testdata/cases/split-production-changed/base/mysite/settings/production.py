@@ -1,0 +1,5 @@
+"""Production settings: base plus what differs in production."""
+
+from .base import *  # noqa: F403
+
+DEBUG = False
