@@ -15,13 +15,26 @@ func (s *Server) issueJSON(r *Repo, i *Issue) map[string]any {
 			labels = append(labels, s.labelJSON(r, lb))
 		}
 	}
+	url := fmt.Sprintf("%s/repos/%s/issues/%d", s.URL, r.FullName(), i.Number)
 	return map[string]any{
 		"id": int64(i.Number) + r.ID*1000, "node_id": fmt.Sprintf("I_%d", i.Number), "number": i.Number,
-		"title": i.Title, "body": i.Body, "state": i.State, "labels": labels,
+		"title": i.Title, "body": i.Body, "state": i.State, "labels": labels, "locked": false,
 		"user":     s.userJSON(i.User, userType(i.User)),
 		"html_url": fmt.Sprintf("https://github.com/%s/issues/%d", r.FullName(), i.Number),
-		"url":      fmt.Sprintf("%s/repos/%s/issues/%d", s.URL, r.FullName(), i.Number),
-		"comments": countComments(r, i.Number),
+		"url":      url, "repository_url": s.URL + "/repos/" + r.FullName(),
+		"labels_url": url + "/labels{/name}", "comments_url": url + "/comments", "events_url": url + "/events",
+		"comments": countComments(r, i.Number), "assignee": nil, "milestone": nil, "closed_at": nil,
+		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+		"author_association": "NONE",
+	}
+}
+
+// issuePullRef is the pull_request key of an issue that is a pull request.
+func (s *Server) issuePullRef(r *Repo, n int) map[string]any {
+	html := fmt.Sprintf("https://github.com/%s/pull/%d", r.FullName(), n)
+	return map[string]any{
+		"url":      fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, r.FullName(), n),
+		"html_url": html, "diff_url": html + ".diff", "patch_url": html + ".patch",
 	}
 }
 
@@ -73,7 +86,7 @@ func (s *Server) listIssues(c *call) (int, any) {
 			continue
 		}
 		m := s.issueJSON(r, &Issue{Number: n, Title: p.Title, Body: p.Body, State: p.State, User: p.User})
-		m["pull_request"] = map[string]any{"url": fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, r.FullName(), n)}
+		m["pull_request"] = s.issuePullRef(r, n)
 		byNumber[n] = m
 		numbers = append(numbers, n)
 	}
@@ -148,7 +161,7 @@ func (s *Server) getIssue(c *call) (int, any) {
 	if n, _ := strconv.Atoi(c.r.PathValue("issue_number")); c.repo.pulls[n] != nil {
 		p := c.repo.pulls[n]
 		m := s.issueJSON(c.repo, &Issue{Number: n, Title: p.Title, Body: p.Body, State: p.State, User: p.User})
-		m["pull_request"] = map[string]any{"url": fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, c.repo.FullName(), n)}
+		m["pull_request"] = s.issuePullRef(c.repo, n)
 		return http.StatusOK, m
 	}
 	return http.StatusNotFound, notFound()

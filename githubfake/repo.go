@@ -28,16 +28,23 @@ type Repo struct {
 	perms      map[string]string // login → admin, maintain, write, triage, read, none
 	reviews    map[int][]*Review
 	reactions  map[int64][]string // comment ID → contents
+	suites     map[string]int64   // head SHA → the app's check suite
+	omitPatch  map[string]bool    // paths whose patch GitHub would leave out
 	nextNumber int
 }
 
+// commit is one commit. Each has a single parent (none for the first), so
+// a merge base is where the two parent chains meet.
 type commit struct {
-	sha, parent, message string
-	files                map[string][]byte
-	date                 time.Time
+	sha, parent, message, author string
+	files                        map[string][]byte
+	date                         time.Time
 }
 
-// Pull is a pull request.
+// Pull is a pull request. Its head follows HeadRef: a commit to that
+// branch moves HeadSHA (keeping the old one in Before, a synchronize
+// event's "before") and BaseSHA to the base branch's tip, as a push to a
+// pull request's branch does on GitHub.
 type Pull struct {
 	Number           int
 	Title, Body      string
@@ -46,13 +53,25 @@ type Pull struct {
 	User             string
 	HeadRef, HeadSHA string
 	BaseRef, BaseSHA string
+	Before           string
 	// HeadRepo is "owner/name" of a fork, "" for a branch of this
-	// repository.
+	// repository. A fork's commits live in this repository's store, on
+	// the branch HeadRef: GitHub makes them readable here too (through
+	// refs/pull/N/head), so the API reads them from the base repository
+	// as the fake does. Pick a HeadRef no branch of the base uses.
 	HeadRepo string
-	Files    []PullFile
+	// Files, when a test sets it, is the file list served as given. Left
+	// nil, the list is computed on every request as GitHub lists it: the
+	// diff from the merge base of the base branch and the head to the
+	// head (see diffTrees), so it follows later pushes.
+	Files                []PullFile
+	CreatedAt, UpdatedAt time.Time
+	explicitFiles        bool
 }
 
-// PullFile is one entry of GET .../pulls/{n}/files.
+// PullFile is one entry of GET .../pulls/{n}/files and of a comparison's
+// files. Patch "" means GitHub sent none (binary, too large, OmitPatch, a
+// pure rename or an empty file).
 type PullFile struct {
 	Filename, Status, Patch, PreviousFilename string
 	Additions, Deletions                      int
@@ -85,6 +104,8 @@ type CheckRun struct {
 	StartedAt, CompletedAt         string
 	// Requests counts the POST and PATCHes that built it.
 	Requests int
+	// AppID is the app that made it; 0 is the fake's app (AppID()).
+	AppID int64
 }
 
 // Label is a repository label.
@@ -117,8 +138,9 @@ func (s *Server) AddRepo(inst *Installation, fullName string) *Repo {
 		pulls: map[int]*Pull{}, issues: map[int]*Issue{}, comments: map[int64]*Comment{},
 		checkRuns: map[int64]*CheckRun{}, labels: map[string]*Label{}, perms: map[string]string{},
 		reviews: map[int][]*Review{}, reactions: map[int64][]string{},
+		suites: map[string]int64{}, omitPatch: map[string]bool{},
 	}
-	r.commitLocked("main", "Initial commit", nil, nil)
+	r.commitLocked("main", "Initial commit", "octocat", nil, nil)
 	s.repos[r.key()] = r
 	if inst != nil {
 		inst.repos[r.key()] = true
@@ -152,10 +174,21 @@ func (r *Repo) Commit(branch string, files map[string]string) string {
 			set[p] = []byte(content)
 		}
 	}
-	return r.commitLocked(branch, "Update files", set, del)
+	return r.commitLocked(branch, "Update files", "octocat", set, del)
 }
 
-func (r *Repo) commitLocked(branch, message string, set map[string][]byte, del map[string]bool) string {
+// OmitPatch makes the pull request files and compare answers leave out the
+// patch of these paths, as GitHub does for a diff over its size limit
+// (which the fake also applies by itself: MaxPatchLines, MaxPatchBytes).
+func (r *Repo) OmitPatch(paths ...string) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	for _, p := range paths {
+		r.omitPatch[p] = true
+	}
+}
+
+func (r *Repo) commitLocked(branch, message, author string, set map[string][]byte, del map[string]bool) string {
 	parent := r.branches[branch]
 	if parent == "" {
 		parent = r.branches[r.DefaultBranch]
@@ -178,8 +211,17 @@ func (r *Repo) commitLocked(branch, message string, set map[string][]byte, del m
 		fmt.Fprintf(h, "%s %s\n", p, blobSHA(tree[p]))
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
-	r.commits[sha] = &commit{sha: sha, parent: parent, message: message, files: tree, date: r.s.now()}
+	r.commits[sha] = &commit{sha: sha, parent: parent, message: message, author: author, files: tree, date: r.s.now()}
 	r.branches[branch] = sha
+	for _, p := range r.pulls {
+		if p.State == "open" && p.HeadRef == branch {
+			p.Before, p.HeadSHA = p.HeadSHA, sha
+			if base := r.branches[p.BaseRef]; base != "" {
+				p.BaseSHA = base
+			}
+			p.UpdatedAt = r.s.now()
+		}
+	}
 	return sha
 }
 
@@ -203,7 +245,8 @@ func (r *Repo) File(ref, path string) (string, bool) {
 	return string(b), ok
 }
 
-// resolve finds the commit a branch name, "refs/heads/x", or SHA names.
+// resolve finds the commit a branch name, "refs/heads/x", SHA or
+// abbreviated SHA (seven or more hex digits naming one commit) names.
 func (r *Repo) resolve(ref string) *commit {
 	if ref == "" {
 		ref = r.DefaultBranch
@@ -212,12 +255,71 @@ func (r *Repo) resolve(ref string) *commit {
 	if sha, ok := r.branches[ref]; ok {
 		return r.commits[sha]
 	}
-	return r.commits[ref]
+	if c, ok := r.commits[ref]; ok {
+		return c
+	}
+	if len(ref) < 7 || strings.Trim(strings.ToLower(ref), "0123456789abcdef") != "" {
+		return nil
+	}
+	var found *commit
+	for sha, c := range r.commits {
+		if strings.HasPrefix(sha, strings.ToLower(ref)) {
+			if found != nil {
+				return nil
+			}
+			found = c
+		}
+	}
+	return found
+}
+
+// ancestry returns c and its ancestors, nearest first.
+func (r *Repo) ancestry(c *commit) []*commit {
+	var out []*commit
+	for c != nil {
+		out = append(out, c)
+		c = r.commits[c.parent]
+	}
+	return out
+}
+
+// mergeBase returns the nearest common ancestor of base and head and how
+// many commits head and base have beyond it (ahead, behind); nil when the
+// histories never meet.
+func (r *Repo) mergeBase(base, head *commit) (mb *commit, ahead, behind int) {
+	onHead := map[string]int{}
+	for i, c := range r.ancestry(head) {
+		onHead[c.sha] = i
+	}
+	for i, c := range r.ancestry(base) {
+		if n, ok := onHead[c.sha]; ok {
+			return c, n, i
+		}
+	}
+	return nil, 0, 0
+}
+
+// pullFiles is what GET .../pulls/{n}/files lists (all of it, before
+// GitHub's 3,000-file cap) and the number of commits the pull has.
+func (r *Repo) pullFiles(p *Pull) ([]PullFile, int) {
+	head, base := r.commits[p.HeadSHA], r.resolve(p.BaseRef)
+	if base == nil {
+		base = r.commits[p.BaseSHA]
+	}
+	mb, ahead, _ := r.mergeBase(base, head)
+	if p.explicitFiles {
+		return p.Files, ahead
+	}
+	if mb == nil {
+		return nil, ahead
+	}
+	return diffTrees(mb.files, head.files, r.omitPatch), ahead
 }
 
 // AddPull opens a pull request from head into base (branches of this
-// repository, which must exist). Files default to every file that differs,
-// each with a patch replacing the old text by the new.
+// repository, which must exist; a fork's too, see Pull.HeadRepo) and
+// returns a copy of it with Files filled in. Leave Files nil for GitHub's
+// file list (see Pull.Files).
 func (r *Repo) AddPull(p Pull) *Pull {
 	r.s.mu.Lock()
 	defer r.s.mu.Unlock()
@@ -238,14 +340,38 @@ func (r *Repo) AddPull(p Pull) *Pull {
 		panic(fmt.Sprintf("githubfake: AddPull: no branch %q or %q", p.HeadRef, p.BaseRef))
 	}
 	p.HeadSHA, p.BaseSHA = head.sha, base.sha
-	if p.Files == nil {
-		p.Files = diffFiles(base.files, head.files)
+	p.explicitFiles = p.Files != nil
+	if p.CreatedAt.IsZero() {
+		p.CreatedAt = r.s.now()
+	}
+	if p.UpdatedAt.IsZero() {
+		p.UpdatedAt = p.CreatedAt
 	}
 	r.nextNumber++
 	p.Number = r.nextNumber
 	pp := p
 	r.pulls[p.Number] = &pp
-	return &pp
+	return r.pullCopy(&pp)
+}
+
+// pullCopy is a copy of p for a test, its Files as the API lists them.
+func (r *Repo) pullCopy(p *Pull) *Pull {
+	c := *p
+	c.Files, _ = r.pullFiles(p)
+	c.Files = append([]PullFile(nil), c.Files...)
+	return &c
+}
+
+// Pull returns a copy of pull request number (Files as the API lists
+// them now), or nil.
+func (r *Repo) Pull(number int) *Pull {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	p, ok := r.pulls[number]
+	if !ok {
+		return nil
+	}
+	return r.pullCopy(p)
 }
 
 // SetPermission sets a user's permission on the repository.
@@ -285,7 +411,7 @@ func (r *Repo) Pulls() []Pull {
 	defer r.s.mu.Unlock()
 	out := []Pull{}
 	for _, p := range r.pulls {
-		out = append(out, *p)
+		out = append(out, *r.pullCopy(p))
 	}
 	sort.Slice(out, func(a, b int) bool { return out[a].Number < out[b].Number })
 	return out
@@ -347,59 +473,4 @@ func blobSHA(b []byte) string {
 	fmt.Fprintf(h, "blob %d\x00", len(b))
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
-}
-
-// diffFiles lists the files that differ between two trees, each with a
-// patch of one hunk that replaces the whole old text by the new.
-func diffFiles(base, head map[string][]byte) []PullFile {
-	paths := map[string]bool{}
-	for p := range base {
-		paths[p] = true
-	}
-	for p := range head {
-		paths[p] = true
-	}
-	var out []PullFile
-	for _, p := range sortedKeys(paths) {
-		old, inBase := base[p]
-		cur, inHead := head[p]
-		if inBase && inHead && string(old) == string(cur) {
-			continue
-		}
-		f := PullFile{Filename: p, Status: "modified"}
-		switch {
-		case !inBase:
-			f.Status = "added"
-		case !inHead:
-			f.Status = "removed"
-		}
-		f.Patch, f.Additions, f.Deletions = wholePatch(string(old), string(cur))
-		out = append(out, f)
-	}
-	return out
-}
-
-func wholePatch(old, cur string) (string, int, int) {
-	split := func(s string) []string {
-		if s == "" {
-			return nil
-		}
-		return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
-	}
-	ol, nl := split(old), split(cur)
-	start := func(n int) int {
-		if n == 0 {
-			return 0
-		}
-		return 1
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "@@ -%d,%d +%d,%d @@", start(len(ol)), len(ol), start(len(nl)), len(nl))
-	for _, l := range ol {
-		b.WriteString("\n-" + l)
-	}
-	for _, l := range nl {
-		b.WriteString("\n+" + l)
-	}
-	return b.String(), len(nl), len(ol)
 }

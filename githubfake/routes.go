@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"path"
 	"strconv"
@@ -31,6 +32,10 @@ func (s *Server) routes() {
 
 	s.handle("POST /repos/{owner}/{repo}/check-runs", authToken, s.createCheckRun)
 	s.handle("PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.updateCheckRun)
+	s.handle("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", authToken, s.getCheckRun)
+	s.handle("GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations", authToken, s.listAnnotations)
+	s.handle("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", authToken, s.listCheckRunsForRef)
+	s.handle("GET /repos/{owner}/{repo}/compare/{basehead}", authToken, s.compare)
 
 	s.handle("GET /repos/{owner}/{repo}/issues", authToken, s.listIssues)
 	s.handle("POST /repos/{owner}/{repo}/issues", authToken, s.createIssue)
@@ -60,10 +65,26 @@ func (s *Server) appJSON(a *App) map[string]any {
 	}
 }
 
+// userID gives each login its own stable ID.
+func userID(login string) int64 {
+	h := fnv.New32a()
+	h.Write([]byte(strings.ToLower(login)))
+	return int64(h.Sum32()%90_000_000) + 10_000_000
+}
+
+// userJSON is a "simple user" with every field the description requires.
 func (s *Server) userJSON(login, typ string) map[string]any {
+	id := userID(login)
+	u := s.URL + "/users/" + login
 	return map[string]any{
-		"login": login, "id": len(login)*1000 + 7, "type": typ,
-		"html_url": "https://github.com/" + login, "url": s.URL + "/users/" + login,
+		"login": login, "id": id, "node_id": fmt.Sprintf("U_%d", id), "type": typ, "site_admin": false,
+		"avatar_url":  fmt.Sprintf("https://avatars.githubusercontent.com/u/%d?v=4", id),
+		"gravatar_id": "", "html_url": "https://github.com/" + login, "url": u,
+		"followers_url": u + "/followers", "following_url": u + "/following{/other_user}",
+		"gists_url": u + "/gists{/gist_id}", "starred_url": u + "/starred{/owner}{/repo}",
+		"subscriptions_url": u + "/subscriptions", "organizations_url": u + "/orgs",
+		"repos_url": u + "/repos", "events_url": u + "/events{/privacy}",
+		"received_events_url": u + "/received_events",
 	}
 }
 
@@ -90,16 +111,60 @@ func (s *Server) createToken(c *call) (int, any) {
 }
 
 func (s *Server) repoJSON(r *Repo) map[string]any {
-	return map[string]any{
-		"id": r.ID, "node_id": fmt.Sprintf("R_%d", r.ID), "name": r.Name, "full_name": r.FullName(),
-		"private": r.Private, "owner": s.userJSON(r.Owner, "Organization"),
-		"html_url":       "https://github.com/" + r.FullName(),
-		"url":            s.URL + "/repos/" + r.FullName(),
-		"default_branch": r.DefaultBranch, "fork": false, "archived": false, "visibility": map[bool]string{true: "private", false: "public"}[r.Private],
-	}
+	return s.repositoryJSON(r.ID, r.FullName(), r.Private, false, r.DefaultBranch, "Organization")
 }
 
-func (s *Server) getRepo(c *call) (int, any) { return http.StatusOK, s.repoJSON(c.repo) }
+// repoURLs are the templated URLs every repository object carries.
+var repoURLs = map[string]string{
+	"archive_url": "/{archive_format}{/ref}", "assignees_url": "/assignees{/user}",
+	"blobs_url": "/git/blobs{/sha}", "branches_url": "/branches{/branch}",
+	"collaborators_url": "/collaborators{/collaborator}", "comments_url": "/comments{/number}",
+	"commits_url": "/commits{/sha}", "compare_url": "/compare/{base}...{head}",
+	"contents_url": "/contents/{+path}", "contributors_url": "/contributors",
+	"deployments_url": "/deployments", "downloads_url": "/downloads", "events_url": "/events",
+	"forks_url": "/forks", "git_commits_url": "/git/commits{/sha}", "git_refs_url": "/git/refs{/sha}",
+	"git_tags_url": "/git/tags{/sha}", "hooks_url": "/hooks", "issue_comment_url": "/issues/comments{/number}",
+	"issue_events_url": "/issues/events{/number}", "issues_url": "/issues{/number}",
+	"keys_url": "/keys{/key_id}", "labels_url": "/labels{/name}", "languages_url": "/languages",
+	"merges_url": "/merges", "milestones_url": "/milestones{/number}",
+	"notifications_url": "/notifications{?since,all,participating}", "pulls_url": "/pulls{/number}",
+	"releases_url": "/releases{/id}", "stargazers_url": "/stargazers", "statuses_url": "/statuses/{sha}",
+	"subscribers_url": "/subscribers", "subscription_url": "/subscription", "tags_url": "/tags",
+	"teams_url": "/teams", "trees_url": "/git/trees{/sha}",
+}
+
+// repositoryJSON is a repository with every field the description
+// requires of one.
+func (s *Server) repositoryJSON(id int64, fullName string, private, fork bool, defaultBranch, ownerType string) map[string]any {
+	owner, name, _ := strings.Cut(fullName, "/")
+	api := s.URL + "/repos/" + fullName
+	m := map[string]any{
+		"id": id, "node_id": fmt.Sprintf("R_%d", id), "name": name, "full_name": fullName,
+		"private": private, "owner": s.userJSON(owner, ownerType), "description": nil, "fork": fork,
+		"html_url": "https://github.com/" + fullName, "url": api,
+		"clone_url": "https://github.com/" + fullName + ".git", "git_url": "git://github.com/" + fullName + ".git",
+		"ssh_url": "git@github.com:" + fullName + ".git", "svn_url": "https://github.com/" + fullName,
+		"mirror_url": nil, "homepage": nil, "language": "Python", "license": nil,
+		"default_branch": defaultBranch, "archived": false, "disabled": false,
+		"visibility": map[bool]string{true: "private", false: "public"}[private],
+		"forks":      0, "forks_count": 0, "open_issues": 0, "open_issues_count": 0, "size": 0,
+		"stargazers_count": 0, "watchers": 0, "watchers_count": 0,
+		"has_downloads": true, "has_issues": true, "has_projects": true, "has_wiki": true, "has_pages": false,
+		"created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z", "pushed_at": "2024-01-01T00:00:00Z",
+	}
+	for k, suffix := range repoURLs {
+		m[k] = api + suffix
+	}
+	return m
+}
+
+func (s *Server) getRepo(c *call) (int, any) {
+	// The full repository has a few fields more than the ones nested in
+	// other objects.
+	m := s.repoJSON(c.repo)
+	m["has_discussions"], m["network_count"], m["subscribers_count"] = false, 0, 0
+	return http.StatusOK, m
+}
 
 func (s *Server) getContents(c *call) (int, any) {
 	r := c.repo
@@ -141,11 +206,14 @@ func (s *Server) getContents(c *call) (int, any) {
 }
 
 func (s *Server) contentJSON(r *Repo, cm *commit, p string, b []byte, withContent bool) map[string]any {
+	self := s.URL + "/repos/" + r.FullName() + "/contents/" + p + "?ref=" + cm.sha
+	html := "https://github.com/" + r.FullName() + "/blob/" + cm.sha + "/" + p
+	git := s.URL + "/repos/" + r.FullName() + "/git/blobs/" + blobSHA(b)
 	m := map[string]any{
 		"type": "file", "name": path.Base(p), "path": p, "sha": blobSHA(b), "size": len(b),
-		"url":          s.URL + "/repos/" + r.FullName() + "/contents/" + p + "?ref=" + cm.sha,
-		"html_url":     "https://github.com/" + r.FullName() + "/blob/" + cm.sha + "/" + p,
+		"url": self, "html_url": html, "git_url": git,
 		"download_url": "https://raw.githubusercontent.com/" + r.FullName() + "/" + cm.sha + "/" + p,
+		"_links":       map[string]any{"self": self, "git": git, "html": html},
 	}
 	if withContent {
 		// GitHub wraps base64 at 60 characters.
@@ -188,7 +256,7 @@ func (s *Server) putContents(c *call) (int, any) {
 		return http.StatusConflict, map[string]any{"message": fmt.Sprintf("%s does not match %s", p, sha), "documentation_url": docURL, "status": "409"}
 	}
 	msg := str(body["message"])
-	newSHA := r.commitLocked(branch, msg, map[string][]byte{p: content}, nil)
+	newSHA := r.commitLocked(branch, msg, s.botLogin(), map[string][]byte{p: content}, nil)
 	status := http.StatusCreated
 	if exists {
 		status = http.StatusOK
@@ -251,24 +319,56 @@ func (s *Server) createRef(c *call) (int, any) {
 	}
 }
 
+// forkJSON is the repository JSON of a pull request's fork ("owner/name").
+func (s *Server) forkJSON(base *Repo, fullName string) map[string]any {
+	return s.repositoryJSON(base.ID*1000+userID(fullName)%1000, fullName, base.Private, true, base.DefaultBranch, "User")
+}
+
 func (s *Server) pullJSON(r *Repo, p *Pull) map[string]any {
-	headRepo := s.repoJSON(r)
+	headRepo, headOwner, headType := s.repoJSON(r), r.Owner, "Organization"
 	if p.HeadRepo != "" {
-		owner, name, _ := strings.Cut(p.HeadRepo, "/")
-		headRepo = map[string]any{"id": r.ID + 1, "name": name, "full_name": p.HeadRepo, "fork": true, "owner": s.userJSON(owner, "User")}
+		headRepo = s.forkJSON(r, p.HeadRepo)
+		headOwner, _, _ = strings.Cut(p.HeadRepo, "/")
+		headType = "User"
 	}
-	headLabel := r.Owner + ":" + p.HeadRef
-	if p.HeadRepo != "" {
-		headLabel = strings.Split(p.HeadRepo, "/")[0] + ":" + p.HeadRef
+	files, commits := r.pullFiles(p)
+	adds, dels := 0, 0
+	for _, f := range files {
+		adds += f.Additions
+		dels += f.Deletions
 	}
+	url := fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, r.FullName(), p.Number)
+	html := fmt.Sprintf("https://github.com/%s/pull/%d", r.FullName(), p.Number)
+	issue := fmt.Sprintf("%s/repos/%s/issues/%d", s.URL, r.FullName(), p.Number)
+	statuses := fmt.Sprintf("%s/repos/%s/statuses/%s", s.URL, r.FullName(), p.HeadSHA)
+	href := func(u string) map[string]any { return map[string]any{"href": u} }
 	return map[string]any{
+		"commits_url": url + "/commits", "review_comments_url": url + "/comments",
+		"review_comment_url": s.URL + "/repos/" + r.FullName() + "/pulls/comments{/number}",
+		"comments_url":       issue + "/comments", "statuses_url": statuses,
+		"_links": map[string]any{
+			"self": href(url), "html": href(html), "issue": href(issue), "comments": href(issue + "/comments"),
+			"review_comments": href(url + "/comments"), "review_comment": href(s.URL + "/repos/" + r.FullName() + "/pulls/comments{/number}"),
+			"commits": href(url + "/commits"), "statuses": href(statuses),
+		},
+		"assignee": nil, "milestone": nil, "auto_merge": nil, "merged_by": nil, "active_lock_reason": nil,
 		"id": int64(p.Number) + r.ID*1000, "node_id": fmt.Sprintf("PR_%d", p.Number), "number": p.Number,
-		"state": p.State, "title": p.Title, "body": p.Body, "draft": p.Draft, "user": s.userJSON(p.User, "User"),
-		"html_url":      fmt.Sprintf("https://github.com/%s/pull/%d", r.FullName(), p.Number),
-		"url":           fmt.Sprintf("%s/repos/%s/pulls/%d", s.URL, r.FullName(), p.Number),
-		"head":          map[string]any{"label": headLabel, "ref": p.HeadRef, "sha": p.HeadSHA, "repo": headRepo, "user": s.userJSON(strings.Split(headLabel, ":")[0], "User")},
-		"base":          map[string]any{"label": r.Owner + ":" + p.BaseRef, "ref": p.BaseRef, "sha": p.BaseSHA, "repo": s.repoJSON(r), "user": s.userJSON(r.Owner, "Organization")},
-		"changed_files": len(p.Files), "merged": false,
+		"state": p.State, "locked": false, "title": p.Title, "body": p.Body, "draft": p.Draft,
+		"user":     s.userJSON(p.User, userType(p.User)),
+		"html_url": html, "url": url, "diff_url": html + ".diff", "patch_url": html + ".patch",
+		"issue_url":  fmt.Sprintf("%s/repos/%s/issues/%d", s.URL, r.FullName(), p.Number),
+		"created_at": p.CreatedAt.UTC().Format(time.RFC3339), "updated_at": p.UpdatedAt.UTC().Format(time.RFC3339),
+		"closed_at": nil, "merged_at": nil, "merge_commit_sha": nil,
+		"head":   map[string]any{"label": headOwner + ":" + p.HeadRef, "ref": p.HeadRef, "sha": p.HeadSHA, "repo": headRepo, "user": s.userJSON(headOwner, headType)},
+		"base":   map[string]any{"label": r.Owner + ":" + p.BaseRef, "ref": p.BaseRef, "sha": p.BaseSHA, "repo": s.repoJSON(r), "user": s.userJSON(r.Owner, "Organization")},
+		"labels": []any{}, "requested_reviewers": []any{}, "requested_teams": []any{}, "assignees": []any{},
+		"author_association": "CONTRIBUTOR",
+		"merged":             false, "mergeable": nil, "rebaseable": nil,
+		// GitHub computes mergeability in the background; until it has,
+		// it says "unknown", which is all a client may rely on.
+		"mergeable_state": "unknown", "maintainer_can_modify": p.HeadRepo != "",
+		"commits": commits, "additions": adds, "deletions": dels, "changed_files": len(files),
+		"comments": 0, "review_comments": 0,
 	}
 }
 
@@ -294,31 +394,48 @@ func (s *Server) listPullFiles(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notFound()
 	}
-	files := p.Files
+	files, _ := c.repo.pullFiles(p)
 	if len(files) > maxPullFiles {
 		files = files[:maxPullFiles]
 	}
-	var out []any
+	out := []any{}
 	for _, f := range page(c, files) {
-		m := map[string]any{
-			"sha": blobSHA([]byte(f.Filename + p.HeadSHA)), "filename": f.Filename, "status": f.Status,
-			"additions": f.Additions, "deletions": f.Deletions, "changes": f.Additions + f.Deletions,
-			"blob_url":     fmt.Sprintf("https://github.com/%s/blob/%s/%s", c.repo.FullName(), p.HeadSHA, f.Filename),
-			"raw_url":      fmt.Sprintf("https://github.com/%s/raw/%s/%s", c.repo.FullName(), p.HeadSHA, f.Filename),
-			"contents_url": fmt.Sprintf("%s/repos/%s/contents/%s?ref=%s", s.URL, c.repo.FullName(), f.Filename, p.HeadSHA),
-		}
-		if f.Patch != "" {
-			m["patch"] = f.Patch
-		}
-		if f.PreviousFilename != "" {
-			m["previous_filename"] = f.PreviousFilename
-		}
-		out = append(out, m)
-	}
-	if out == nil {
-		out = []any{}
+		out = append(out, s.fileJSON(c.repo, c.repo.commits[p.HeadSHA], f))
 	}
 	return http.StatusOK, out
+}
+
+// fileJSON is a changed file as the pull request files and compare
+// answers list it, with URLs at commit head.
+func (s *Server) fileJSON(r *Repo, head *commit, f PullFile) map[string]any {
+	sha := ""
+	if head != nil {
+		if b, ok := head.files[f.Filename]; ok {
+			sha = blobSHA(b)
+		}
+	}
+	if sha == "" {
+		// A removed file: GitHub names the all-zero blob.
+		sha = strings.Repeat("0", 40)
+	}
+	headSHA := ""
+	if head != nil {
+		headSHA = head.sha
+	}
+	m := map[string]any{
+		"sha": sha, "filename": f.Filename, "status": f.Status,
+		"additions": f.Additions, "deletions": f.Deletions, "changes": f.Additions + f.Deletions,
+		"blob_url":     fmt.Sprintf("https://github.com/%s/blob/%s/%s", r.FullName(), headSHA, f.Filename),
+		"raw_url":      fmt.Sprintf("https://github.com/%s/raw/%s/%s", r.FullName(), headSHA, f.Filename),
+		"contents_url": fmt.Sprintf("%s/repos/%s/contents/%s?ref=%s", s.URL, r.FullName(), f.Filename, headSHA),
+	}
+	if f.Patch != "" {
+		m["patch"] = f.Patch
+	}
+	if f.PreviousFilename != "" {
+		m["previous_filename"] = f.PreviousFilename
+	}
+	return m
 }
 
 func (s *Server) createPull(c *call) (int, any) {
@@ -348,7 +465,7 @@ func (s *Server) createPull(c *call) (int, any) {
 		Number: r.nextNumber, Title: str(body["title"]), Body: str(body["body"]), State: "open",
 		Draft: body["draft"] == true, User: s.app.Slug + "[bot]",
 		HeadRef: head, HeadSHA: hc.sha, BaseRef: base, BaseSHA: bc.sha,
-		Files: diffFiles(bc.files, hc.files),
+		CreatedAt: s.now(), UpdatedAt: s.now(),
 	}
 	r.pulls[p.Number] = p
 	return http.StatusCreated, s.pullJSON(r, p)
@@ -373,7 +490,7 @@ func (s *Server) createReview(c *call) (int, any) {
 		m := cm.(map[string]any)
 		line, _ := m["line"].(json.Number)
 		n, _ := line.Int64()
-		if m["position"] == nil && n != 0 && !patchShows(p, str(m["path"]), int(n)) {
+		if m["position"] == nil && n != 0 && !patchShows(c.repo, p, str(m["path"]), int(n)) {
 			return http.StatusUnprocessableEntity, map[string]any{"message": "Unprocessable Entity", "errors": []any{"Line could not be resolved"}, "documentation_url": docURL, "status": "422"}
 		}
 		rv.Comments = append(rv.Comments, m)
@@ -393,17 +510,16 @@ func (s *Server) createReview(c *call) (int, any) {
 }
 
 // patchShows reports whether a pull request's patch of file shows new line n.
-func patchShows(p *Pull, file string, n int) bool {
-	for _, f := range p.Files {
+func patchShows(r *Repo, p *Pull, file string, n int) bool {
+	files, _ := r.pullFiles(p)
+	for _, f := range files {
 		if f.Filename != file {
 			continue
 		}
 		line := 0
 		for _, l := range strings.Split(f.Patch, "\n") {
-			if strings.HasPrefix(l, "@@") {
-				var a, b, c2, d int
-				fmt.Sscanf(l, "@@ -%d,%d +%d,%d", &a, &b, &c2, &d)
-				line = c2
+			if h, ok := parseHunkHeader(l); ok {
+				line = h.newStart
 				continue
 			}
 			if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {

@@ -128,7 +128,13 @@ func validate(schema map[string]any, v any, at string, errs *[]string) {
 		}
 	}
 	if anyOf, ok := schema["anyOf"].([]any); ok && countMatches(anyOf, v, at) == 0 {
-		*errs = append(*errs, fmt.Sprintf("For '%s', %s is not valid under any of the given schemas (anyOf).", at, show(v)))
+		// GitHub's wording, then what each alternative missed.
+		*errs = append(*errs, `No subschema in "anyOf" matched.`)
+		for _, s := range anyOf {
+			if sm, ok := s.(map[string]any); ok {
+				validate(sm, v, at, errs)
+			}
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 func TestValidateBodyAgainstDescription(t *testing.T) {
 	t.Parallel()
 	const checkRuns = "POST /repos/{owner}/{repo}/check-runs"
+	const updateRun = "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"
 	cases := []struct {
 		route, body string
 		want        string // "" when valid; else a fragment of the message
@@ -25,6 +26,12 @@ func TestValidateBodyAgainstDescription(t *testing.T) {
 		{checkRuns, `{"name":"djsec","head_sha":"abc","actions":[{"label":"Open fix-up PR","identifier":"fix","description":"Open a PR with the fixes"}]}`, ""},
 		{checkRuns, `{"name":"djsec","head_sha":"abc","actions":[{"label":"Open a fix-up pull request now","identifier":"fix","description":"d"}]}`, "maximum length of 20"},
 		{checkRuns, `{"name":"djsec","head_sha":"abc"`, "Problems parsing JSON"},
+		// The update's anyOf: "completed" needs a conclusion.
+		{updateRun, `{"status":"completed","conclusion":"success"}`, ""},
+		{updateRun, `{"conclusion":"neutral","output":{"title":"t","summary":"s"}}`, ""},
+		{updateRun, `{"status":"completed"}`, `No subschema in "anyOf" matched. | "conclusion" wasn't supplied.`},
+		{updateRun, `{"status":"pending","conclusion":"success"}`, "not a member of enum"},
+		{updateRun, `{"output":{"title":"t"}}`, `"summary" wasn't supplied`},
 		{checkRuns, ``, "A request body is required"},
 		// oneOf: a title may be a string or an integer, not a boolean;
 		// labels strings or objects; nullable assignee.

@@ -10,6 +10,14 @@
 // Faults are injected per route: N answers of 502, a secondary rate limit
 // with Retry-After, latency.
 //
+// Repositories have a commit history (one parent per commit), so pull
+// request files and comparisons are computed as GitHub computes them: the
+// diff from the merge base, with patches as `git diff` prints them (see
+// diff.go), renames, binary files and GitHub's size limits. Pull request,
+// check run and check suite webhook bodies are built from GitHub's example
+// payloads with the fake's state (webhooks.go). Budget counts REST calls
+// as the issue's budgets do.
+//
 //	gh := githubfake.New(t)
 //	inst := gh.AddInstallation(42, "octo-org")
 //	repo := gh.AddRepo(inst, "octo-org/mysite")
@@ -28,6 +36,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,6 +198,50 @@ func (s *Server) Count(route string, status int) int {
 	return n
 }
 
+// TokenRoute is the installation token exchange, which the issue's call
+// budgets leave out.
+const TokenRoute = "POST /app/installations/{installation_id}/access_tokens"
+
+// CallsExcept returns, in order, the requests answered so far whose route
+// is none of routes. Every answer counts: 304s (free against the rate
+// limit, but a round trip all the same), errors, injected faults and
+// unknown routes (Route "").
+func (s *Server) CallsExcept(routes ...string) []Request {
+	var out []Request
+	for _, r := range s.Requests() {
+		if !slices.Contains(routes, r.Route) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Budget is the number of REST calls as the issue's budgets count them:
+// every request answered except token exchanges (CallsExcept(TokenRoute)).
+func (s *Server) Budget() int { return len(s.CallsExcept(TokenRoute)) }
+
+// BudgetReport lists the calls Budget counts, one a line ("GET
+// /repos/o/r/pulls/1/files?per_page=100 → 200"), for a failure message.
+func (s *Server) BudgetReport() string {
+	var b strings.Builder
+	for _, r := range s.CallsExcept(TokenRoute) {
+		q := ""
+		if r.RawQuery != "" {
+			q = "?" + r.RawQuery
+		}
+		fmt.Fprintf(&b, "%s %s%s → %d\n", r.Method, r.Path, q, r.Status)
+	}
+	return b.String()
+}
+
+// ResetRequests forgets the requests answered so far, so that a test can
+// count one piece of work's calls after its set-up.
+func (s *Server) ResetRequests() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.requests = nil
+}
+
 // InvalidBodies returns the validation messages of every rejected body.
 func (s *Server) InvalidBodies() []string {
 	s.mu.Lock()
@@ -291,7 +344,8 @@ type handler func(c *call) (int, any)
 func (s *Server) handle(route string, auth authKind, h handler) {
 	s.served = append(s.served, route)
 	pattern := route
-	if strings.HasSuffix(pattern, "{path}") {
+	// A path and a compare's basehead may hold slashes (branch names).
+	if strings.HasSuffix(pattern, "{path}") || strings.HasSuffix(pattern, "{basehead}") {
 		pattern = strings.TrimSuffix(pattern, "}") + "...}"
 	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -299,21 +353,26 @@ func (s *Server) handle(route string, auth authKind, h handler) {
 	})
 }
 
+// recorder notes the status and records the request as soon as the
+// status is known, before the client can see the answer: a test that
+// counts calls right after its last response must find that call counted.
 type recorder struct {
 	http.ResponseWriter
 	status int
+	record func(status int)
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if r.status == 0 {
 		r.status = code
+		r.record(code)
 	}
 	r.ResponseWriter.WriteHeader(code)
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
-		r.status = http.StatusOK
+		r.WriteHeader(http.StatusOK)
 	}
 	return r.ResponseWriter.Write(b)
 }
@@ -325,13 +384,22 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(raw))
-	rec := &recorder{ResponseWriter: w}
 	_, pattern := s.mux.Handler(r)
 	route := strings.ReplaceAll(pattern, "...}", "}")
+	record := func(status int) {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		s.requests = append(s.requests, Request{
+			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Route: route,
+			Header: r.Header.Clone(), Body: raw, Status: status,
+		})
+	}
+	rec := &recorder{ResponseWriter: w, record: record}
 	s.mu.Lock()
 	latency := s.latency
 	s.mu.Unlock()
 	if latency > 0 && !sleep(r.Context(), latency) {
+		record(0)
 		return
 	}
 	if route == "" {
@@ -339,12 +407,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	} else {
 		s.mux.ServeHTTP(rec, r)
 	}
-	s.mu.Lock()
-	s.requests = append(s.requests, Request{
-		Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Route: route,
-		Header: r.Header.Clone(), Body: raw, Status: rec.status,
-	})
-	s.mu.Unlock()
+	if rec.status == 0 {
+		record(0) // the client went away before an answer
+	}
 }
 
 func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route string, auth authKind, h handler) {
