@@ -2,8 +2,8 @@
 // client factory built once at start (app clients signed with the app's JWT,
 // installation clients whose tokens ghinstallation caches in memory until a
 // minute before they expire), with transports layered as middleware — ETag
-// conditional requests, rate-limit waits, retries, metrics and logging — and
-// the diff helper that tells which lines of a pull request's files changed.
+// conditional requests, rate-limit waits, retries, metrics and logging.
+// Which lines of a pull request's files changed is review's business (pure).
 //
 // The layers, outermost first, as one request meets them:
 //

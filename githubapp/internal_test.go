@@ -78,3 +78,27 @@ type stringBody struct{ *strings.Reader }
 func (stringBody) Close() error { return nil }
 
 func nopCloser(s string) stringBody { return stringBody{strings.NewReader(s)} }
+
+func TestRouteTemplate(t *testing.T) {
+	t.Parallel()
+	cases := map[string]string{
+		"GET /repos/o/r/compare/main...feature":           "GET /repos/{owner}/{repo}/compare/{basehead}",
+		"GET /repos/o/r/compare/main...user/topic":        "GET /repos/{owner}/{repo}/compare/{basehead}",
+		"GET /repos/o/r/contents/mysite/settings/base.py": "GET /repos/{owner}/{repo}/contents/{path}",
+		"GET /repos/o/r/commits/abc123/check-runs":        "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
+		"PATCH /repos/o/r/check-runs/42":                  "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+		"GET /repos/o/r/unknown/thing":                    "GET other",
+		"GET /api/v3/repos/o/r/compare/a...b":             "GET /repos/{owner}/{repo}/compare/{basehead}",
+	}
+	for in, want := range cases {
+		method, p, _ := strings.Cut(in, " ")
+		req := newRequest(t, method, "https://ghe.example"+p)
+		api := "https://api.github.com"
+		if strings.HasPrefix(p, "/api/v3") {
+			api = "https://ghe.example/api/v3"
+		}
+		if got := routeTemplate(req, api); got != want {
+			t.Errorf("%s: got %q, want %q", in, got, want)
+		}
+	}
+}

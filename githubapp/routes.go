@@ -32,6 +32,7 @@ var Routes = []string{
 	"PATCH /repos/{owner}/{repo}/git/refs/{ref}",
 	"GET /repos/{owner}/{repo}/branches/{branch}",
 	"GET /repos/{owner}/{repo}/commits/{ref}",
+	"GET /repos/{owner}/{repo}/compare/{basehead}",
 	"POST /repos/{owner}/{repo}/check-runs",
 	"PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
 	"GET /repos/{owner}/{repo}/check-runs/{check_run_id}",
@@ -62,7 +63,7 @@ var routeMux = func() *http.ServeMux {
 }()
 
 func muxPattern(route string) string {
-	for _, rest := range []string{"{path}", "{ref}"} {
+	for _, rest := range []string{"{path}", "{ref}", "{basehead}"} {
 		if strings.HasSuffix(route, rest) {
 			return strings.TrimSuffix(route, "}") + "...}"
 		}

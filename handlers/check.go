@@ -57,10 +57,12 @@ func (check) route(d *delivery) (jobs.Args, string, error) {
 		return nil, "", err
 	}
 	// Filter on the action first: most check events (created, completed)
-	// are other apps' progress reports.
+	// are other apps' progress reports. check_suite requested comes with
+	// every push; the pull_request event of the same push already queues
+	// the check, so only a person's "Re-run" (rerequested) counts.
 	switch {
 	case d.Event == "check_run" && (p.Action == "rerequested" || p.Action == "requested_action"):
-	case d.Event == "check_suite" && (p.Action == "requested" || p.Action == "rerequested"):
+	case d.Event == "check_suite" && p.Action == "rerequested":
 	default:
 		return nil, ignoreAction, nil
 	}

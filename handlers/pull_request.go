@@ -2,11 +2,15 @@ package handlers
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/djsec/djsec/jobs"
 )
 
-// pullRequest queues the check of a pull request.
+// pullRequest queues the check of a pull request: on every push to it
+// (opened, synchronize, reopened, ready_for_review, and edited when the
+// base branch changed). closed is queued too, for the work that follows a
+// pull request's end; the check itself ignores it.
 type pullRequest struct{}
 
 func (pullRequest) Handles() []string { return []string{"pull_request"} }
@@ -15,10 +19,12 @@ type pullRequestPayload struct {
 	envelope
 	Number      int `json:"number"`
 	PullRequest struct {
-		Number int  `json:"number"`
-		Draft  bool `json:"draft"`
-		Head   ref  `json:"head"`
-		Base   ref  `json:"base"`
+		Number       int       `json:"number"`
+		Draft        bool      `json:"draft"`
+		Head         ref       `json:"head"`
+		Base         ref       `json:"base"`
+		UpdatedAt    time.Time `json:"updated_at"`
+		ChangedFiles int       `json:"changed_files"`
 	} `json:"pull_request"`
 	Changes struct {
 		Base json.RawMessage `json:"base"`
@@ -64,5 +70,9 @@ func (pullRequest) route(d *delivery) (jobs.Args, string, error) {
 		BaseRef: pr.Base.Ref,
 		Fork:    fork,
 		Draft:   pr.Draft,
+		// The order of this pull request's events, whatever order they
+		// are delivered in; UTC so that equal instants compare equal.
+		UpdatedAt:    pr.UpdatedAt.UTC(),
+		ChangedFiles: pr.ChangedFiles,
 	}, "", nil
 }

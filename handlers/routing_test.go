@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
@@ -39,7 +40,8 @@ func TestRouting(t *testing.T) {
 		outcome string
 	}{
 		{"pull request opened", "pull_request", file("pull_request.opened"), jobs.PullRequestArgs{Origin: origin, Action: "opened", Number: 2,
-			HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", HeadRef: "changes", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", BaseRef: "master"}, metrics.OutcomeQueued},
+			HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", HeadRef: "changes", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", BaseRef: "master",
+			UpdatedAt: time.Date(2019, 5, 15, 15, 20, 33, 0, time.UTC), ChangedFiles: 1}, metrics.OutcomeQueued},
 		{"pull request synchronize", "pull_request", file("pull_request.synchronize"), nil, metrics.OutcomeQueued},
 		{"pull request closed", "pull_request", file("pull_request.closed"), nil, metrics.OutcomeQueued},
 		{"pull request labeled", "pull_request", file("pull_request.labeled"), nil, metrics.OutcomeIgnored},
@@ -88,7 +90,8 @@ func TestRouting(t *testing.T) {
 				obj(p, "sender")["type"] = "Bot"
 			})
 		}, nil, metrics.OutcomeIgnored},
-		{"check suite requested for us", "check_suite", file("check_suite.requested"), nil, metrics.OutcomeQueued},
+		// Every push requests a suite; its pull_request event queues the check.
+		{"check suite requested for us", "check_suite", file("check_suite.requested"), nil, metrics.OutcomeIgnored},
 		{"check suite re-run by a bot", "check_suite", file("check_suite.rerequested"), nil, metrics.OutcomeQueued},
 		{"another app's check run re-run", "check_run", file("check_run.rerequested"), nil, metrics.OutcomeIgnored},
 		{"our check run re-run", "check_run", func(t *testing.T) []byte {
@@ -157,7 +160,7 @@ func TestRoutingKinds(t *testing.T) {
 	ours := edit(t, "check_run.requested_action", func(p map[string]any) { obj(obj(p, "check_run"), "app")["id"] = ourApp })
 	s.do(signed("pull_request", "fork", prFork))
 	s.do(signed("check_run", "button", ours))
-	s.do(signed("check_suite", "suite", payload(t, "check_suite.requested")))
+	s.do(signed("check_suite", "suite", payload(t, "check_suite.rerequested")))
 	s.do(signed("installation", "inst", payload(t, "installation.created")))
 	s.do(signed("installation_repositories", "removed", payload(t, "installation_repositories.removed")))
 	calls := s.queue.enqueued()
@@ -179,7 +182,7 @@ func TestRoutingKinds(t *testing.T) {
 	if a := calls[4].args.(jobs.InstallationArgs); len(a.Removed) == 0 || a.Action != "removed" {
 		t.Errorf("installation_repositories %+v", a)
 	}
-	if calls[2].event != "check_suite" || calls[2].action != "requested" {
+	if calls[2].event != "check_suite" || calls[2].action != "rerequested" {
 		t.Errorf("delivery row event/action %q/%q", calls[2].event, calls[2].action)
 	}
 }
@@ -187,7 +190,7 @@ func TestRoutingKinds(t *testing.T) {
 func TestCheckEventsIgnoredWhileAppIDUnknown(t *testing.T) {
 	t.Parallel()
 	s := newServerWithAppID(t, 0)
-	rec := s.do(signed("check_suite", "x", payload(t, "check_suite.requested")))
+	rec := s.do(signed("check_suite", "x", payload(t, "check_suite.rerequested")))
 	if !containsOutcome(rec.Body.String(), metrics.OutcomeIgnored) || len(s.queue.enqueued()) != 0 {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}

@@ -10,8 +10,11 @@ package jobs
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/riverqueue/river"
+
+	"github.com/djsec/djsec/store"
 )
 
 // Origin says where a job comes from; every job's arguments embed it, so
@@ -54,8 +57,8 @@ const (
 )
 
 // PullRequestArgs: a pull request was opened, pushed to, reopened, marked
-// ready, retargeted or closed (pull_request). Later: the check run, fix-up
-// pull requests and suggestions.
+// ready, retargeted or closed (pull_request): the djsec check run (package
+// checkrun); later fix-up pull requests and suggestions.
 type PullRequestArgs struct {
 	Origin
 	Action  string `json:"action"`
@@ -67,13 +70,38 @@ type PullRequestArgs struct {
 	// Fork is true when the head branch lives in another repository: djsec
 	// can suggest changes there but never push.
 	Fork bool `json:"fork,omitempty"`
-	// Draft pull requests are still checked; the flag is for the summary.
+	// Draft pull requests are checked unless the base branch's
+	// .github/djsec.yml says `drafts: false`.
 	Draft bool `json:"draft,omitempty"`
+	// UpdatedAt is pull_request.updated_at: it orders the events of one
+	// pull request, so an older push never passes for the latest.
+	UpdatedAt time.Time `json:"updated_at,omitzero"`
+	// ChangedFiles is pull_request.changed_files (0: unknown). Up to 300
+	// the check lists them with one compare call; beyond, page by page.
+	ChangedFiles int `json:"changed_files,omitempty"`
 }
 
 func (PullRequestArgs) Kind() string { return KindPullRequest }
 func (a PullRequestArgs) LogAttrs() []slog.Attr {
 	return []slog.Attr{slog.String("action", a.Action), slog.Int("pr", a.Number), slog.String("head_sha", a.HeadSHA)}
+}
+
+// PRHead is the head this event makes the pull request's latest, recorded
+// in the transaction that queues the job (see HeadRecorder). A closed pull
+// request records nothing: no check runs for it.
+func (a PullRequestArgs) PRHead() (store.PRHead, bool) {
+	if a.Action == "closed" || a.RepoID == 0 || a.Number == 0 || a.HeadSHA == "" {
+		return store.PRHead{}, false
+	}
+	return store.PRHead{RepoID: a.RepoID, Number: a.Number, HeadSHA: a.HeadSHA, UpdatedAt: a.UpdatedAt}, true
+}
+
+// HeadRecorder is implemented by Args whose event moves a pull request's
+// head. Queue.Enqueue records the head in the same transaction as the job,
+// so that a job which starts after a newer push was queued sees it was
+// superseded, whatever order the workers run in.
+type HeadRecorder interface {
+	PRHead() (store.PRHead, bool)
 }
 
 // CommentArgs: someone (not a bot) commented on an issue or a pull request
@@ -114,8 +142,10 @@ func (a IssueArgs) LogAttrs() []slog.Attr {
 	return []slog.Attr{slog.String("action", a.Action), slog.Int("issue", a.Number), slog.String("sender", a.Sender)}
 }
 
-// CheckRerunArgs: GitHub asks djsec's check again (check_suite requested
-// or rerequested, check_run rerequested — "Re-run" in the UI).
+// CheckRerunArgs: someone asked for djsec's check again (check_suite
+// rerequested, check_run rerequested — "Re-run" in the UI). check_suite
+// requested is not one: it comes with every push, whose pull_request event
+// already queues the check.
 type CheckRerunArgs struct {
 	Origin
 	Event        string `json:"event"` // check_run or check_suite

@@ -234,7 +234,8 @@ type Enqueued struct {
 
 // Enqueue records the delivery and inserts its job in one transaction, and
 // returns once both are committed. A delivery ID seen before inserts
-// nothing and reports Duplicate.
+// nothing and reports Duplicate. Args that are a HeadRecorder also record
+// their pull request's latest head in that transaction.
 func (q *Queue) Enqueue(ctx context.Context, event, action string, args Args) (Enqueued, error) {
 	o := args.JobOrigin()
 	if o.Delivery == "" {
@@ -291,6 +292,13 @@ func (b *riverBackend[TTx]) enqueue(ctx context.Context, d store.Delivery, args 
 	}
 	if !inserted {
 		return 0, false, nil // rolled back: the job goes with it
+	}
+	if hr, ok := args.(HeadRecorder); ok {
+		if h, ok := hr.PRHead(); ok {
+			if _, err := store.RecordPRHead(ctx, q, h); err != nil {
+				return 0, false, err
+			}
+		}
 	}
 	if err := commit(ctx); err != nil {
 		return 0, false, fmt.Errorf("commit: %w", err)

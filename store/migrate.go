@@ -92,6 +92,77 @@ var migrations = []migration{
 			updated_at     TIMESTAMPTZ NOT NULL
 		);`,
 	},
+	{
+		version: 4,
+		name:    "pr_heads",
+		// Each pull request's latest head as the webhooks told it, written
+		// in the transaction that queues the check, so a job for an older
+		// push can tell it was superseded. pr_updated_at (the payload's
+		// pull_request.updated_at, Unix seconds) only moves forward, so a
+		// late redelivery of an older event cannot win.
+		sqlite: `CREATE TABLE pr_heads (
+			repo_id       INTEGER NOT NULL,
+			pr_number     INTEGER NOT NULL,
+			head_sha      TEXT NOT NULL,
+			pr_updated_at INTEGER NOT NULL,
+			recorded_at   TIMESTAMP NOT NULL,
+			PRIMARY KEY (repo_id, pr_number)
+		);
+		CREATE INDEX pr_heads_recorded_at ON pr_heads (recorded_at);`,
+		postgres: `CREATE TABLE pr_heads (
+			repo_id       BIGINT NOT NULL,
+			pr_number     INTEGER NOT NULL,
+			head_sha      TEXT NOT NULL,
+			pr_updated_at BIGINT NOT NULL,
+			recorded_at   TIMESTAMPTZ NOT NULL,
+			PRIMARY KEY (repo_id, pr_number)
+		);
+		CREATE INDEX pr_heads_recorded_at ON pr_heads (recorded_at);`,
+	},
+	{
+		version: 5,
+		name:    "check_runs",
+		// One row per (repository, head SHA): the djsec check run GitHub
+		// holds for that commit. A job claims the row (a lease) before it
+		// creates or updates the run, so two jobs for one commit never
+		// create two runs. annotations_sent lets a retried job resume
+		// after the batches GitHub already has (annotations add up).
+		// lease_until is Unix milliseconds.
+		sqlite: `CREATE TABLE check_runs (
+			repo_id          INTEGER NOT NULL,
+			head_sha         TEXT NOT NULL,
+			repo             TEXT NOT NULL DEFAULT '',
+			pr_number        INTEGER NOT NULL DEFAULT 0,
+			check_run_id     INTEGER NOT NULL DEFAULT 0,
+			external_id      TEXT NOT NULL DEFAULT '',
+			status           TEXT NOT NULL DEFAULT '',
+			conclusion       TEXT NOT NULL DEFAULT '',
+			annotations_sent INTEGER NOT NULL DEFAULT 0,
+			lease_owner      TEXT NOT NULL DEFAULT '',
+			lease_until      INTEGER NOT NULL DEFAULT 0,
+			created_at       TIMESTAMP NOT NULL,
+			updated_at       TIMESTAMP NOT NULL,
+			PRIMARY KEY (repo_id, head_sha)
+		);
+		CREATE INDEX check_runs_updated_at ON check_runs (updated_at);`,
+		postgres: `CREATE TABLE check_runs (
+			repo_id          BIGINT NOT NULL,
+			head_sha         TEXT NOT NULL,
+			repo             TEXT NOT NULL DEFAULT '',
+			pr_number        INTEGER NOT NULL DEFAULT 0,
+			check_run_id     BIGINT NOT NULL DEFAULT 0,
+			external_id      TEXT NOT NULL DEFAULT '',
+			status           TEXT NOT NULL DEFAULT '',
+			conclusion       TEXT NOT NULL DEFAULT '',
+			annotations_sent INTEGER NOT NULL DEFAULT 0,
+			lease_owner      TEXT NOT NULL DEFAULT '',
+			lease_until      BIGINT NOT NULL DEFAULT 0,
+			created_at       TIMESTAMPTZ NOT NULL,
+			updated_at       TIMESTAMPTZ NOT NULL,
+			PRIMARY KEY (repo_id, head_sha)
+		);
+		CREATE INDEX check_runs_updated_at ON check_runs (updated_at);`,
+	},
 }
 
 // migrationLock is the Postgres advisory lock key held while migrating, so

@@ -16,6 +16,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/djsec/djsec/checkrun"
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/handlers"
@@ -97,7 +98,8 @@ type serveOptions struct {
 	Listener net.Listener
 	// Registry for the metrics (default metrics.Registry).
 	Registry *prometheus.Registry
-	// Processors override the jobs' default (logging) processors.
+	// Processors override, kind by kind, the jobs' processors (the check
+	// run for pull requests, re-runs and buttons; logging for the rest).
 	Processors jobs.Processors
 	// Queue options for tests (poll interval, retry policy); Workers,
 	// Processors, Metrics and Logger are filled in by serve.
@@ -176,9 +178,36 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	}
 	logger.Info("configuration", slog.Any("config", cfg))
 
+	// The GitHub client factory: the jobs' processors take their
+	// installation clients from it; registration exchanges its code through
+	// it. Its API metrics go to the same registry.
+	clients, err := githubapp.NewClientCreator(githubapp.Config{
+		BaseURL:    cfg.GitHubAPIURL,
+		AppID:      appID.Load(),
+		PrivateKey: privateKey,
+		Registerer: reg,
+		Logger:     logger,
+		ETags:      db.ETags(),
+	})
+	if err != nil {
+		return err
+	}
+	// The pull request check: pull_request pushes, re-runs and the check
+	// run's buttons.
+	checker, err := checkrun.New(checkrun.Options{
+		Clients:      clients,
+		DB:           db,
+		WebURL:       checkrun.WebURL(cfg.GitHubAPIURL),
+		RulesVersion: checkrun.RulesVersion(toolVersion("devel")),
+		Registerer:   reg,
+	})
+	if err != nil {
+		return err
+	}
+
 	m := metrics.New(reg)
 	qo := o.Queue
-	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, o.Processors, m, logger
+	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(checker.Processors(jobs.Processors{}), o.Processors), m, logger
 	queue, err := jobs.NewQueue(db, qo)
 	if err != nil {
 		return err
@@ -198,21 +227,6 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		return queue.Stop(context.Background(), cfg.ShutdownTimeout)
 	}
 	defer stopQueue()
-
-	// The GitHub client factory: the jobs' processors will take their
-	// installation clients from it; registration exchanges its code through
-	// it. Its API metrics go to the same registry.
-	clients, err := githubapp.NewClientCreator(githubapp.Config{
-		BaseURL:    cfg.GitHubAPIURL,
-		AppID:      appID.Load(),
-		PrivateKey: privateKey,
-		Registerer: reg,
-		Logger:     logger,
-		ETags:      db.ETags(),
-	})
-	if err != nil {
-		return err
-	}
 
 	verifier := handlers.NewVerifier(secrets, o.InsecureDev)
 	router := handlers.New(handlers.Options{
@@ -287,6 +301,32 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	}
 	logger.Info("stopped", slog.Duration("took", time.Since(start)))
 	return nil
+}
+
+// overrideProcessors returns base with the kinds over sets replaced.
+func overrideProcessors(base, over jobs.Processors) jobs.Processors {
+	if over.PullRequest != nil {
+		base.PullRequest = over.PullRequest
+	}
+	if over.Comment != nil {
+		base.Comment = over.Comment
+	}
+	if over.Issue != nil {
+		base.Issue = over.Issue
+	}
+	if over.CheckRerun != nil {
+		base.CheckRerun = over.CheckRerun
+	}
+	if over.CheckAction != nil {
+		base.CheckAction = over.CheckAction
+	}
+	if over.Push != nil {
+		base.Push = over.Push
+	}
+	if over.Installation != nil {
+		base.Installation = over.Installation
+	}
+	return base
 }
 
 // The database's ETag table is the GitHub client's conditional-request cache.

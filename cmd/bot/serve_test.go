@@ -27,6 +27,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/registration"
@@ -440,7 +441,8 @@ func TestServeProcessSIGTERM(t *testing.T) {
 	if code := postDelivery(t, base, "pull_request", "sigterm-1", webhookBody(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
-	waitLine(t, lines, `"msg":"received"`)
+	// No App credentials in this child: the check job ends at once, saying so.
+	waitLine(t, lines, `"msg":"the App has no credentials yet (APP_ID and PRIVATE_KEY): not checked"`)
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -448,6 +450,50 @@ func TestServeProcessSIGTERM(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("bot serve after SIGTERM: %v, want exit status 0", err)
 	}
+}
+
+// The check run wired end to end: a signed pull_request webhook to `bot
+// serve`, whose job reads the pull request from GitHub (the fake) and
+// publishes the djsec check run there — on SQLite and on Postgres.
+func TestServeChecksPullRequests(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, url string) {
+		gh := githubfake.New(t)
+		repo := gh.AddRepo(gh.AddInstallation(7, "octo-org"), "octo-org/mysite")
+		repo.Commit("main", map[string]string{"mysite/settings.py": "DEBUG = False\nSECRET_KEY = __import__('os').environ['K']\n"})
+		repo.Commit("debug", map[string]string{"mysite/settings.py": "DEBUG = True\nSECRET_KEY = __import__('os').environ['K']\n"})
+		p := repo.AddPull(githubfake.Pull{HeadRef: "debug"})
+
+		cfg := testConfig(t)
+		cfg.DatabaseURL = url
+		cfg.GitHubAPIURL = gh.URL
+		cfg.AppID = gh.AppID()
+		cfg.PrivateKey = config.Secret(gh.AppPrivateKeyPEM())
+		r := startServe(t, cfg, serveOptions{Migrate: true})
+		if code := postDelivery(t, r.base, "pull_request", "check-1", gh.PullRequestEvent(t, repo, p.Number, "opened")); code != 202 {
+			t.Fatalf("status %d", code)
+		}
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			runs := repo.CheckRuns()
+			if len(runs) == 1 && runs[0].Status == "completed" {
+				if runs[0].Name != "djsec" || runs[0].HeadSHA != p.HeadSHA || runs[0].Conclusion != "failure" {
+					t.Fatalf("check run %+v", runs[0])
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no completed check run: %+v\n%s", runs, r.logs)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if err := r.stop(t); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.logs.String(), `"msg":"check run completed"`) {
+			t.Errorf("no completion line:\n%s", r.logs)
+		}
+	})
 }
 
 // kill -9 after the 202 and before the job finishes, then a restart: the

@@ -1,0 +1,45 @@
+package checkrun
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+
+	"github.com/djsec/djsec/checks"
+)
+
+// RulesVersion names the rules a check ran with: the module version (a
+// release tag, or "devel") and a hash of the rule catalogue, so a devel
+// build whose rules changed is told apart too. It goes into each run's
+// external_id: a run made by other rules is redone.
+func RulesVersion(moduleVersion string) string {
+	if moduleVersion == "" {
+		moduleVersion = "devel"
+	}
+	h := sha256.New()
+	for _, r := range checks.Rules() {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%t\x00%t\n", r.ID, r.Slug, r.Severity, r.Where, r.FiresWhen, r.Fixable, r.AuditOnly)
+	}
+	return moduleVersion + "+" + hex.EncodeToString(h.Sum(nil))[:8]
+}
+
+func shortHash(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])[:16]
+}
+
+// WebURL derives GitHub's web address from its REST API URL:
+// https://api.github.com → https://github.com, and a GitHub Enterprise
+// Server's https://HOST/api/v3 → https://HOST. Any other API URL (a test
+// fake) is returned as it is.
+func WebURL(apiURL string) string {
+	apiURL = strings.TrimRight(apiURL, "/")
+	switch {
+	case apiURL == "" || apiURL == "https://api.github.com":
+		return "https://github.com"
+	case strings.HasSuffix(apiURL, "/api/v3"):
+		return strings.TrimSuffix(apiURL, "/api/v3")
+	}
+	return apiURL
+}
