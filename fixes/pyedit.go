@@ -1,0 +1,205 @@
+package fixes
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/djsec/djsec/checks/pysrc"
+)
+
+// style is how a settings file reads its environment, so an edit looks like
+// the lines around it.
+type style struct {
+	kind   string // "os", "decouple" or "environ"
+	env    string // django-environ's Env instance name ("env")
+	quote  string // ' or "
+	indent string // one level of indentation
+	crlf   bool
+}
+
+var (
+	reDecouple   = regexp.MustCompile(`(?m)^from\s+decouple\s+import\b`)
+	reEnvironEnv = regexp.MustCompile(`(?m)^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*environ\.Env\(`)
+	reImportOS   = regexp.MustCompile(`(?m)^import\s+(?:[\w.]+\s*,\s*)*os\s*(?:,|#|$|\r)`)
+	reEnvName    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+	reIndent     = regexp.MustCompile(`(?m)^([ \t]+)\S`)
+)
+
+func styleOf(src []byte) style {
+	s := style{kind: "os", quote: `"`, indent: "    ", crlf: bytes.Contains(src, []byte("\r\n"))}
+	if m := reEnvironEnv.FindSubmatch(src); m != nil {
+		s.kind, s.env = "environ", string(m[1])
+	} else if reDecouple.Match(src) {
+		s.kind = "decouple"
+	}
+	// Quotes: the file's own habit, counted on string starts only roughly;
+	// startproject writes single quotes, black double.
+	if bytes.Count(src, []byte("'")) > bytes.Count(src, []byte(`"`)) {
+		s.quote = "'"
+	}
+	if m := reIndent.FindSubmatch(src); m != nil {
+		s.indent = string(m[1])
+		if s.indent[0] == ' ' && len(s.indent) > 8 {
+			s.indent = "    "
+		}
+	}
+	return s
+}
+
+// q quotes a string the file's way.
+func (s style) q(v string) string { return s.quote + v + s.quote }
+
+// nl turns the "\n" of generated text into the file's line ending.
+func (s style) nl(text string) string {
+	if s.crlf {
+		return strings.ReplaceAll(text, "\n", "\r\n")
+	}
+	return text
+}
+
+// ind replaces the tabs of generated text with the file's indentation.
+func (s style) ind(text string) string { return strings.ReplaceAll(text, "\t", s.indent) }
+
+// assign is a module-level assignment of a setting.
+type assign struct {
+	stmt, value      *pysrc.Node
+	file             *pysrc.File
+	valStart, valEnd int
+	stmtEnd          int
+}
+
+// findAssign finds the module-level assignment of name on line (0: the last
+// one). The reason says why there is nothing safe to edit.
+func findAssign(src []byte, name string, line int) (*assign, string) {
+	f, err := pysrc.Parse(src)
+	if err != nil {
+		return nil, fmt.Sprintf("the file could not be read: %v", err)
+	}
+	var found *assign
+	for _, st := range pysrc.Named(f.Root) {
+		if st.Kind() != "expression_statement" {
+			continue
+		}
+		kids := pysrc.Named(st)
+		if len(kids) != 1 || kids[0].Kind() != "assignment" {
+			continue
+		}
+		a := kids[0]
+		left, right := a.ChildByFieldName("left"), a.ChildByFieldName("right")
+		if left == nil || right == nil || left.Kind() != "identifier" || f.Text(left) != name {
+			continue
+		}
+		if right.Kind() == "assignment" {
+			return nil, name + " is set in a chained assignment, which djsec does not rewrite"
+		}
+		if line == 0 || pysrc.PosOf(st).Line <= line && line <= pysrc.PosOf(st).EndLine {
+			found = &assign{stmt: st, value: right, file: f, valStart: int(right.StartByte()), valEnd: int(right.EndByte()), stmtEnd: int(st.EndByte())}
+		}
+	}
+	if found == nil {
+		return nil, name + " is not assigned at the top level of the module there (it is inside a conditional, a function or a block), so it cannot be rewritten safely"
+	}
+	return found, ""
+}
+
+// hasTopLevel says whether the module assigns name at the top level.
+func hasTopLevel(src []byte, name string) bool {
+	a, _ := findAssign(src, name, 0)
+	return a != nil
+}
+
+// envArg is the variable name an environment lookup in v already reads
+// (os.environ.get("X", …), config("X", …), env("X", …)), "" for none.
+func envArg(f *pysrc.File, v *pysrc.Node) string {
+	if v == nil || v.Kind() != "call" {
+		return ""
+	}
+	args := v.ChildByFieldName("arguments")
+	as := pysrc.Named(args)
+	if len(as) == 0 || as[0].Kind() != "string" {
+		return ""
+	}
+	t := strings.Trim(f.Text(as[0]), `"'`)
+	if !reEnvName.MatchString(t) {
+		return ""
+	}
+	return t
+}
+
+// splice replaces src[start:end] with text.
+func splice(src []byte, start, end int, text string) []byte {
+	out := make([]byte, 0, len(src)+len(text))
+	out = append(out, src[:start]...)
+	out = append(out, text...)
+	return append(out, src[end:]...)
+}
+
+// insertAfter inserts text as new lines after the statement ending at end.
+func insertAfter(src []byte, end int, text string, s style) []byte {
+	i := bytes.IndexByte(src[end:], '\n')
+	if i < 0 {
+		return append(append(append([]byte{}, src...), s.nl("\n")...), s.nl(text)...)
+	}
+	at := end + i + 1
+	return splice(src, at, at, s.nl(text))
+}
+
+// appendBlock adds text at the end of the module after a blank line.
+func appendBlock(src []byte, text string, s style) []byte {
+	out := append([]byte{}, src...)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, s.nl("\n")...)
+	}
+	if len(out) > 0 {
+		out = append(out, s.nl("\n")...)
+	}
+	return append(out, s.nl(text)...)
+}
+
+// ensureImportOS adds "import os" when the module does not already import it,
+// before its first import statement (after the docstring and comments).
+func ensureImportOS(src []byte, s style) []byte {
+	if reImportOS.Match(src) {
+		return src
+	}
+	f, err := pysrc.Parse(src)
+	if err != nil {
+		return src
+	}
+	for _, st := range pysrc.Named(f.Root) {
+		k := st.Kind()
+		if k == "import_statement" || k == "import_from_statement" || k == "future_import_statement" {
+			if k == "future_import_statement" {
+				return insertAfter(src, int(st.EndByte()), "import os\n", s)
+			}
+			at := int(st.StartByte())
+			return splice(src, at, at, s.nl("import os\n"))
+		}
+	}
+	// No import at all: after the docstring if there is one, else on top.
+	if sts := pysrc.Named(f.Root); len(sts) > 0 {
+		if st := sts[0]; st.Kind() == "expression_statement" && len(pysrc.Named(st)) == 1 && pysrc.Named(st)[0].Kind() == "string" {
+			return insertAfter(src, int(st.EndByte()), "\nimport os\n", s)
+		}
+	}
+	return splice(src, 0, 0, s.nl("import os\n\n"))
+}
+
+var reDecoupleImport = regexp.MustCompile(`(?m)^from\s+decouple\s+import\s+([^\r\n(\\#]*?)[ \t]*(#[^\r\n]*)?$`)
+
+// ensureDecoupleCsv imports decouple's Csv next to config.
+func ensureDecoupleCsv(src []byte) ([]byte, bool) {
+	m := reDecoupleImport.FindSubmatchIndex(src)
+	if m == nil {
+		return src, false
+	}
+	names := string(src[m[2]:m[3]])
+	for _, n := range strings.Split(names, ",") {
+		if strings.TrimSpace(n) == "Csv" {
+			return src, true
+		}
+	}
+	return splice(src, m[3], m[3], ", Csv"), true
+}

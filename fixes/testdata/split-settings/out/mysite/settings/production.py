@@ -1,0 +1,34 @@
+"""Production: everything secret comes from the environment."""
+
+import os
+
+from .base import *  # noqa: F403
+
+SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
+
+# Behind a load balancer that checks the Host header itself... or so the
+# comment says. djsec reports the wildcard anyway.
+ALLOWED_HOSTS = ["*"]
+
+SECURE_SSL_REDIRECT = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+
+# HSTS was turned on for a week and never raised.
+SECURE_HSTS_SECONDS = 3600
+
+# Django reports CSRF failures, disallowed hosts and other attacks it stops on django.security.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+    },
+    "loggers": {
+        "django.security": {
+            "handlers": ["console"],
+            "level": "WARNING",
+            "propagate": False,
+        },
+    },
+}
