@@ -31,6 +31,9 @@ type Repo struct {
 	suites     map[string]int64   // head SHA → the app's check suite
 	omitPatch  map[string]bool    // paths whose patch GitHub would leave out
 	nextNumber int
+	// Git Data API objects not yet in a commit (gitdata.go).
+	blobs map[string][]byte
+	trees map[string]map[string][]byte
 }
 
 // commit is one commit. Each has a single parent (none for the first), so

@@ -345,7 +345,7 @@ func (s *Server) handle(route string, auth authKind, h handler) {
 	s.served = append(s.served, route)
 	pattern := route
 	// A path and a compare's basehead may hold slashes (branch names).
-	if strings.HasSuffix(pattern, "{path}") || strings.HasSuffix(pattern, "{basehead}") {
+	if strings.HasSuffix(pattern, "{path}") || strings.HasSuffix(pattern, "{basehead}") || strings.HasSuffix(pattern, "{ref}") {
 		pattern = strings.TrimSuffix(pattern, "}") + "...}"
 	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
