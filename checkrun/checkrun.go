@@ -35,8 +35,10 @@ import (
 	"github.com/google/go-github/v88/github"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/review"
 	"github.com/djsec/djsec/store"
 )
 
@@ -100,6 +102,14 @@ type Options struct {
 	BigFetch   int
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Ignores returns the ignores made with /djsec ignore that apply to
+	// pull request pr (repository-wide ones and pr's own); nil: none.
+	Ignores func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error)
+	// AfterCheck runs once a pull request's check run is published, with
+	// the configuration and the review it was built from, so follow-up
+	// work (fix-up pull requests) decides without asking GitHub again;
+	// nil: nothing. Its error retries the job (publishing is idempotent).
+	AfterCheck func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
 }
 
 // Processor runs the check. It is safe for concurrent use: one per server.
@@ -114,6 +124,8 @@ type Processor struct {
 	parallel     int
 	bigFetch     int
 	now          func() time.Time
+	ignores      func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error)
+	afterCheck   func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
 	completed    *prometheus.CounterVec
 }
 
@@ -123,8 +135,9 @@ func New(o Options) (*Processor, error) {
 		return nil, errors.New("checkrun: Clients and DB are required")
 	}
 	p := &Processor{
-		clients: o.Clients, db: o.DB, webURL: o.WebURL, rulesVersion: o.RulesVersion, fixer: o.Fixer,
+		clients: o.Clients, db: o.DB, webURL: o.WebURL, rulesVersion: o.RulesVersion, fixer: o.Fixer, afterCheck: o.AfterCheck,
 		detailsURL: o.DetailsURL, lease: o.Lease, parallel: o.Parallel, bigFetch: o.BigFetch, now: o.Now,
+		ignores: o.Ignores,
 	}
 	if p.webURL == "" {
 		p.webURL = "https://github.com"
@@ -277,6 +290,13 @@ func (p *Processor) rerun(ctx context.Context, o jobs.Origin, headSHA string, pr
 		return p.closeStale(ctx, gh, t, head.HeadSHA)
 	}
 	return p.runWith(ctx, gh, t)
+}
+
+// Recheck checks pull request pr again at headSHA at a person's request
+// (/djsec recheck), even when a run for the same inputs completed.
+// lease names the job attempt asking.
+func (p *Processor) Recheck(ctx context.Context, o jobs.Origin, pr int, headSHA, lease string) error {
+	return p.rerun(ctx, o, headSHA, []int{pr}, lease)
 }
 
 // Button identifiers of the check run's actions.

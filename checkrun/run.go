@@ -162,6 +162,12 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		return err
 	}
 
+	var ignores []review.Ignore
+	if p.ignores != nil {
+		if ignores, err = p.ignores(ctx, t.origin.RepoID, t.pr); err != nil {
+			return fmt.Errorf("ignores: %w", err)
+		}
+	}
 	in := review.Input{
 		Repo:         t.owner + "/" + t.name,
 		HeadSHA:      t.head,
@@ -175,6 +181,7 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		Config:       cfg.cfg,
 		ConfigErrors: cfg.errs,
 		ConfigSource: cfg.source,
+		Ignores:      ignores,
 		Now:          p.now(),
 		RulesVersion: p.rulesVersion,
 		Fixer:        p.fixer != nil,
@@ -199,5 +206,10 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 	log.InfoContext(ctx, "check run completed", slog.Int64("check_run_id", pb.st.CheckRunID),
 		slog.String("conclusion", res.Conclusion), slog.Int("new", len(res.New)), slog.Int("existing", len(res.Existing)),
 		slog.Int("annotations", len(res.Annotations)), slog.Int("files", len(f.files)), slog.Int64("github_calls", f.calls.Load()))
+	if p.afterCheck != nil && t.pr != 0 {
+		if err := p.afterCheck(ctx, t.origin, t.pr, in.Config, res); err != nil {
+			return fmt.Errorf("after the check run: %w", err)
+		}
+	}
 	return nil
 }

@@ -6,8 +6,10 @@ import (
 	"github.com/djsec/djsec/jobs"
 )
 
-// issueComment queues new comments (people's, never bots': djsec must not
-// answer itself or another bot) for the `/djsec` commands.
+// issueComment queues new and edited comments (people's, never bots':
+// djsec must not answer itself or another bot) for the `/djsec` commands.
+// An edit carries the previous body, so the job can tell whether the
+// commands in it changed.
 type issueComment struct{}
 
 func (issueComment) Handles() []string { return []string{"issue_comment"} }
@@ -24,6 +26,11 @@ type issueCommentPayload struct {
 		User              *user  `json:"user"`
 		AuthorAssociation string `json:"author_association"`
 	} `json:"comment"`
+	Changes struct {
+		Body *struct {
+			From string `json:"from"`
+		} `json:"body"`
+	} `json:"changes"`
 }
 
 func (issueComment) route(d *delivery) (jobs.Args, string, error) {
@@ -33,6 +40,11 @@ func (issueComment) route(d *delivery) (jobs.Args, string, error) {
 	}
 	switch p.Action {
 	case "created":
+	case "edited":
+		if p.Changes.Body == nil {
+			// Only the title or nothing the commands read changed.
+			return nil, ignoreAction, nil
+		}
 	default:
 		return nil, ignoreAction, nil
 	}
@@ -46,6 +58,10 @@ func (issueComment) route(d *delivery) (jobs.Args, string, error) {
 	if p.Comment.User != nil {
 		author = p.Comment.User.Login
 	}
+	previous := ""
+	if p.Changes.Body != nil {
+		previous = p.Changes.Body.From
+	}
 	return jobs.CommentArgs{
 		Origin:            p.origin(d),
 		Action:            p.Action,
@@ -55,5 +71,6 @@ func (issueComment) route(d *delivery) (jobs.Args, string, error) {
 		Body:              p.Comment.Body,
 		Author:            author,
 		AuthorAssociation: p.Comment.AuthorAssociation,
+		PreviousBody:      previous,
 	}, "", nil
 }

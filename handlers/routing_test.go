@@ -81,6 +81,14 @@ func TestRouting(t *testing.T) {
 		{"comment edited", "issue_comment", func(t *testing.T) []byte {
 			return edit(t, "issue_comment.created", func(p map[string]any) { p["action"] = "edited" })
 		}, nil, metrics.OutcomeIgnored},
+		{"comment body edited", "issue_comment", func(t *testing.T) []byte {
+			return edit(t, "issue_comment.created", func(p map[string]any) {
+				p["action"] = "edited"
+				p["changes"] = map[string]any{"body": map[string]any{"from": "/djsec help"}}
+			})
+		}, jobs.CommentArgs{Origin: origin, Action: "edited", Number: 1, CommentID: 492700400,
+			Body: "You are totally right! I'll get this fixed right away.", Author: "Codertocat", AuthorAssociation: "OWNER",
+			PreviousBody: "/djsec help"}, metrics.OutcomeQueued},
 		{"audit issue ticked", "issues", func(t *testing.T) []byte {
 			return edit(t, "issues.edited", func(p map[string]any) { p["installation"] = map[string]any{"id": 1} })
 		}, jobs.IssueArgs{Origin: origin, Action: "edited", Number: 1, Author: "Codertocat", Sender: "Codertocat"}, metrics.OutcomeQueued},

@@ -105,7 +105,8 @@ type HeadRecorder interface {
 }
 
 // CommentArgs: someone (not a bot) commented on an issue or a pull request
-// (issue_comment created). Later: `/djsec` commands.
+// (issue_comment created or edited): the `/djsec` commands (package
+// commandrun).
 type CommentArgs struct {
 	Origin
 	Action string `json:"action"`
@@ -119,6 +120,9 @@ type CommentArgs struct {
 	// (OWNER, MEMBER, …) — not enough to authorize a command: ask the API.
 	Author            string `json:"author"`
 	AuthorAssociation string `json:"author_association,omitempty"`
+	// PreviousBody is the body before an edit (changes.body.from; edited
+	// only): the commands are run again only when they changed.
+	PreviousBody string `json:"previous_body,omitempty"`
 }
 
 func (CommentArgs) Kind() string { return KindComment }

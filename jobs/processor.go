@@ -60,6 +60,8 @@ type Processors struct {
 	CheckAction  Processor[CheckActionArgs]
 	Push         Processor[PushArgs]
 	Installation Processor[InstallationArgs]
+	Audit        Processor[AuditArgs]
+	AuditSweep   Processor[AuditSweepArgs]
 }
 
 type loggerKey struct{}

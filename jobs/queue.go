@@ -54,6 +54,9 @@ type Options struct {
 	FetchPollInterval time.Duration
 	// RetryPolicy overrides River's backoff (tests make retries immediate).
 	RetryPolicy river.ClientRetryPolicy
+	// Periodic are jobs River queues on a schedule (the weekly audit
+	// sweep); the elected leader alone inserts them.
+	Periodic []*river.PeriodicJob
 }
 
 // Queue is the durable job queue on a store.DB: River's client for the
@@ -109,6 +112,8 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.CheckAction, opts.Metrics, opts.Logger)
 	addWorker(ws, p.Push, opts.Metrics, opts.Logger)
 	addWorker(ws, p.Installation, opts.Metrics, opts.Logger)
+	addWorker(ws, p.Audit, opts.Metrics, opts.Logger)
+	addWorker(ws, p.AuditSweep, opts.Metrics, opts.Logger)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},
@@ -124,6 +129,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 		// A job of a kind this build does not know (a newer deploy inserted
 		// it) stays queued for a process that does, instead of failing.
 		FetchOnlyKnownKinds: true,
+		PeriodicJobs:        opts.Periodic,
 	}
 
 	if opts.FetchPollInterval > 0 && opts.FetchPollInterval < river.FetchCooldownDefault {

@@ -25,8 +25,9 @@ func (ig Ignore) active(now time.Time) bool {
 	return ig.Until.IsZero() || now.Before(ig.Until)
 }
 
-// matches reports whether the ignore covers f.
-func (ig Ignore) matches(f checks.Finding) bool {
+// Covers reports whether the ignore's rule (ID or slug) and path glob
+// cover f, whatever its expiry; the audit issue applies ignores the same way.
+func (ig Ignore) Covers(f checks.Finding) bool {
 	r, ok := checks.LookupRule(ig.Rule)
 	if !ok || r.ID != f.Rule {
 		return false
@@ -57,7 +58,7 @@ func (ig Ignore) reason() string {
 // ignoredBy returns the first active ignore that covers f.
 func ignoredBy(ignores []Ignore, f checks.Finding, now time.Time) (Ignore, bool) {
 	for _, ig := range ignores {
-		if ig.active(now) && ig.matches(f) {
+		if ig.active(now) && ig.Covers(f) {
 			return ig, true
 		}
 	}

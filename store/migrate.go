@@ -163,6 +163,167 @@ var migrations = []migration{
 		);
 		CREATE INDEX check_runs_updated_at ON check_runs (updated_at);`,
 	},
+	{
+		version: 6,
+		name:    "ignores",
+		// Findings a repository decided to live with (/djsec ignore): one
+		// row per (repository, rule, glob, pull request); pr_number 0 is
+		// repository-wide, path_glob '' every file; until_ms is Unix
+		// milliseconds, 0 for no expiry.
+		sqlite: `CREATE TABLE ignores (
+			repo_id    INTEGER NOT NULL,
+			rule       TEXT NOT NULL,
+			path_glob  TEXT NOT NULL DEFAULT '',
+			pr_number  INTEGER NOT NULL DEFAULT 0,
+			reason     TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at TIMESTAMP NOT NULL,
+			until_ms   INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (repo_id, rule, path_glob, pr_number)
+		);`,
+		postgres: `CREATE TABLE ignores (
+			repo_id    BIGINT NOT NULL,
+			rule       TEXT NOT NULL,
+			path_glob  TEXT NOT NULL DEFAULT '',
+			pr_number  INTEGER NOT NULL DEFAULT 0,
+			reason     TEXT NOT NULL,
+			created_by TEXT NOT NULL,
+			created_at TIMESTAMPTZ NOT NULL,
+			until_ms   BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (repo_id, rule, path_glob, pr_number)
+		);`,
+	},
+	{
+		version: 7,
+		name:    "commands",
+		// command_log is the audit trail of mutating /djsec commands;
+		// command_replies remembers djsec's reply to each comment, so an
+		// edit updates it; command_uses counts commands per user and
+		// repository for the rate limit (notice: the "slow down" reply).
+		sqlite: `CREATE TABLE command_log (
+			id         INTEGER PRIMARY KEY AUTOINCREMENT,
+			repo_id    INTEGER NOT NULL,
+			repo       TEXT NOT NULL DEFAULT '',
+			number     INTEGER NOT NULL DEFAULT 0,
+			comment_id INTEGER NOT NULL DEFAULT 0,
+			login      TEXT NOT NULL,
+			command    TEXT NOT NULL,
+			ok         INTEGER NOT NULL,
+			result     TEXT NOT NULL DEFAULT '',
+			created_at TIMESTAMP NOT NULL
+		);
+		CREATE INDEX command_log_repo ON command_log (repo_id, created_at);
+		CREATE TABLE command_replies (
+			repo_id    INTEGER NOT NULL,
+			comment_id INTEGER NOT NULL,
+			reply_id   INTEGER NOT NULL,
+			updated_at TIMESTAMP NOT NULL,
+			PRIMARY KEY (repo_id, comment_id)
+		);
+		CREATE TABLE command_uses (
+			repo_id INTEGER NOT NULL,
+			login   TEXT NOT NULL,
+			used_at TIMESTAMP NOT NULL,
+			n       INTEGER NOT NULL,
+			notice  INTEGER NOT NULL DEFAULT 0
+		);
+		CREATE INDEX command_uses_key ON command_uses (repo_id, login, used_at);`,
+		postgres: `CREATE TABLE command_log (
+			id         BIGSERIAL PRIMARY KEY,
+			repo_id    BIGINT NOT NULL,
+			repo       TEXT NOT NULL DEFAULT '',
+			number     INTEGER NOT NULL DEFAULT 0,
+			comment_id BIGINT NOT NULL DEFAULT 0,
+			login      TEXT NOT NULL,
+			command    TEXT NOT NULL,
+			ok         INTEGER NOT NULL,
+			result     TEXT NOT NULL DEFAULT '',
+			created_at TIMESTAMPTZ NOT NULL
+		);
+		CREATE INDEX command_log_repo ON command_log (repo_id, created_at);
+		CREATE TABLE command_replies (
+			repo_id    BIGINT NOT NULL,
+			comment_id BIGINT NOT NULL,
+			reply_id   BIGINT NOT NULL,
+			updated_at TIMESTAMPTZ NOT NULL,
+			PRIMARY KEY (repo_id, comment_id)
+		);
+		CREATE TABLE command_uses (
+			repo_id BIGINT NOT NULL,
+			login   TEXT NOT NULL,
+			used_at TIMESTAMPTZ NOT NULL,
+			n       INTEGER NOT NULL,
+			notice  INTEGER NOT NULL DEFAULT 0
+		);
+		CREATE INDEX command_uses_key ON command_uses (repo_id, login, used_at);`,
+	},
+	{
+		version: 8,
+		name:    "audits",
+		// The weekly audit's state per repository: what the last audit saw
+		// (an unchanged input is not analyzed again) and its issue; and
+		// each audit's score for the issue's chart.
+		sqlite: `CREATE TABLE audits (
+			repo_id       INTEGER PRIMARY KEY,
+			repo          TEXT NOT NULL,
+			input_key     TEXT NOT NULL DEFAULT '',
+			sha           TEXT NOT NULL DEFAULT '',
+			branch        TEXT NOT NULL DEFAULT '',
+			failing       TEXT NOT NULL DEFAULT '',
+			issue_number  INTEGER NOT NULL DEFAULT 0,
+			updated_at    TIMESTAMP NOT NULL
+		);
+		CREATE TABLE audit_scores (
+			repo_id   INTEGER NOT NULL,
+			at        TIMESTAMP NOT NULL,
+			pass      INTEGER NOT NULL,
+			automated INTEGER NOT NULL
+		);
+		CREATE INDEX audit_scores_repo ON audit_scores (repo_id, at);`,
+		postgres: `CREATE TABLE audits (
+			repo_id       BIGINT PRIMARY KEY,
+			repo          TEXT NOT NULL,
+			input_key     TEXT NOT NULL DEFAULT '',
+			sha           TEXT NOT NULL DEFAULT '',
+			branch        TEXT NOT NULL DEFAULT '',
+			failing       TEXT NOT NULL DEFAULT '',
+			issue_number  INTEGER NOT NULL DEFAULT 0,
+			updated_at    TIMESTAMPTZ NOT NULL
+		);
+		CREATE TABLE audit_scores (
+			repo_id   BIGINT NOT NULL,
+			at        TIMESTAMPTZ NOT NULL,
+			pass      INTEGER NOT NULL,
+			automated INTEGER NOT NULL
+		);
+		CREATE INDEX audit_scores_repo ON audit_scores (repo_id, at);`,
+	},
+	{
+		version: 9,
+		name:    "fixups",
+		// The fix-up pull request djsec opened for a pull request: one row
+		// per pull request, so a second event never opens a second one.
+		sqlite: `CREATE TABLE fixups (
+			repo_id    INTEGER NOT NULL,
+			pr_number  INTEGER NOT NULL,
+			fixup_pr   INTEGER NOT NULL DEFAULT 0,
+			branch     TEXT NOT NULL,
+			state      TEXT NOT NULL,
+			head_sha   TEXT NOT NULL DEFAULT '',
+			updated_at TIMESTAMP NOT NULL,
+			PRIMARY KEY (repo_id, pr_number)
+		);`,
+		postgres: `CREATE TABLE fixups (
+			repo_id    BIGINT NOT NULL,
+			pr_number  INTEGER NOT NULL,
+			fixup_pr   INTEGER NOT NULL DEFAULT 0,
+			branch     TEXT NOT NULL,
+			state      TEXT NOT NULL,
+			head_sha   TEXT NOT NULL DEFAULT '',
+			updated_at TIMESTAMPTZ NOT NULL,
+			PRIMARY KEY (repo_id, pr_number)
+		);`,
+	},
 }
 
 // migrationLock is the Postgres advisory lock key held while migrating, so

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"os/signal"
 	"sync/atomic"
 	"syscall"
@@ -16,13 +17,17 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/djsec/djsec/auditrun"
 	"github.com/djsec/djsec/checkrun"
+	"github.com/djsec/djsec/commandrun"
 	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/fixup"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/review"
 	"github.com/djsec/djsec/store"
 )
 
@@ -192,26 +197,57 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// Fix-up pull requests: the check run's "fix" button, /djsec fix and,
+	// after each push's check, fix_prs: auto.
+	fixer, err := fixup.New(fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes})
+	if err != nil {
+		return err
+	}
 	// The pull request check: pull_request pushes, re-runs and the check
 	// run's buttons.
 	checker, err := checkrun.New(checkrun.Options{
+		Fixer:        fixer,
+		AfterCheck:   fixer.AfterReview,
 		Clients:      clients,
 		DB:           db,
 		WebURL:       checkrun.WebURL(cfg.GitHubAPIURL),
 		RulesVersion: checkrun.RulesVersion(toolVersion("devel")),
 		Registerer:   reg,
+		Ignores: func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error) {
+			return commandrun.ReviewIgnores(ctx, db, repoID, pr)
+		},
 	})
+	if err != nil {
+		return err
+	}
+	// The weekly audit issue: AUDIT_SCHEDULE's sweep, first audits of
+	// installed repositories, /djsec audit.
+	auditor, err := auditrun.New(auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
+		RulesVersion: checkrun.RulesVersion(toolVersion("devel"))})
+	if err != nil {
+		return err
+	}
+	auditSchedule, err := auditrun.ParseCron(os.Getenv(auditrun.EnvSchedule))
+	if err != nil {
+		return err
+	}
+	// The /djsec commands in issue and pull request comments.
+	commander, err := commandrun.New(commandrun.Options{Clients: clients, DB: db, Rechecker: checker,
+		Fixer: commandFixer{fixer}, Auditor: commandAuditor{auditor}})
 	if err != nil {
 		return err
 	}
 
 	m := metrics.New(reg)
 	qo := o.Queue
-	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(checker.Processors(jobs.Processors{}), o.Processors), m, logger
+	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
+	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
+	qo.Periodic = append(qo.Periodic, auditor.Periodic(auditSchedule))
 	queue, err := jobs.NewQueue(db, qo)
 	if err != nil {
 		return err
 	}
+	auditor.UseQueue(queue)
 	metrics.RegisterQueueDepth(reg, queue.Depth)
 	// Not ctx: cancelling River's start context cancels running jobs at
 	// once. The drain below stops it in order.
@@ -357,4 +393,31 @@ func (s credentialStore) LoadAppCredentials(ctx context.Context) (*registration.
 		ID: c.AppID, Slug: c.Slug, HTMLURL: c.HTMLURL, PEM: string(c.PEM),
 		WebhookSecret: string(c.WebhookSecret), ClientID: c.ClientID, ClientSecret: string(c.ClientSecret),
 	}, nil
+}
+
+// commandFixer runs `/djsec fix [RULE...]` through the fix-up pull
+// requests. On an issue (the audit issue) it would fix the default branch,
+// which fix-ups do not do yet: the reply says so.
+type commandFixer struct{ f *fixup.Fixup }
+
+func (c commandFixer) Fix(ctx context.Context, r commandrun.Request) (string, error) {
+	if !r.IsPullRequest {
+		return "Fix-up pull requests against the default branch are not available on this server yet: " +
+			"run `/djsec fix` on a pull request, or see `bot explain RULE` for each fix.", nil
+	}
+	if err := c.f.RequestFixRules(ctx, r.Origin.Installation, r.Origin.Repo, r.Origin.RepoID, r.Number, r.Rules); err != nil {
+		return "", err
+	}
+	return "Done: djsec's comment on this pull request links the fix-up pull request, or says which findings need a person.", nil
+}
+
+// commandAuditor runs `/djsec audit`: it queues a forced audit of the
+// repository, which updates (or creates) the audit issue.
+type commandAuditor struct{ a auditrun.Auditor }
+
+func (c commandAuditor) Audit(ctx context.Context, r commandrun.Request) (string, error) {
+	if err := c.a.AuditNow(ctx, r.Origin.Installation, r.Origin.RepoID, r.Origin.Repo); err != nil {
+		return "", err
+	}
+	return "The audit of the default branch is queued: the issue \"djsec: Django security audit\" is updated within a few minutes.", nil
 }

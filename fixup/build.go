@@ -1,0 +1,418 @@
+package fixup
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/google/go-github/v88/github"
+
+	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/store"
+)
+
+// build is one attempt at one request.
+type build struct {
+	f           *Fixup
+	gh          *github.Client
+	r           Request
+	owner, name string
+	log         *slog.Logger
+}
+
+func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
+
+func status(err error) int {
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil {
+		return er.Response.StatusCode
+	}
+	return 0
+}
+
+// refused is a write GitHub will not take however often it is retried:
+// no permission, branch protection, a rule the push breaks.
+func refused(err error) bool {
+	s := status(err)
+	return s == http.StatusForbidden || s == http.StatusNotFound || s == http.StatusUnprocessableEntity || s == http.StatusConflict
+}
+
+func (b *build) run(ctx context.Context) error {
+	pull, _, err := b.gh.PullRequests.Get(noCache(ctx), b.owner, b.name, b.r.PR)
+	if err != nil {
+		if githubapp.NotFound(err) {
+			return nil
+		}
+		return fmt.Errorf("fixup: get pull request #%d: %w", b.r.PR, err)
+	}
+	row, err := b.f.db.Fixup(ctx, b.r.RepoID, b.r.PR)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if pull.GetState() != "open" {
+		return nil
+	}
+	if row.State == "open" && row.FixupPR != 0 {
+		fp, _, err := b.gh.PullRequests.Get(noCache(ctx), b.owner, b.name, row.FixupPR)
+		if err != nil && !githubapp.NotFound(err) {
+			return fmt.Errorf("fixup: get fix-up #%d: %w", row.FixupPR, err)
+		}
+		if err != nil || fp.GetState() != "open" {
+			// A person merged or closed it: their call. Pushes leave it
+			// be; only a new request opens another.
+			row.State = "dismissed"
+			if err := b.f.db.SaveFixup(ctx, row); err != nil {
+				return err
+			}
+		}
+	}
+	if b.r.Auto && row.State == "dismissed" {
+		return nil
+	}
+	open := row.State == "open" && row.FixupPR != 0
+	head, headRef := pull.GetHead().GetSHA(), pull.GetHead().GetRef()
+	fork := !strings.EqualFold(pull.GetHead().GetRepo().GetFullName(), b.r.Repo)
+	if !fork && strings.HasPrefix(headRef, branchPrefix) {
+		return nil // djsec's own fix-up: never a fix-up of a fix-up
+	}
+
+	cfg, err := b.config(ctx, pull.GetBase().GetRef())
+	if err != nil {
+		return err
+	}
+	// A fix-up someone asked for is kept current on later pushes even
+	// when fix_prs is "command".
+	if cfg.FixPRs == "off" || (b.r.Auto && cfg.FixPRs != "auto" && !open) {
+		if open {
+			// Still keep an open fix-up honest: close it once its
+			// findings are gone.
+			return b.refreshOnly(ctx, row, head, cfg)
+		}
+		b.log.InfoContext(ctx, "fix-up pull requests not enabled for this trigger", slog.String("fix_prs", cfg.FixPRs))
+		return nil
+	}
+	files, err := b.files(ctx, head)
+	if err != nil {
+		return err
+	}
+	in := checks.Input{Files: files, Config: cfg, Now: nowFunc()}
+	before := checks.Analyze(ctx, in)
+	rules := b.rules(before.Findings)
+	if len(rules) == 0 {
+		return b.close(ctx, row, "the findings it fixed are gone from the pull request")
+	}
+	res, err := b.f.engine.Fix(ctx, in, rules)
+	if err != nil {
+		return fmt.Errorf("fixup: fix: %w", err)
+	}
+	if len(res.Files) == 0 && len(res.Deleted) == 0 {
+		if open {
+			return b.close(ctx, row, "nothing djsec can fix is left")
+		}
+		if !b.r.Auto {
+			return b.comment(ctx, b.r.PR, "djsec found nothing it can fix safely in this pull request.\n\n"+unfixedList(res.Unfixed))
+		}
+		return nil
+	}
+	if bad := newFindings(ctx, in, before, res); len(bad) > 0 {
+		// Proof, not hope: an edit that makes anything worse is dropped.
+		b.log.ErrorContext(ctx, "the fixers' edits add findings; no fix-up", slog.Any("rules", bad))
+		return nil
+	}
+	if fork {
+		if b.r.Auto && row.State == "reviewed" {
+			// One review per fork pull request unless a person asks again:
+			// a review on every push would bury the conversation.
+			return nil
+		}
+		if err := b.review(ctx, pull, files, res); err != nil {
+			return err
+		}
+		return b.f.db.SaveFixup(ctx, store.Fixup{RepoID: b.r.RepoID, PR: b.r.PR, Branch: "", State: "reviewed", HeadSHA: head})
+	}
+	return b.publish(ctx, row, head, headRef, res)
+}
+
+// rules are the ones asked for, or every critical fixable finding's.
+func (b *build) rules(fs []checks.Finding) []string {
+	present := map[string]bool{}
+	var out []string
+	for _, f := range fs {
+		if f.Suppressed || !f.Fixable || present[f.Rule] {
+			continue
+		}
+		if len(b.r.Rules) == 0 && f.Severity < checks.Critical {
+			continue
+		}
+		if len(b.r.Rules) > 0 && !contains(b.r.Rules, f.Rule) {
+			continue
+		}
+		present[f.Rule] = true
+		out = append(out, f.Rule)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(s []string, v string) bool {
+	for _, x := range s {
+		if strings.EqualFold(x, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// newFindings re-runs the analyzer on the fixed files and returns the rules
+// of findings that were not there before.
+func newFindings(ctx context.Context, in checks.Input, before *checks.Result, res *Result) []string {
+	files := map[string][]byte{}
+	for k, v := range in.Files {
+		files[k] = v
+	}
+	for k, v := range res.Files {
+		files[k] = v
+	}
+	for _, d := range res.Deleted {
+		delete(files, d)
+	}
+	had := map[string]bool{}
+	for _, f := range before.Findings {
+		had[f.Fingerprint] = true
+	}
+	after := checks.Analyze(ctx, checks.Input{Files: files, Config: in.Config, Now: in.Now})
+	var bad []string
+	for _, f := range after.Findings {
+		if !had[f.Fingerprint] && !f.Suppressed {
+			bad = append(bad, f.Rule)
+		}
+	}
+	return bad
+}
+
+// refreshOnly closes an open fix-up whose findings are gone when the
+// configuration no longer asks for automatic ones.
+func (b *build) refreshOnly(ctx context.Context, row store.Fixup, head string, cfg *checks.Config) error {
+	files, err := b.files(ctx, head)
+	if err != nil {
+		return err
+	}
+	if len(b.rules(checks.Analyze(ctx, checks.Input{Files: files, Config: cfg, Now: nowFunc()}).Findings)) == 0 {
+		return b.close(ctx, row, "the findings it fixed are gone from the pull request")
+	}
+	return nil
+}
+
+func (b *build) config(ctx context.Context, baseRef string) (*checks.Config, error) {
+	// Through the ETag cache: unchanged since the last push, GitHub's 304
+	// costs nothing against the rate limit.
+	data, err := b.raw(ctx, checks.ConfigPath, baseRef, true)
+	if githubapp.NotFound(err) {
+		return checks.DefaultConfig(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	cfg, _ := checks.ParseConfig(checks.ConfigPath, data)
+	return cfg, nil
+}
+
+func (b *build) raw(ctx context.Context, p, ref string, cache bool) ([]byte, error) {
+	if !cache {
+		ctx = noCache(ctx)
+	}
+	rc, _, err := b.gh.Repositories.DownloadContents(ctx, b.owner, b.name, p, &github.RepositoryContentGetOptions{Ref: ref})
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	var sb strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := rc.Read(buf)
+		sb.Write(buf[:n])
+		if sb.Len() > 1<<20 {
+			return nil, fmt.Errorf("fixup: %s is larger than 1 MiB", p)
+		}
+		if err != nil {
+			break
+		}
+	}
+	return []byte(sb.String()), nil
+}
+
+// wanted are the files fixers read or write besides the analyzer's.
+func wanted(p string) bool {
+	base := path.Base(p)
+	return checks.Relevant(p) || base == ".gitignore" || checks.IsEnvExample(p) ||
+		(strings.HasPrefix(base, "requirements") && strings.HasSuffix(base, ".txt"))
+}
+
+// files reads the files the analyzer and fixers need at head.
+func (b *build) files(ctx context.Context, head string) (map[string][]byte, error) {
+	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, true)
+	if err != nil {
+		return nil, fmt.Errorf("fixup: tree at %s: %w", head, err)
+	}
+	out := map[string][]byte{}
+	for _, e := range tree.Entries {
+		if e.GetType() != "blob" || !wanted(e.GetPath()) || e.GetSize() > 1<<20 {
+			continue
+		}
+		if len(out) >= b.f.maxFiles {
+			break
+		}
+		data, err := b.raw(ctx, e.GetPath(), head, false)
+		if err != nil {
+			return nil, fmt.Errorf("fixup: read %s: %w", e.GetPath(), err)
+		}
+		out[e.GetPath()] = data
+	}
+	return out, nil
+}
+
+// close closes an open fix-up pull request with a comment saying why and
+// deletes its branch.
+func (b *build) close(ctx context.Context, row store.Fixup, why string) error {
+	if row.State != "open" || row.FixupPR == 0 {
+		return nil
+	}
+	if err := b.comment(ctx, row.FixupPR, "Closing: "+why+"."); err != nil {
+		return err
+	}
+	if _, _, err := b.gh.PullRequests.Edit(ctx, b.owner, b.name, row.FixupPR, &github.PullRequest{State: github.Ptr("closed")}); err != nil {
+		return fmt.Errorf("fixup: close #%d: %w", row.FixupPR, err)
+	}
+	if _, err := b.gh.Git.DeleteRef(ctx, b.owner, b.name, "heads/"+row.Branch); err != nil && !refused(err) {
+		return fmt.Errorf("fixup: delete %s: %w", row.Branch, err)
+	}
+	row.State = "closed"
+	return b.f.db.SaveFixup(ctx, row)
+}
+
+// publish writes one commit on the fix-up branch and opens (or refreshes)
+// the fix-up pull request.
+func (b *build) publish(ctx context.Context, row store.Fixup, head, headRef string, res *Result) error {
+	branch := Branch(b.r.PR)
+	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, false)
+	if err != nil {
+		return fmt.Errorf("fixup: tree of %s: %w", head, err)
+	}
+	var entries []*github.TreeEntry
+	for _, p := range sortedKeys(res.Files) {
+		blob, _, err := b.gh.Git.CreateBlob(ctx, b.owner, b.name, github.Blob{
+			Content: github.Ptr(base64.StdEncoding.EncodeToString(res.Files[p])), Encoding: github.Ptr("base64"),
+		})
+		if err != nil {
+			return b.failed(ctx, "", "create a blob", err)
+		}
+		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), SHA: blob.SHA})
+	}
+	for _, p := range res.Deleted {
+		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob")})
+	}
+	nt, _, err := b.gh.Git.CreateTree(ctx, b.owner, b.name, tree.GetSHA(), entries)
+	if err != nil {
+		return b.failed(ctx, "", "create the tree", err)
+	}
+	cm, _, err := b.gh.Git.CreateCommit(ctx, b.owner, b.name, github.Commit{
+		Message: github.Ptr(commitMessage(b.r.PR, res)), Tree: nt, Parents: []*github.Commit{{SHA: github.Ptr(head)}},
+	}, nil)
+	if err != nil {
+		return b.failed(ctx, "", "create the commit", err)
+	}
+	// Nothing is visible yet: when the branch moved, start over on its
+	// new head rather than propose edits to an old commit.
+	now, _, err := b.gh.Git.GetRef(noCache(ctx), b.owner, b.name, "heads/"+headRef)
+	if err != nil {
+		return fmt.Errorf("fixup: head branch %s: %w", headRef, err)
+	}
+	if now.GetObject().GetSHA() != head {
+		return errMoved
+	}
+	created := ""
+	if _, _, err := b.gh.Git.GetRef(noCache(ctx), b.owner, b.name, "heads/"+branch); githubapp.NotFound(err) {
+		if _, _, err := b.gh.Git.CreateRef(ctx, b.owner, b.name, github.CreateRef{Ref: "refs/heads/" + branch, SHA: cm.GetSHA()}); err != nil {
+			return b.failed(ctx, "", "create the branch "+branch, err)
+		}
+		created = branch
+	} else if err != nil {
+		return fmt.Errorf("fixup: branch %s: %w", branch, err)
+	} else if _, _, err := b.gh.Git.UpdateRef(ctx, b.owner, b.name, "heads/"+branch, github.UpdateRef{SHA: cm.GetSHA(), Force: github.Ptr(true)}); err != nil {
+		return b.failed(ctx, "", "update the branch "+branch, err)
+	}
+
+	title, body := Title(b.r.PR, res), Body(b.r.PR, res)
+	number := 0
+	if row.State == "open" && row.FixupPR != 0 {
+		number = row.FixupPR
+	} else {
+		// A row lost (or never saved after a crash): GitHub's list is the
+		// truth about what is open.
+		prs, _, err := b.gh.PullRequests.List(noCache(ctx), b.owner, b.name, &github.PullRequestListOptions{State: "open", Head: b.owner + ":" + branch})
+		if err != nil {
+			return b.failed(ctx, created, "list pull requests", err)
+		}
+		if len(prs) > 0 {
+			number = prs[0].GetNumber()
+		}
+	}
+	if number != 0 {
+		if _, _, err := b.gh.PullRequests.Edit(ctx, b.owner, b.name, number, &github.PullRequest{Title: github.Ptr(title), Body: github.Ptr(body)}); err != nil {
+			return b.failed(ctx, created, "update the fix-up pull request", err)
+		}
+		b.log.InfoContext(ctx, "fix-up pull request refreshed", slog.Int("fixup_pr", number))
+		return b.f.db.SaveFixup(ctx, store.Fixup{RepoID: b.r.RepoID, PR: b.r.PR, FixupPR: number, Branch: branch, State: "open", HeadSHA: head})
+	}
+	pr, _, err := b.gh.PullRequests.Create(ctx, b.owner, b.name, &github.NewPullRequest{
+		Title: github.Ptr(title), Head: github.Ptr(branch), Base: github.Ptr(headRef), Body: github.Ptr(body),
+	})
+	if err != nil {
+		return b.failed(ctx, created, "open the fix-up pull request", err)
+	}
+	if err := b.f.db.SaveFixup(ctx, store.Fixup{RepoID: b.r.RepoID, PR: b.r.PR, FixupPR: pr.GetNumber(), Branch: branch, State: "open", HeadSHA: head}); err != nil {
+		return err
+	}
+	b.log.InfoContext(ctx, "fix-up pull request opened", slog.Int("fixup_pr", pr.GetNumber()))
+	return b.comment(ctx, b.r.PR, fmt.Sprintf("djsec opened #%d with fixes for %s. Merge it into this branch, or close it if you disagree.",
+		pr.GetNumber(), plural(len(res.Changes), "change")))
+}
+
+// failed handles a write GitHub refused: the branch this attempt created
+// is deleted, so nothing half-written is left, and the pull request gets a
+// comment saying what happened. Other errors are retried.
+func (b *build) failed(ctx context.Context, createdBranch, what string, err error) error {
+	if createdBranch != "" {
+		if _, derr := b.gh.Git.DeleteRef(context.WithoutCancel(ctx), b.owner, b.name, "heads/"+createdBranch); derr != nil {
+			b.log.WarnContext(ctx, "deleting the fix-up branch after a failure", slog.String("error", derr.Error()))
+		}
+	}
+	if !refused(err) {
+		return fmt.Errorf("fixup: %s: %w", what, err)
+	}
+	msg := err.Error()
+	var er *github.ErrorResponse
+	if errors.As(err, &er) {
+		msg = er.Message
+	}
+	b.log.WarnContext(ctx, "GitHub refused the fix-up", slog.String("step", what), slog.String("error", err.Error()))
+	return b.comment(ctx, b.r.PR, fmt.Sprintf("djsec could not %s for the fix-up pull request: GitHub answered %d (%s). "+
+		"Branch protection or the App's permissions (contents and pull requests: write) may forbid it; nothing was left behind.",
+		what, status(err), msg))
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,138 @@
+package fixup
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/go-github/v88/github"
+)
+
+// review posts the fixes to a fork's pull request as one review: a
+// suggestion for each edit whose lines the diff shows, the rest listed in
+// the body. djsec pushes nothing to a fork.
+func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[string][]byte, res *Result) error {
+	list, _, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, &github.ListOptions{PerPage: 100})
+	if err != nil {
+		return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
+	}
+	visible := map[string]map[int]bool{}
+	for _, f := range list {
+		visible[f.GetFilename()] = diffLines(f.GetPatch())
+	}
+	var comments []*github.DraftReviewComment
+	var rest []string
+	for _, p := range sortedKeys(res.Files) {
+		old, ok := files[p]
+		h, okHunk := hunk(string(old), string(res.Files[p]))
+		if !ok || !okHunk || !covered(visible[p], h.start, h.end) {
+			rest = append(rest, p)
+			continue
+		}
+		c := &github.DraftReviewComment{
+			Path: github.Ptr(p), Line: github.Ptr(h.end), Side: github.Ptr("RIGHT"),
+			Body: github.Ptr("djsec suggests:\n\n```suggestion\n" + h.text + "```\n"),
+		}
+		if h.start != h.end {
+			c.StartLine, c.StartSide = github.Ptr(h.start), github.Ptr("RIGHT")
+		}
+		comments = append(comments, c)
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "djsec cannot push to a fork, so here are its fixes as suggestions.\n\n")
+	if len(rest) > 0 {
+		sb.WriteString("Edits outside this pull request's diff (apply them by hand):\n\n")
+		for _, p := range rest {
+			fmt.Fprintf(&sb, "- `%s`\n", p)
+			for _, c := range res.Changes {
+				if c.Path == p {
+					fmt.Fprintf(&sb, "  - %s: %s\n", c.Rule, c.Description)
+				}
+			}
+		}
+	}
+	sb.WriteString("\n" + unfixedList(res.Unfixed))
+	_, _, err = b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
+		CommitID: github.Ptr(pull.GetHead().GetSHA()), Body: github.Ptr(sb.String()), Event: github.Ptr("COMMENT"), Comments: comments,
+	})
+	if err != nil {
+		return b.failed(ctx, "", "post the review", err)
+	}
+	return nil
+}
+
+// diffLines are the head lines a patch shows (context and added lines):
+// the only ones GitHub accepts review comments on.
+func diffLines(patch string) map[int]bool {
+	out := map[int]bool{}
+	line := 0
+	for _, l := range strings.Split(patch, "\n") {
+		if strings.HasPrefix(l, "@@") {
+			var a, b, c int
+			if _, err := fmt.Sscanf(l, "@@ -%d,%d +%d", &a, &b, &c); err != nil {
+				if _, err := fmt.Sscanf(l, "@@ -%d +%d", &a, &c); err != nil {
+					continue
+				}
+			}
+			line = c
+			continue
+		}
+		if line == 0 || strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
+			continue
+		}
+		out[line] = true
+		line++
+	}
+	return out
+}
+
+func covered(v map[int]bool, start, end int) bool {
+	for i := start; i <= end; i++ {
+		if !v[i] {
+			return false
+		}
+	}
+	return len(v) > 0
+}
+
+// edit replaces old lines start..end (1-based, inclusive) with text.
+type edit struct {
+	start, end int
+	text       string
+}
+
+// hunk is the one block of lines that differs between old and new (a
+// suggestion replaces a block of lines); an insertion takes the line
+// before it along, since a suggestion needs a line to replace.
+func hunk(old, new string) (edit, bool) {
+	a, b := strings.SplitAfter(old, "\n"), strings.SplitAfter(new, "\n")
+	if a[len(a)-1] == "" {
+		a = a[:len(a)-1]
+	}
+	if b[len(b)-1] == "" {
+		b = b[:len(b)-1]
+	}
+	p := 0
+	for p < len(a) && p < len(b) && a[p] == b[p] {
+		p++
+	}
+	s := 0
+	for s < len(a)-p && s < len(b)-p && a[len(a)-1-s] == b[len(b)-1-s] {
+		s++
+	}
+	if p == len(a) && p == len(b) {
+		return edit{}, false
+	}
+	start, end := p, len(a)-s // old lines [start, end)
+	if start == end {
+		if start == 0 {
+			return edit{}, false
+		}
+		start--
+	}
+	text := strings.Join(b[start:len(b)-s], "")
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
+	return edit{start: start + 1, end: end, text: text}, true
+}
