@@ -62,6 +62,8 @@ type Processors struct {
 	Installation Processor[InstallationArgs]
 	Audit        Processor[AuditArgs]
 	AuditSweep   Processor[AuditSweepArgs]
+	// Prune deletes old bookkeeping rows (nil: logs only; serve sets jobs.Pruner).
+	Prune Processor[PruneArgs]
 }
 
 type loggerKey struct{}

@@ -114,6 +114,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.Installation, opts.Metrics, opts.Logger)
 	addWorker(ws, p.Audit, opts.Metrics, opts.Logger)
 	addWorker(ws, p.AuditSweep, opts.Metrics, opts.Logger)
+	addWorker(ws, p.Prune, opts.Metrics, opts.Logger)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -243,6 +243,12 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
 	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
 	qo.Periodic = append(qo.Periodic, auditor.Periodic(auditSchedule))
+	// Bookkeeping rows (deliveries, PR heads, check-run records, ETags)
+	// would otherwise grow for ever.
+	if qo.Processors.Prune == nil {
+		qo.Processors.Prune = jobs.Pruner{DB: db, Retention: jobs.DefaultRetention}
+	}
+	qo.Periodic = append(qo.Periodic, jobs.PrunePeriodic())
 	queue, err := jobs.NewQueue(db, qo)
 	if err != nil {
 		return err
@@ -362,6 +368,15 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	if over.Installation != nil {
 		base.Installation = over.Installation
 	}
+	if over.Audit != nil {
+		base.Audit = over.Audit
+	}
+	if over.AuditSweep != nil {
+		base.AuditSweep = over.AuditSweep
+	}
+	if over.Prune != nil {
+		base.Prune = over.Prune
+	}
 	return base
 }
 
@@ -396,14 +411,13 @@ func (s credentialStore) LoadAppCredentials(ctx context.Context) (*registration.
 }
 
 // commandFixer runs `/djsec fix [RULE...]` through the fix-up pull
-// requests. On an issue (the audit issue) it would fix the default branch,
-// which fix-ups do not do yet: the reply says so.
+// requests: on a pull request a fix-up into its head branch, on an issue
+// (such as the audit issue) one into the default branch.
 type commandFixer struct{ f *fixup.Fixup }
 
 func (c commandFixer) Fix(ctx context.Context, r commandrun.Request) (string, error) {
 	if !r.IsPullRequest {
-		return "Fix-up pull requests against the default branch are not available on this server yet: " +
-			"run `/djsec fix` on a pull request, or see `bot explain RULE` for each fix.", nil
+		return c.f.RequestDefaultBranchFix(ctx, r.Origin.Installation, r.Origin.Repo, r.Origin.RepoID, r.Number, r.Rules)
 	}
 	if err := c.f.RequestFixRules(ctx, r.Origin.Installation, r.Origin.Repo, r.Origin.RepoID, r.Number, r.Rules); err != nil {
 		return "", err
