@@ -30,7 +30,10 @@ func fixedRules(res *Result) []string {
 
 // Title is the fix-up pull request's title, e.g. "djsec: fix 3 critical
 // settings issues in #42".
-func Title(pr int, res *Result) string {
+func Title(pr int, res *Result) string { return title(fmt.Sprintf("#%d", pr), res) }
+
+// title names where the fixes go: "#42" or "main".
+func title(where string, res *Result) string {
 	n, crit := len(res.Fixed), true
 	for _, f := range res.Fixed {
 		if f.Severity < checks.Critical {
@@ -44,11 +47,11 @@ func Title(pr int, res *Result) string {
 	if crit {
 		kind = "critical settings issue"
 	}
-	return fmt.Sprintf("djsec: fix %s in #%d", plural(n, kind), pr)
+	return fmt.Sprintf("djsec: fix %s in %s", plural(n, kind), where)
 }
 
-func commitMessage(pr int, res *Result) string {
-	return fmt.Sprintf("djsec: fix %s in #%d\n\nRules fixed: %s\n", strings.Join(fixedRules(res), ", "), pr, strings.Join(fixedRules(res), ", "))
+func commitMessage(where string, res *Result) string {
+	return fmt.Sprintf("djsec: fix %s in %s\n\nRules fixed: %s\n", strings.Join(fixedRules(res), ", "), where, strings.Join(fixedRules(res), ", "))
 }
 
 func cell(s string) string {
@@ -58,8 +61,12 @@ func cell(s string) string {
 // Body is the fix-up pull request's description: the changes, the
 // environment variables to set, and what still needs a person.
 func Body(pr int, res *Result) string {
+	return body(fmt.Sprintf("djsec's fixes for the findings in #%d.", pr), res)
+}
+
+func body(intro string, res *Result) string {
 	var sb strings.Builder
-	fmt.Fprintf(&sb, "djsec's fixes for the findings in #%d. Every edit was checked by re-running the analyzer on the result.\n\n", pr)
+	sb.WriteString(intro + " Every edit was checked by re-running the analyzer on the result.\n\n")
 	sb.WriteString("| Rule | File | Change |\n|---|---|---|\n")
 	for _, c := range res.Changes {
 		fmt.Fprintf(&sb, "| %s | `%s` | %s |\n", c.Rule, cell(c.Path), cell(c.Description))

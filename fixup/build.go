@@ -301,32 +301,9 @@ func (b *build) close(ctx context.Context, row store.Fixup, why string) error {
 // the fix-up pull request.
 func (b *build) publish(ctx context.Context, row store.Fixup, head, headRef string, res *Result) error {
 	branch := Branch(b.r.PR)
-	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, false)
+	cm, step, err := b.commit(ctx, head, commitMessage(fmt.Sprintf("#%d", b.r.PR), res), res)
 	if err != nil {
-		return fmt.Errorf("fixup: tree of %s: %w", head, err)
-	}
-	var entries []*github.TreeEntry
-	for _, p := range sortedKeys(res.Files) {
-		blob, _, err := b.gh.Git.CreateBlob(ctx, b.owner, b.name, github.Blob{
-			Content: github.Ptr(base64.StdEncoding.EncodeToString(res.Files[p])), Encoding: github.Ptr("base64"),
-		})
-		if err != nil {
-			return b.failed(ctx, "", "create a blob", err)
-		}
-		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), SHA: blob.SHA})
-	}
-	for _, p := range res.Deleted {
-		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob")})
-	}
-	nt, _, err := b.gh.Git.CreateTree(ctx, b.owner, b.name, tree.GetSHA(), entries)
-	if err != nil {
-		return b.failed(ctx, "", "create the tree", err)
-	}
-	cm, _, err := b.gh.Git.CreateCommit(ctx, b.owner, b.name, github.Commit{
-		Message: github.Ptr(commitMessage(b.r.PR, res)), Tree: nt, Parents: []*github.Commit{{SHA: github.Ptr(head)}},
-	}, nil)
-	if err != nil {
-		return b.failed(ctx, "", "create the commit", err)
+		return b.failed(ctx, "", step, err)
 	}
 	// Nothing is visible yet: when the branch moved, start over on its
 	// new head rather than propose edits to an old commit.
@@ -385,6 +362,39 @@ func (b *build) publish(ctx context.Context, row store.Fixup, head, headRef stri
 		pr.GetNumber(), plural(len(res.Changes), "change")))
 }
 
+// commit writes res's files as one commit on top of head (not on any
+// branch yet). step names what failed, for the message.
+func (b *build) commit(ctx context.Context, head, message string, res *Result) (cm *github.Commit, step string, err error) {
+	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, false)
+	if err != nil {
+		return nil, "read the tree of " + head, err
+	}
+	var entries []*github.TreeEntry
+	for _, p := range sortedKeys(res.Files) {
+		blob, _, err := b.gh.Git.CreateBlob(ctx, b.owner, b.name, github.Blob{
+			Content: github.Ptr(base64.StdEncoding.EncodeToString(res.Files[p])), Encoding: github.Ptr("base64"),
+		})
+		if err != nil {
+			return nil, "create a blob", err
+		}
+		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), SHA: blob.SHA})
+	}
+	for _, p := range res.Deleted {
+		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob")})
+	}
+	nt, _, err := b.gh.Git.CreateTree(ctx, b.owner, b.name, tree.GetSHA(), entries)
+	if err != nil {
+		return nil, "create the tree", err
+	}
+	cm, _, err = b.gh.Git.CreateCommit(ctx, b.owner, b.name, github.Commit{
+		Message: github.Ptr(message), Tree: nt, Parents: []*github.Commit{{SHA: github.Ptr(head)}},
+	}, nil)
+	if err != nil {
+		return nil, "create the commit", err
+	}
+	return cm, "", nil
+}
+
 // failed handles a write GitHub refused: the branch this attempt created
 // is deleted, so nothing half-written is left, and the pull request gets a
 // comment saying what happened. Other errors are retried.
@@ -397,15 +407,20 @@ func (b *build) failed(ctx context.Context, createdBranch, what string, err erro
 	if !refused(err) {
 		return fmt.Errorf("fixup: %s: %w", what, err)
 	}
+	b.log.WarnContext(ctx, "GitHub refused the fix-up", slog.String("step", what), slog.String("error", err.Error()))
+	return b.comment(ctx, b.r.PR, refusal(what, err))
+}
+
+// refusal says which write GitHub refused and what may forbid it.
+func refusal(what string, err error) string {
 	msg := err.Error()
 	var er *github.ErrorResponse
 	if errors.As(err, &er) {
 		msg = er.Message
 	}
-	b.log.WarnContext(ctx, "GitHub refused the fix-up", slog.String("step", what), slog.String("error", err.Error()))
-	return b.comment(ctx, b.r.PR, fmt.Sprintf("djsec could not %s for the fix-up pull request: GitHub answered %d (%s). "+
+	return fmt.Sprintf("djsec could not %s for the fix-up pull request: GitHub answered %d (%s). "+
 		"Branch protection or the App's permissions (contents and pull requests: write) may forbid it; nothing was left behind.",
-		what, status(err), msg))
+		what, status(err), msg)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
