@@ -51,6 +51,7 @@ var Routes = []string{
 	"POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
 	"POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
+	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
 	"GET /repos/{owner}/{repo}/labels",
 	"POST /repos/{owner}/{repo}/labels",
 }

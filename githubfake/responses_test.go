@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestResponsesMatchFullDescription checks the fake's answers against the
@@ -56,10 +57,19 @@ func TestResponsesMatchFullDescription(t *testing.T) {
 		"GET /repos/{owner}/{repo}/git/trees/{tree_sha}":                  "/repos/o/r/git/trees/main?recursive=1",
 		"GET /repos/{owner}/{repo}/issues":                                "/repos/o/r/issues",
 		"GET /repos/{owner}/{repo}/labels":                                "/repos/o/r/labels",
+		"GET /installation/repositories":                                  "/installation/repositories",
+		"GET /orgs/{org}/teams/{team_slug}/memberships/{username}":        "/orgs/o/teams/security/memberships/alice",
+		"GET /app/installations":                                          "/app/installations",
 	}
+	f.s.SetTeamMember("o", "security", "alice", true)
+	appClient := client{t, f.s.URL, "Bearer " + f.s.jwt(t, time.Now().Add(-time.Minute), 5*time.Minute)}
 	for route, url := range calls {
 		method, p, _ := strings.Cut(route, " ")
-		r, body := f.c.do(method, url, "")
+		c := f.c
+		if strings.HasPrefix(p, "/app/") {
+			c = appClient
+		}
+		r, body := c.do(method, url, "")
 		schema := doc.Paths[p][strings.ToLower(method)].Responses[fmt.Sprint(r.StatusCode)].Content["application/json"].Schema
 		if schema == nil {
 			t.Errorf("%s: no schema for status %d", route, r.StatusCode)

@@ -58,6 +58,10 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}/collaborators/{username}/permission", authToken, s.getPermission)
 	s.handle("GET /repos/{owner}/{repo}/labels", authToken, s.listLabels)
 	s.handle("POST /repos/{owner}/{repo}/labels", authToken, s.createLabel)
+
+	s.handle("GET /app/installations", authJWT, s.listInstallations)
+	s.handle("GET /installation/repositories", authToken, s.listInstallationRepos)
+	s.handle("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", authToken, s.getTeamMembership)
 }
 
 // Handlers run with s.mu held.

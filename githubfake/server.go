@@ -86,6 +86,9 @@ type Server struct {
 	allowInvalid  bool
 	tokenTTL      time.Duration
 	now           func() time.Time
+	// teams holds team memberships: "org/team/login" (lower case) →
+	// "active" or "pending" (installations.go).
+	teams map[string]string
 }
 
 // Option configures New.

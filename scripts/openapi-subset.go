@@ -60,6 +60,9 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/labels",
 	"POST /repos/{owner}/{repo}/labels",
 	"POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
+	"GET /app/installations",
+	"GET /installation/repositories",
+	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
 }
 
 // Keys dropped from schemas: prose and examples, which validation ignores.
