@@ -1,5 +1,7 @@
 package checks
 
+import "strings"
+
 // Config is a repository's .github/djsec.yml, after validation. The zero
 // value is not usable; start from DefaultConfig.
 type Config struct {
@@ -29,6 +31,34 @@ type Config struct {
 	AllowedEmailDomains []string
 	// Checklist is an optional path to the repository's own checklist.
 	Checklist string
+	// Commands narrows who may run the mutating /djsec commands.
+	Commands CommandAccess
+}
+
+// CommandAccess is the commands key: on top of the write, maintain or
+// admin permission every mutating /djsec command needs, the person must be
+// listed or be an active member of a listed team.
+type CommandAccess struct {
+	// AllowedUsers are GitHub logins, as written (compare without case).
+	AllowedUsers []string
+	// AllowedTeams are "org/team-slug", or "team-slug" for a team of the
+	// repository owner's organization; lower case.
+	AllowedTeams []string
+	// Limited is set when the file lists anyone under allowed_users or
+	// allowed_teams, even entries that were all rejected: a narrowing
+	// whose entries are mistyped then admits nobody rather than every
+	// writer, so a typo never widens access.
+	Limited bool
+}
+
+// Allows reports whether login is one of AllowedUsers.
+func (a CommandAccess) Allows(login string) bool {
+	for _, u := range a.AllowedUsers {
+		if strings.EqualFold(u, login) {
+			return true
+		}
+	}
+	return false
 }
 
 // Thresholds are the configurable limits of RULES.md (in italics there).

@@ -76,6 +76,7 @@ func init() {
 		"thresholds":            (*configParser).thresholds,
 		"allowed_email_domains": (*configParser).emailDomains,
 		"checklist":             (*configParser).checklist,
+		"commands":              (*configParser).commands,
 	}
 }
 
@@ -395,6 +396,64 @@ func (c *configParser) checklist(key string, v *yaml.Node) {
 		return
 	}
 	c.cfg.Checklist = strings.TrimPrefix(strings.TrimSpace(s), "./")
+}
+
+// cfgCommandKeys are the sub-keys of commands.
+var cfgCommandKeys = []string{"allowed_teams", "allowed_users"}
+
+// GitHub logins: alphanumerics and single inner hyphens, at most 39
+// characters; team slugs are lower-case words joined by - or _.
+var (
+	cfgLoginRE = lazyRegexp(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+	cfgSlugRE  = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)
+)
+
+func (c *configParser) commands(key string, v *yaml.Node) {
+	if cfgIsNull(v) {
+		return
+	}
+	if v.Kind != yaml.MappingNode {
+		c.errorf(v, "%s must be a mapping such as `allowed_users: [alice]`, not a %s; every writer may run commands", key, cfgKind(v))
+		return
+	}
+	a := &c.cfg.Commands
+	c.mapping(v, key+".", cfgCommandKeys, func(name string, val *yaml.Node) {
+		full := key + "." + name
+		items := val.Content
+		if val.Kind == yaml.ScalarNode {
+			items = []*yaml.Node{val}
+		}
+		entries := c.strList(full, val)
+		// Anything written but an empty list narrows (see CommandAccess.Limited).
+		if !cfgIsNull(val) && !(val.Kind == yaml.SequenceNode && len(val.Content) == 0) {
+			a.Limited = true
+		}
+		for _, e := range entries {
+			at := cfgLineOf(items, e, val)
+			s := strings.TrimPrefix(strings.TrimSpace(e), "@")
+			switch name {
+			case "allowed_users":
+				if !cfgLoginRE().MatchString(s) {
+					c.errorf(at, "%s: %q is not a GitHub login; entry ignored, it admits nobody", full, e)
+					continue
+				}
+				a.AllowedUsers = append(a.AllowedUsers, s)
+			case "allowed_teams":
+				org, slug, hasOrg := strings.Cut(strings.ToLower(s), "/")
+				if !hasOrg {
+					org, slug = "", org
+				}
+				if (hasOrg && !cfgLoginRE().MatchString(org)) || !cfgSlugRE().MatchString(slug) {
+					c.errorf(at, "%s: %q is not a team as org/team-slug or team-slug; entry ignored, it admits nobody", full, e)
+					continue
+				}
+				if hasOrg {
+					slug = org + "/" + slug
+				}
+				a.AllowedTeams = append(a.AllowedTeams, slug)
+			}
+		}
+	})
 }
 
 // cfgUnknownRule explains a rule name that is in no catalogue entry.

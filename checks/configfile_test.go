@@ -108,6 +108,17 @@ func TestParseConfigValues(t *testing.T) {
 		}},
 		{"anchors", "x-level: &lvl medium\n", nil}, // unknown key, checked below
 		{"underscore number", "thresholds: {hsts_min_seconds: 31_536_000}\n", func(c *Config) bool { return c.Thresholds.HSTSMinSeconds == 31536000 }},
+		{"commands default", "fail_on: low\n", func(c *Config) bool { return !c.Commands.Limited && !c.Commands.Allows("alice") }},
+		{"commands users and teams", "commands:\n  allowed_users: [alice, \"@Bob-2\"]\n  allowed_teams: [octo-org/Security, release_managers]\n", func(c *Config) bool {
+			a := c.Commands
+			return a.Limited && reflect.DeepEqual(a.AllowedUsers, []string{"alice", "Bob-2"}) &&
+				reflect.DeepEqual(a.AllowedTeams, []string{"octo-org/security", "release_managers"}) && a.Allows("BOB-2") && !a.Allows("carol")
+		}},
+		{"commands single user", "commands: {allowed_users: alice}\n", func(c *Config) bool {
+			return c.Commands.Limited && reflect.DeepEqual(c.Commands.AllowedUsers, []string{"alice"}) && len(c.Commands.AllowedTeams) == 0
+		}},
+		{"commands empty lists narrow nothing", "commands:\n  allowed_users: []\n  allowed_teams:\n", func(c *Config) bool { return !c.Commands.Limited }},
+		{"commands empty", "commands:\n", func(c *Config) bool { return !c.Commands.Limited }},
 		{"high raised to medium threshold", "thresholds: {jwt_access_lifetime_minutes: 90}\n", func(c *Config) bool {
 			return c.Thresholds.JWTAccessMinutes == 90 && c.Thresholds.JWTAccessHighMinutes == 90
 		}},
@@ -183,6 +194,19 @@ func TestParseConfigErrors(t *testing.T) {
 		{"production settings glob", "production_settings: \"settings/*.py\"\n", 1, "production_settings must name one module", nil},
 		{"duplicate key", "fail_on: low\naudit: friday\nfail_on: critical\n", 3, "fail_on is set twice (first on line 1)",
 			func(c *Config) bool { return c.FailOn == Low && c.AuditDay == "friday" }},
+		{"commands unknown sub-key", "commands:\n  allowed_user: [alice]\n", 2, "unknown key commands.allowed_user (did you mean allowed_users?)",
+			func(c *Config) bool { return !c.Commands.Limited }},
+		{"commands not a mapping", "commands: [alice]\n", 1, "commands must be a mapping such as `allowed_users: [alice]`, not a list",
+			func(c *Config) bool { return !c.Commands.Limited }},
+		{"commands users mapping", "commands:\n  allowed_users: {alice: true}\n", 2, "commands.allowed_users must be a list of strings, not a mapping", nil},
+		{"commands user not a string", "commands:\n  allowed_users: [[alice]]\n", 2, "commands.allowed_users: each entry must be a string, not a list", nil},
+		{"commands bad login", "commands:\n  allowed_users:\n    - alice\n    - not a login\n", 4, `commands.allowed_users: "not a login" is not a GitHub login`,
+			func(c *Config) bool { return reflect.DeepEqual(c.Commands.AllowedUsers, []string{"alice"}) }},
+		{"commands only bad entries admit nobody", "commands:\n  allowed_users: [\"-bad-\"]\n", 2, "is not a GitHub login",
+			func(c *Config) bool { return c.Commands.Limited && len(c.Commands.AllowedUsers) == 0 }},
+		{"commands bad team", "commands:\n  allowed_teams: [octo-org/sec/ops, sec]\n", 2, `commands.allowed_teams: "octo-org/sec/ops" is not a team`,
+			func(c *Config) bool { return reflect.DeepEqual(c.Commands.AllowedTeams, []string{"sec"}) }},
+		{"commands team number", "commands:\n  allowed_teams: 42\n", 2, "commands.allowed_teams must be a list of strings, not a number", nil},
 		{"top level list", "- fail_on: high\n", 1, "must be a mapping of keys", func(c *Config) bool { return reflect.DeepEqual(c, DefaultConfig()) }},
 		{"top level scalar", "fail_on high\n", 1, "must be a mapping of keys", nil},
 		{"syntax error", "fail_on: high\n  audit: [friday\n", 0, "does not parse as YAML",

@@ -12,8 +12,10 @@
 //  3. 👀 on the comment: the first call to GitHub, so the person sees the
 //     command was seen.
 //  4. each command: mutating ones need write, maintain or admin on the
-//     repository, asked of the API (author_association grants nothing);
-//     every mutating command is recorded in the audit log (command_log).
+//     repository, asked of the API (author_association grants nothing),
+//     and, when .github/djsec.yml's commands key narrows it, a listed
+//     login or an active membership of a listed team; every mutating
+//     command is recorded in the audit log (command_log).
 //  5. one reply with every command's result, or djsec's earlier reply to
 //     the same comment updated; then 🚀 when all went well, 😕 otherwise.
 package commandrun
@@ -23,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -116,6 +119,18 @@ type Processor struct {
 
 	mu    sync.Mutex
 	perms map[permKey]permEntry
+	teams map[teamKey]teamEntry
+}
+
+// teamKey is one person's membership of one team ("org/slug", lower case).
+type teamKey struct {
+	team  string
+	login string
+}
+
+type teamEntry struct {
+	member bool
+	at     time.Time
 }
 
 type permKey struct {
@@ -137,7 +152,7 @@ func New(o Options) (*Processor, error) {
 	p := &Processor{
 		clients: o.Clients, db: o.DB, rechecker: o.Rechecker, fixer: o.Fixer, auditor: o.Auditor,
 		botLogin: strings.ToLower(o.BotLogin), ttl: o.PermissionTTL, limit: o.RateLimit, window: o.RateWindow, now: o.Now,
-		perms: map[permKey]permEntry{},
+		perms: map[permKey]permEntry{}, teams: map[teamKey]teamEntry{},
 	}
 	if p.ttl <= 0 {
 		p.ttl = DefaultPermissionTTL
@@ -191,6 +206,13 @@ type job struct {
 	owner, name string
 	lease       string
 	log         *slog.Logger
+
+	// The configuration of the branch commands answer to, read at most
+	// once per job and only when a command needs it.
+	cfgRead  bool
+	cfgRef   string
+	cfgData  []byte
+	cfgFound bool
 }
 
 // Process runs the commands of one comment.
@@ -401,4 +423,36 @@ func (j *job) authorize(ctx context.Context) (bool, string, error) {
 	p.perms[key] = e
 	p.mu.Unlock()
 	return e.ok, e.perm, nil
+}
+
+// errTeamsHidden is GitHub's 403 for a team membership: the App lacks the
+// organization's Members (read) permission, which app.yml does not ask for.
+var errTeamsHidden = errors.New("the App may not read the organization's team memberships")
+
+// member asks GitHub (at most every PermissionTTL) whether login is an
+// active member of team ("org/slug"). A pending invitation, an unknown
+// team and a non-member are all "no".
+func (j *job) member(ctx context.Context, team, login string) (bool, error) {
+	p := j.p
+	key := teamKey{strings.ToLower(team), strings.ToLower(login)}
+	p.mu.Lock()
+	e, hit := p.teams[key]
+	p.mu.Unlock()
+	if hit && p.now().Sub(e.at) < p.ttl {
+		return e.member, nil
+	}
+	org, slug, _ := strings.Cut(team, "/")
+	m, _, err := j.gh.Teams.GetTeamMembershipBySlug(githubapp.WithoutETagCache(ctx), org, slug, login)
+	var er *github.ErrorResponse
+	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden {
+		return false, fmt.Errorf("membership of %s in team %s: %w: %w", login, team, errTeamsHidden, err)
+	}
+	if err != nil && !githubapp.NotFound(err) {
+		return false, ghError("membership of "+login+" in team "+team, err)
+	}
+	e = teamEntry{member: err == nil && m.GetState() == "active", at: p.now()}
+	p.mu.Lock()
+	p.teams[key] = e
+	p.mu.Unlock()
+	return e.member, nil
 }

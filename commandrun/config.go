@@ -57,6 +57,18 @@ var settings = []setting{
 		}
 		return codeSpan(c.Checklist)
 	}},
+	{"commands.allowed_users", func(c *checks.Config) string {
+		if !c.Commands.Limited {
+			return "anyone with write access"
+		}
+		return list(c.Commands.AllowedUsers)
+	}},
+	{"commands.allowed_teams", func(c *checks.Config) string {
+		if !c.Commands.Limited {
+			return "anyone with write access"
+		}
+		return list(c.Commands.AllowedTeams)
+	}},
 }
 
 func list(s []string) string {
@@ -72,7 +84,8 @@ func list(s []string) string {
 
 func num(n int) string { return codeSpan(strconv.Itoa(n)) }
 
-// writtenKeys are the keys the file sets, thresholds as thresholds.x. A
+// writtenKeys are the keys the file sets, those of a mapping (thresholds,
+// commands) as thresholds.x. A
 // file that does not parse sets none (ParseConfig then keeps every
 // default too).
 func writtenKeys(data []byte) map[string]bool {
@@ -83,13 +96,13 @@ func writtenKeys(data []byte) map[string]bool {
 	}
 	for k, v := range doc {
 		keys[k] = true
-		if k != "thresholds" {
+		if k != "thresholds" && k != "commands" {
 			continue
 		}
-		var th map[string]yaml.Node
-		if v.Decode(&th) == nil {
-			for tk := range th {
-				keys["thresholds."+tk] = true
+		var sub map[string]yaml.Node
+		if v.Decode(&sub) == nil {
+			for sk := range sub {
+				keys[k+"."+sk] = true
 			}
 		}
 	}

@@ -41,6 +41,19 @@ func (j *job) run(ctx context.Context, c commands.Command) result {
 			j.audit(ctx, c, false, "refused: permission "+perm)
 			return r
 		}
+		refusal, err := j.narrowed(ctx)
+		if err != nil {
+			j.log.WarnContext(ctx, "commands narrowing check failed", slog.String("error", err.Error()))
+			r.md = "Not run: djsec could not read who this repository's `.github/djsec.yml` lets run commands. Try again later. Nothing was changed.\n"
+			j.audit(ctx, c, false, "narrowing check failed")
+			return r
+		}
+		if refusal != "" {
+			r.md = refusal
+			j.log.InfoContext(ctx, "command refused by the commands key", slog.String("command", string(c.Name)))
+			j.audit(ctx, c, false, "refused: not allowed by .github/djsec.yml commands")
+			return r
+		}
 	}
 	var err error
 	switch c.Name {
@@ -308,25 +321,107 @@ func short(sha string) string {
 // branch pull requests are checked against (a pull request's base, else
 // the default branch), with its value and where it comes from.
 func (j *job) config(ctx context.Context) (string, error) {
+	if err := j.readConfig(ctx); err != nil {
+		return "", err
+	}
+	return configMarkdown(j.cfgData, j.cfgFound, j.cfgRef), nil
+}
+
+// readConfig reads .github/djsec.yml, once per job, from the branch
+// commands answer to: a pull request's base, else the default branch.
+func (j *job) readConfig(ctx context.Context) error {
+	if j.cfgRead {
+		return nil
+	}
 	ref := ""
 	if j.a.IsPullRequest {
 		pull, _, err := j.gh.PullRequests.Get(githubapp.WithoutETagCache(ctx), j.owner, j.name, j.a.Number)
 		if err != nil {
-			return "", ghError("get pull request", err)
+			return ghError("get pull request", err)
 		}
 		ref = pull.GetBase().GetRef()
 	} else {
 		repo, _, err := j.gh.Repositories.Get(ctx, j.owner, j.name)
 		if err != nil {
-			return "", ghError("get repository", err)
+			return ghError("get repository", err)
 		}
 		ref = repo.GetDefaultBranch()
 	}
 	data, found, err := j.raw(ctx, checks.ConfigPath, ref)
 	if err != nil {
+		return err
+	}
+	j.cfgRead, j.cfgRef, j.cfgData, j.cfgFound = true, ref, data, found
+	return nil
+}
+
+// narrowed checks the commands key of .github/djsec.yml for someone who
+// already has write access: "" when they may run mutating commands, else
+// the refusal. A file with problems still narrows with what is valid in
+// it; a file djsec cannot read refuses, since it may narrow.
+func (j *job) narrowed(ctx context.Context) (string, error) {
+	if err := j.readConfig(ctx); err != nil {
+		var ue userError
+		if errors.As(err, &ue) {
+			return fmt.Sprintf("Not run: %s Nothing was changed.\n", strings.TrimSpace(string(ue))), nil
+		}
 		return "", err
 	}
-	return configMarkdown(data, found, ref), nil
+	if !j.cfgFound {
+		return "", nil
+	}
+	cfg, _ := checks.ParseConfig(checks.ConfigPath, j.cfgData)
+	a := cfg.Commands
+	if !a.Limited || a.Allows(j.a.Author) {
+		return "", nil
+	}
+	var hidden []string
+	for _, team := range a.AllowedTeams {
+		if !strings.Contains(team, "/") {
+			team = strings.ToLower(j.owner) + "/" + team
+		}
+		ok, err := j.member(ctx, team, j.a.Author)
+		switch {
+		case errors.Is(err, errTeamsHidden):
+			// Another listed team may still admit them.
+			j.log.WarnContext(ctx, "team membership not readable", slog.String("error", err.Error()))
+			hidden = append(hidden, team)
+			continue
+		case err != nil:
+			return "", err
+		}
+		if ok {
+			return "", nil
+		}
+	}
+	why := ""
+	if len(hidden) > 0 {
+		why = fmt.Sprintf(" GitHub would not tell djsec who is in %s: the App needs the organization's Members (read) permission for allowed_teams.", list(hidden))
+	}
+	return fmt.Sprintf("Not run: this repository's %s limits commands to %s, and %s is not among them.%s Nothing was changed.\n",
+		codeSpan(checks.ConfigPath+"@"+j.cfgRef), allowedText(a, j.owner), codeSpan(j.a.Author), why), nil
+}
+
+// allowedText names who the commands key lets in.
+func allowedText(a checks.CommandAccess, owner string) string {
+	var parts []string
+	if len(a.AllowedUsers) > 0 {
+		parts = append(parts, "the users "+list(a.AllowedUsers))
+	}
+	if len(a.AllowedTeams) > 0 {
+		teams := make([]string, len(a.AllowedTeams))
+		for i, t := range a.AllowedTeams {
+			if !strings.Contains(t, "/") {
+				t = strings.ToLower(owner) + "/" + t
+			}
+			teams[i] = t
+		}
+		parts = append(parts, "the members of the teams "+list(teams))
+	}
+	if len(parts) == 0 {
+		return "nobody (every entry under `commands` has a problem; `/djsec config` lists them)"
+	}
+	return strings.Join(parts, " and ")
 }
 
 // maxConfigSize bounds the configuration file djsec reads.
