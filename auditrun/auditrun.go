@@ -188,7 +188,7 @@ func (r *Runner) processAudit(ctx context.Context, job jobs.Job[jobs.AuditArgs])
 		return fmt.Errorf("installation client: %w", err)
 	}
 	ctx = githubapp.ContextWithLogger(ctx, jobs.Logger(ctx))
-	res, err := r.Audit(ctx, gh, Target{RepoID: a.RepoID, Owner: owner, Name: name, Force: a.Force, Scheduled: a.Reason == "schedule"})
+	res, err := r.Audit(ctx, gh, Target{RepoID: a.RepoID, Owner: owner, Name: name, Force: a.Force, Scheduled: a.Reason == "schedule", DefaultBranch: a.DefaultBranch})
 	if err != nil {
 		return err
 	}
@@ -216,6 +216,9 @@ type Target struct {
 	Force bool
 	// Scheduled: the weekly sweep asked; `audit: off` skips it, `audit: wednesday` defers it.
 	Scheduled bool
+	// DefaultBranch, when the caller knows it, saves a repository read; a
+	// stale name (the branch was renamed) falls back to the repository.
+	DefaultBranch string
 }
 
 func (t Target) full() string { return t.Owner + "/" + t.Name }
@@ -258,7 +261,7 @@ func daysUntil(now time.Time, day string) int {
 // Audit audits one repository with gh (an installation client).
 func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result, error) {
 	log := jobs.Logger(ctx)
-	branch := ""
+	branch := t.DefaultBranch
 	if t.RepoID == 0 {
 		// Installation events name repositories without their IDs.
 		repo, _, err := gh.Repositories.Get(ctx, t.Owner, t.Name)

@@ -217,7 +217,7 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 				continue
 			}
 			a := jobs.AuditArgs{Origin: jobs.Origin{Installation: installation, Repo: repo.GetFullName(), RepoID: repo.GetID()},
-				Reason: "schedule", NotBefore: start.Add(rand.N(spread))}
+				Reason: "schedule", DefaultBranch: repo.GetDefaultBranch(), NotBefore: start.Add(rand.N(spread))}
 			if _, err := q.Insert(ctx, a); err != nil {
 				return queued, err
 			}

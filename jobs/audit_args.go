@@ -23,6 +23,9 @@ type AuditArgs struct {
 	// Force analyzes again even when nothing the audit reads changed (a
 	// person asked for it).
 	Force bool `json:"force,omitempty"`
+	// DefaultBranch is the default branch as the sweep's repository list
+	// gave it, saving a repository read ("" : look it up).
+	DefaultBranch string `json:"default_branch,omitempty"`
 	// NotBefore is when the audit may start (zero: now).
 	NotBefore time.Time `json:"not_before,omitzero"`
 }
