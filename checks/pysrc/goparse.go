@@ -838,7 +838,10 @@ func (p *gparser) exprStatement() int32 {
 		for p.is(",") {
 			items = append(items, p.anon())
 			if !p.startsExpr() {
-				break
+				// tree-sitter joins `a,` with the next line's statement
+				// (`a,\nb = ()` becomes one assignment); rather than
+				// copy that, leave such lists to it.
+				bail("trailing comma in an unparenthesized list")
 			}
 			items = append(items, p.expression())
 		}
@@ -1015,6 +1018,9 @@ func (p *gparser) exprListAfter(e int32) int32 {
 	for p.is(",") {
 		p.add(l, p.anon())
 		if !p.startsExpr() {
+			if p.kind() == tNewline {
+				bail("trailing comma in an unparenthesized list") // see exprStatement
+			}
 			break
 		}
 		if p.is("*") || p.is("**") {
