@@ -12,9 +12,10 @@ import (
 	"github.com/djsec/djsec/store/storetest"
 )
 
+// hardened is examples/hardened's settings module: djsec finds nothing in it.
 func hardened(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "hardened_settings.py"))
+	b, err := os.ReadFile(filepath.Join("..", "examples", "hardened", "mysite", "settings.py"))
 	if err != nil {
 		t.Fatal(err)
 	}
