@@ -8,9 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +16,6 @@ import (
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/checks/deps"
-	"github.com/djsec/djsec/formats"
 	"github.com/djsec/djsec/osv"
 )
 
@@ -178,66 +175,9 @@ func runAdvisoriesCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagError(fs, err, stdout, stderr)
 	}
-	if !contains(formats.AuditFormats, f.format) {
-		return fail(stderr, "advisories check: unknown --format %q (want text, json, sarif or github)", f.format)
-	}
-	var failOn *threshold
-	if f.failOn != "" {
-		t, err := parseThreshold(f.failOn)
-		if err != nil {
-			return fail(stderr, "advisories check: --fail-on: %v", err)
-		}
-		failOn = &t
-	}
-	if len(paths) == 0 {
-		paths = []string{"."}
-	}
-	var override *loadedConfig
-	if f.config != "" {
-		data, err := os.ReadFile(f.config)
-		if err != nil {
-			return fail(stderr, "advisories check: --config: cannot read %s: %v", f.config, unwrapPath(err))
-		}
-		override = &loadedConfig{file: f.config, data: data}
-	}
-	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}}
-	failed := false
-	for _, root := range paths {
-		res, cfg, external, err := auditPath(root, override, stderr)
-		if err != nil {
-			return fail(stderr, "advisories check: %v", err)
-		}
-		dependenciesOnly(res)
-		t := threshold{level: cfg.FailOn, never: cfg.FailNever}
-		if failOn != nil {
-			t = *failOn
-		}
-		if t.exceeded(res) {
-			failed = true
-		}
-		prefix := ""
-		if len(paths) > 1 {
-			prefix = filepath.ToSlash(filepath.Clean(root))
-		}
-		prefixPaths(res, prefix, external)
-		merged.Findings = append(merged.Findings, res.Findings...)
-		merged.Files = append(merged.Files, res.Files...)
-		merged.Errors = append(merged.Errors, res.Errors...)
-	}
-	var out bytes.Buffer
-	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("")}); err != nil {
-		return fail(stderr, "advisories check: %v", err)
-	}
-	if f.format == "text" {
-		fmt.Fprintf(&out, "advisory data of %s (%s)\n", advisories.SnapshotDate(), advisories.SourcesLine())
-	}
-	if _, err := stdout.Write(out.Bytes()); err != nil {
-		return fail(stderr, "advisories check: writing the report: %v", err)
-	}
-	if failed {
-		return exitFindings
-	}
-	return exitOK
+	return auditPaths("advisories check", f, paths, dependenciesOnly, func() string {
+		return fmt.Sprintf("advisory data of %s (%s)\n", advisories.SnapshotDate(), advisories.SourcesLine())
+	}, stdout, stderr)
 }
 
 // dependenciesOnly keeps the dependency rules' findings and the manifests

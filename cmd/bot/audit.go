@@ -60,14 +60,23 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return flagError(fs, err, stdout, stderr)
 	}
+	return auditPaths("audit", f, paths, nil, nil, stdout, stderr)
+}
+
+// auditPaths is the body `bot audit` and `bot advisories check` share: it
+// checks the flags, analyzes every PATH, keeps what keep leaves of each
+// result (nil: everything), writes the report (text reports end with
+// trailer's line when there is one) and returns the exit status. name
+// starts every error message.
+func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Result), trailer func() string, stdout, stderr io.Writer) int {
 	if !contains(formats.AuditFormats, f.format) {
-		return fail(stderr, "audit: unknown --format %q (want text, json, sarif or github)", f.format)
+		return fail(stderr, "%s: unknown --format %q (want text, json, sarif or github)", name, f.format)
 	}
 	var failOn *threshold
 	if f.failOn != "" {
 		t, err := parseThreshold(f.failOn)
 		if err != nil {
-			return fail(stderr, "audit: --fail-on: %v", err)
+			return fail(stderr, "%s: --fail-on: %v", name, err)
 		}
 		failOn = &t
 	}
@@ -79,7 +88,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	if f.config != "" {
 		data, err := os.ReadFile(f.config)
 		if err != nil {
-			return fail(stderr, "audit: --config: cannot read %s: %v", f.config, unwrapPath(err))
+			return fail(stderr, "%s: --config: cannot read %s: %v", name, f.config, unwrapPath(err))
 		}
 		override = &loadedConfig{file: f.config, data: data}
 	}
@@ -89,7 +98,10 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	for _, root := range paths {
 		res, cfg, external, err := auditPath(root, override, stderr)
 		if err != nil {
-			return fail(stderr, "audit: %v", err)
+			return fail(stderr, "%s: %v", name, err)
+		}
+		if keep != nil {
+			keep(res)
 		}
 		t := threshold{level: cfg.FailOn, never: cfg.FailNever}
 		if failOn != nil {
@@ -110,16 +122,19 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 
 	var out bytes.Buffer
 	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("")}); err != nil {
-		return fail(stderr, "audit: %v", err)
+		return fail(stderr, "%s: %v", name, err)
+	}
+	if trailer != nil && f.format == "text" {
+		out.WriteString(trailer())
 	}
 	if f.output != "" {
 		if err := os.WriteFile(f.output, out.Bytes(), 0o644); err != nil {
-			return fail(stderr, "audit: --output: %v", err)
+			return fail(stderr, "%s: --output: %v", name, err)
 		}
 		// The report went to a file; the log still says what it holds.
 		fmt.Fprintf(stderr, "bot: wrote %s: %s\n", f.output, formats.Summary(merged))
 	} else if _, err := stdout.Write(out.Bytes()); err != nil {
-		return fail(stderr, "audit: writing the report: %v", err)
+		return fail(stderr, "%s: writing the report: %v", name, err)
 	}
 	if failed {
 		return exitFindings
