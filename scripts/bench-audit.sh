@@ -4,6 +4,11 @@
 #   bash scripts/bench-audit.sh            # everything
 #   RUNS=50 COUNT=10 bash scripts/bench-audit.sh
 #
+# Two builds of bot are measured: the command-line build
+# (`go build -tags noserver`, what the Action and a CLI install use: no
+# server linked in) and the full build (`go build`, the server's image and
+# `go run ./cmd/bot serve`).
+#
 # 1. Go benchmarks of the analyzer (checks/bench_test.go): the whole
 #    analysis, and the parse alone by the Go parser and by tree-sitter.
 # 2. Peak RSS of the whole `bot audit` process on a generated 1,000-file
@@ -33,7 +38,9 @@ if "$python" -c 'import django' 2>/dev/null; then
 	echo "django: $("$python" -m django --version) ($python)"
 fi
 
-go build -o "$work/bot" ./cmd/bot
+go build -tags noserver -o "$work/bot" ./cmd/bot
+go build -o "$work/bot-full" ./cmd/bot
+ls -l "$work/bot" "$work/bot-full" | awk '{print $9 ": " $5 " bytes"}'
 
 echo
 echo "== go test ./checks -run '^\$' -bench 'Benchmark(Analyze|Parse)' -benchmem -count $count"
@@ -43,8 +50,8 @@ echo
 echo "== peak RSS: bot audit on a generated 1,000-file repository"
 DJSEC_BENCH_REPO="$work/repo1000" go test ./checks -run '^TestBenchWriteRepo$' -count=1 >/dev/null
 echo "files: $(find "$work/repo1000" -type f | wc -l), $(du -sh "$work/repo1000" | cut -f1)"
-cp "$work/bot" "$work/bot-copy"
-for bin in bot bot-copy; do
+cp "$work/bot-full" "$work/bot-full-copy"
+for bin in bot bot-full bot-full-copy; do
 	for i in 1 2 3; do
 		status=0
 		/usr/bin/time -v "$work/$bin" audit --fail-on never --format json "$work/repo1000" \
@@ -66,6 +73,7 @@ if ! "$python" -c 'import django' 2>/dev/null; then
 	exit 0
 fi
 bot_cmd="$work/bot audit --fail-on never examples/startproject"
+full_cmd="$work/bot-full audit --fail-on never examples/startproject"
 django_cmd="$python -m django check --deploy --pythonpath examples/startproject --settings mysite.settings"
 # Both must work before they are timed.
 $bot_cmd >/dev/null
@@ -75,7 +83,7 @@ if command -v hyperfine >/dev/null; then
 	# dwarfed by the shell's own start-up.
 	hyperfine -N --warmup 3 --runs "$runs" --export-json "$work/hf.json" \
 		-n "bot audit" "$bot_cmd" -n "django check --deploy" "$django_cmd" \
-		-n "bot rules" "$work/bot rules"
+		-n "bot audit (full build)" "$full_cmd" -n "bot rules" "$work/bot rules"
 	"$python" - "$work/hf.json" <<'PY'
 import json, sys
 r = {x["command"]: x for x in json.load(open(sys.argv[1]))["results"]}
@@ -85,6 +93,8 @@ print("median: bot audit %.2f ms, django check --deploy %.1f ms" % (bot["median"
 cpu = lambda x: (x["user"] + x["system"]) * 1e3
 print("CPU (user+system): bot audit %.2f ms, django check --deploy %.1f ms" % (cpu(bot), cpu(dj)))
 print("ratio (mean): %.0fx; ratio (median): %.0fx; ratio (CPU): %.0fx" % (dj["mean"] / bot["mean"], dj["median"] / bot["median"], cpu(dj) / cpu(bot)))
+full = r["bot audit (full build)"]
+print("full build: mean %.2f ms, median %.2f ms; ratio (mean) %.0fx, (median) %.0fx" % (full["mean"] * 1e3, full["median"] * 1e3, dj["mean"] / full["mean"], dj["median"] / full["median"]))
 PY
 else
 	echo "hyperfine not found (apt-get install -y hyperfine); timing an interleaved loop of $runs runs each"

@@ -1,12 +1,6 @@
 package advisories
 
 import (
-	"bytes"
-	"compress/gzip"
-	_ "embed"
-	"encoding/json"
-	"fmt"
-	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -14,13 +8,6 @@ import (
 
 	"github.com/djsec/djsec/checks/deps"
 )
-
-// bundleGz is data/advisories.json.gz, written by
-// `go run ./scripts/buildadvisories` from ../shared/advisories. A test
-// fails when that directory is present and disagrees with it.
-//
-//go:embed data/advisories.json.gz
-var bundleGz []byte
 
 // Bundle is the embedded file: the data's date, where it came from, Django's
 // release series and the advisory records.
@@ -62,13 +49,55 @@ type Series struct {
 	Confirmed bool `json:"confirmed"`
 }
 
-// DB indexes records by package for matching.
+// DB indexes records by package for matching. Each package's records are
+// compiled (versions parsed, ranges sorted) the first time something asks
+// about that package: an audit that names Django alone never parses the
+// other packages' ranges. A DB is safe for concurrent use.
 type DB struct {
 	bundle *Bundle
-	byPkg  map[string][]*entry
-	// fixes lists, per package, every fixed version of every record in
-	// ascending order: the candidates for the smallest safe upgrade.
-	fixes map[string][]deps.Version
+	pkgs   map[string]*pkgIndex
+}
+
+// pkgIndex is one package's part of a DB.
+type pkgIndex struct {
+	sources []recAffected
+	once    sync.Once
+	entries []*entry
+	// fixes lists every fixed version of every record in ascending
+	// order: the candidates for the smallest safe upgrade.
+	fixes []deps.Version
+}
+
+// recAffected is one record's Affected entry for the package, before it is
+// compiled.
+type recAffected struct {
+	rec *Record
+	aff *Affected
+}
+
+func (p *pkgIndex) compiled() *pkgIndex {
+	p.once.Do(func() {
+		for _, s := range p.sources {
+			p.entries = append(p.entries, compileAffected(s.rec, *s.aff))
+		}
+		p.fixes = fixesOf(p.entries)
+	})
+	return p
+}
+
+// entries are the compiled records of a normalised package name.
+func (db *DB) entries(name string) []*entry {
+	if p := db.pkgs[name]; p != nil {
+		return p.compiled().entries
+	}
+	return nil
+}
+
+func (db *DB) fixes(name string) []deps.Version {
+	if p := db.pkgs[name]; p != nil {
+		return p.compiled().fixes
+	}
+	return nil
 }
 
 // entry is one record's ranges for one package, with versions parsed.
@@ -87,17 +116,15 @@ type cEvent struct {
 	raw  string
 }
 
-var bundled = sync.OnceValues(func() (*DB, error) { return Load(bundleGz) })
+var bundled = sync.OnceValue(func() *DB { return New(&bundledData) })
 
-// Bundled is the embedded data. It panics if the embedded file is corrupt,
-// which the package's tests rule out for every build.
-func Bundled() *DB {
-	db, err := bundled()
-	if err != nil {
-		panic(err)
-	}
-	return db
-}
+// Bundled is the embedded data (bundle_data.go): a Go literal the linker
+// lays out, so using it costs no decoding at start-up.
+func Bundled() *DB { return bundled() }
+
+// BundledData is the embedded bundle itself, for the test that rebuilds it
+// from its sources. Callers must not modify it.
+func BundledData() *Bundle { return &bundledData }
 
 // SnapshotDate is the date of the newest bundled data (YYYY-MM-DD), for
 // `bot version` and the check run's footer.
@@ -119,58 +146,27 @@ func SourcesLine() string {
 	return strings.Join(parts, ", ")
 }
 
-// BundleJSON is the embedded bundle, decompressed.
-func BundleJSON() ([]byte, error) { return gunzip(bundleGz) }
-
-func gunzip(gz []byte) ([]byte, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
-	if err != nil {
-		return nil, fmt.Errorf("advisory bundle: %w", err)
-	}
-	data, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("advisory bundle: %w", err)
-	}
-	return data, nil
-}
-
-// Load reads a gzip-compressed bundle.
-func Load(gz []byte) (*DB, error) {
-	data, err := gunzip(gz)
-	if err != nil {
-		return nil, err
-	}
-	var b Bundle
-	if err := json.Unmarshal(data, &b); err != nil {
-		return nil, fmt.Errorf("advisory bundle: %w", err)
-	}
-	if b.Snapshot == "" || len(b.Records) == 0 || len(b.DjangoSeries) == 0 {
-		return nil, fmt.Errorf("advisory bundle: snapshot date, records or Django series missing")
-	}
-	return New(&b), nil
-}
-
 // New indexes a bundle; the DB keeps b.
 func New(b *Bundle) *DB {
-	db := &DB{bundle: b, byPkg: map[string][]*entry{}, fixes: map[string][]deps.Version{}}
+	db := &DB{bundle: b, pkgs: map[string]*pkgIndex{}}
 	for i := range b.Records {
-		db.add(&b.Records[i])
-	}
-	for name := range db.byPkg {
-		db.indexFixes(name)
+		r := &b.Records[i]
+		for j := range r.Affected {
+			name := r.Affected[j].Package
+			p := db.pkgs[name]
+			if p == nil {
+				p = &pkgIndex{}
+				db.pkgs[name] = p
+			}
+			p.sources = append(p.sources, recAffected{rec: r, aff: &r.Affected[j]})
+		}
 	}
 	return db
 }
 
-func (db *DB) add(r *Record) {
-	for _, a := range r.Affected {
-		db.byPkg[a.Package] = append(db.byPkg[a.Package], compileAffected(r, a))
-	}
-}
-
-func (db *DB) indexFixes(name string) {
+func fixesOf(entries []*entry) []deps.Version {
 	var out []deps.Version
-	for _, e := range db.byPkg[name] {
+	for _, e := range entries {
 		for _, rg := range e.ranges {
 			for _, ev := range rg {
 				if ev.kind == 'f' {
@@ -180,7 +176,7 @@ func (db *DB) indexFixes(name string) {
 		}
 	}
 	slices.SortFunc(out, deps.Compare)
-	db.fixes[name] = slices.CompactFunc(out, func(a, b deps.Version) bool { return deps.Compare(a, b) == 0 })
+	return slices.CompactFunc(out, func(a, b deps.Version) bool { return deps.Compare(a, b) == 0 })
 }
 
 // With returns a DB that also holds extra records (from the live OSV API);
@@ -190,24 +186,29 @@ func (db *DB) With(extra []Record) *DB {
 	if len(extra) == 0 {
 		return db
 	}
-	out := &DB{bundle: db.bundle, byPkg: make(map[string][]*entry, len(db.byPkg)), fixes: make(map[string][]deps.Version, len(db.fixes))}
-	for k, v := range db.byPkg {
-		out.byPkg[k] = v
+	out := &DB{bundle: db.bundle, pkgs: make(map[string]*pkgIndex, len(db.pkgs))}
+	for k, v := range db.pkgs {
+		out.pkgs[k] = v
 	}
-	for k, v := range db.fixes {
-		out.fixes[k] = v
-	}
-	touched := map[string]bool{}
-	for i := range extra {
-		r := extra[i]
-		for _, a := range r.Affected {
-			// Copy-on-write: never append into the shared slice.
-			out.byPkg[a.Package] = append(slices.Clip(out.byPkg[a.Package]), compileAffected(&r, a))
-			touched[a.Package] = true
+	touched := map[string]*pkgIndex{}
+	recs := slices.Clone(extra)
+	for i := range recs {
+		r := &recs[i]
+		for j := range r.Affected {
+			name := r.Affected[j].Package
+			p := touched[name]
+			if p == nil {
+				// Copy-on-write: the receiver's index is shared, never
+				// appended to.
+				p = &pkgIndex{}
+				if old := db.pkgs[name]; old != nil {
+					p.sources = slices.Clone(old.sources)
+				}
+				touched[name] = p
+				out.pkgs[name] = p
+			}
+			p.sources = append(p.sources, recAffected{rec: r, aff: &r.Affected[j]})
 		}
-	}
-	for name := range touched {
-		out.indexFixes(name)
 	}
 	return out
 }
@@ -379,7 +380,7 @@ func (db *DB) Match(name string, v deps.Version) []Vuln {
 	var recs []*Record
 	hits := map[*Record]*hit{}
 	k := keyOf(v)
-	for _, e := range db.byPkg[name] {
+	for _, e := range db.entries(name) {
 		if !e.affects(v, k) {
 			continue
 		}
@@ -445,7 +446,7 @@ func (db *DB) Upgrade(name string, v deps.Version) (deps.Version, bool) {
 	// clear them all: start the search there.
 	start, fromFix := v, false
 	k := keyOf(v)
-	for _, e := range db.byPkg[name] {
+	for _, e := range db.entries(name) {
 		for _, rg := range e.ranges {
 			if !rangeAffectsKeyed(rg, &v, k) {
 				continue
@@ -460,7 +461,7 @@ func (db *DB) Upgrade(name string, v deps.Version) (deps.Version, bool) {
 			}
 		}
 	}
-	fixes := db.fixes[name]
+	fixes := db.fixes(name)
 	i := sort.Search(len(fixes), func(i int) bool {
 		c := deps.Compare(fixes[i], start)
 		return c > 0 || c == 0 && fromFix
@@ -475,7 +476,7 @@ func (db *DB) Upgrade(name string, v deps.Version) (deps.Version, bool) {
 
 func (db *DB) affected(name string, v deps.Version) bool {
 	k := keyOf(v)
-	for _, e := range db.byPkg[name] {
+	for _, e := range db.entries(name) {
 		if e.affects(v, k) {
 			return true
 		}
@@ -526,7 +527,7 @@ func (db *DB) MatchRange(name string, set deps.SpecifierSet) (vulns []Vuln, safe
 			recs = append(recs, r)
 		}
 	}
-	for _, e := range db.byPkg[name] {
+	for _, e := range db.entries(name) {
 		for _, rg := range e.ranges {
 			for _, iv := range intervals(rg) {
 				if !overlaps(iv, lb, lbIncl, hasLB, ub, ubIncl, hasUB) {
@@ -623,7 +624,7 @@ func (db *DB) Records(name string) []*Record {
 	name = normalName(name)
 	seen := map[*Record]bool{}
 	var out []*Record
-	for _, e := range db.byPkg[name] {
+	for _, e := range db.entries(name) {
 		if !seen[e.rec] {
 			seen[e.rec] = true
 			out = append(out, e.rec)
@@ -640,8 +641,8 @@ func (db *DB) Records(name string) []*Record {
 
 // Packages lists the packages the DB has records for.
 func (db *DB) Packages() []string {
-	out := make([]string, 0, len(db.byPkg))
-	for name := range db.byPkg {
+	out := make([]string, 0, len(db.pkgs))
+	for name := range db.pkgs {
 		out = append(out, name)
 	}
 	sort.Strings(out)

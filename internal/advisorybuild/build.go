@@ -6,8 +6,6 @@
 package advisorybuild
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -176,20 +174,4 @@ func pypaCommit(readme string) (commit, date string) {
 		return "", ""
 	}
 	return m[1], m[2]
-}
-
-// Compress gzips a bundle deterministically (no name, no time stamp).
-func Compress(data []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := zw.Write(data); err != nil {
-		return nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
