@@ -18,6 +18,7 @@ package auditissue
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -143,7 +144,8 @@ func render(in Input, cl *checklist.Checklist, st []checklist.ItemStatus, pass, 
 	if pass == auto {
 		b.WriteString("Every automated item passes. The manual items below still need a person.\n\n")
 	}
-	writeCounts(&b, st)
+	other, otherIgnored := unitemized(in.Findings, cl)
+	writeCounts(&b, st, other)
 	writeChart(&b, in, pass, auto)
 
 	group := ""
@@ -166,7 +168,8 @@ func render(in Input, cl *checklist.Checklist, st []checklist.ItemStatus, pass, 
 		}
 		b.WriteString("\n")
 	}
-	writeIgnores(&b, in, st)
+	writeOther(&b, in, other, limit)
+	writeIgnores(&b, in, st, otherIgnored)
 	b.WriteString("## How to get fixes\n\n")
 	b.WriteString("Comment `/djsec fix` on this issue for a pull request fixing what djsec can fix, or `/djsec fix DJS406` for one rule. ")
 	b.WriteString("`/djsec ignore RULE -- reason` records a finding you decided to live with; it shows above with its reason. ")
@@ -244,11 +247,72 @@ func link(in Input, f checks.Finding) string {
 	return fmt.Sprintf("[`%s`](%s)", label, url)
 }
 
-func writeCounts(b *strings.Builder, st []checklist.ItemStatus) {
+// unitemized are the findings of rules no checklist item names (DJS103
+// belongs to the manual "Rotate SECRET_KEY", the code rules to no item):
+// the open ones and those suppressed with a reason. They are listed on
+// their own so that a weak SECRET_KEY is never missing from the audit.
+func unitemized(findings []checks.Finding, cl *checklist.Checklist) (open, ignored []checks.Finding) {
+	itemized := map[string]bool{}
+	for _, it := range cl.Items() {
+		for _, r := range it.Rules {
+			itemized[r] = true
+		}
+	}
+	for _, f := range findings {
+		switch {
+		case itemized[f.Rule]:
+		case f.Suppressed && f.SuppressReason != "":
+			ignored = append(ignored, f)
+		default:
+			open = append(open, f)
+		}
+	}
+	open = dedupe(open)
+	sort.SliceStable(open, func(i, j int) bool {
+		a, b := open[i], open[j]
+		if a.Severity != b.Severity {
+			return a.Severity > b.Severity
+		}
+		if a.Rule != b.Rule {
+			return a.Rule < b.Rule
+		}
+		if a.Path != b.Path {
+			return a.Path < b.Path
+		}
+		return a.Line < b.Line
+	})
+	return open, ignored
+}
+
+// writeOther lists the unitemized findings, most severe first; limit is
+// per item elsewhere, so this section, which gathers many rules, gets five
+// times as many lines.
+func writeOther(b *strings.Builder, in Input, fs []checks.Finding, limit int) {
+	if len(fs) == 0 {
+		return
+	}
+	b.WriteString("## Other findings\n\n")
+	b.WriteString("Findings of rules no automated checklist item covers.\n\n")
+	max := limit * 5
+	for i, f := range fs {
+		if i == max {
+			fmt.Fprintf(b, "- … and %d more\n", len(fs)-max)
+			break
+		}
+		fmt.Fprintf(b, "- **%s** %s %s — %s\n", f.Severity, f.Rule, oneLine(f.Message), link(in, f))
+	}
+	b.WriteString("\n")
+}
+
+func writeCounts(b *strings.Builder, st []checklist.ItemStatus, other []checks.Finding) {
 	counts := map[checks.Severity]int{}
 	seen := map[string]bool{}
+	all := slices.Clone(other)
 	for _, s := range st {
-		for _, f := range dedupe(s.Findings) {
+		all = append(all, s.Findings...)
+	}
+	{
+		for _, f := range dedupe(all) {
 			k := f.Fingerprint + "|" + f.Rule + "|" + f.Path + fmt.Sprint(f.Line)
 			if seen[k] {
 				continue
@@ -288,7 +352,7 @@ func writeChart(b *strings.Builder, in Input, pass, auto int) {
 	fmt.Fprintf(b, "    line [%s]\n```\n\n", strings.Join(ys, ", "))
 }
 
-func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus) {
+func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus, other []checks.Finding) {
 	var lines []string
 	for _, ig := range in.Ignores {
 		where := "every file"
@@ -306,8 +370,12 @@ func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus) {
 	}
 	seen := map[string]bool{}
 	var inline []string
+	suppressed := slices.Clone(other)
 	for _, s := range st {
-		for _, f := range s.Suppressed {
+		suppressed = append(suppressed, s.Suppressed...)
+	}
+	{
+		for _, f := range suppressed {
 			k := f.Rule + "|" + f.Path + fmt.Sprint(f.Line)
 			if seen[k] {
 				continue

@@ -249,3 +249,45 @@ func TestBodyLimit(t *testing.T) {
 		t.Error("no note of the findings left out")
 	}
 }
+
+// TestOtherFindings: a finding of a rule no automated item names (DJS103
+// belongs to the manual "Rotate SECRET_KEY") is listed and counted, never
+// dropped; suppressed with a reason it moves to the ignore trail; findings
+// that an item lists are not repeated.
+func TestOtherFindings(t *testing.T) {
+	t.Parallel()
+	weak := checks.Finding{Rule: "DJS103", Severity: checks.High, Path: "mysite/settings.py", Line: 23, Message: "SECRET_KEY is weak", Fingerprint: "f103"}
+	debug := checks.Finding{Rule: "DJS201", Severity: checks.Critical, Path: "mysite/settings.py", Line: 26, Message: "DEBUG is on", Fingerprint: "f201"}
+	for _, c := range []struct {
+		name       string
+		findings   []checks.Finding
+		wantOther  bool
+		wantIgnore bool
+		wantHigh   string
+	}{
+		{"open", []checks.Finding{weak, debug}, true, false, "| high | 1 |"},
+		{"ignored with a reason", []checks.Finding{func() checks.Finding {
+			f := weak
+			f.Suppressed, f.SuppressReason = true, "rotated by the platform team"
+			return f
+		}(), debug}, false, true, "| high | 0 |"},
+		{"only itemized findings", []checks.Finding{debug}, false, false, "| high | 0 |"},
+	} {
+		body := Render(Input{Repo: "o/r", SHA: sha, Now: now, Findings: c.findings}).Body
+		other := strings.Contains(body, "## Other findings")
+		if other != c.wantOther || strings.Contains(body, "**high** DJS103") != c.wantOther {
+			t.Errorf("%s: Other findings section %v, want %v:\n%s", c.name, other, c.wantOther, body)
+		}
+		if got := strings.Contains(body, "DJS103 at "); got != c.wantIgnore {
+			t.Errorf("%s: DJS103 in the ignore trail %v, want %v", c.name, got, c.wantIgnore)
+		}
+		if !strings.Contains(body, c.wantHigh) {
+			t.Errorf("%s: counts lack %q", c.name, c.wantHigh)
+		}
+		if n := strings.Count(body, "**critical** DJS201"); n != 2 {
+			// DEBUG fails two items ("Disable DEBUG", "detailed error
+			// messages") and must not appear a third time under Other.
+			t.Errorf("%s: DJS201 listed %d times, want 2 (its two items)", c.name, n)
+		}
+	}
+}
