@@ -8,7 +8,9 @@
 // said it expects that (AllowInvalidBodies), fails the test.
 //
 // Faults are injected per route: N answers of 502, a secondary rate limit
-// with Retry-After, latency.
+// with Retry-After, latency; or on a schedule across every route
+// (StartChaos, chaos.go): 5xx, timeouts, connection resets, secondary rate
+// limits and slow answers on a seeded fraction of the requests.
 //
 // Repositories have a commit history (one parent per commit), so pull
 // request files and comparisons are computed as GitHub computes them: the
@@ -89,6 +91,8 @@ type Server struct {
 	// teams holds team memberships: "org/team/login" (lower case) →
 	// "active" or "pending" (installations.go).
 	teams map[string]string
+	// chaos is the fault schedule of StartChaos (chaos.go).
+	chaos chaos
 }
 
 // Option configures New.
@@ -396,6 +400,9 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Route: route,
 			Header: r.Header.Clone(), Body: raw, Status: status,
 		})
+	}
+	if s.serveChaos(w, r, route, record) {
+		return
 	}
 	rec := &recorder{ResponseWriter: w, record: record}
 	s.mu.Lock()
