@@ -56,6 +56,11 @@ type Config struct {
 	// (DJSEC_SHUTDOWN_TIMEOUT, a Go duration). Default 25s, inside Fly's
 	// default 30 s kill timeout.
 	ShutdownTimeout time.Duration
+	// JobTimeout cancels a job attempt that runs this long
+	// (DJSEC_JOB_TIMEOUT, a Go duration). A job a dead process left running
+	// is handed to another process 2.5 times this long after it started
+	// (jobs.RescueAfter). Default 2m.
+	JobTimeout time.Duration
 }
 
 // Defaults.
@@ -64,6 +69,7 @@ const (
 	DefaultPort            = 3000
 	DefaultWorkers         = 10
 	DefaultShutdownTimeout = 25 * time.Second
+	DefaultJobTimeout      = 2 * time.Minute // jobs.DefaultJobTimeout
 )
 
 // Names of the environment variables, for messages and the README.
@@ -81,6 +87,7 @@ const (
 	EnvLogLevel        = "LOG_LEVEL"
 	EnvWorkers         = "DJSEC_WORKERS"
 	EnvShutdownTimeout = "DJSEC_SHUTDOWN_TIMEOUT"
+	EnvJobTimeout      = "DJSEC_JOB_TIMEOUT"
 )
 
 // FromEnv reads the configuration with os.Getenv.
@@ -95,6 +102,7 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		Port:            DefaultPort,
 		Workers:         DefaultWorkers,
 		ShutdownTimeout: DefaultShutdownTimeout,
+		JobTimeout:      DefaultJobTimeout,
 	}
 	var errs []error
 	bad := func(name, format string, args ...any) {
@@ -191,6 +199,14 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		c.ShutdownTimeout = d
 	}
 
+	if v := strings.TrimSpace(getenv(EnvJobTimeout)); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			bad(EnvJobTimeout, "want a duration such as 2m, got %q", v)
+		}
+		c.JobTimeout = d
+	}
+
 	return c, errors.Join(errs...)
 }
 
@@ -262,6 +278,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("log_level", c.LogLevel.String()),
 		slog.Int("workers", c.Workers),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Duration("job_timeout", c.JobTimeout),
 	)
 }
 

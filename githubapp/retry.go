@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"strings"
 	"syscall"
@@ -46,13 +47,14 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 	return half + time.Duration(rand.Int64N(int64(half)+1))
 }
 
-// retryTransport retries 500, 502, 503 and 504 answers and connection
-// errors, for methods a repeat cannot harm: GET, HEAD, PUT, PATCH, DELETE
-// (GitHub's PUTs and PATCHes set state; doing one twice leaves the same
-// state). A POST creates something, and after a 5xx or a broken connection
-// it may have been created already, so a POST is retried only when the
-// connection was refused (nothing was sent) — except the token endpoint,
-// where a second token costs nothing.
+// retryTransport retries 500, 502, 503 and 504 answers, connection
+// errors and answers that never came (the response-header timeout), for
+// methods a repeat cannot harm: GET, HEAD, PUT, PATCH, DELETE (GitHub's
+// PUTs and PATCHes set state; doing one twice leaves the same state). A
+// POST creates something, and after a 5xx, a broken connection or a
+// timeout it may have been created already, so a POST is retried only when
+// the connection was refused (nothing was sent) — except the token
+// endpoint, where a second token costs nothing.
 type retryTransport struct {
 	next http.RoundTripper
 	c    *ClientCreator
@@ -92,14 +94,22 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// retryReason says why a call should be retried ("502", "connection"), or
-// "" when it should not.
+// retryReason says why a call should be retried ("Bad Gateway",
+// "connection", "timeout"), or "" when it should not.
 func retryReason(req *http.Request, resp *http.Response, err error) string {
 	if err != nil {
-		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// The caller gave up (the job's deadline, shutdown): no retry. The
+		// request's own context decides, not the error: net/http's
+		// response-header timeout also matches context.DeadlineExceeded,
+		// and it is GitHub not answering, to be retried like a reset.
+		if req.Context().Err() != nil || errors.Is(err, context.Canceled) {
 			return ""
 		}
 		if idempotent(req) || errors.Is(err, syscall.ECONNREFUSED) {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				return "timeout"
+			}
 			return "connection"
 		}
 		return ""

@@ -54,6 +54,11 @@ type Options struct {
 	FetchPollInterval time.Duration
 	// RetryPolicy overrides River's backoff (tests make retries immediate).
 	RetryPolicy river.ClientRetryPolicy
+	// RetryAfter reads, from a failed attempt's error, how long the
+	// service it called asked to be left alone (serve: githubapp.RetryAfter,
+	// a secondary rate limit's Retry-After); the retry waits at least that
+	// long, up to an hour, instead of River's backoff alone.
+	RetryAfter func(err error) (time.Duration, bool)
 	// Periodic are jobs River queues on a schedule (the weekly audit
 	// sweep); the elected leader alone inserts them.
 	Periodic []*river.PeriodicJob
@@ -105,16 +110,16 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 
 	ws := river.NewWorkers()
 	p := opts.Processors
-	addWorker(ws, p.PullRequest, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Comment, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Issue, opts.Metrics, opts.Logger)
-	addWorker(ws, p.CheckRerun, opts.Metrics, opts.Logger)
-	addWorker(ws, p.CheckAction, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Push, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Installation, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Audit, opts.Metrics, opts.Logger)
-	addWorker(ws, p.AuditSweep, opts.Metrics, opts.Logger)
-	addWorker(ws, p.Prune, opts.Metrics, opts.Logger)
+	addWorker(ws, p.PullRequest, opts)
+	addWorker(ws, p.Comment, opts)
+	addWorker(ws, p.Issue, opts)
+	addWorker(ws, p.CheckRerun, opts)
+	addWorker(ws, p.CheckAction, opts)
+	addWorker(ws, p.Push, opts)
+	addWorker(ws, p.Installation, opts)
+	addWorker(ws, p.Audit, opts)
+	addWorker(ws, p.AuditSweep, opts)
+	addWorker(ws, p.Prune, opts)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -18,16 +19,43 @@ import (
 // attempt, an error log line with the delivery ID.
 type worker[T Args] struct {
 	river.WorkerDefaults[T]
-	processor Processor[T]
-	metrics   *metrics.Metrics
-	logger    *slog.Logger
+	processor  Processor[T]
+	metrics    *metrics.Metrics
+	logger     *slog.Logger
+	retryAfter func(error) (time.Duration, bool)
+	backoff    river.ClientRetryPolicy
+	// notBefore holds, by job ID, the earliest retry the service asked for
+	// (Options.RetryAfter), from the failed attempt to River's NextRetry.
+	notBefore sync.Map
 }
 
-func addWorker[T Args](ws *river.Workers, p Processor[T], m *metrics.Metrics, l *slog.Logger) {
+// maxRetryAfter caps a wait a service asks for (GitHub's primary rate
+// limit resets within the hour).
+const maxRetryAfter = time.Hour
+
+func addWorker[T Args](ws *river.Workers, p Processor[T], o Options) {
 	if p == nil {
 		p = LogProcessor[T]{}
 	}
-	river.AddWorker(ws, &worker[T]{processor: p, metrics: m, logger: l})
+	backoff := o.RetryPolicy
+	if backoff == nil {
+		backoff = &river.DefaultClientRetryPolicy{}
+	}
+	river.AddWorker(ws, &worker[T]{processor: p, metrics: o.Metrics, logger: o.Logger, retryAfter: o.RetryAfter, backoff: backoff})
+}
+
+// NextRetry is River's hook after a failed attempt: the time the service
+// asked for when it is later than River's backoff would retry (zero: the
+// backoff decides).
+func (w *worker[T]) NextRetry(job *river.Job[T]) time.Time {
+	at, ok := w.notBefore.LoadAndDelete(job.ID)
+	if !ok {
+		return time.Time{}
+	}
+	if t := at.(time.Time); t.After(w.backoff.NextRetry(job.JobRow)) {
+		return t
+	}
+	return time.Time{}
 }
 
 func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
@@ -93,8 +121,15 @@ func (w *worker[T]) finish(ctx context.Context, logger *slog.Logger, job *river.
 		return err
 	default:
 		w.metrics.Jobs.WithLabelValues(kind, metrics.JobRetried).Inc()
-		logger.WarnContext(ctx, "job failed; it will be retried",
-			slog.String("error", err.Error()), slog.Int("max_attempts", job.MaxAttempts))
+		attrs := []any{slog.String("error", err.Error()), slog.Int("max_attempts", job.MaxAttempts)}
+		if w.retryAfter != nil {
+			if d, ok := w.retryAfter(err); ok {
+				d = min(d, maxRetryAfter)
+				w.notBefore.Store(job.ID, time.Now().Add(d))
+				attrs = append(attrs, slog.Duration("retry_after", d))
+			}
+		}
+		logger.WarnContext(ctx, "job failed; it will be retried", attrs...)
 		return err
 	}
 }

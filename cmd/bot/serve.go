@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -56,7 +57,7 @@ func runServe(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(fs.Output(), "Runs djsec's GitHub App server. Configuration comes from the environment")
 		fmt.Fprintln(fs.Output(), "(APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, GITHUB_API_URL or GHE_HOST,")
 		fmt.Fprintln(fs.Output(), "WEBHOOK_PROXY_URL, DATABASE_URL, HOST, PORT, LOG_LEVEL, DJSEC_WORKERS,")
-		fmt.Fprintln(fs.Output(), "DJSEC_SHUTDOWN_TIMEOUT); see the README's \"Running the app\". With no App")
+		fmt.Fprintln(fs.Output(), "DJSEC_SHUTDOWN_TIMEOUT, DJSEC_JOB_TIMEOUT); see the README's \"Running the app\". With no App")
 		fmt.Fprintln(fs.Output(), "registered yet, / serves the registration page. Logs are JSON lines on stdout.")
 		fmt.Fprintln(fs.Output())
 		fs.PrintDefaults()
@@ -199,6 +200,16 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	if err != nil {
 		return err
 	}
+	// A job's deadline (DJSEC_JOB_TIMEOUT, unless a test set the queue's),
+	// and when a job a dead process left running goes to another: a
+	// commit's check-run lease lasts as long, so that job can take it over.
+	jobTimeout, rescueAfter := o.Queue.JobTimeout, o.Queue.RescueAfter
+	if jobTimeout == 0 {
+		jobTimeout = cmp.Or(cfg.JobTimeout, jobs.DefaultJobTimeout)
+	}
+	if rescueAfter == 0 {
+		rescueAfter = jobs.RescueAfter(jobTimeout)
+	}
 	// Fix-up pull requests: the check run's "fix" button, /djsec fix and,
 	// after each push's check, fix_prs: auto.
 	fixer, err := fixup.New(fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes})
@@ -215,6 +226,7 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		WebURL:       checkrun.WebURL(cfg.GitHubAPIURL),
 		RulesVersion: checkrun.RulesVersion(toolVersion("devel")),
 		Registerer:   reg,
+		Lease:        rescueAfter,
 		Ignores: func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error) {
 			return commandrun.ReviewIgnores(ctx, db, repoID, pr)
 		},
@@ -242,6 +254,10 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 
 	m := metrics.New(reg)
 	qo := o.Queue
+	qo.JobTimeout, qo.RescueAfter = jobTimeout, rescueAfter
+	// A rate limit too long for the client to wait out retries the job no
+	// sooner than GitHub asked.
+	qo.RetryAfter = githubapp.RetryAfter
 	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
 	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
 	qo.Periodic = append(qo.Periodic, auditor.Periodic(auditSchedule))
