@@ -10,7 +10,8 @@
 //  2. the base branch's .github/djsec.yml (a conditional request: a 304 is
 //     free). The check run's external_id names the head, this config and
 //     the rules version; a run already completed for the same external_id
-//     ends the job.
+//     ends the job (a retried job goes on to AfterCheck, leaving the run as
+//     it is: its earlier attempt may have died after publishing).
 //  3. claim the commit's check run row (store's check_runs): only the job
 //     holding the lease talks to GitHub about the commit's run.
 //  4. the changed files: one compare call up to 300 files, else the pull
@@ -192,6 +193,11 @@ type target struct {
 	// force re-checks even when a run with the same external_id completed
 	// (a person asked for it).
 	force bool
+	// retry is set on a pull request job's second and later attempts: the
+	// run may be complete while what follows it (AfterCheck: the fix-up)
+	// is not, because that failed or the process died; such a job checks
+	// again, leaves the complete run as it is and runs AfterCheck.
+	retry bool
 	// leaseOwner names the job attempt in the check_runs row.
 	leaseOwner string
 }
@@ -224,7 +230,7 @@ func (p *Processor) processPullRequest(ctx context.Context, job jobs.Job[jobs.Pu
 	return p.run(ctx, target{
 		origin: a.Origin, owner: owner, name: name, pr: a.Number, head: a.HeadSHA,
 		baseRef: a.BaseRef, baseSHA: a.BaseSHA, changedFiles: a.ChangedFiles, draft: a.Draft,
-		leaseOwner: leaseOwner(job.ID, job.Attempt),
+		leaseOwner: leaseOwner(job.ID, job.Attempt), retry: job.Attempt > 1,
 	})
 }
 

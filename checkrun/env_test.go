@@ -17,12 +17,14 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/djsec/djsec/checkrun"
+	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/review"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -60,6 +62,8 @@ type envOptions struct {
 	// paused leaves the queue stopped until env.start.
 	paused bool
 	fake   []githubfake.Option
+	// afterCheck is checkrun.Options.AfterCheck.
+	afterCheck func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -84,7 +88,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.proc, err = checkrun.New(checkrun.Options{
 		Clients: clients, DB: e.db, WebURL: "https://github.com", RulesVersion: "test+00000000",
-		Fixer: o.fixer, Registerer: e.reg,
+		Fixer: o.fixer, Registerer: e.reg, AfterCheck: o.afterCheck,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -100,10 +100,27 @@ func (pb *publisher) save(ctx context.Context) error {
 	return pb.p.db.SaveCheckRun(ctx, pb.t.leaseOwner, pb.st)
 }
 
+// complete reports whether the commit's run is already complete for the
+// same inputs: an earlier attempt created it and lost the answer (a reset,
+// a timeout, a kill before it was recorded; adopt found it), or published
+// it and failed after (a retry that goes on to AfterCheck). Its result
+// stands; a second run would duplicate it (a forced re-run still makes a
+// new one).
+func (pb *publisher) complete(ctx context.Context) bool {
+	if pb.t.force || !done(pb.st, pb.ext) {
+		return false
+	}
+	jobs.Logger(ctx).InfoContext(ctx, "the commit's run is already complete for the same inputs", slog.Int64("check_run_id", pb.st.CheckRunID))
+	return true
+}
+
 // start shows the run in progress before a long fetch.
 func (pb *publisher) start(ctx context.Context, note string) error {
 	if err := pb.adopt(ctx); err != nil {
 		return err
+	}
+	if pb.complete(ctx) {
+		return nil
 	}
 	if pb.reusable() && pb.st.Status == statusInProgress && pb.st.ExternalID == pb.ext {
 		return nil // a retry: it is already shown running
@@ -123,6 +140,9 @@ func (pb *publisher) start(ctx context.Context, note string) error {
 func (pb *publisher) publish(ctx context.Context, res *review.Result) error {
 	if err := pb.adopt(ctx); err != nil {
 		return err
+	}
+	if pb.complete(ctx) {
+		return nil
 	}
 	anns := res.Annotations
 	if pb.reusable() && pb.st.ExternalID == pb.ext {

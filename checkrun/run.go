@@ -98,6 +98,13 @@ func (p *Processor) release(ctx context.Context, t target) {
 	}
 }
 
+// finishAfterCheck reports whether t must go on to AfterCheck even when
+// its commit's run is complete: a retried job, whose earlier attempt may
+// have published the run and then failed (or died) in AfterCheck.
+func (p *Processor) finishAfterCheck(t target) bool {
+	return t.retry && p.afterCheck != nil && t.pr != 0
+}
+
 // done reports whether st is a completed run for the same inputs.
 func done(st store.CheckRunState, ext string) bool {
 	return st.CheckRunID != 0 && st.Status == statusCompleted && st.ExternalID == ext
@@ -119,7 +126,7 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if !t.force && done(st, ext) {
+	if !t.force && !p.finishAfterCheck(t) && done(st, ext) {
 		log.InfoContext(ctx, "already checked: the commit's run is complete for the same configuration and rules",
 			slog.Int64("check_run_id", st.CheckRunID))
 		return nil
@@ -132,7 +139,7 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		return fmt.Errorf("check run of %s: %w (held by %s)", t.head, errBusy, st.LeaseOwner)
 	}
 	defer p.release(ctx, t)
-	if !t.force && done(st, ext) {
+	if !t.force && !p.finishAfterCheck(t) && done(st, ext) {
 		log.InfoContext(ctx, "already checked by another job", slog.Int64("check_run_id", st.CheckRunID))
 		return nil
 	}
