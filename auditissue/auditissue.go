@@ -17,7 +17,6 @@ package auditissue
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -25,6 +24,7 @@ import (
 
 	"github.com/djsec/djsec/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 const (
@@ -77,12 +77,12 @@ type Result struct {
 	Failing []string
 }
 
-var itemRE = regexp.MustCompile(`(?m)^\s*[-*] \[([ xX])\] .*<!-- djsec:item (\S+) -->\s*$`)
+var itemRE = lazyre.New(`(?m)^\s*[-*] \[([ xX])\] .*<!-- djsec:item (\S+) -->\s*$`)
 
 // Ticks reads the boxes of an audit issue body by item ID.
 func Ticks(body string) map[string]bool {
 	out := map[string]bool{}
-	for _, m := range itemRE.FindAllStringSubmatch(body, -1) {
+	for _, m := range itemRE().FindAllStringSubmatch(body, -1) {
 		out[m[2]] = m[1] != " "
 	}
 	return out

@@ -34,12 +34,13 @@ import (
 	_ "embed"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 //go:embed CHECKLIST.md
@@ -216,13 +217,13 @@ func Parse(md []byte) (*Checklist, error) {
 }
 
 // refGroupRE finds parentheticals, which may name rules.
-var refGroupRE = regexp.MustCompile(`\(([^()]*)\)`)
+var refGroupRE = lazyre.New(`\(([^()]*)\)`)
 
 // explicitRules reads rule references from an item's parentheticals. A
 // parenthetical counts only when every word in it is a rule ID, slug, range
 // or "manual", so "(set to False)" or "(Django ORM handles this)" stay prose.
 func explicitRules(text string) (rules []string, manual, named bool, err error) {
-	for _, m := range refGroupRE.FindAllStringSubmatch(text, -1) {
+	for _, m := range refGroupRE().FindAllStringSubmatch(text, -1) {
 		toks := strings.FieldsFunc(m[1], func(r rune) bool {
 			return unicode.IsSpace(r) || r == ',' || r == ';' || r == '/' || r == '+'
 		})
@@ -260,7 +261,7 @@ func explicitRules(text string) (rules []string, manual, named bool, err error) 
 // normalize makes texts comparable across formatting: emphasis, code
 // marks, parentheticals, punctuation and case do not count.
 func normalize(s string) string {
-	s = refGroupRE.ReplaceAllString(s, " ")
+	s = refGroupRE().ReplaceAllString(s, " ")
 	var b strings.Builder
 	space := false
 	for _, r := range strings.ToLower(s) {
@@ -347,10 +348,10 @@ type bullet struct {
 }
 
 var (
-	headingRE  = regexp.MustCompile(`^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$`)
-	bulletRE   = regexp.MustCompile(`^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[([ xX])\]\s+)?(.*?)\s*$`)
-	numberedRE = regexp.MustCompile(`^(\d+)\.\s+(.*)$`)
-	fenceRE    = regexp.MustCompile("^ {0,3}(```|~~~)")
+	headingRE  = lazyre.New(`^ {0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$`)
+	bulletRE   = lazyre.New(`^(\s*)(?:[-*+]|\d+[.)])\s+(?:\[([ xX])\]\s+)?(.*?)\s*$`)
+	numberedRE = lazyre.New(`^(\d+)\.\s+(.*)$`)
+	fenceRE    = lazyre.New("^ {0,3}(```|~~~)")
 )
 
 // scan outlines Markdown. Fenced code and HTML comments are skipped so a
@@ -376,7 +377,7 @@ func scan(md []byte) document {
 				continue
 			}
 		}
-		if m := fenceRE.FindStringSubmatch(line); m != nil {
+		if m := fenceRE().FindStringSubmatch(line); m != nil {
 			fence, last = m[1], nil
 			continue
 		}
@@ -388,7 +389,7 @@ func scan(md []byte) document {
 			last = nil
 			continue
 		}
-		if m := headingRE.FindStringSubmatch(line); m != nil {
+		if m := headingRE().FindStringSubmatch(line); m != nil {
 			last = nil
 			level, text := len(m[1]), m[2]
 			if level == 1 {
@@ -404,7 +405,7 @@ func scan(md []byte) document {
 			} else {
 				b.group = group
 			}
-			if nm := numberedRE.FindStringSubmatch(text); nm != nil {
+			if nm := numberedRE().FindStringSubmatch(text); nm != nil {
 				b.number, _ = strconv.Atoi(nm[1])
 				b.title = nm[2]
 			}
@@ -412,7 +413,7 @@ func scan(md []byte) document {
 			cur = &doc.blocks[len(doc.blocks)-1]
 			continue
 		}
-		if m := bulletRE.FindStringSubmatch(line); m != nil {
+		if m := bulletRE().FindStringSubmatch(line); m != nil {
 			if cur == nil {
 				doc.blocks = append(doc.blocks, block{})
 				cur = &doc.blocks[len(doc.blocks)-1]

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // ParseConfig reads a repository's .github/djsec.yml. It never fails: every
@@ -373,7 +375,7 @@ func (c *configParser) checkThresholds() {
 	t.JWTAccessHighMinutes = t.JWTAccessMinutes
 }
 
-var cfgDomainRE = lazyRegexp(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
+var cfgDomainRE = lazyre.New(`^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$`)
 
 func (c *configParser) emailDomains(key string, v *yaml.Node) {
 	for _, d := range c.strList(key, v) {
@@ -404,8 +406,8 @@ var cfgCommandKeys = []string{"allowed_teams", "allowed_users"}
 // GitHub logins: alphanumerics and single inner hyphens, at most 39
 // characters; team slugs are lower-case words joined by - or _.
 var (
-	cfgLoginRE = lazyRegexp(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
-	cfgSlugRE  = lazyRegexp(`^[a-z0-9][a-z0-9_-]*$`)
+	cfgLoginRE = lazyre.New(`^[A-Za-z0-9](?:[A-Za-z0-9]|-[A-Za-z0-9]){0,38}$`)
+	cfgSlugRE  = lazyre.New(`^[a-z0-9][a-z0-9_-]*$`)
 )
 
 func (c *configParser) commands(key string, v *yaml.Node) {
@@ -587,7 +589,7 @@ func cfgDescribe(n *yaml.Node) string {
 	return "a " + cfgKind(n)
 }
 
-var cfgYAMLLineRE = lazyRegexp(`^(?:yaml: )?line (\d+): (.*)$`)
+var cfgYAMLLineRE = lazyre.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
 // yamlErrorLine splits "yaml: line 3: did not find expected key" into its
 // line and message.

@@ -10,6 +10,7 @@ import (
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/envfile"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Input is everything one analysis reads. Files maps slash-separated paths,
@@ -76,12 +77,12 @@ type Project struct {
 func (p *Project) Paths() []string { return p.paths }
 
 var (
-	settingsNameRE   = lazyRegexp(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
-	settingsBodyRE   = lazyRegexp(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
-	devModuleRE      = lazyRegexp(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
-	prodModuleRE     = lazyRegexp(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
-	fragmentModuleRE = lazyRegexp(`local|override|custom|site_settings|secret`)
-	settingsEnvRE    = lazyRegexp(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
+	settingsNameRE   = lazyre.New(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
+	settingsBodyRE   = lazyre.New(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
+	devModuleRE      = lazyre.New(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
+	prodModuleRE     = lazyre.New(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
+	fragmentModuleRE = lazyre.New(`local|override|custom|site_settings|secret`)
+	settingsEnvRE    = lazyre.New(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
 )
 
 // IsSettingsCandidate reports whether a Python file is a settings module by

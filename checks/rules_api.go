@@ -9,6 +9,7 @@ import (
 
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Rules about who may call the API and what it accepts (RULES.md §7):
@@ -1001,7 +1002,7 @@ func (s *sqlScan) safeString(str *pysrc.Node, sc *sqlScope, before uint, depth i
 }
 
 // sqlFormatRE matches one %-conversion of a format string.
-var sqlFormatRE = lazyRegexp(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
+var sqlFormatRE = lazyre.New(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
 
 // sqlNumericFormat reports a format string whose conversions all print
 // numbers (%d, %i, %f, ...): formatting then raises rather than inject text.

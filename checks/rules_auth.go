@@ -7,6 +7,7 @@ import (
 
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Rules of RULES.md §6: password validation and hashing, login rate
@@ -410,7 +411,7 @@ var authLimiters = []authLimiter{
 
 // authThrottleRE matches a non-empty per-view DRF throttle list:
 // `throttle_classes = [AnonRateThrottle]` or `@throttle_classes([...])`.
-var authThrottleRE = lazyRegexp(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
+var authThrottleRE = lazyre.New(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
 
 // authLimiterState says whether m (with the project's requirements and
 // code) has a limiter; known is false when djsec cannot tell.

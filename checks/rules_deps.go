@@ -16,6 +16,7 @@ import (
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Dependencies and deployment (RULES.md §10; checklist §15 and the notes).
@@ -420,7 +421,7 @@ var depsServers = map[string]bool{
 
 // depsServerCommandRE finds a production server named in a deployment
 // file (a command, a pip install, a base image).
-var depsServerCommandRE = lazyRegexp(`(?i)\b(gunicorn|uvicorn|daphne|hypercorn|granian|uwsgi|waitress-serve|waitress|mod_wsgi-express|mod_wsgi|bjoern|meinheld)\b`)
+var depsServerCommandRE = lazyre.New(`(?i)\b(gunicorn|uvicorn|daphne|hypercorn|granian|uwsgi|waitress-serve|waitress|mod_wsgi-express|mod_wsgi|bjoern|meinheld)\b`)
 
 func checkWSGIServerMissing(p *Project, r *Reporter) {
 	var django *deps.Requirement
@@ -470,11 +471,11 @@ func depsDeployFileKind(fp string) string {
 // which `docker compose up` merges on developers' machines), and
 // depsDevDirRE directories such as .devcontainer/.
 var (
-	depsDevFileRE = lazyRegexp(`(?i)(^|[-_.])(dev|local|test|override)`)
-	depsDevDirRE  = lazyRegexp(`(?i)^(\.devcontainer|dev|devel|development|local|test|tests|testing)$`)
+	depsDevFileRE = lazyre.New(`(?i)(^|[-_.])(dev|local|test|override)`)
+	depsDevDirRE  = lazyre.New(`(?i)^(\.devcontainer|dev|devel|development|local|test|tests|testing)$`)
 	// depsDevNameRE marks a Dockerfile stage or compose service as
 	// development by a whole word.
-	depsDevNameRE = lazyRegexp(`(?i)(^|[-_.])(dev|devel|develop|development|local|test|tests|testing|debug)([-_.]|$)`)
+	depsDevNameRE = lazyre.New(`(?i)(^|[-_.])(dev|devel|develop|development|local|test|tests|testing|debug)([-_.]|$)`)
 )
 
 func depsIsDevFile(fp string) bool {
@@ -492,7 +493,7 @@ func depsIsDevFile(fp string) bool {
 
 // depsRunserverRE finds Django's development server in a command line,
 // shell or exec (JSON array) form.
-var depsRunserverRE = lazyRegexp(`(?i)(manage\.py|django-admin(\.py)?|-m["',\s]+django)["',\s][^;&|\n]*?\brunserver(_plus)?\b`)
+var depsRunserverRE = lazyre.New(`(?i)(manage\.py|django-admin(\.py)?|-m["',\s]+django)["',\s][^;&|\n]*?\brunserver(_plus)?\b`)
 
 func checkRunserverInProduction(p *Project, r *Reporter) {
 	for _, fp := range p.Paths() {

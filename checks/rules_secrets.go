@@ -14,6 +14,7 @@ import (
 
 	"github.com/djsec/djsec/checks/envfile"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Secrets (RULES.md §1, checklist §1). Messages never quote a secret's
@@ -459,7 +460,7 @@ func secretsFirstEnv(v *settings.Value) *settings.EnvRead {
 
 // ---- DJS105: committed env files ----
 
-var envTestNameRE = lazyRegexp(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
+var envTestNameRE = lazyre.New(`(^|[._-])(test|tests|testing|ci)([._-]|$)`)
 
 func checkEnvFileCommitted(p *Project, r *Reporter) {
 	for _, fp := range p.Paths() {
@@ -978,7 +979,7 @@ var (
 	}
 	placeholderWords = []string{"change", "replace", "placeholder", "example", "dummy", "your", "xxx",
 		"insert", "fill", "fixme", "todo", "redacted", "sample", "fake", "notasecret", "not-a-secret", "not_a_secret"}
-	templateRE = lazyRegexp(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
+	templateRE = lazyre.New(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
 )
 
 // secretPlaceholder reports an empty value or one that only shows where a

@@ -3,13 +3,15 @@ package checks
 import (
 	"bytes"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // suppressRE matches `# djsec: ignore[DJS201, debug-enabled] reason` and a
 // bare `# djsec: ignore reason` (every rule on the line).
 var (
-	suppressRE = lazyRegexp(`#\s*djsec:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$`)
-	nosecRE    = lazyRegexp(`#\s*nosec\b(.*)$`)
+	suppressRE = lazyre.New(`#\s*djsec:\s*ignore(?:\[([^\]]*)\])?\s*(.*)$`)
+	nosecRE    = lazyre.New(`#\s*nosec\b(.*)$`)
 )
 
 // suppression reports whether a comment on one of the finding's lines

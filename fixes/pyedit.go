@@ -3,10 +3,10 @@ package fixes
 import (
 	"bytes"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/djsec/djsec/checks/pysrc"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // style is how a settings file reads its environment, so an edit looks like
@@ -20,18 +20,18 @@ type style struct {
 }
 
 var (
-	reDecouple   = regexp.MustCompile(`(?m)^from\s+decouple\s+import\b`)
-	reEnvironEnv = regexp.MustCompile(`(?m)^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*environ\.Env\(`)
-	reImportOS   = regexp.MustCompile(`(?m)^import\s+(?:[\w.]+\s*,\s*)*os\s*(?:,|#|$|\r)`)
-	reEnvName    = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
-	reIndent     = regexp.MustCompile(`(?m)^([ \t]+)\S`)
+	reDecouple   = lazyre.New(`(?m)^from\s+decouple\s+import\b`)
+	reEnvironEnv = lazyre.New(`(?m)^([A-Za-z_][A-Za-z0-9_]*)\s*=\s*environ\.Env\(`)
+	reImportOS   = lazyre.New(`(?m)^import\s+(?:[\w.]+\s*,\s*)*os\s*(?:,|#|$|\r)`)
+	reEnvName    = lazyre.New(`^[A-Z_][A-Z0-9_]*$`)
+	reIndent     = lazyre.New(`(?m)^([ \t]+)\S`)
 )
 
 func styleOf(src []byte) style {
 	s := style{kind: "os", quote: `"`, indent: "    ", crlf: bytes.Contains(src, []byte("\r\n"))}
-	if m := reEnvironEnv.FindSubmatch(src); m != nil {
+	if m := reEnvironEnv().FindSubmatch(src); m != nil {
 		s.kind, s.env = "environ", string(m[1])
-	} else if reDecouple.Match(src) {
+	} else if reDecouple().Match(src) {
 		s.kind = "decouple"
 	}
 	// Quotes: the file's own habit, counted on string starts only roughly;
@@ -39,7 +39,7 @@ func styleOf(src []byte) style {
 	if bytes.Count(src, []byte("'")) > bytes.Count(src, []byte(`"`)) {
 		s.quote = "'"
 	}
-	if m := reIndent.FindSubmatch(src); m != nil {
+	if m := reIndent().FindSubmatch(src); m != nil {
 		s.indent = string(m[1])
 		if s.indent[0] == ' ' && len(s.indent) > 8 {
 			s.indent = "    "
@@ -122,7 +122,7 @@ func envArg(f *pysrc.File, v *pysrc.Node) string {
 		return ""
 	}
 	t := strings.Trim(f.Text(as[0]), `"'`)
-	if !reEnvName.MatchString(t) {
+	if !reEnvName().MatchString(t) {
 		return ""
 	}
 	return t
@@ -161,7 +161,7 @@ func appendBlock(src []byte, text string, s style) []byte {
 // ensureImportOS adds "import os" when the module does not already import it,
 // before its first import statement (after the docstring and comments).
 func ensureImportOS(src []byte, s style) []byte {
-	if reImportOS.Match(src) {
+	if reImportOS().Match(src) {
 		return src
 	}
 	f, err := pysrc.Parse(src)
@@ -187,11 +187,11 @@ func ensureImportOS(src []byte, s style) []byte {
 	return splice(src, 0, 0, s.nl("import os\n\n"))
 }
 
-var reDecoupleImport = regexp.MustCompile(`(?m)^from\s+decouple\s+import\s+([^\r\n(\\#]*?)[ \t]*(#[^\r\n]*)?$`)
+var reDecoupleImport = lazyre.New(`(?m)^from\s+decouple\s+import\s+([^\r\n(\\#]*?)[ \t]*(#[^\r\n]*)?$`)
 
 // ensureDecoupleCsv imports decouple's Csv next to config.
 func ensureDecoupleCsv(src []byte) ([]byte, bool) {
-	m := reDecoupleImport.FindSubmatchIndex(src)
+	m := reDecoupleImport().FindSubmatchIndex(src)
 	if m == nil {
 		return src, false
 	}

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // Routes are the REST routes djsec calls, as GitHub's OpenAPI description
@@ -58,14 +59,15 @@ var Routes = []string{
 
 // routeMux matches a request to its template with net/http's own pattern
 // matching (a {path} may hold slashes, so it is {path...} there).
-var routeMux = func() *http.ServeMux {
+// Built on first use: bot commands other than serve never need it.
+var routeMux = sync.OnceValue(func() *http.ServeMux {
 	mux := http.NewServeMux()
 	nop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
 	for _, r := range Routes {
 		mux.Handle(muxPattern(r), nop)
 	}
 	return mux
-}()
+})
 
 func muxPattern(route string) string {
 	for _, rest := range []string{"{path}", "{ref}", "{basehead}"} {
@@ -85,7 +87,7 @@ func routeTemplate(req *http.Request, apiURL string) string {
 		p = strings.TrimPrefix(p, strings.TrimRight(u.Path, "/"))
 	}
 	probe := &http.Request{Method: req.Method, URL: &url.URL{Path: p}, Host: req.URL.Host}
-	_, pattern := routeMux.Handler(probe)
+	_, pattern := routeMux().Handler(probe)
 	if pattern == "" {
 		return req.Method + " other"
 	}

@@ -2,6 +2,7 @@ package registration
 
 import (
 	"html/template"
+	"sync"
 
 	"github.com/gin-gonic/gin"
 )
@@ -13,7 +14,9 @@ type pageData struct {
 	JustRegistered                                       bool
 }
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+// Parsed on first use: bot commands other than serve never need it.
+var pageTemplate = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -59,6 +62,7 @@ to confirm, then sends you back here.</p>
 </body>
 </html>
 `))
+})
 
 func render(c *gin.Context, status int, d pageData) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
@@ -66,7 +70,7 @@ func render(c *gin.Context, status int, d pageData) {
 	c.Header("X-Frame-Options", "DENY")
 	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+formTarget(d.Action))
 	c.Status(status)
-	_ = pageTemplate.Execute(c.Writer, d)
+	_ = pageTemplate().Execute(c.Writer, d)
 }
 
 // formTarget is the origin the registration form may post to.

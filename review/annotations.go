@@ -2,12 +2,12 @@ package review
 
 import (
 	"cmp"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // GitHub's limits on check run annotations.
@@ -125,18 +125,18 @@ func Batches(a []Annotation) [][]Annotation {
 }
 
 var (
-	mdLinkRE  = regexp.MustCompile(`\[([^\]]*)\]\(([^)\s]*)\)`)
-	mdFenceRE = regexp.MustCompile("(?m)^[ \t]*```[A-Za-z0-9_+-]*[ \t]*(?:\n|$)")
-	mdEmphRE  = regexp.MustCompile(`\*\*([^*]+)\*\*|__([^_]+)__`)
+	mdLinkRE  = lazyre.New(`\[([^\]]*)\]\(([^)\s]*)\)`)
+	mdFenceRE = lazyre.New("(?m)^[ \t]*```[A-Za-z0-9_+-]*[ \t]*(?:\n|$)")
+	mdEmphRE  = lazyre.New(`\*\*([^*]+)\*\*|__([^_]+)__`)
 )
 
 // plainText turns a rule's Markdown fix into the plain text raw_details
 // shows verbatim: code fences and inline code marks go, links keep their
 // address.
 func plainText(md string) string {
-	s := mdFenceRE.ReplaceAllString(md, "")
-	s = mdLinkRE.ReplaceAllString(s, "$1 ($2)")
-	s = mdEmphRE.ReplaceAllString(s, "$1$2")
+	s := mdFenceRE().ReplaceAllString(md, "")
+	s = mdLinkRE().ReplaceAllString(s, "$1 ($2)")
+	s = mdEmphRE().ReplaceAllString(s, "$1$2")
 	s = strings.ReplaceAll(s, "`", "")
 	return strings.TrimSpace(s)
 }

@@ -4,10 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // ErrEmptyPatch is returned by ReverseApply for a file GitHub sent without a
@@ -116,7 +117,7 @@ func (l hunkLine) matches(headLine []byte) bool {
 	return len(headLine) == len(l.text)+1 && headLine[len(l.text)] == '\n' && string(headLine[:len(l.text)]) == l.text
 }
 
-var hunkHeaderRE = regexp.MustCompile(`^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@`)
+var hunkHeaderRE = lazyre.New(`^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@`)
 
 // maxPatchLine bounds header numbers so that arithmetic on them cannot
 // overflow, whatever the input.
@@ -136,7 +137,7 @@ func parseHunks(patch string) ([]hunk, error) {
 	var hunks []hunk
 	i := 0
 	for i < len(rows) {
-		m := hunkHeaderRE.FindStringSubmatch(rows[i])
+		m := hunkHeaderRE().FindStringSubmatch(rows[i])
 		if m == nil {
 			return nil, fmt.Errorf("review: patch line %d: want a hunk header, got %q", i+1, clip(rows[i]))
 		}

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // MaxFileSize is the largest manifest ParseAll reads.
@@ -410,8 +412,8 @@ func isRequirementsEntry(p string, files map[string][]byte) bool {
 // (docs/requirements.txt, tests/requirements.txt), by whole word only so
 // that a project called testproject stays production.
 var (
-	devWordRE = lazyRegexp(`^(dev|devel|develop|development|test.*|local.*|lint|linting|docs?|typing|ci)$`)
-	devDirRE  = lazyRegexp(`^(dev|development|test|tests|testing|local|docs?)$`)
+	devWordRE = lazyre.New(`^(dev|devel|develop|development|test.*|local.*|lint|linting|docs?|typing|ci)$`)
+	devDirRE  = lazyre.New(`^(dev|development|test|tests|testing|local|docs?)$`)
 )
 
 // requirementsNameIsDev says whether a requirements file's path marks it as

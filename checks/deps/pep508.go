@@ -4,13 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // ErrBadRequirement is returned for a line that is not a PEP 508
 // requirement.
 var ErrBadRequirement = errors.New("not a PEP 508 requirement")
 
-var pep508NameRE = lazyRegexp(`^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`)
+var pep508NameRE = lazyre.New(`^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?`)
 
 // ParseRequirement parses one PEP 508 requirement: name, [extras], then a
 // version specifier (optionally in parentheses) or "@ url", then an

@@ -5,6 +5,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // include is a -r (requirements) or -c (constraints) line.
@@ -45,11 +47,11 @@ func (l logicalLine) pos(off int) (line, col int) {
 
 // commentLineRE is pip's COMMENT_RE anchored at the start of a line, which
 // is how join_lines uses it: such a line never continues another.
-var commentLineRE = lazyRegexp(`^\s*#`)
+var commentLineRE = lazyre.New(`^\s*#`)
 
 // commentRE is pip's COMMENT_RE: "#" at the start or after whitespace
 // begins a comment; elsewhere (a URL fragment) it does not.
-var commentRE = lazyRegexp(`(^|\s+)#.*$`)
+var commentRE = lazyre.New(`(^|\s+)#.*$`)
 
 // joinLines reproduces pip's req_file.join_lines: a line ending in a
 // backslash continues on the next, unless it is a comment line; a comment
@@ -89,12 +91,12 @@ func joinLines(data string) []logicalLine {
 
 // perRequirementOptRE finds the options pip accepts after a requirement
 // (--hash, --config-settings, --global-option, --install-option).
-var perRequirementOptRE = lazyRegexp(`\s--[A-Za-z]`)
+var perRequirementOptRE = lazyre.New(`\s--[A-Za-z]`)
 
 // directRefRE recognises a PEP 508 "name @ url" (or name[extras] @ url).
-var directRefRE = lazyRegexp(`^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@`)
+var directRefRE = lazyre.New(`^[A-Za-z0-9][A-Za-z0-9._-]*\s*(\[[^\]]*\])?\s*@`)
 
-var eggRE = lazyRegexp(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
+var eggRE = lazyre.New(`[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)`)
 
 // parseRequirementsFile reads a pip requirements file. Problems are kept
 // per line; the lines that parse still count.

@@ -6,6 +6,8 @@ package deps
 
 import (
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Requirement is one declared dependency.
@@ -60,7 +62,7 @@ func (r Requirement) Specifiers() (SpecifierSet, bool) {
 	return append(own, extra...), true
 }
 
-var nameRunRE = lazyRegexp(`[-_.]+`)
+var nameRunRE = lazyre.New(`[-_.]+`)
 
 // NormalizeName is PEP 503's canonical form: "Django_REST.framework" →
 // "django-rest-framework".

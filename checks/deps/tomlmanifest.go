@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Group names that mark development-only dependencies. PEP 621 optional
@@ -114,7 +116,7 @@ func poetryDeps(p string, loc *tomlLocator, deps map[string]any, header string, 
 
 // poetryTokenRE splits one Poetry constraint clause: an operator (or ^, ~)
 // and a version, spaces allowed between them.
-var poetryTokenRE = lazyRegexp(`(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*([^\s,<>=!~^]+)`)
+var poetryTokenRE = lazyre.New(`(\^|~=|~|===|==|!=|<=|>=|<|>|=)?\s*([^\s,<>=!~^]+)`)
 
 // poetryConstraint translates Poetry's version syntax to PEP 440: ^ and ~
 // ranges, bare versions (an exact pin), "*", and space- or comma-separated
@@ -278,8 +280,8 @@ type tomlLocator struct {
 }
 
 var (
-	tomlHeaderRE = lazyRegexp(`^\s*\[\[?\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
-	tomlKeyRE    = lazyRegexp(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
+	tomlHeaderRE = lazyre.New(`^\s*\[\[?\s*([A-Za-z0-9_.\-"' ]+?)\s*\]\]?\s*(#.*)?$`)
+	tomlKeyRE    = lazyre.New(`^\s*["']?([A-Za-z0-9_.\-]+)["']?\s*=`)
 )
 
 func newTOMLLocator(text string) *tomlLocator {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // ErrBadVersion is returned for a string that is not a PEP 440 version.
@@ -31,7 +33,7 @@ type Version struct {
 // strings with regular expressions"), which accepts every spelling the
 // normalisation rules allow (v prefix, alpha/beta/c/pre/preview/rev/r,
 // -N post releases, - _ . separators).
-var versionRE = lazyRegexp(`(?i)^\s*v?` +
+var versionRE = lazyre.New(`(?i)^\s*v?` +
 	`(?:(?P<epoch>[0-9]+)!)?` +
 	`(?P<release>[0-9]+(?:\.[0-9]+)*)` +
 	`(?P<pre>[-_.]?(?P<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?P<pre_n>[0-9]+)?)?` +
