@@ -2,6 +2,7 @@ package checks
 
 import (
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -202,6 +203,25 @@ func (p *Project) loadSettings() {
 			// try: from .local_settings import * — a fragment that
 			// overrides another module, not a settings module of its own.
 			imported[f] = true
+		}
+	}
+	// A candidate that star-imports one of its importers is in an import
+	// cycle: each module of the cycle imports another, so none would be an
+	// entry and one added line would hide every setting. Such a candidate
+	// stays an entry unless an importer outside its cycle reads it.
+	for _, c := range candidates {
+		if !imported[c] {
+			continue
+		}
+		outside := false
+		for _, d := range candidates {
+			if d != c && slices.Contains(models[d].Files, c) && !slices.Contains(models[c].Files, d) && !slices.Contains(models[c].Skipped, d) {
+				outside = true
+				break
+			}
+		}
+		if !outside && !slices.ContainsFunc(candidates, func(d string) bool { return slices.Contains(models[d].Skipped, c) }) {
+			imported[c] = false
 		}
 	}
 	for _, c := range candidates {

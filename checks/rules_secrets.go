@@ -615,11 +615,15 @@ func projectUsesEnv(p *Project) bool {
 // secretsVisit calls fn on v and everything inside it: items, keys and the
 // alternatives of an undecided condition.
 func secretsVisit(v *settings.Value, fn func(*settings.Value)) {
+	// Values are shared: A = [A, A] a hundred times is a 2^100-node tree
+	// over 101 values, so each value is visited once.
+	seen := map[*settings.Value]bool{}
 	var walk func(v *settings.Value, depth int)
 	walk = func(v *settings.Value, depth int) {
-		if v == nil || depth > 64 {
+		if v == nil || depth > 64 || seen[v] {
 			return
 		}
+		seen[v] = true
 		fn(v)
 		for _, it := range v.Items {
 			walk(it, depth+1)

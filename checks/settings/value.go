@@ -227,50 +227,78 @@ func (v *Value) HasUnknownKeys() bool {
 	return false
 }
 
-// String renders the value as Python source, for messages.
+// maxRender bounds String's output: values share elements (A = [A, A] a
+// hundred times is a 2^100-element rendering), and a message needs no more.
+const maxRender = 4096
+
+// String renders the value as Python source, for messages; past maxRender
+// bytes the rest is "…".
 func (v *Value) String() string {
+	var b strings.Builder
+	v.render(&b)
+	return b.String()
+}
+
+func (v *Value) render(b *strings.Builder) {
+	if b.Len() > maxRender {
+		if !strings.HasSuffix(b.String(), "…") {
+			b.WriteString("…")
+		}
+		return
+	}
 	if v == nil {
-		return "<unset>"
+		b.WriteString("<unset>")
+		return
 	}
 	switch v.Kind {
 	case None:
-		return "None"
+		b.WriteString("None")
 	case Bool:
 		if v.Bool {
-			return "True"
+			b.WriteString("True")
+		} else {
+			b.WriteString("False")
 		}
-		return "False"
 	case Int:
-		return strconv.FormatInt(v.Int, 10)
+		b.WriteString(strconv.FormatInt(v.Int, 10))
 	case Float:
-		return strconv.FormatFloat(v.Float, 'g', -1, 64)
+		b.WriteString(strconv.FormatFloat(v.Float, 'g', -1, 64))
 	case Str:
-		return strconv.Quote(v.Str)
+		b.WriteString(strconv.Quote(v.Str))
 	case List, Tuple, Set:
-		parts := make([]string, len(v.Items))
-		for i, it := range v.Items {
-			parts[i] = it.String()
-		}
 		open, close := "[", "]"
 		if v.Kind == Tuple {
 			open, close = "(", ")"
-			if len(parts) == 1 {
+			if len(v.Items) == 1 {
 				close = ",)"
 			}
 		} else if v.Kind == Set {
 			open, close = "{", "}"
 		}
-		return open + strings.Join(parts, ", ") + close
-	case Dict:
-		parts := make([]string, len(v.Items))
-		for i := range v.Items {
-			parts[i] = v.Keys[i].String() + ": " + v.Items[i].String()
+		b.WriteString(open)
+		for i, it := range v.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			it.render(b)
 		}
-		return "{" + strings.Join(parts, ", ") + "}"
+		b.WriteString(close)
+	case Dict:
+		b.WriteString("{")
+		for i := range v.Items {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			v.Keys[i].render(b)
+			b.WriteString(": ")
+			v.Items[i].render(b)
+		}
+		b.WriteString("}")
 	case Duration:
-		return "timedelta(seconds=" + strconv.FormatFloat(v.Dur.Seconds(), 'g', -1, 64) + ")"
+		b.WriteString("timedelta(seconds=" + strconv.FormatFloat(v.Dur.Seconds(), 'g', -1, 64) + ")")
 	case Ref:
-		return v.Ref
+		b.WriteString(v.Ref)
+	default:
+		b.WriteString("<unknown>")
 	}
-	return "<unknown>"
 }
