@@ -236,6 +236,11 @@ func isUnreadable(err error) bool {
 // raw reads a file by branch name through the ETag cache: unchanged since
 // the last audit, GitHub answers 304, which costs nothing.
 func (f *fetcher) raw(ctx context.Context, p string, limit int) ([]byte, error) {
+	if !githubapp.ValidRepoPath(p) {
+		// Git holds no such name; in a URL its ".." would reach another
+		// endpoint.
+		return nil, &unreadable{"file name is not a relative path inside the repository; not read"}
+	}
 	parts := strings.Split(p, "/")
 	for i, s := range parts {
 		parts[i] = url.PathEscape(s)

@@ -142,6 +142,11 @@ func (f *fetcher) config(ctx context.Context) (configState, error) {
 // 1 MiB or not UTF-8 text is an *unreadableError (read no further than
 // the limit).
 func (f *fetcher) raw(ctx context.Context, p, ref string, cache bool) ([]byte, error) {
+	if !githubapp.ValidRepoPath(p) {
+		// A sibling listed by GitHub or an import resolved above the
+		// root: the URL would resolve ".." to another endpoint.
+		return nil, &unreadableError{unsafePathMsg}
+	}
 	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", url.PathEscape(f.t.owner), url.PathEscape(f.t.name),
 		escapePath(p), url.QueryEscape(ref))
 	if !cache {
@@ -181,6 +186,10 @@ func (f *fetcher) raw(ctx context.Context, p, ref string, cache bool) ([]byte, e
 	}
 	return data, nil
 }
+
+// unsafePathMsg is the file error for a name that is not a plain relative
+// path (githubapp.ValidRepoPath).
+const unsafePathMsg = "file name is not a relative path inside the repository; not read"
 
 // textProblem says why data is not text the analyzer reads ("" if it is),
 // in the words `bot audit` uses.
@@ -321,6 +330,11 @@ func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 	for _, c := range f.files {
 		relevant := review.Relevant(c.Path) || (c.PreviousPath != "" && review.Relevant(c.PreviousPath))
 		if !relevant || c.Status == "unchanged" {
+			continue
+		}
+		if !githubapp.ValidRepoPath(c.Path) || (c.PreviousPath != "" && !githubapp.ValidRepoPath(c.PreviousPath)) {
+			// Forged: git holds no such name. Never put it in a URL.
+			f.fileError(c.Path, unsafePathMsg)
 			continue
 		}
 		if cfg.Ignores(c.Path) && (c.PreviousPath == "" || cfg.Ignores(c.PreviousPath)) && c.Path != checks.ConfigPath {

@@ -1,0 +1,67 @@
+package auditrun_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/djsec/djsec/githubapp"
+)
+
+// A tree whose file names climb out of the repository (git refuses such
+// names, so they can only be forged): the audit completes, reads none of
+// them and asks nothing of any other repository or endpoint.
+func TestAuditPathTraversalFileNames(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	files := example(t, "startproject")
+	for _, p := range []string{"../../etc/passwd/settings.py", "a/../../x/settings.py", "/etc/settings.py",
+		"mysite/../../../../../user/settings.py", "../../../../../../etc/shadow/.env", "mysite//settings.py", "requirements/../../../x/requirements.txt"} {
+		files[p] = "DEBUG = True\n"
+	}
+	e.repo.Commit("main", files)
+	e.audit(false)
+	e.only()
+	for _, c := range e.gh.Requests() {
+		if c.Path != "/repos/octo-org/shop" && !strings.HasPrefix(c.Path, "/repos/octo-org/shop/") && !strings.HasPrefix(c.Path, "/app/installations/42/") {
+			t.Errorf("request outside the repository: %s %s?%s", c.Method, c.Path, c.RawQuery)
+		}
+		if file, ok := strings.CutPrefix(c.Path, "/repos/octo-org/shop/contents/"); ok && !githubapp.ValidRepoPath(file) {
+			t.Errorf("read a file by a forged name: %s %s", c.Method, c.Path)
+		}
+	}
+}
+
+// Settings crafted to blow up the evaluator (checks/testdata/hostile) in
+// the audited repository: each audit completes within bounds, through the
+// analyzer, the checklist and the issue body.
+func TestAuditHostileSettings(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob(filepath.Join("..", "checks", "testdata", "hostile", "*.py.txt"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no hostile settings: %v", err)
+	}
+	for _, p := range paths {
+		t.Run(filepath.Base(p), func(t *testing.T) {
+			t.Parallel()
+			src, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			e := newEnv(t)
+			files := example(t, "startproject")
+			files["mysite/settings.py"] = string(src)
+			e.repo.Commit("main", files)
+			start := time.Now()
+			e.audit(false)
+			if took := time.Since(start); took > 20*time.Second {
+				t.Errorf("audit took %v", took)
+			}
+			if body := e.only().Body; len(body) > 65536 {
+				t.Errorf("issue body %d bytes, over GitHub's limit", len(body))
+			}
+		})
+	}
+}
