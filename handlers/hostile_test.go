@@ -235,8 +235,8 @@ func TestOversizeBodyMemoryBounded(t *testing.T) {
 	}{
 		{"25 MiB + 1, declared", handlers.MaxBody + 1, handlers.MaxBody + 1, 0, 1 << 20},
 		{"1 GiB, declared", 1 << 30, 1 << 30, 0, 1 << 20},
-		{"25 MiB + 1, chunked", handlers.MaxBody + 1, -1, handlers.MaxBody + 1, 3 * handlers.MaxBody},
-		{"1 GiB, chunked", 1 << 30, -1, handlers.MaxBody + 1, 3 * handlers.MaxBody},
+		{"25 MiB + 1, chunked", handlers.MaxBody + 1, -1, handlers.MaxBody + 1, 3 * handlers.MaxBody / 2},
+		{"1 GiB, chunked", 1 << 30, -1, handlers.MaxBody + 1, 3 * handlers.MaxBody / 2},
 	}
 	s := newServer(t, secret)
 	for _, tt := range tests {

@@ -34,6 +34,9 @@ type Options struct {
 	AppID func() int64
 	// MaxBody caps webhook bodies (default MaxBody, 25 MiB).
 	MaxBody int64
+	// BodyBudget caps the body bytes of all deliveries being read at once
+	// (default DefaultBodyBudget, 64 MiB; at least MaxBody).
+	BodyBudget int64
 }
 
 func init() {
@@ -69,6 +72,11 @@ func New(o Options) *gin.Engine {
 	if o.MaxBody <= 0 {
 		o.MaxBody = MaxBody
 	}
+	if o.BodyBudget <= 0 {
+		o.BodyBudget = DefaultBodyBudget
+	}
+	// One delivery of the largest size must always fit.
+	o.BodyBudget = max(o.BodyBudget, o.MaxBody+chunkReserve)
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true

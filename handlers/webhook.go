@@ -37,7 +37,8 @@ type Enqueuer interface {
 // no work itself: in this order it
 //
 //  1. reads the body, at most MaxBody bytes (413 past that, 400 when the
-//     body ends before its Content-Length);
+//     body ends before its Content-Length, 503 when the deliveries being
+//     read at once would hold more than BodyBudget bytes);
 //  2. checks X-Hub-Signature-256 (401, nothing stored, nothing parsed);
 //  3. checks the content type is JSON (415: set the webhook's content type
 //     to application/json) and that the GitHub headers are there (400);
@@ -53,6 +54,7 @@ type webhook struct {
 	logger   *slog.Logger
 	appID    func() int64
 	maxBody  int64
+	budget   *bodyBudget
 	handlers map[string]eventHandler
 }
 
@@ -64,6 +66,7 @@ func newWebhook(o Options) *webhook {
 		logger:   o.Logger,
 		appID:    o.AppID,
 		maxBody:  o.MaxBody,
+		budget:   newBodyBudget(o.BodyBudget),
 		handlers: map[string]eventHandler{},
 	}
 	for _, h := range []eventHandler{pullRequest{}, issueComment{}, issues{}, check{}, push{}, installationEvents{}} {
@@ -110,20 +113,19 @@ func (w *webhook) handle(req *http.Request) result {
 		return result{status: status, outcome: outcome, event: "unverified", message: msg, err: err}
 	}
 
-	// 1. The body, capped, before anything else.
-	if req.ContentLength > w.maxBody {
-		return unverified(http.StatusRequestEntityTooLarge, metrics.OutcomeTooLarge, "body over "+strconv.FormatInt(w.maxBody, 10)+" bytes", nil)
-	}
-	body, err := io.ReadAll(io.LimitReader(req.Body, w.maxBody+1))
+	// 1. The body, capped, before anything else, within the budget all
+	// deliveries being read share.
+	body, release, err := readBody(req, w.maxBody, w.budget)
+	defer release()
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return unverified(http.StatusRequestEntityTooLarge, metrics.OutcomeTooLarge, "body too large", nil)
+		switch {
+		case errors.Is(err, errBodyTooLarge), errors.As(err, &tooBig):
+			return unverified(http.StatusRequestEntityTooLarge, metrics.OutcomeTooLarge, "body over "+strconv.FormatInt(w.maxBody, 10)+" bytes", nil)
+		case errors.Is(err, errBodyBusy):
+			return unverified(http.StatusServiceUnavailable, metrics.OutcomeBusy, "too many large deliveries are being read at once; redeliver later", nil)
 		}
 		return unverified(http.StatusBadRequest, metrics.OutcomeBadRequest, "could not read the body (truncated?)", err)
-	}
-	if int64(len(body)) > w.maxBody {
-		return unverified(http.StatusRequestEntityTooLarge, metrics.OutcomeTooLarge, "body over "+strconv.FormatInt(w.maxBody, 10)+" bytes", nil)
 	}
 
 	// 2. The signature, before the body is looked at.

@@ -37,6 +37,7 @@ const (
 	OutcomePing         = "ping"          // GitHub's hello
 	OutcomeBadSignature = "bad_signature" // missing or wrong X-Hub-Signature-256
 	OutcomeTooLarge     = "too_large"     // body over the cap
+	OutcomeBusy         = "busy"          // the bodies being read at once hold the whole budget: 503
 	OutcomeBadRequest   = "bad_request"   // unreadable body, malformed JSON, missing headers
 	OutcomeBadMediaType = "bad_media_type"
 	OutcomeError        = "error" // the database failed; GitHub sees a 503 and may redeliver

@@ -1,0 +1,108 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+// onlyReader hides bytes.Reader's other methods so the request has no
+// length: a chunked body.
+type onlyReader struct{ io.Reader }
+
+func TestReadBody(t *testing.T) {
+	t.Parallel()
+	const max = 100 << 10
+	tests := []struct {
+		name     string
+		size     int
+		declared bool
+		budget   int64
+		wantErr  error
+	}{
+		{"declared, fits", 5000, true, 1 << 20, nil},
+		{"declared, exactly max", max, true, 1 << 20, nil},
+		{"declared, over max", max + 1, true, 1 << 20, errBodyTooLarge},
+		{"declared, over the budget", 5000, true, 4000, errBodyBusy},
+		{"chunked, fits", 5000, false, 1 << 20, nil},
+		{"chunked, exactly max", max, false, 1 << 20, nil},
+		{"chunked, max minus one", max - 1, false, 1 << 20, nil},
+		{"chunked, over max", max + 1, false, 1 << 20, errBodyTooLarge},
+		{"chunked, over the budget", 5000, false, 4000, errBodyBusy},
+		{"empty", 0, false, 1 << 20, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			data := bytes.Repeat([]byte("x"), tt.size)
+			var r io.Reader = bytes.NewReader(data)
+			if !tt.declared {
+				r = onlyReader{r}
+			}
+			req := httptest.NewRequest("POST", "/webhook", r)
+			if !tt.declared {
+				req.ContentLength = -1
+			}
+			budget := newBodyBudget(tt.budget)
+			body, release, err := readBody(req, max, budget)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && !bytes.Equal(body, data) {
+				t.Errorf("read %d bytes, want the %d sent", len(body), len(data))
+			}
+			release()
+			if budget.free != tt.budget {
+				t.Errorf("after release %d of the budget is free, want all %d back", budget.free, tt.budget)
+			}
+		})
+	}
+}
+
+// TestReadBodyShared: while one delivery holds most of the budget, another
+// that does not fit is refused and one that does is read.
+func TestReadBodyShared(t *testing.T) {
+	t.Parallel()
+	budget := newBodyBudget(100 << 10)
+	big := httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("a", 80<<10)))
+	_, releaseBig, err := readBody(big, 1<<20, budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("b", 40<<10)))
+	_, release, err := readBody(second, 1<<20, budget)
+	release()
+	if !errors.Is(err, errBodyBusy) {
+		t.Errorf("a second body past the budget: %v, want errBodyBusy", err)
+	}
+	small := httptest.NewRequest("POST", "/webhook", strings.NewReader(`{"zen":"ok"}`))
+	if _, release, err := readBody(small, 1<<20, budget); err != nil {
+		t.Errorf("a small body within the budget: %v", err)
+	} else {
+		release()
+	}
+	releaseBig()
+	if _, release, err := readBody(httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("b", 40<<10))), 1<<20, budget); err != nil {
+		t.Errorf("after the big body is released: %v", err)
+	} else {
+		release()
+	}
+}
+
+func TestReadBodyTruncated(t *testing.T) {
+	t.Parallel()
+	req := httptest.NewRequest("POST", "/webhook", strings.NewReader("short"))
+	req.ContentLength = 100
+	budget := newBodyBudget(1 << 20)
+	_, release, err := readBody(req, 1<<20, budget)
+	release()
+	if !errors.Is(err, io.ErrUnexpectedEOF) {
+		t.Errorf("err %v, want io.ErrUnexpectedEOF", err)
+	}
+	if budget.free != 1<<20 {
+		t.Errorf("budget not returned: %d free", budget.free)
+	}
+}
