@@ -22,24 +22,24 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "CVE-2024-45231", Source: "django-archive", Published: "2024-09-03", Modified: "2026-11-26", Summary: "PasswordResetForm let remote users tell which email addresses have accounts by watching the response when sending the reset email failed.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2024/sep/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.1"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.9"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.16"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.9"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.1"},
 			},
 		}},
 	}},
 	{ID: "CVE-2024-53907", Source: "django-archive", Published: "2024-12-04", Modified: "2026-11-26", Summary: "strip_tags() and the striptags filter could be made extremely slow by input with long runs of nested incomplete HTML entities (denial of service).", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2024/dec/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.4"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.10"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.17"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.10"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.4"},
 			},
 		}},
 	}},
@@ -49,154 +49,154 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "django-archive", Published: "2024-12-04", Modified: "2026-11-26", Summary: "Using the HasKey lookup directly on Oracle allowed SQL injection when an untrusted value was used as its left-hand side.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2024/dec/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.4"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.10"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.17"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.10"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2024-56374", Source: "django-archive", Published: "2025-01-14", Modified: "2026-11-26", Summary: "IPv6 validation (forms.GenericIPAddressField and the private IPv6 helpers) had no input length limit, allowing denial of service with very long strings.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/jan/14/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.5"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.18"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.11"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.5"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-13372", Source: "django-archive", Published: "2025-12-02", Modified: "2026-11-26", Summary: "On PostgreSQL, FilteredRelation column aliases were open to SQL injection via crafted **kwargs to annotate() or alias().", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2025/dec/02/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.9"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.15"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.27"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.15"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.9"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-13473", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "The mod_wsgi authentication handler's check_password() had a timing difference that let attackers enumerate usernames.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-14550", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "Under ASGI, many duplicate request headers were joined by repeated string concatenation, allowing denial of service.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-26699", Source: "django-archive", Published: "2025-03-06", Modified: "2026-11-26", Summary: "django.utils.text.wrap() and the wordwrap filter could be driven into denial of service with very long strings.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/mar/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.7"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.20"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.13"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.7"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-27556", Source: "django-archive", Published: "2025-04-02", Modified: "2026-11-26", Summary: "On Windows, LoginView, LogoutView and set_language() were open to denial of service because slow NFKC normalization ran on huge Unicode inputs.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/apr/02/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.8"},
 				{Introduced: "5.0"},
 				{Fixed: "5.0.14"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-32873", Source: "django-archive", Published: "2025-05-07", Modified: "2026-11-26", Summary: "strip_tags() was slow on input containing many unclosed opening tags, enabling denial of service.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/may/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.1"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.9"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.21"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.9"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.1"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-48432", Source: "django-archive", Published: "2025-06-04", Modified: "2026-11-26", Summary: "Internal response logging wrote the request path unescaped, so crafted URLs could inject control characters into logs.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2025/jun/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.3"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.23"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.11"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.3"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-57833", Source: "django-archive", Published: "2025-09-03", Modified: "2026-11-26", Summary: "FilteredRelation was open to SQL injection in column aliases via a crafted dictionary expanded as **kwargs to annotate() or alias().", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2025/sep/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.6"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.12"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.24"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.12"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-59681", Source: "django-archive", Published: "2025-10-01", Modified: "2026-11-26", Summary: "On MySQL and MariaDB, annotate(), alias(), aggregate() and extra() were open to SQL injection in column aliases via crafted **kwargs.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2025/oct/01/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.7"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.25"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.13"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.7"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-59682", Source: "django-archive", Published: "2025-10-01", Modified: "2026-11-26", Summary: "django.utils.archive.extract() (used by startapp/startproject --template) allowed partial directory traversal with archive paths sharing the target directory's prefix.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2025/oct/01/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.7"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.25"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.13"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.7"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-64458", Source: "django-archive", Published: "2025-11-05", Modified: "2026-11-26", Summary: "On Windows, HttpResponseRedirect, HttpResponsePermanentRedirect and redirect() were open to denial of service via slow NFKC normalization of very long Unicode input.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/nov/05/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.8"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.14"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.26"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.14"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.8"},
 			},
 		}},
 	}},
@@ -205,256 +205,256 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "django-archive", Published: "2025-11-05", Modified: "2026-11-26", Summary: "QuerySet.filter()/exclude()/get() and Q() allowed SQL injection when a crafted dictionary supplied the _connector keyword argument.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2025/nov/05/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.8"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.14"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.26"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.14"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2025-64460", Source: "django-archive", Published: "2025-12-02", Modified: "2026-11-26", Summary: "The XML deserializer collected inner text with quadratic cost, so crafted nested XML could exhaust CPU and memory.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2025/dec/02/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.2"},
-				{Fixed: "5.2.9"},
-				{Introduced: "5.1"},
-				{Fixed: "5.1.15"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.27"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.15"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.9"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-1207", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "Raster lookups on PostGIS allowed SQL injection when an untrusted value was used as the band index.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-1285", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "Truncator.chars()/words() with html=True and the truncatechars_html/truncatewords_html filters could take quadratic time on many unmatched end tags.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-1287", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "Control characters in column aliases (FilteredRelation with crafted **kwargs to annotate/aggregate/extra/values/values_list/alias) allowed SQL injection.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-1312", Source: "django-archive", Published: "2026-02-03", Modified: "2026-11-26", Summary: "QuerySet.order_by() allowed SQL injection through column aliases containing periods when the same alias was used in a FilteredRelation built from crafted **kwargs.", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2026/feb/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.2"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.11"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.28"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.11"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-15307", Source: "django-archive", Published: "2026-08-04", Modified: "2026-11-26", Summary: "GeoDjango spatial lookups passed str/dict values to GDALRaster, letting e.g. staff users with view permission write files or trigger outbound requests (possible RCE).", Severity: "high", SeverityBasis: "Django's rating: high", URL: "https://www.djangoproject.com/weblog/2026/aug/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.8"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.17"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-15337", Source: "django-archive", Published: "2026-08-04", Modified: "2026-11-26", Summary: "check_for_language() cached every distinct language code, so many very long codes could consume process memory.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/aug/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.8"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.17"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-15830", Source: "django-archive", Published: "2026-08-04", Modified: "2026-11-26", Summary: "Deeply nested GEOMETRYCOLLECTION input to GEOSGeometry (and spatial lookups/GeometryField) could crash GEOS with a segmentation fault.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/aug/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.8"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.17"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-15920", Source: "django-archive", Published: "2026-08-04", Modified: "2026-11-26", Summary: "The admin rendered stored URLField values with dangerous schemes as clickable links, enabling cross-site scripting.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/aug/04/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.8"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.17"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.8"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-25673", Source: "django-archive", Published: "2026-03-03", Modified: "2026-11-26", Summary: "On Windows, forms.URLField.to_python() called urlsplit(), whose NFKC normalization is slow on large inputs, enabling denial of service.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/mar/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.3"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.12"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.29"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.12"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.3"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-25674", Source: "django-archive", Published: "2026-03-03", Modified: "2026-11-26", Summary: "File-system storage and the file-based cache set directory permissions through the process umask, so in threaded servers new directories could get unintended permissions.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/mar/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.3"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.12"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.29"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.12"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.3"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-33033", Source: "django-archive", Published: "2026-04-07", Modified: "2026-11-26", Summary: "MultiPartParser could be slowed by base64-encoded uploads padded with excessive whitespace, causing repeated memory copying.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/apr/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.4"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.30"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.13"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-33034", Source: "django-archive", Published: "2026-04-07", Modified: "2026-11-26", Summary: "ASGI requests with a missing or understated Content-Length could bypass DATA_UPLOAD_MAX_MEMORY_SIZE when reading the request body.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/apr/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.4"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.30"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.13"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-35192", Source: "django-archive", Published: "2026-05-05", Modified: "2026-11-26", Summary: "With SESSION_SAVE_EVERY_REQUEST=True, responses for unmodified sessions did not vary on Cookie, allowing session fixation through publicly cached pages.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/may/05/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.5"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.14"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.5"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-35193", Source: "django-archive", Published: "2026-06-03", Modified: "2026-11-26", Summary: "The cache middleware and cache_page could cache responses to requests carrying an Authorization header because they did not vary on it.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jun/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.6"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.15"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-3902", Source: "django-archive", Published: "2026-04-07", Modified: "2026-11-26", Summary: "ASGIRequest mapped header names with underscores onto hyphenated ones, so a proxy-stripped security header could be spoofed via an underscore variant.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/apr/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.4"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.30"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.13"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-4277", Source: "django-archive", Published: "2026-04-07", Modified: "2026-11-26", Summary: "GenericInlineModelAdmin did not enforce add permission on inline objects submitted via forged POST data.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/apr/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.4"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.30"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.13"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-4292", Source: "django-archive", Published: "2026-04-07", Modified: "2026-11-26", Summary: "Admin changelists using list_editable allowed new objects to be created via forged POST data.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/apr/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.4"},
-				{Introduced: "5.2"},
-				{Fixed: "5.2.13"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.30"},
+				{Introduced: "5.2"},
+				{Fixed: "5.2.13"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.4"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-48587", Source: "django-archive", Published: "2026-06-03", Modified: "2026-11-26", Summary: "UpdateCacheMiddleware missed a 'Vary: *' header padded with whitespace and cached responses that should not be cached.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jun/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.6"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.15"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-48588", Source: "django-archive", Published: "2026-07-07", Modified: "2026-11-26", Summary: "The cache middleware and cache_page could store a response that sets a cookie when the request already carried an unrelated cookie.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jul/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.7"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.16"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.7"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-53877", Source: "django-archive", Published: "2026-07-07", Modified: "2026-11-26", Summary: "GDALRaster built from bytes could over-read its heap buffer via vsi_buffer, leaking adjacent memory or crashing.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jul/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.7"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.16"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.7"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-53878", Source: "django-archive", Published: "2026-07-07", Modified: "2026-11-26", Summary: "DomainNameValidator accepted newlines, allowing header injection where validated values were used outside form fields.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jul/07/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.7"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.16"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.7"},
 			},
 		}},
 	}},
@@ -464,98 +464,98 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "django-archive", Published: "2026-05-05", Modified: "2026-11-26", Summary: "ASGI requests with a missing or understated Content-Length could bypass FILE_UPLOAD_MAX_MEMORY_SIZE, loading large uploads into memory.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/may/05/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.5"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.14"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.5"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-6873", Source: "django-archive", Published: "2026-06-03", Modified: "2026-11-26", Summary: "HttpRequest.get_signed_cookie() built its salt by concatenating cookie name and salt, so a cookie signed in one context could be accepted in another.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jun/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.6"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.15"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-6907", Source: "django-archive", Published: "2026-05-05", Modified: "2026-11-26", Summary: "UpdateCacheMiddleware cached responses whose Vary header contained '*', which could store and serve private data.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/may/05/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.5"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.14"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.5"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-7666", Source: "django-archive", Published: "2026-06-03", Modified: "2026-11-26", Summary: "With EMAIL_USE_TLS, a failed STARTTLS handshake could leave a connection that was later reused to send email unencrypted.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jun/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.6"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.15"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-77050", Source: "django-archive", Published: "2026-10-06", Modified: "2026-11-26", Summary: "get_supported_language_variant() cached very long language codes before limiting their length, allowing memory exhaustion.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/oct/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.1"},
-				{Fixed: "6.1.2"},
-				{Introduced: "6.0"},
-				{Fixed: "6.0.9"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.18"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.9"},
+				{Introduced: "6.1"},
+				{Fixed: "6.1.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-8404", Source: "django-archive", Published: "2026-06-03", Modified: "2026-11-26", Summary: "The cache middleware and cache_page cached responses marked private when the Cache-Control directive used mixed or upper case.", Severity: "low", SeverityBasis: "Django's rating: low", URL: "https://www.djangoproject.com/weblog/2026/jun/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.0"},
-				{Fixed: "6.0.6"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.15"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.6"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-84429", Source: "django-archive", Published: "2026-10-06", Modified: "2026-11-26", Summary: "parse_header_parameters() had quadratic cost on quoted parameters with many separators, reachable unauthenticated via Accept/Content-Type headers.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/oct/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.1"},
-				{Fixed: "6.1.2"},
-				{Introduced: "6.0"},
-				{Fixed: "6.0.9"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.18"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.9"},
+				{Introduced: "6.1"},
+				{Fixed: "6.1.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-87890", Source: "django-archive", Published: "2026-10-06", Modified: "2026-11-26", Summary: "Spatial lookups still accepted raw bytes rasters, whose VRT content could make GDAL issue network requests; this gap was missed by the CVE-2026-15307 fix.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/oct/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.1"},
-				{Fixed: "6.1.2"},
-				{Introduced: "6.0"},
-				{Fixed: "6.0.9"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.18"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.9"},
+				{Introduced: "6.1"},
+				{Fixed: "6.1.2"},
 			},
 		}},
 	}},
 	{ID: "CVE-2026-87975", Source: "django-archive", Published: "2026-10-06", Modified: "2026-11-26", Summary: "Model formsets whose primary key is a form field let forged POST data delete objects outside the formset queryset or create objects in edit-only formsets.", Severity: "medium", SeverityBasis: "Django's rating: moderate", URL: "https://www.djangoproject.com/weblog/2026/oct/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "6.1"},
-				{Fixed: "6.1.2"},
-				{Introduced: "6.0"},
-				{Fixed: "6.0.9"},
 				{Introduced: "5.2"},
 				{Fixed: "5.2.18"},
+				{Introduced: "6.0"},
+				{Fixed: "6.0.9"},
+				{Introduced: "6.1"},
+				{Fixed: "6.1.2"},
 			},
 		}},
 	}},
@@ -1230,12 +1230,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2015-08-24", Modified: "2021-07-15", Summary: "contrib.sessions.middleware.SessionMiddleware in Django 1.8.x before 1.8.4, 1.7.x before 1.7.10, 1.4.x before 1.4.22, and possibly other versions allows remote attackers to cause a denial of service (session store consumption or session…", URL: "http://www.ubuntu.com/usn/USN-2720-1", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "1.8"},
-				{Fixed: "1.8.4"},
-				{Introduced: "1.7"},
-				{Fixed: "1.7.10"},
 				{Introduced: "1.4"},
 				{Fixed: "1.4.22"},
+				{Introduced: "1.7"},
+				{Fixed: "1.7.10"},
+				{Introduced: "1.8"},
+				{Fixed: "1.8.4"},
 			},
 		}},
 	}},
@@ -1244,10 +1244,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2015-08-24", Modified: "2021-07-15", Summary: "The (1) contrib.sessions.backends.base.SessionBase.flush and (2) cache_db.SessionStore.flush functions in Django 1.7.x before 1.7.10, 1.4.x before 1.4.22, and possibly other versions create empty sessions in certain circumstances, which…", URL: "http://www.ubuntu.com/usn/USN-2720-1", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "1.7"},
-				{Fixed: "1.7.10"},
 				{Introduced: "1.4"},
 				{Fixed: "1.4.22"},
+				{Introduced: "1.7"},
+				{Fixed: "1.7.10"},
 			},
 		}},
 	}},
@@ -1495,12 +1495,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2017-04-04", Modified: "2021-07-05", Summary: "A maliciously crafted URL to a Django (1.10 before 1.10.7, 1.9 before 1.9.13, and 1.8 before 1.8.18) site using the ``django.views.static.serve()`` view could redirect to any other domain, aka an open redirect vulnerability.", URL: "http://www.debian.org/security/2017/dsa-3835", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "1.10"},
-				{Fixed: "1.10.7"},
-				{Introduced: "1.9"},
-				{Fixed: "1.9.13"},
 				{Introduced: "1.8"},
 				{Fixed: "1.8.18"},
+				{Introduced: "1.9"},
+				{Fixed: "1.9.13"},
+				{Introduced: "1.10"},
+				{Fixed: "1.10.7"},
 			},
 		}},
 	}},
@@ -1556,12 +1556,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2017-04-04", Modified: "2021-07-05", Summary: "Django 1.10 before 1.10.7, 1.9 before 1.9.13, and 1.8 before 1.8.18 relies on user input in some cases to redirect the user to an \"on success\" URL.", URL: "http://www.debian.org/security/2017/dsa-3835", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "1.10"},
-				{Fixed: "1.10.7"},
-				{Introduced: "1.9"},
-				{Fixed: "1.9.13"},
 				{Introduced: "1.8"},
 				{Fixed: "1.8.18"},
+				{Introduced: "1.9"},
+				{Fixed: "1.9.13"},
+				{Introduced: "1.10"},
+				{Fixed: "1.10.7"},
 			},
 		}},
 	}},
@@ -1602,10 +1602,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2018-08-03", Modified: "2021-06-10", Summary: "django.middleware.common.CommonMiddleware in Django 1.11.x before 1.11.15 and 2.0.x before 2.0.8 has an Open Redirect.", URL: "https://www.debian.org/security/2018/dsa-4264", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "2.0"},
-				{Fixed: "2.0.8"},
 				{Introduced: "1.11"},
 				{Fixed: "1.11.15"},
+				{Introduced: "2.0"},
+				{Fixed: "2.0.8"},
 			},
 		}},
 	}},
@@ -1733,12 +1733,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2019-07-01", Modified: "2020-08-24", Summary: "An issue was discovered in Django 1.11 before 1.11.22, 2.1 before 2.1.10, and 2.2 before 2.2.3.", URL: "https://security.netapp.com/advisory/ntap-20190705-0002/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
+				{Introduced: "1.11"},
+				{Fixed: "1.11.22"},
 				{Introduced: "2.1"},
 				{Fixed: "2.1.10"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.3"},
-				{Introduced: "1.11"},
-				{Fixed: "1.11.22"},
 			},
 		}},
 	}},
@@ -1774,12 +1774,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2019-08-02", Modified: "2020-08-24", Summary: "An issue was discovered in Django 1.11.x before 1.11.23, 2.1.x before 2.1.11, and 2.2.x before 2.2.4.", URL: "https://www.debian.org/security/2019/dsa-4498", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
+				{Introduced: "1.11"},
+				{Fixed: "1.11.23"},
 				{Introduced: "2.1"},
 				{Fixed: "2.1.11"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.4"},
-				{Introduced: "1.11"},
-				{Fixed: "1.11.23"},
 			},
 		}},
 	}},
@@ -1811,10 +1811,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2019-08-09", Modified: "2019-08-28", Summary: "An issue was discovered in Django 1.11.x before 1.11.23, 2.1.x before 2.1.11, and 2.2.x before 2.2.4.", URL: "https://www.debian.org/security/2019/dsa-4498", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "2.1"},
-				{Fixed: "2.1.11"},
 				{Introduced: "1.11"},
 				{Fixed: "1.11.23"},
+				{Introduced: "2.1"},
+				{Fixed: "2.1.11"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.4"},
 			},
@@ -1848,12 +1848,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2019-08-02", Modified: "2020-08-24", Summary: "An issue was discovered in Django 1.11.x before 1.11.23, 2.1.x before 2.1.11, and 2.2.x before 2.2.4.", URL: "https://www.debian.org/security/2019/dsa-4498", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "2.2"},
-				{Fixed: "2.2.4"},
 				{Introduced: "1.11"},
 				{Fixed: "1.11.23"},
 				{Introduced: "2.1"},
 				{Fixed: "2.1.11"},
+				{Introduced: "2.2"},
+				{Fixed: "2.2.4"},
 			},
 		}},
 	}},
@@ -1963,10 +1963,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2019-06-03", Modified: "2019-06-12", Summary: "An issue was discovered in Django 1.11 before 1.11.21, 2.1 before 2.1.9, and 2.2 before 2.2.2.", URL: "https://www.debian.org/security/2019/dsa-4476", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "2.1"},
-				{Fixed: "2.1.9"},
 				{Introduced: "1.11"},
 				{Fixed: "1.11.21"},
+				{Introduced: "2.1"},
+				{Fixed: "2.1.9"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.2"},
 			},
@@ -2882,12 +2882,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2022-04-12", Modified: "2022-05-17", Summary: "An issue was discovered in Django 2.2 before 2.2.28, 3.2 before 3.2.13, and 4.0 before 4.0.4.", URL: "https://github.com/advisories/GHSA-2gwj-7jmv-h26r", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "4.0"},
-				{Fixed: "4.0.4"},
-				{Introduced: "3.2"},
-				{Fixed: "3.2.13"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.28"},
+				{Introduced: "3.2"},
+				{Fixed: "3.2.13"},
+				{Introduced: "4.0"},
+				{Fixed: "4.0.4"},
 			},
 		}},
 	}},
@@ -2897,12 +2897,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2022-04-12", Modified: "2022-05-17", Summary: "A SQL injection issue was discovered in QuerySet.explain() in Django 2.2 before 2.2.28, 3.2 before 3.2.13, and 4.0 before 4.0.4.", URL: "https://github.com/advisories/GHSA-w24h-v9qh-8gxj", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "4.0"},
-				{Fixed: "4.0.4"},
-				{Introduced: "3.2"},
-				{Fixed: "3.2.13"},
 				{Introduced: "2.2"},
 				{Fixed: "2.2.28"},
+				{Introduced: "3.2"},
+				{Fixed: "3.2.13"},
+				{Introduced: "4.0"},
+				{Fixed: "4.0.4"},
 			},
 		}},
 	}},
@@ -3113,12 +3113,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2023-07-03", Modified: "2023-07-11", Summary: "In Django 3.2 before 3.2.20, 4 before 4.1.10, and 4.2 before 4.2.3, EmailValidator and URLValidator are subject to a potential ReDoS (regular expression denial of service) attack via a very large number of domain name labels of emails…", URL: "https://www.djangoproject.com/weblog/2023/jul/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "4.2"},
-				{Fixed: "4.2.3"},
-				{Introduced: "4.0"},
-				{Fixed: "4.1.10"},
 				{Introduced: "3.2"},
 				{Fixed: "3.2.20"},
+				{Introduced: "4.0"},
+				{Fixed: "4.1.10"},
+				{Introduced: "4.2"},
+				{Fixed: "4.2.3"},
 			},
 		}},
 	}},
@@ -3196,10 +3196,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2023-10-04", Modified: "2023-10-10", Summary: "urllib3 is a user-friendly HTTP client library for Python.", Severity: "high", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:N (base score 8.1)", URL: "https://github.com/urllib3/urllib3/security/advisories/GHSA-v845-jxx5-vc9f", Affected: []Affected{
 		{Package: "urllib3", Ranges: [][]Event{
 			{
-				{Introduced: "2.0.0"},
-				{Fixed: "2.0.6"},
 				{Introduced: "0"},
 				{Fixed: "1.26.17"},
+				{Introduced: "2.0.0"},
+				{Fixed: "2.0.6"},
 			},
 		}},
 	}},
@@ -3219,10 +3219,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2023-10-17", Modified: "2023-10-25", Summary: "urllib3 is a user-friendly HTTP client library for Python.", Severity: "medium", SeverityBasis: "CVSS:3.1/AV:A/AC:H/PR:H/UI:N/S:U/C:H/I:N/A:N (base score 4.2)", URL: "https://github.com/urllib3/urllib3/security/advisories/GHSA-g4mx-q9vg-27p4", Affected: []Affected{
 		{Package: "urllib3", Ranges: [][]Event{
 			{
-				{Introduced: "2.0.0"},
-				{Fixed: "2.0.7"},
 				{Introduced: "0"},
 				{Fixed: "1.26.18"},
+				{Introduced: "2.0.0"},
+				{Fixed: "2.0.7"},
 			},
 		}},
 	}},
@@ -3383,12 +3383,12 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-10-08", Modified: "2024-10-08", Summary: "An issue was discovered in Django 5.1 before 5.1.1, 5.0 before 5.0.9, and 4.2 before 4.2.16.", URL: "https://www.djangoproject.com/weblog/2024/sep/03/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.1"},
-				{Fixed: "5.1.1"},
-				{Introduced: "5.0"},
-				{Fixed: "5.0.9"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.16"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.9"},
+				{Introduced: "5.1"},
+				{Fixed: "5.1.1"},
 			},
 		}},
 	}},
@@ -3437,10 +3437,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-07-10", Modified: "2024-07-10", Summary: "An issue was discovered in Django 5.0 before 5.0.7 and 4.2 before 4.2.14.", URL: "https://www.djangoproject.com/weblog/2024/jul/09/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.7"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.14"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.7"},
 			},
 		}},
 	}},
@@ -3449,10 +3449,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-07-10", Modified: "2024-07-10", Summary: "An issue was discovered in Django 5.0 before 5.0.7 and 4.2 before 4.2.14.", URL: "https://www.djangoproject.com/weblog/2024/jul/09/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.7"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.14"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.7"},
 			},
 		}},
 	}},
@@ -3461,10 +3461,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-07-10", Modified: "2024-07-10", Summary: "An issue was discovered in Django 5.0 before 5.0.7 and 4.2 before 4.2.14.", URL: "https://www.djangoproject.com/weblog/2024/jul/09/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.7"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.14"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.7"},
 			},
 		}},
 	}},
@@ -3483,10 +3483,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-08-07", Modified: "2024-08-07", Summary: "An issue was discovered in Django 5.0 before 5.0.8 and 4.2 before 4.2.15.", URL: "https://www.djangoproject.com/weblog/2024/aug/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.8"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.15"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.8"},
 			},
 		}},
 	}},
@@ -3495,10 +3495,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-08-07", Modified: "2024-08-07", Summary: "An issue was discovered in Django 5.0 before 5.0.8 and 4.2 before 4.2.15.", URL: "https://www.djangoproject.com/weblog/2024/aug/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.8"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.15"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.8"},
 			},
 		}},
 	}},
@@ -3507,10 +3507,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-08-07", Modified: "2024-08-07", Summary: "An issue was discovered in Django 5.0 before 5.0.8 and 4.2 before 4.2.15.", URL: "https://www.djangoproject.com/weblog/2024/aug/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.8"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.15"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.8"},
 			},
 		}},
 	}},
@@ -3519,10 +3519,10 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	}, Source: "pypa", Published: "2024-08-07", Modified: "2024-08-07", Summary: "An issue was discovered in Django 5.0 before 5.0.8 and 4.2 before 4.2.15.", URL: "https://www.djangoproject.com/weblog/2024/aug/06/security-releases/", Affected: []Affected{
 		{Package: "django", Ranges: [][]Event{
 			{
-				{Introduced: "5.0"},
-				{Fixed: "5.0.8"},
 				{Introduced: "4.2"},
 				{Fixed: "4.2.15"},
+				{Introduced: "5.0"},
+				{Fixed: "5.0.8"},
 			},
 		}},
 	}},

@@ -64,8 +64,10 @@ type pkgIndex struct {
 	once    sync.Once
 	entries []*entry
 	// fixes lists every fixed version of every record in ascending
-	// order: the candidates for the smallest safe upgrade.
-	fixes []deps.Version
+	// order: the candidates for the smallest safe upgrade, sorted only
+	// when an upgrade is asked for.
+	fixesOnce sync.Once
+	fixes     []deps.Version
 }
 
 // recAffected is one record's Affected entry for the package, before it is
@@ -77,10 +79,10 @@ type recAffected struct {
 
 func (p *pkgIndex) compiled() *pkgIndex {
 	p.once.Do(func() {
+		p.entries = make([]*entry, 0, len(p.sources))
 		for _, s := range p.sources {
 			p.entries = append(p.entries, compileAffected(s.rec, *s.aff))
 		}
-		p.fixes = fixesOf(p.entries)
 	})
 	return p
 }
@@ -94,10 +96,13 @@ func (db *DB) entries(name string) []*entry {
 }
 
 func (db *DB) fixes(name string) []deps.Version {
-	if p := db.pkgs[name]; p != nil {
-		return p.compiled().fixes
+	p := db.pkgs[name]
+	if p == nil {
+		return nil
 	}
-	return nil
+	p.compiled()
+	p.fixesOnce.Do(func() { p.fixes = fixesOf(p.entries) })
+	return p.fixes
 }
 
 // entry is one record's ranges for one package, with versions parsed.
@@ -249,8 +254,21 @@ func compileAffected(r *Record, a Affected) *entry {
 			continue
 		}
 		// Records list events in any order (Django's newest series
-		// first): OSV's evaluation needs them sorted.
-		sort.SliceStable(evs, func(i, j int) bool { return eventLess(evs[i], evs[j]) })
+		// first): OSV's evaluation needs them sorted. FromOSV sorts them
+		// already, so the bundled ones pass the check and are not sorted
+		// again in every process.
+		less := func(a, b cEvent) int {
+			switch {
+			case eventLess(a, b):
+				return -1
+			case eventLess(b, a):
+				return 1
+			}
+			return 0
+		}
+		if !slices.IsSortedFunc(evs, less) {
+			slices.SortStableFunc(evs, less)
+		}
 		e.ranges = append(e.ranges, evs)
 	}
 	for _, s := range a.Versions {
@@ -272,8 +290,17 @@ func eventLess(a, b cEvent) bool {
 	if c := deps.Compare(*a.v, *b.v); c != 0 {
 		return c < 0
 	}
-	rank := map[byte]int{'i': 0, 'l': 1, 'f': 2}
-	return rank[a.kind] < rank[b.kind]
+	return eventRank(a.kind) < eventRank(b.kind)
+}
+
+func eventRank(kind byte) int {
+	switch kind {
+	case 'i':
+		return 0
+	case 'l':
+		return 1
+	}
+	return 2
 }
 
 // rangeAffectsKeyed is OSV's evaluation of one sorted range; k is v's key.

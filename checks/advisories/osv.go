@@ -173,7 +173,7 @@ func FromOSV(o OSV, source string) (Record, bool) {
 				}
 			}
 			if len(evs) > 0 {
-				aff.Ranges = append(aff.Ranges, evs)
+				aff.Ranges = append(aff.Ranges, sortedEvents(evs))
 			}
 		}
 		// Keep only the listed versions the ranges do not already cover:
@@ -250,4 +250,28 @@ func referenceOf(o OSV) string {
 		}
 	}
 	return ""
+}
+
+// sortedEvents puts a range's events in the order OSV's evaluation reads
+// them (compileAffected's), so that matching need not sort them: the
+// bundle is built sorted once instead of sorted in every process. A range
+// with a boundary that is not a version is left as written (compileAffected
+// drops it).
+func sortedEvents(evs []Event) []Event {
+	c := compileAffected(nil, Affected{Ranges: [][]Event{evs}})
+	if len(c.ranges) != 1 || len(c.ranges[0]) != len(evs) {
+		return evs
+	}
+	out := make([]Event, 0, len(evs))
+	for _, ce := range c.ranges[0] {
+		switch ce.kind {
+		case 'i':
+			out = append(out, Event{Introduced: ce.raw})
+		case 'f':
+			out = append(out, Event{Fixed: ce.raw})
+		case 'l':
+			out = append(out, Event{LastAffected: ce.raw})
+		}
+	}
+	return out
 }
