@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
+	"encoding/json"
 	"encoding/pem"
 	"fmt"
 	"strconv"
@@ -141,13 +142,14 @@ func (s *Server) authenticate(c *call) (int, any) {
 // the app its issuer names, issued in the past, expiring at most ten
 // minutes after it was issued and not yet expired.
 func (s *Server) verifyJWT(raw string) (*App, string) {
-	var claims jwt.RegisteredClaims
+	var claims appClaims
 	var app *App
 	_, err := jwt.ParseWithClaims(raw, &claims, func(t *jwt.Token) (any, error) {
 		if t.Method.Alg() != "RS256" {
 			return nil, fmt.Errorf("alg %s", t.Method.Alg())
 		}
-		c := t.Claims.(*jwt.RegisteredClaims)
+		c := t.Claims.(*appClaims)
+		c.Issuer = c.issuer()
 		id, err := strconv.ParseInt(c.Issuer, 10, 64)
 		if err != nil {
 			for _, a := range s.apps {
@@ -173,6 +175,22 @@ func (s *Server) verifyJWT(raw string) (*App, string) {
 		return nil, "'Expiration time' claim ('exp') is too far in the future"
 	}
 	return app, ""
+}
+
+// appClaims are an app JWT's claims. GitHub takes the issuer as a string
+// (the app's client ID or ID) or as a JSON number (the ID, as Octokit's
+// universal-github-app-jwt, and so Probot, sends it).
+type appClaims struct {
+	jwt.RegisteredClaims
+	Iss json.RawMessage `json:"iss"`
+}
+
+func (c *appClaims) issuer() string {
+	var s string
+	if json.Unmarshal(c.Iss, &s) == nil {
+		return s
+	}
+	return string(c.Iss)
 }
 
 func randomString(n int) string {
