@@ -231,6 +231,51 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 	return queued, nil
 }
 
+// listReposAbove is how many added repositories make listing the
+// installation's repositories cheaper than a lookup each (a listing page
+// holds 100; an organisation may have installed the App on a few of
+// thousands).
+const listReposAbove = 10
+
+// installationRepos lists the installation's repositories and returns those
+// of names (by full name). It stops once every one is found, or once the
+// pages left outnumber the names not found yet: each of those costs one
+// lookup by its audit, so listing on would cost more than it saves.
+func (r *Runner) installationRepos(ctx context.Context, installation int64, names []string) (map[string]*github.Repository, error) {
+	gh, err := r.clients.NewInstallationClient(installation)
+	if err != nil {
+		return nil, fmt.Errorf("installation client: %w", err)
+	}
+	want := make(map[string]bool, len(names))
+	for _, n := range names {
+		want[n] = true
+	}
+	found := map[string]*github.Repository{}
+	opts := &github.ListOptions{PerPage: 100}
+	seen := 0
+	for len(found) < len(want) {
+		page, resp, err := gh.Apps.ListRepos(ctx, opts)
+		if err != nil {
+			return found, ghError("list the installation's repositories", err)
+		}
+		seen += len(page.Repositories)
+		for _, repo := range page.Repositories {
+			if want[repo.GetFullName()] {
+				found[repo.GetFullName()] = repo
+			}
+		}
+		if resp.NextPage == 0 {
+			break
+		}
+		pagesLeft := (page.GetTotalCount() - seen + opts.PerPage - 1) / opts.PerPage
+		if pagesLeft > len(want)-len(found) {
+			break
+		}
+		opts.Page = resp.NextPage
+	}
+	return found, nil
+}
+
 // processInstallation runs a first audit of every repository an
 // installation brings: installation created and installation_repositories
 // added both list them (Added); the audit job looks their IDs up.
@@ -248,19 +293,39 @@ func (r *Runner) processInstallation(ctx context.Context, job jobs.Job[jobs.Inst
 	if err != nil {
 		return err
 	}
+	// Installation payloads name repositories without their default
+	// branch (nor, for installation created, their ID), so each audit would
+	// look its repository up: a call each. Listing the installation's
+	// repositories gives both at a hundred a call; installationRepos stops
+	// as soon as the pages left would cost more than the lookups they save,
+	// and a failed listing only costs those lookups back.
+	known := map[string]*github.Repository{}
+	if len(a.Added) > listReposAbove {
+		if known, err = r.installationRepos(ctx, a.Installation, a.Added); err != nil {
+			log.WarnContext(ctx, "listing the installation's repositories failed; each first audit looks its repository up", slog.Any("error", err))
+		}
+	}
 	// A first audit should come at once, but a large organisation's
 	// repositories still go out over a few minutes rather than in a burst.
 	start := r.now()
+	queued := 0
 	for i, full := range a.Added {
 		at := time.Time{}
 		if len(a.Added) > 20 {
 			at = start.Add(time.Duration(i)*3*time.Second + rand.N(3*time.Second))
 		}
 		args := jobs.AuditArgs{Origin: jobs.Origin{Delivery: a.Delivery, Installation: a.Installation, Repo: full}, Reason: "installed", NotBefore: at}
+		if repo := known[full]; repo != nil {
+			if repo.GetArchived() || repo.GetDisabled() {
+				continue
+			}
+			args.RepoID, args.DefaultBranch = repo.GetID(), repo.GetDefaultBranch()
+		}
 		if _, err := q.Insert(ctx, args); err != nil {
 			return err
 		}
+		queued++
 	}
-	log.InfoContext(ctx, "first audits queued", slog.Int("repositories", len(a.Added)))
+	log.InfoContext(ctx, "first audits queued", slog.Int("repositories", queued), slog.Int("listed", len(known)))
 	return nil
 }
