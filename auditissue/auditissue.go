@@ -305,23 +305,17 @@ func writeOther(b *strings.Builder, in Input, fs []checks.Finding, limit int) {
 }
 
 func writeCounts(b *strings.Builder, st []checklist.ItemStatus, other []checks.Finding) {
-	counts := map[checks.Severity]int{}
-	seen := map[string]bool{}
+	// A finding fails every item whose rules include its rule: count it once.
 	all := slices.Clone(other)
 	for _, s := range st {
 		all = append(all, s.Findings...)
 	}
-	{
-		for _, f := range dedupe(all) {
-			k := f.Fingerprint + "|" + f.Rule + "|" + f.Path + fmt.Sprint(f.Line)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			counts[f.Severity]++
-		}
+	open := dedupe(all)
+	counts := map[checks.Severity]int{}
+	for _, f := range open {
+		counts[f.Severity]++
 	}
-	if len(seen) == 0 {
+	if len(open) == 0 {
 		b.WriteString("No open findings.\n\n")
 		return
 	}
@@ -374,15 +368,13 @@ func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus, other
 	for _, s := range st {
 		suppressed = append(suppressed, s.Suppressed...)
 	}
-	{
-		for _, f := range suppressed {
-			k := f.Rule + "|" + f.Path + fmt.Sprint(f.Line)
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			inline = append(inline, fmt.Sprintf("- %s at %s: %s", f.Rule, link(in, f), oneLine(f.SuppressReason)))
+	for _, f := range suppressed {
+		k := f.Rule + "|" + f.Path + fmt.Sprint(f.Line)
+		if seen[k] {
+			continue
 		}
+		seen[k] = true
+		inline = append(inline, fmt.Sprintf("- %s at %s: %s", f.Rule, link(in, f), oneLine(f.SuppressReason)))
 	}
 	sort.Strings(inline)
 	lines = append(lines, inline...)
