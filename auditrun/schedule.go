@@ -201,17 +201,8 @@ func (r *Runner) processSweep(ctx context.Context, job jobs.Job[jobs.AuditSweepA
 // queueInstallation queues a scheduled audit of each of the installation's
 // repositories at a random moment within spread of start.
 func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation int64, start time.Time, spread time.Duration) (int, error) {
-	gh, err := r.clients.NewInstallationClient(installation)
-	if err != nil {
-		return 0, fmt.Errorf("installation client: %w", err)
-	}
 	queued := 0
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		page, resp, err := gh.Apps.ListRepos(ctx, opts)
-		if err != nil {
-			return queued, ghError("list the installation's repositories", err)
-		}
+	err := r.eachRepoPage(ctx, installation, func(page *github.ListRepositories, _ int) (bool, error) {
 		for _, repo := range page.Repositories {
 			if repo.GetArchived() || repo.GetDisabled() {
 				continue
@@ -219,16 +210,37 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 			a := jobs.AuditArgs{Origin: jobs.Origin{Installation: installation, Repo: repo.GetFullName(), RepoID: repo.GetID()},
 				Reason: "schedule", DefaultBranch: repo.GetDefaultBranch(), NotBefore: start.Add(rand.N(spread))}
 			if _, err := q.Insert(ctx, a); err != nil {
-				return queued, err
+				return false, err
 			}
 			queued++
 		}
-		if resp.NextPage == 0 {
-			break
+		return true, nil
+	})
+	return queued, err
+}
+
+// eachRepoPage calls fn with each page of the installation's repositories,
+// a hundred a call, and how many repositories the pages so far held, until
+// fn says stop, fails, or the pages end.
+func (r *Runner) eachRepoPage(ctx context.Context, installation int64, fn func(page *github.ListRepositories, seen int) (more bool, err error)) error {
+	gh, err := r.clients.NewInstallationClient(installation)
+	if err != nil {
+		return fmt.Errorf("installation client: %w", err)
+	}
+	opts := &github.ListOptions{PerPage: 100}
+	seen := 0
+	for {
+		page, resp, err := gh.Apps.ListRepos(ctx, opts)
+		if err != nil {
+			return ghError("list the installation's repositories", err)
+		}
+		seen += len(page.Repositories)
+		more, err := fn(page, seen)
+		if err != nil || !more || resp.NextPage == 0 {
+			return err
 		}
 		opts.Page = resp.NextPage
 	}
-	return queued, nil
 }
 
 // listReposAbove is how many added repositories make listing the
@@ -242,38 +254,21 @@ const listReposAbove = 10
 // pages left outnumber the names not found yet: each of those costs one
 // lookup by its audit, so listing on would cost more than it saves.
 func (r *Runner) installationRepos(ctx context.Context, installation int64, names []string) (map[string]*github.Repository, error) {
-	gh, err := r.clients.NewInstallationClient(installation)
-	if err != nil {
-		return nil, fmt.Errorf("installation client: %w", err)
-	}
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
 		want[n] = true
 	}
 	found := map[string]*github.Repository{}
-	opts := &github.ListOptions{PerPage: 100}
-	seen := 0
-	for len(found) < len(want) {
-		page, resp, err := gh.Apps.ListRepos(ctx, opts)
-		if err != nil {
-			return found, ghError("list the installation's repositories", err)
-		}
-		seen += len(page.Repositories)
+	err := r.eachRepoPage(ctx, installation, func(page *github.ListRepositories, seen int) (bool, error) {
 		for _, repo := range page.Repositories {
 			if want[repo.GetFullName()] {
 				found[repo.GetFullName()] = repo
 			}
 		}
-		if resp.NextPage == 0 {
-			break
-		}
-		pagesLeft := (page.GetTotalCount() - seen + opts.PerPage - 1) / opts.PerPage
-		if pagesLeft > len(want)-len(found) {
-			break
-		}
-		opts.Page = resp.NextPage
-	}
-	return found, nil
+		pagesLeft := (page.GetTotalCount() - seen + 99) / 100
+		return len(found) < len(want) && pagesLeft <= len(want)-len(found), nil
+	})
+	return found, err
 }
 
 // processInstallation runs a first audit of every repository an
