@@ -257,17 +257,8 @@ func compileAffected(r *Record, a Affected) *entry {
 		// first): OSV's evaluation needs them sorted. FromOSV sorts them
 		// already, so the bundled ones pass the check and are not sorted
 		// again in every process.
-		less := func(a, b cEvent) int {
-			switch {
-			case eventLess(a, b):
-				return -1
-			case eventLess(b, a):
-				return 1
-			}
-			return 0
-		}
-		if !slices.IsSortedFunc(evs, less) {
-			slices.SortStableFunc(evs, less)
+		if !slices.IsSortedFunc(evs, compareEvents) {
+			slices.SortStableFunc(evs, compareEvents)
 		}
 		e.ranges = append(e.ranges, evs)
 	}
@@ -281,16 +272,21 @@ func compileAffected(r *Record, a Affected) *entry {
 	return e
 }
 
-// eventLess sorts "0" first, then by version; at one version introduced
-// comes before last_affected and fixed, so [x, x) is empty.
-func eventLess(a, b cEvent) bool {
-	if a.zero || b.zero {
-		return a.zero && !b.zero
+// compareEvents sorts "0" first, then by version; at one version
+// introduced comes before last_affected and fixed, so [x, x) is empty.
+func compareEvents(a, b cEvent) int {
+	switch {
+	case a.zero && b.zero:
+		return 0
+	case a.zero:
+		return -1
+	case b.zero:
+		return 1
 	}
 	if c := deps.Compare(*a.v, *b.v); c != 0 {
-		return c < 0
+		return c
 	}
-	return eventRank(a.kind) < eventRank(b.kind)
+	return eventRank(a.kind) - eventRank(b.kind)
 }
 
 func eventRank(kind byte) int {
