@@ -2,6 +2,7 @@ package checkrun_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 
@@ -81,7 +82,7 @@ func TestButtons(t *testing.T) {
 					t.Errorf("fix request %+v", r)
 				}
 			}
-			if refused := e.logs.contains("button refused"); refused != tt.refused {
+			if refused := strings.Contains(e.logs.String(), "button refused"); refused != tt.refused {
 				t.Errorf("refused = %v, want %v", refused, tt.refused)
 			}
 			if tt.refused && e.gh.Budget() != 1 {

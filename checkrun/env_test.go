@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,6 +21,7 @@ import (
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/review"
@@ -48,7 +48,7 @@ type env struct {
 	handler http.Handler
 	proc    *checkrun.Processor
 	reg     *prometheus.Registry
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	started bool
 
 	mu       sync.Mutex
@@ -71,7 +71,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.url == "" {
 		o.url = storetest.SQLiteURL(t)
 	}
-	e := &env{t: t, logs: &syncBuffer{}, outcomes: map[string][]error{}, reg: prometheus.NewRegistry()}
+	e := &env{t: t, logs: &syncbuf.Buffer{}, outcomes: map[string][]error{}, reg: prometheus.NewRegistry()}
 	e.gh = githubfake.New(t, o.fake...)
 	inst := e.gh.AddInstallation(42, "octo-org")
 	e.repo = e.gh.AddRepo(inst, "octo-org/mysite")
@@ -268,22 +268,3 @@ func annotations(cr githubfake.CheckRun) []ann {
 	}
 	return out
 }
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) contains(sub string) bool { return strings.Contains(s.String(), sub) }

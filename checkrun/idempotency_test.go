@@ -85,7 +85,7 @@ func TestPushWhileQueued(t *testing.T) {
 		if cr := e.only(newer); cr.Status != "completed" || cr.Conclusion != "failure" {
 			t.Errorf("newer head: %s/%s", cr.Status, cr.Conclusion)
 		}
-		if !e.logs.contains(`"msg":"superseded: a newer push to the pull request is queued"`) {
+		if !strings.Contains(e.logs.String(), `"msg":"superseded: a newer push to the pull request is queued"`) {
 			t.Error("no superseded line")
 		}
 	})
@@ -212,7 +212,7 @@ func TestRerunOfSupersededCommit(t *testing.T) {
 	if cr := e.only(p.HeadSHA); cr.Requests != 1 {
 		t.Errorf("the old run was written again")
 	}
-	if !e.logs.contains("superseded: the pull request has a newer head") {
+	if !strings.Contains(e.logs.String(), "superseded: the pull request has a newer head") {
 		t.Error("no superseded line")
 	}
 }

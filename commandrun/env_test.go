@@ -26,6 +26,7 @@ import (
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/review"
@@ -50,7 +51,7 @@ type env struct {
 	queue   *jobs.Queue
 	handler http.Handler
 	clients *githubapp.ClientCreator
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 
 	mu       sync.Mutex
 	outcomes map[string][]error
@@ -68,7 +69,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if o.url == "" {
 		o.url = storetest.SQLiteURL(t)
 	}
-	e := &env{t: t, logs: &syncBuffer{}, outcomes: map[string][]error{}, people: map[int64]bool{}}
+	e := &env{t: t, logs: &syncbuf.Buffer{}, outcomes: map[string][]error{}, people: map[int64]bool{}}
 	e.gh = githubfake.New(t)
 	inst := e.gh.AddInstallation(42, "octo-org")
 	e.repo = e.gh.AddRepo(inst, "octo-org/mysite")
@@ -291,21 +292,4 @@ func (e *env) pr(head string, files map[string]string) *githubfake.Pull {
 	e.t.Helper()
 	e.repo.Commit(head, files)
 	return e.repo.AddPull(githubfake.Pull{HeadRef: head})
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -50,6 +50,7 @@ import (
 
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
@@ -246,7 +247,7 @@ type Server struct {
 	exited chan struct{}
 	// exitErr is the process's wait error once exited is closed.
 	exitErr error
-	logs    *lockedBuffer
+	logs    *syncbuf.Buffer
 	starts  int
 	// shown is how much of logs a failure message already carries.
 	shown int
@@ -266,7 +267,7 @@ func (e *Env) Start(t testing.TB) *Server {
 func (e *Env) StartWith(t testing.TB, vars map[string]string) *Server {
 	t.Helper()
 	e.mu.Lock()
-	s := &Server{Name: fmt.Sprintf("bot-%d", len(e.servers)+1), env: e, vars: vars, logs: &lockedBuffer{}}
+	s := &Server{Name: fmt.Sprintf("bot-%d", len(e.servers)+1), env: e, vars: vars, logs: &syncbuf.Buffer{}}
 	e.servers = append(e.servers, s)
 	e.mu.Unlock()
 	s.Port = freePort(t)
@@ -284,7 +285,7 @@ func (e *Env) StartN(t testing.TB, n int) []*Server {
 	var wg sync.WaitGroup
 	for i := range n {
 		e.mu.Lock()
-		s := &Server{Name: fmt.Sprintf("bot-%d", len(e.servers)+1), env: e, logs: &lockedBuffer{}}
+		s := &Server{Name: fmt.Sprintf("bot-%d", len(e.servers)+1), env: e, logs: &syncbuf.Buffer{}}
 		e.servers = append(e.servers, s)
 		e.mu.Unlock()
 		s.Port = freePort(t)
@@ -600,24 +601,6 @@ func tail(title, text string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return fmt.Sprintf("----- %s%s -----\n%s\n----- end -----", title, cut, strings.Join(lines, "\n"))
-}
-
-// lockedBuffer collects a process's output from its two pipes.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // NewDeliveryID returns a unique X-GitHub-Delivery value.

@@ -1,7 +1,6 @@
 package githubapp_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/internal/syncbuf"
 )
 
 const instID = 42
@@ -50,26 +50,9 @@ type env struct {
 	cc      *githubapp.ClientCreator
 	reg     *prometheus.Registry
 	sleeps  *sleeps
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 	etags   *githubapp.MemoryETags
 	headSHA string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.b.String()
 }
 
 func newEnv(t *testing.T, fakeOpts []githubfake.Option, mod func(*githubapp.Config)) *env {
@@ -81,7 +64,7 @@ func newEnv(t *testing.T, fakeOpts []githubfake.Option, mod func(*githubapp.Conf
 		"mysite/settings.py": "DEBUG = True\nSECRET_KEY = 'x'\n",
 		"requirements.txt":   "Django==5.2\n",
 	})
-	e := &env{gh: gh, repo: repo, reg: prometheus.NewRegistry(), sleeps: &sleeps{}, logs: &syncBuffer{}, etags: githubapp.NewMemoryETags(), headSHA: head}
+	e := &env{gh: gh, repo: repo, reg: prometheus.NewRegistry(), sleeps: &sleeps{}, logs: &syncbuf.Buffer{}, etags: githubapp.NewMemoryETags(), headSHA: head}
 	cfg := githubapp.Config{
 		BaseURL:    gh.URL,
 		AppID:      gh.AppID(),

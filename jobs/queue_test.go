@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/store"
@@ -84,24 +85,7 @@ type env struct {
 	db      *store.DB
 	queue   *jobs.Queue
 	metrics *metrics.Metrics
-	logs    *syncBuffer
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	logs    *syncbuf.Buffer
 }
 
 // start opens the database at url and starts a queue on it, stopped at the
@@ -114,7 +98,7 @@ func start(t *testing.T, url string, o jobs.Options) *env {
 
 func startOn(t *testing.T, db *store.DB, o jobs.Options) *env {
 	t.Helper()
-	e := &env{db: db, logs: &syncBuffer{}}
+	e := &env{db: db, logs: &syncbuf.Buffer{}}
 	e.metrics = metrics.New(prometheus.NewRegistry())
 	o.Metrics = e.metrics
 	o.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))

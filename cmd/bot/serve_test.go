@@ -31,6 +31,7 @@ import (
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/registration"
 	"github.com/djsec/djsec/store/storetest"
@@ -79,35 +80,17 @@ func postDelivery(t testing.TB, base, event, id string, body []byte) int {
 	return resp.StatusCode
 }
 
-// lockedBuffer collects log lines from several goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // running is serve in a goroutine of the test.
 type running struct {
 	base   string
-	logs   *lockedBuffer
+	logs   *syncbuf.Buffer
 	cancel context.CancelFunc
 	done   chan error
 }
 
 func startServe(t *testing.T, cfg config.Config, o serveOptions) *running {
 	t.Helper()
-	r := &running{logs: &lockedBuffer{}, done: make(chan error, 1)}
+	r := &running{logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ import (
 
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/store/storetest"
 )
 
@@ -74,7 +75,7 @@ func BenchmarkEventToCheckRun(b *testing.B) {
 type server struct {
 	webhook string
 	cmd     *exec.Cmd
-	logs    *syncBuffer
+	logs    *syncbuf.Buffer
 }
 
 func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *server) {
@@ -155,7 +156,7 @@ func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *
 	sent.Wait()
 	close(errs)
 	for err := range errs {
-		b.Fatalf("delivery: %v\n%s", err, srv.logs.tail(40))
+		b.Fatalf("delivery: %v\n%s", err, tail(srv.logs, 40))
 	}
 	deadline := time.Now().Add(120 * time.Second)
 	for {
@@ -166,7 +167,7 @@ func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *
 			break
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d check runs completed 120 s after the last delivery\n%s", n, events, srv.logs.tail(40))
+			b.Fatalf("%d of %d check runs completed 120 s after the last delivery\n%s", n, events, tail(srv.logs, 40))
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -211,7 +212,7 @@ func startBot(b *testing.B, bot string, gh *githubfake.Server, databaseURL strin
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+databaseURL, "WEBHOOK_SECRET="+secret, "PORT=0", "HOST=127.0.0.1", "LOG_LEVEL=info",
 		"GITHUB_API_URL="+gh.URL, "APP_ID="+strconv.FormatInt(gh.AppID(), 10), "PRIVATE_KEY="+string(gh.AppPrivateKeyPEM()))
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	addr := make(chan string, 1)
 	pr, pw := io.Pipe()
 	cmd.Stdout, cmd.Stderr = pw, logs
@@ -233,7 +234,7 @@ func startBot(b *testing.B, bot string, gh *githubfake.Server, databaseURL strin
 		_, port, _ := net.SplitHostPort(a)
 		srv.webhook = "http://127.0.0.1:" + port + "/webhook"
 	case <-time.After(60 * time.Second):
-		b.Fatalf("bot serve did not log its address within 60 s:\n%s", logs.tail(40))
+		b.Fatalf("bot serve did not log its address within 60 s:\n%s", tail(logs, 40))
 	}
 	return srv
 }
@@ -252,7 +253,7 @@ func startProbot(b *testing.B, dir string, gh *githubfake.Server) *server {
 	cmd.Env = append(os.Environ(),
 		"APP_ID="+strconv.FormatInt(gh.AppID(), 10), "PRIVATE_KEY="+string(gh.AppPrivateKeyPEM()),
 		"E2EBENCH_GITHUB_URL="+gh.URL, "WEBHOOK_SECRET="+secret, "HOST=127.0.0.1", "PORT="+strconv.Itoa(port), "LOG_LEVEL=info", "LOG_FORMAT=json")
-	logs := &syncBuffer{}
+	logs := &syncbuf.Buffer{}
 	cmd.Stdout, cmd.Stderr = logs, logs
 	srv := &server{cmd: cmd, logs: logs, webhook: "http://127.0.0.1:" + strconv.Itoa(port) + "/api/github/webhooks"}
 	startProcess(b, srv)
@@ -263,7 +264,7 @@ func startProbot(b *testing.B, dir string, gh *githubfake.Server) *server {
 			return srv
 		}
 		if time.Now().After(deadline) {
-			b.Fatalf("probot did not listen within 60 s:\n%s", logs.tail(40))
+			b.Fatalf("probot did not listen within 60 s:\n%s", tail(logs, 40))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -390,22 +391,9 @@ func statusKB(pid int, field string) int {
 	return 0
 }
 
-// syncBuffer collects a process's output for failure messages.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *syncBuffer) tail(n int) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	lines := strings.Split(strings.TrimRight(s.buf.String(), "\n"), "\n")
+// tail is the last n lines of a process's output, for failure messages.
+func tail(s *syncbuf.Buffer, n int) string {
+	lines := strings.Split(strings.TrimRight(s.String(), "\n"), "\n")
 	lines = lines[max(0, len(lines)-n):]
 	for i, l := range lines {
 		if len(l) > 400 {
