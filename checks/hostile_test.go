@@ -6,13 +6,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
-	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/race"
 )
 
 // Settings modules crafted to blow up the evaluator. Each must be analyzed
@@ -149,7 +149,7 @@ func TestHostileSettingsBounded(t *testing.T) {
 			alloc := after.TotalAlloc - before.TotalAlloc
 			t.Logf("%v, %.1f MiB allocated, %d findings, %d file errors", took.Round(time.Millisecond), float64(alloc)/mib, len(res.Findings), len(res.Errors))
 			bound := tc.maxAlloc
-			if raceEnabled() {
+			if race.Enabled {
 				bound *= 2 // the race runtime allocates more
 			}
 			if alloc > bound {
@@ -163,19 +163,6 @@ func TestHostileSettingsBounded(t *testing.T) {
 			}
 		})
 	}
-}
-
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }
 
 // The pull request view compares base and head (Weakened): each hostile

@@ -12,13 +12,13 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/race"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -263,7 +263,7 @@ func TestOversizeBodyMemoryBounded(t *testing.T) {
 				t.Errorf("read %d bytes of the body, limit %d", body.read, tt.maxRead)
 			}
 			bound := tt.maxAlloc
-			if raceEnabled() {
+			if race.Enabled {
 				bound *= 2 // the race runtime allocates about twice as much here
 			}
 			if alloc > bound {
@@ -274,19 +274,6 @@ func TestOversizeBodyMemoryBounded(t *testing.T) {
 	if n := len(s.queue.enqueued()); n != 0 {
 		t.Fatalf("%d oversized deliveries queued", n)
 	}
-}
-
-func raceEnabled() bool {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return false
-	}
-	for _, s := range bi.Settings {
-		if s.Key == "-race" {
-			return s.Value == "true"
-		}
-	}
-	return false
 }
 
 // Over a real connection, a declared 25 MiB + 1 body is answered 413
