@@ -22,6 +22,18 @@ type Result struct {
 	Findings []Finding   `json:"findings"`
 	Files    []string    `json:"files"`
 	Errors   []FileError `json:"errors"`
+	// Modules are the settings modules djsec found, each with the role it
+	// judged them by and why: people check this first when a finding
+	// surprises them.
+	Modules []ModuleInfo `json:"modules"`
+}
+
+// ModuleInfo is one settings module and the role djsec gave it.
+type ModuleInfo struct {
+	Path string `json:"path"`
+	// Role is "production", "development", "test" or "example".
+	Role string `json:"role"`
+	Why  string `json:"why"`
 }
 
 // Analyze runs every enabled rule over in.Files. It never does I/O; ctx is
@@ -42,7 +54,7 @@ func Analyze(ctx context.Context, in Input) *Result {
 		rep.Emit(ruleConfigInvalid, nil, posAt(ce.Path, ce.Line), "config:"+ce.Message, ce.Message)
 	}
 	findings := finish(p, rep.findings)
-	res := &Result{Findings: findings, Errors: p.Errors}
+	res := &Result{Findings: findings, Errors: p.Errors, Modules: p.Modules()}
 	for fp := range p.Files {
 		res.Files = append(res.Files, fp)
 	}

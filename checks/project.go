@@ -237,6 +237,7 @@ func (p *Project) loadSettings() {
 			}
 		}
 		m.Role = roleOf(m.Module, prod)
+		m.Why = "by its name"
 		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE().MatchString(strings.ToLower(lastSegment(m.Module))) {
 			// A fragment (a local_settings.py, a deployment override)
 			// sets a few names on top of settings djsec cannot see, so
@@ -252,6 +253,33 @@ func (p *Project) loadSettings() {
 		}
 		return a.Path < b.Path
 	})
+}
+
+// Modules lists the settings modules and their roles, in path order: the
+// entry modules and every project module they star-import (a base.py
+// imported by production.py and dev.py takes the first role of the order
+// production, development, test, example).
+func (p *Project) Modules() []ModuleInfo {
+	seen := map[string]int{}
+	var out []ModuleInfo
+	for _, m := range p.Settings {
+		for _, f := range m.Files {
+			why := m.Why
+			if f != m.Path {
+				why = "imported by " + m.Path
+			}
+			if i, ok := seen[f]; ok {
+				if f == m.Path {
+					out[i].Why = why
+				}
+				continue
+			}
+			seen[f] = len(out)
+			out = append(out, ModuleInfo{Path: f, Role: m.Role.String(), Why: why})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+	return out
 }
 
 // isEnvFile matches .env, .env.production, prod.env and the example forms.

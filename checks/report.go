@@ -59,7 +59,7 @@ func (r *Reporter) Emit(rule *Rule, m *settings.Model, pos settings.Pos, key, ms
 	for _, o := range opts {
 		o(&f)
 	}
-	if m != nil && m.Role == settings.Development && f.Severity > Low {
+	if m != nil && m.Role != settings.Production && f.Severity > Low {
 		f.Severity = Low
 	}
 	f.Fingerprint = fingerprint(f.Rule, f.Path, f.Key)

@@ -505,7 +505,7 @@ func checkCSRFTrustedOriginsBroad(p *Project, r *Reporter) {
 			case host == "*" || strings.HasPrefix(host, "*.") && corsPublicSuffixLike(host[2:]):
 				why = "is a wildcard that names no domain of yours"
 			case scheme == "http":
-				if m.Role == settings.Development && corsLoopbackHost(host) {
+				if m.Role != settings.Production && corsLoopbackHost(host) {
 					continue
 				}
 				why = "uses plain http://, which anyone on the network path can impersonate"

@@ -212,7 +212,7 @@ func checkDebugPropagateExceptions(p *Project, r *Reporter) {
 func checkAdminsMissing(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
 		// What an opaque module pulls in may set up monitoring djsec cannot see.
-		if m.Role == settings.Development || m.Opaque {
+		if m.Role != settings.Production || m.Opaque {
 			continue
 		}
 		v, _ := p.Get(m, "ADMINS")

@@ -370,7 +370,7 @@ func httpsSecurityMiddlewareOn(p *Project, m *settings.Model) bool {
 
 // httpsDevModule marks settings modules for local development, where HTTPS
 // is not in use and HTTPS-only settings are off on purpose.
-func httpsDevModule(m *settings.Model) bool { return m.Role == settings.Development }
+func httpsDevModule(m *settings.Model) bool { return m.Role != settings.Production }
 
 func checkSecurityMiddlewareMissing(p *Project, r *Reporter) {
 	for _, m := range p.Settings {

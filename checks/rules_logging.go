@@ -368,7 +368,7 @@ func logSecurityRecorded(lg *settings.Value) (logTri, string) {
 
 func checkSecurityLogging(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
-		if m.Role == settings.Development {
+		if m.Role != settings.Production {
 			continue // the production module carries the finding
 		}
 		if lc, set := p.Get(m, "LOGGING_CONFIG"); set || lc != nil {
@@ -407,7 +407,7 @@ var logLoginRecorders = []string{"axes", "defender", "easyaudit"}
 func checkAuthFailureLogging(p *Project, r *Reporter) {
 	receiver, scanned := false, false
 	for _, m := range p.Settings {
-		if m.Role == settings.Development || m.Opaque {
+		if m.Role != settings.Production || m.Opaque {
 			continue
 		}
 		apps, _ := p.Get(m, "INSTALLED_APPS")
@@ -500,7 +500,7 @@ func logLoginFailedSignal(f *pysrc.File, n *pysrc.Node) bool {
 
 func checkErrorMonitoring(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
-		if m.Role == settings.Development || m.Opaque {
+		if m.Role != settings.Production || m.Opaque {
 			continue
 		}
 		if apps, _ := p.Get(m, "INSTALLED_APPS"); !apps.Known() {
@@ -529,7 +529,7 @@ func checkAdminAuditLog(p *Project, r *Reporter) {
 		}
 	}
 	for _, m := range p.Settings {
-		if m.Role == settings.Development || m.Opaque {
+		if m.Role != settings.Production || m.Opaque {
 			continue
 		}
 		missing := true

@@ -150,7 +150,7 @@ func TestJSONShape(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatal(err)
 	}
-	if got := sortedKeys(doc); !reflect.DeepEqual(got, []string{"errors", "files", "findings", "version"}) {
+	if got := sortedKeys(doc); !reflect.DeepEqual(got, []string{"errors", "files", "findings", "modules", "version"}) {
 		t.Errorf("top-level keys = %v", got)
 	}
 	if string(doc["version"]) != "1" {

@@ -12,17 +12,19 @@ import (
 const JSONVersion = 1
 
 // jsonReport is the JSON document: every finding (suppressed ones too,
-// marked), the files read and the files that could not be.
+// marked), the settings modules and the role each was judged by, the files
+// read and the files that could not be.
 type jsonReport struct {
-	Version  int                `json:"version"`
-	Findings []checks.Finding   `json:"findings"`
-	Files    []string           `json:"files"`
-	Errors   []checks.FileError `json:"errors"`
+	Version  int                 `json:"version"`
+	Findings []checks.Finding    `json:"findings"`
+	Modules  []checks.ModuleInfo `json:"modules"`
+	Files    []string            `json:"files"`
+	Errors   []checks.FileError  `json:"errors"`
 }
 
 // JSON writes the result as one indented JSON document.
 func JSON(w io.Writer, res *checks.Result) error {
-	doc := jsonReport{Version: JSONVersion, Findings: make([]checks.Finding, len(res.Findings)), Files: res.Files, Errors: res.Errors}
+	doc := jsonReport{Version: JSONVersion, Findings: make([]checks.Finding, len(res.Findings)), Modules: res.Modules, Files: res.Files, Errors: res.Errors}
 	for i, f := range res.Findings {
 		// Positions are 1-based in every format; a finding about a whole
 		// file or line says line 1 / column 1 rather than 0.
@@ -31,6 +33,9 @@ func JSON(w io.Writer, res *checks.Result) error {
 	}
 	if doc.Files == nil {
 		doc.Files = []string{}
+	}
+	if doc.Modules == nil {
+		doc.Modules = []checks.ModuleInfo{}
 	}
 	if doc.Errors == nil {
 		doc.Errors = []checks.FileError{}

@@ -12,11 +12,35 @@ type Setting struct {
 type Role uint8
 
 const (
-	// Production modules are judged at full severity.
+	// Production modules serve traffic: every rule, full severity.
 	Production Role = iota
-	// Development modules (dev.py, local.py, test*.py) are capped at low.
+	// Development modules run on a developer's machine (dev.py,
+	// local.py, the settings manage.py names when something else names
+	// production, a compose stack that runs runserver).
 	Development
+	// Test modules configure a test run (named by pytest, tox or a CI
+	// workflow, or kept under tests/).
+	Test
+	// Example modules are templates an operator copies and fills in
+	// (configuration_example.py, settings.py.example, cookiecutter
+	// placeholders).
+	Example
 )
+
+// String is the role's name in JSON and the check run ("production" …).
+func (r Role) String() string {
+	switch r {
+	case Production:
+		return "production"
+	case Development:
+		return "development"
+	case Test:
+		return "test"
+	case Example:
+		return "example"
+	}
+	return "unknown"
+}
 
 // Diag is a problem the evaluator met: a syntax error, an import cycle, a
 // star-import it could not resolve, a file too large or not text.
@@ -34,6 +58,8 @@ type Model struct {
 	// Path is the entry file.
 	Path string
 	Role Role
+	// Why says what decided Role, for people ("named by wsgi.py").
+	Why string
 	// Settings holds every module-level name, upper-case or not.
 	Settings map[string]*Setting
 	// Files lists the entry file and every file it star-imported.

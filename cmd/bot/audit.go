@@ -93,7 +93,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 		override = &loadedConfig{file: f.config, data: data}
 	}
 
-	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}}
+	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}, Modules: []checks.ModuleInfo{}}
 	failed := false
 	for _, root := range paths {
 		res, cfg, external, err := auditPath(root, override, stderr)
@@ -118,6 +118,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 		merged.Findings = append(merged.Findings, res.Findings...)
 		merged.Files = append(merged.Files, res.Files...)
 		merged.Errors = append(merged.Errors, res.Errors...)
+		merged.Modules = append(merged.Modules, res.Modules...)
 	}
 
 	var out bytes.Buffer
@@ -224,6 +225,9 @@ func prefixPaths(res *checks.Result, prefix, external string) {
 	}
 	for i := range res.Errors {
 		res.Errors[i].Path = path.Join(prefix, res.Errors[i].Path)
+	}
+	for i := range res.Modules {
+		res.Modules[i].Path = path.Join(prefix, res.Modules[i].Path)
 	}
 }
 
