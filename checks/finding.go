@@ -26,6 +26,8 @@ type Finding struct {
 	// handle such as a package or variable name. Never a line number, so a
 	// finding keeps its identity when lines move.
 	Key string `json:"-"`
+	// leak: reported in every settings module, whatever its role (Leak).
+	leak bool
 }
 
 // Fingerprint is the fingerprint a finding of rule with key would have at

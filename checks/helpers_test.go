@@ -11,11 +11,38 @@ import (
 // audit mode with the default configuration.
 func analyzeFiles(t *testing.T, files map[string]string) *Result {
 	t.Helper()
-	in := Input{Files: map[string][]byte{}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Audit: true}
-	for p, s := range files {
-		in.Files[p] = []byte(s)
-	}
+	in := Input{Files: withManage(files), Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Audit: true}
 	return Analyze(context.Background(), in)
+}
+
+// testManagePy is the manage.py of a test project whose settings module is
+// mysite.settings.
+const testManagePy = "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"mysite.settings\")\n"
+
+// withManage turns test files into a project: a lone mysite/settings.py
+// gets the manage.py every Django project has, which names it, so a test
+// module that sets only the setting under test (DEBUG = True, no
+// INSTALLED_APPS) is still the project's settings. Tests that give their
+// own manage.py keep it.
+func withManage(files map[string]string) map[string][]byte {
+	out := map[string][]byte{}
+	hasManage := false
+	for p, s := range files {
+		out[p] = []byte(s)
+		if p == "manage.py" || strings.HasSuffix(p, "/manage.py") {
+			hasManage = true
+			if s == "" {
+				// An empty manage.py stands for the usual one.
+				out[p] = []byte(testManagePy)
+			}
+		}
+	}
+	_, single := files["mysite/settings.py"]
+	_, pkg := files["mysite/settings/__init__.py"]
+	if !hasManage && (single || pkg) {
+		out["manage.py"] = []byte(testManagePy)
+	}
+	return out
 }
 
 // analyzeSettings analyzes one settings module at mysite/settings.py.
@@ -92,10 +119,7 @@ func runRuleCases(t *testing.T, cases []ruleCase) {
 			}
 			var res *Result
 			if tc.pr {
-				in := Input{Files: map[string][]byte{}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
-				for p, s := range files {
-					in.Files[p] = []byte(s)
-				}
+				in := Input{Files: withManage(files), Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)}
 				res = Analyze(context.Background(), in)
 			} else {
 				res = analyzeFiles(t, files)

@@ -85,7 +85,7 @@ func hostileCases() []hostileCase {
 		{name: "recursive star imports", files: func(t *testing.T) map[string]string {
 			return map[string]string{
 				"mysite/settings/__init__.py":   "from .base import *\n",
-				"mysite/settings/base.py":       "from .production import *\nfrom .base import *\nDEBUG = True\n",
+				"mysite/settings/base.py":       "from .production import *\nfrom .base import *\nDEBUG = True\nINSTALLED_APPS = []\n",
 				"mysite/settings/production.py": "from .base import *\nfrom . import *\nfrom .production import *\nDEBUG = False\n",
 				"manage.py":                     "os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings.production')\n",
 			}
@@ -95,13 +95,13 @@ func hostileCases() []hostileCase {
 			// no settings module was analyzed and nothing was reported.
 			return map[string]string{
 				"mysite/settings/__init__.py":   "",
-				"mysite/settings/base.py":       "DEBUG = True\nfrom .production import *\n",
+				"mysite/settings/base.py":       "DEBUG = True\nINSTALLED_APPS = []\nfrom .production import *\n",
 				"mysite/settings/production.py": "from .base import *\n",
 			}
 		}, maxAlloc: 64 * mib, wantRule: "DJS201", wantError: "circular import"},
 		{name: "local settings importing their importer", files: func(t *testing.T) map[string]string {
 			return map[string]string{
-				"mysite/settings.py":       "DEBUG = True\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
+				"mysite/settings.py":       "DEBUG = True\nINSTALLED_APPS = []\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n",
 				"mysite/local_settings.py": "from .settings import *\nDEBUG = True\n",
 			}
 		}, maxAlloc: 64 * mib, wantRule: "DJS201"},
@@ -131,6 +131,10 @@ func TestHostileSettingsBounded(t *testing.T) {
 			in := checks.Input{Files: map[string][]byte{}, Now: time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC), Audit: true}
 			for p, s := range files {
 				in.Files[p] = []byte(s)
+			}
+			if _, ok := files["manage.py"]; !ok {
+				// Every case is a project's settings: manage.py names them.
+				in.Files["manage.py"] = []byte("os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n")
 			}
 			runtime.GC()
 			var before, after runtime.MemStats

@@ -71,6 +71,9 @@ type Project struct {
 	Errors      []FileError
 	// paths is Files' keys, sorted once for every rule that walks them.
 	paths []string
+	// copied maps a module a build copies into place (settings/config.py)
+	// to its source in the repository (docker/config.py).
+	copied map[string]string
 }
 
 // Paths lists the analyzed files in sorted order; rules walk it so their
@@ -80,10 +83,7 @@ func (p *Project) Paths() []string { return p.paths }
 var (
 	settingsNameRE   = lazyre.New(`(^|/)(settings|[^/]*_settings|settings_[^/]*)\.py$|(^|/)settings/[^/]+\.py$`)
 	settingsBodyRE   = lazyre.New(`(?m)^(SECRET_KEY|INSTALLED_APPS|MIDDLEWARE|ROOT_URLCONF|DATABASES|ALLOWED_HOSTS|WSGI_APPLICATION)\s*=`)
-	devModuleRE      = lazyre.New(`(^|[_.])(dev|devel|development|local|test|tests|testing|ci|debug)([_.]|$)|^test`)
-	prodModuleRE     = lazyre.New(`(^|[_.])(prod|production|live|deploy|deployment)([_.]|$)`)
 	fragmentModuleRE = lazyre.New(`local|override|custom|site_settings|secret`)
-	settingsEnvRE    = lazyre.New(`DJANGO_SETTINGS_MODULE["']?\s*[,=:]\s*["']?([A-Za-z_][A-Za-z0-9_.]*)`)
 )
 
 // IsSettingsCandidate reports whether a Python file is a settings module by
@@ -124,74 +124,108 @@ func lastSegment(module string) string {
 	return module
 }
 
-// roleOf decides whether a settings module is for development.
-func roleOf(module string, production map[string]bool) settings.Role {
-	if production[module] {
-		return settings.Production
-	}
-	last := strings.ToLower(lastSegment(module))
-	if last == "settings" || last == "__init__" {
-		return settings.Production
-	}
-	if devModuleRE().MatchString(last) && !prodModuleRE().MatchString(last) {
-		return settings.Development
-	}
-	return settings.Production
+// settingsFiles is the project as the settings evaluator reads it: the
+// repository's files plus the modules a build copies into place, at the
+// path they run from.
+type settingsFiles struct {
+	p     *Project
+	paths []string
 }
 
-// declaredSettingsModules reads DJANGO_SETTINGS_MODULE from the files that
-// usually name it: manage.py, wsgi.py, asgi.py, Dockerfile, Procfile,
-// fly.toml, compose files and .env files.
-func declaredSettingsModules(files map[string][]byte) map[string]bool {
-	out := map[string]bool{}
-	for p, data := range files {
-		base := path.Base(p)
-		switch {
-		case base == "manage.py", base == "wsgi.py", base == "asgi.py", strings.HasPrefix(base, "Dockerfile"),
-			base == "Procfile", base == "fly.toml", strings.Contains(base, "compose"), strings.HasPrefix(base, ".env"):
-		default:
-			continue
-		}
-		for _, m := range settingsEnvRE().FindAllSubmatch(data, -1) {
-			out[string(m[1])] = true
-		}
+func (fs settingsFiles) ReadFile(name string) ([]byte, bool) {
+	if src, ok := fs.p.copied[name]; ok {
+		return fs.p.Files[src], true
 	}
-	return out
+	return fs.p.ReadFile(name)
 }
+
+func (fs settingsFiles) Paths() []string { return fs.paths }
 
 // ReadFile gives the settings evaluator the project's files; with Paths it
 // makes *Project a settings.FileSet, so star-imports resolve against the
 // paths sorted once.
 func (p *Project) ReadFile(path string) ([]byte, bool) { b, ok := p.Files[path]; return b, ok }
 
-// loadSettings evaluates every settings candidate and keeps the entry
-// modules: those no other candidate star-imports.
+// realPath maps a path the evaluator read back to the repository file it
+// came from (a copied module's source).
+func (p *Project) realPath(name string) string {
+	if src, ok := p.copied[name]; ok {
+		return src
+	}
+	return name
+}
+
+// loadSettings finds the settings modules the way Django does (entry
+// points name them, their star-imports complete them), evaluates them and
+// gives each entry module a role.
 func (p *Project) loadSettings() {
-	var candidates []string
-	for _, fp := range p.Paths() {
-		if IsSettingsCandidate(fp, p.Files[fp]) {
-			candidates = append(candidates, fp)
+	refs := scanEntryPoints(p.Files, p.Paths())
+	p.copied = map[string]string{}
+	copySources := map[string]bool{}
+	fsPaths := slices.Clone(p.Paths())
+	for _, c := range dockerCopies(p.Files, p.Paths()) {
+		if _, dup := p.copied[c.Target]; dup {
+			continue
+		}
+		p.copied[c.Target] = c.Source
+		copySources[c.Source] = true
+		fsPaths = append(fsPaths, c.Target)
+	}
+	sort.Strings(fsPaths)
+	var pyPaths []string
+	for _, fp := range fsPaths {
+		if strings.HasSuffix(fp, ".py") {
+			pyPaths = append(pyPaths, fp)
 		}
 	}
-	declared := declaredSettingsModules(p.Files)
-	production := map[string]bool{}
+	named := resolveRefs(refs, pyPaths)
 	if ps := p.Config.ProductionSettings; ps != "" {
-		production[moduleName(ps)] = true
-		production[ps] = true
+		// The repository's own word: the module is settings whatever it
+		// sets (assignRoles makes it production).
+		ref := entryRef{Module: strings.TrimSuffix(ps, ".py"), From: ConfigPath, Kind: entryServe, What: "production_settings"}
+		if strings.HasSuffix(ps, ".py") {
+			named[path.Clean(ps)] = append(named[path.Clean(ps)], ref)
+		} else {
+			for p, r := range resolveRefs([]entryRef{ref}, pyPaths) {
+				named[p] = append(named[p], r...)
+			}
+		}
+	}
+	// A copy only stands in for a module that an entry point names and
+	// that the repository does not hold under that name.
+	for target, src := range p.copied {
+		if len(named[target]) == 0 {
+			delete(p.copied, target)
+			delete(copySources, src)
+			fsPaths = slices.DeleteFunc(fsPaths, func(s string) bool { return s == target })
+		}
+	}
+	fs := settingsFiles{p: p, paths: fsPaths}
+
+	var candidates []string
+	for _, fp := range fsPaths {
+		if copySources[fp] || !strings.HasSuffix(fp, ".py") {
+			continue // a copied module is analysed where the build puts it
+		}
+		data, _ := fs.ReadFile(fp)
+		if len(named[fp]) > 0 || IsSettingsCandidate(fp, data) {
+			candidates = append(candidates, fp)
+		}
 	}
 	models := map[string]*settings.Model{}
 	imported := map[string]bool{}
 	reported := map[string]bool{}
 	for _, c := range candidates {
-		m := settings.Evaluate(p, c)
+		m := settings.Evaluate(fs, c)
 		m.Module = moduleName(c)
+		p.legacyMiddleware(m)
 		models[c] = m
 		for _, d := range m.Diags {
 			// Syntax errors are DJS001 findings; everything else the
 			// evaluator could not read is a file error, once per message.
 			if d.Kind != "syntax" && !reported[d.Message] {
 				reported[d.Message] = true
-				p.fileErr(d.Pos.Path, "%s", d.Message)
+				p.fileErr(p.realPath(d.Pos.Path), "%s", d.Message)
 			}
 		}
 		for _, f := range m.Files {
@@ -224,20 +258,30 @@ func (p *Project) loadSettings() {
 			imported[c] = false
 		}
 	}
+	var entries []*roleCandidate
 	for _, c := range candidates {
 		if imported[c] {
 			continue
 		}
 		m := models[c]
-		prod := production
-		if len(production) == 0 {
-			prod = map[string]bool{}
-			for mod := range declared {
-				prod[mod] = !devModuleRE().MatchString(strings.ToLower(lastSegment(mod))) || prodModuleRE().MatchString(lastSegment(mod))
-			}
+		switch {
+		case hasSyntaxError(m):
+			// Stays, so DJS001 says what could not be read.
+		case len(named[c]) == 0 && !definesCore(m):
+			// Named settings.py or kept in a settings/ folder, but it sets
+			// none of Django's core settings and nothing starts Django
+			// with it: an app's module, constants, a pytest plugin.
+			continue
+		case !setsAnySetting(m):
+			// Named by an entry point but empty (a package __init__.py
+			// whose modules are chosen elsewhere): nothing to judge.
+			continue
 		}
-		m.Role = roleOf(m.Module, prod)
-		m.Why = "by its name"
+		entries = append(entries, &roleCandidate{m: m, refs: named[c]})
+	}
+	assignRoles(entries, p.Config.ProductionSettings)
+	for _, rc := range entries {
+		m := rc.m
 		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE().MatchString(strings.ToLower(lastSegment(m.Module))) {
 			// A fragment (a local_settings.py, a deployment override)
 			// sets a few names on top of settings djsec cannot see, so
@@ -255,6 +299,43 @@ func (p *Project) loadSettings() {
 	})
 }
 
+// legacyMiddleware reads MIDDLEWARE_CLASSES as Django before 2.0 did: the
+// only middleware setting before 1.10, and the one in force in 1.10 and
+// 1.11 while MIDDLEWARE is unset. From 2.0 on Django ignores it, so a
+// project that pins such a release and sets only MIDDLEWARE_CLASSES really
+// runs with no middleware, and the rules say so.
+func (p *Project) legacyMiddleware(m *settings.Model) {
+	if _, ok := m.Lookup("MIDDLEWARE"); ok {
+		return
+	}
+	old, ok := m.Lookup("MIDDLEWARE_CLASSES")
+	if !ok || p.DjangoKnown && p.Django[0] >= 2 {
+		return
+	}
+	m.Settings["MIDDLEWARE"] = &settings.Setting{Name: "MIDDLEWARE_CLASSES", Value: old.Value, Pos: old.Pos}
+}
+
+// setsAnySetting reports whether a module sets an upper-case name.
+func setsAnySetting(m *settings.Model) bool {
+	for name := range m.Settings {
+		if name != "" && strings.ToUpper(name) == name && name[0] != '_' {
+			return true
+		}
+	}
+	return m.Opaque
+}
+
+// hasSyntaxError reports a module that did not parse: it stays a settings
+// module so DJS001 says so, whatever else it sets.
+func hasSyntaxError(m *settings.Model) bool {
+	for _, d := range m.Diags {
+		if d.Kind == "syntax" {
+			return true
+		}
+	}
+	return false
+}
+
 // Modules lists the settings modules and their roles, in path order: the
 // entry modules and every project module they star-import (a base.py
 // imported by production.py and dev.py takes the first role of the order
@@ -263,10 +344,19 @@ func (p *Project) Modules() []ModuleInfo {
 	seen := map[string]int{}
 	var out []ModuleInfo
 	for _, m := range p.Settings {
+		entry := p.realPath(m.Path)
 		for _, f := range m.Files {
 			why := m.Why
 			if f != m.Path {
-				why = "imported by " + m.Path
+				why = "imported by " + entry
+			} else if entry != f {
+				why += "; copied to " + f + " by the image build"
+			}
+			f = p.realPath(f)
+			if f != entry && !IsSettingsCandidate(f, p.Files[f]) {
+				// A helper or constants module imported for a name or two
+				// (config/env.py): read, but not settings.
+				continue
 			}
 			if i, ok := seen[f]; ok {
 				if f == m.Path {

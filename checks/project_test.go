@@ -55,20 +55,27 @@ func TestConfiguredProductionModuleWins(t *testing.T) {
 
 func TestSingleSettingsModuleIsProduction(t *testing.T) {
 	t.Parallel()
-	p := NewProject(Input{Files: map[string][]byte{"mysite/settings.py": []byte("DEBUG = True\n")}})
+	p := NewProject(Input{Files: map[string][]byte{"mysite/settings.py": []byte("DEBUG = True\nINSTALLED_APPS = []\n")}})
 	if len(p.Settings) != 1 || p.Settings[0].Role != settings.Production {
 		t.Fatalf("got %+v", p.Settings)
 	}
 }
 
-func TestDevelopmentFindingsCappedAtLow(t *testing.T) {
+func TestNonProductionModulesGetOnlyLeaks(t *testing.T) {
 	t.Parallel()
-	p := NewProject(Input{Files: map[string][]byte{"mysite/settings/dev.py": []byte("DEBUG = True\n")}})
+	p := NewProject(Input{Files: map[string][]byte{"mysite/settings/dev.py": []byte("DEBUG = True\nINSTALLED_APPS = []\n")}})
+	if len(p.Settings) != 1 || p.Settings[0].Role != settings.Development {
+		t.Fatalf("got %+v", p.Settings)
+	}
 	r := &Reporter{p: p}
 	rule := &Rule{ID: "DJS999", Slug: "test-rule", Severity: Critical}
 	r.AtSetting(rule, p.Settings[0], "DEBUG", "msg")
-	if len(r.findings) != 1 || r.findings[0].Severity != Low || r.findings[0].Line != 1 {
-		t.Fatalf("got %+v", r.findings)
+	if len(r.findings) != 0 {
+		t.Fatalf("DEBUG on in a development module is expected, got %+v", r.findings)
+	}
+	r.AtSetting(rule, p.Settings[0], "DEBUG", "a live credential", Leak())
+	if len(r.findings) != 1 || r.findings[0].Severity != Critical || r.findings[0].Line != 1 {
+		t.Fatalf("a leak is reported whatever the role, got %+v", r.findings)
 	}
 }
 
@@ -101,7 +108,7 @@ func TestSkippedLocalSettingsIsNotAnEntry(t *testing.T) {
 	p := NewProject(Input{Files: map[string][]byte{
 		"proj/settings.py":        []byte("INSTALLED_APPS = []\ntry:\n    from .local_settings import *\nexcept ImportError:\n    pass\n"),
 		"proj/local_settings.py":  []byte("SECRET_KEY = 'x'\n"),
-		"other/local_settings.py": []byte("DEBUG = True\n"),
+		"other/local_settings.py": []byte("DEBUG = True\nDATABASES = {}\n"),
 	}})
 	var paths []string
 	for _, m := range p.Settings {

@@ -69,8 +69,23 @@ func Relevant(p string) bool {
 		return true
 	case relevantCompose(lower):
 		return true
+	case relevantEntryPoint(p, lower):
+		return true
 	}
 	return false
+}
+
+// relevantEntryPoint matches the files that name a settings module besides
+// Python, Docker, Procfile, fly.toml, compose and .env files: test
+// configuration, platform files, CI workflows, uWSGI configuration and
+// scripts (entrypoints.go reads them to learn which settings are
+// production's).
+func relevantEntryPoint(p, lower string) bool {
+	switch lower {
+	case "pytest.ini", "tox.ini", "setup.cfg", "app.json", "render.yaml", "app.yaml", "heroku.yml", "makefile":
+		return true
+	}
+	return strings.HasSuffix(lower, ".ini") || strings.HasSuffix(lower, ".sh") || entryCIFile(p)
 }
 
 // relevantTestFile matches pytest and unittest modules; they assign settings-like

@@ -20,18 +20,25 @@ func WithSeverity(s Severity) Opt { return func(f *Finding) { f.Severity = s } }
 // WithDjango names the Django check ID that applies to this finding.
 func WithDjango(id string) Opt { return func(f *Finding) { f.DjangoCheck = id } }
 
+// Leak marks a finding that matters in any settings module, whatever its
+// role: a real-looking credential of a third-party service is leaked by
+// committing it, even in a development or test module.
+func Leak() Opt { return func(f *Finding) { f.leak = true } }
+
 // NotFixable marks a finding of a fixable rule that the fixer cannot repair
 // in this shape.
 func NotFixable() Opt { return func(f *Finding) { f.Fixable = false } }
 
 // Emit reports rule at pos. m is the settings module the finding belongs to
-// (nil for findings about other files); findings of development modules are
-// capped at low. key identifies the finding across commits: usually the
+// (nil for findings about other files); a development, test or example
+// module only gets findings marked Leak: DEBUG on or HSTS off is expected
+// there, a committed live credential is not. key identifies the finding across commits: usually the
 // setting name. A zero pos falls back to line 1 of m's entry file.
 func (r *Reporter) Emit(rule *Rule, m *settings.Model, pos settings.Pos, key, msg string, opts ...Opt) {
 	if pos.Path == "" && m != nil {
 		pos = settings.Pos{Path: m.Path}
 	}
+	pos.Path = r.p.realPath(pos.Path)
 	if pos.Line == 0 {
 		pos.Line, pos.Col, pos.EndLine = 1, 1, 1
 	}
@@ -59,8 +66,10 @@ func (r *Reporter) Emit(rule *Rule, m *settings.Model, pos settings.Pos, key, ms
 	for _, o := range opts {
 		o(&f)
 	}
-	if m != nil && m.Role != settings.Production && f.Severity > Low {
-		f.Severity = Low
+	if m != nil && m.Role != settings.Production && !f.leak {
+		if !secretRules[rule.ID] || !lineHoldsLiveCredential(r.p.Files[pos.Path], pos.Line, pos.EndLine) {
+			return
+		}
 	}
 	f.Fingerprint = fingerprint(f.Rule, f.Path, f.Key)
 	r.findings = append(r.findings, f)

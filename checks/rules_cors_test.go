@@ -48,7 +48,7 @@ func TestCORSRules(t *testing.T) {
 		{"301 corsheaders not used", prod("INSTALLED_APPS = []\nMIDDLEWARE = []\nCORS_ALLOW_ALL_ORIGINS = True\n"), "DJS301", nil},
 		{"301 corsheaders app config", prod("INSTALLED_APPS = [\"corsheaders.apps.CorsHeadersAppConfig\"]\nMIDDLEWARE = [\"corsheaders.middleware.CorsMiddleware\"]\nCORS_ALLOW_ALL_ORIGINS = True\n"), "DJS301", []httpsWant{{"", Critical, 3}}},
 		{"301 opaque old name", prod("from somewhere_else.settings import *\n" + corsBase + "CORS_ORIGIN_ALLOW_ALL = True\n"), "DJS301", nil},
-		{"301 dev capped", dev(corsBase + "CORS_ALLOW_ALL_ORIGINS = True\n"), "DJS301", []httpsWant{{"", Low, corsLine(1)}}},
+		{"301 dev silent", dev(corsBase + "CORS_ALLOW_ALL_ORIGINS = True\n"), "DJS301", nil},
 		// DJS302
 		{"302 with credentials", prod(corsBase + "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n"), "DJS302", []httpsWant{{"", Critical, corsLine(1)}}},
 		{"302 old name with credentials", prod(corsBase + "CORS_ORIGIN_ALLOW_ALL = True\nCORS_ALLOW_CREDENTIALS = True\n"), "DJS302", []httpsWant{{"", Critical, corsLine(1)}}},
@@ -91,13 +91,13 @@ func TestCORSRules(t *testing.T) {
 		{"305 unknown", prod("MIDDLEWARE = get_middleware()\n"), "DJS305", nil},
 		{"305 unknown element", prod("MIDDLEWARE = [\"django.middleware.common.CommonMiddleware\", EXTRA]\n"), "DJS305", nil},
 		{"305 opaque unset", prod("from somewhere_else.settings import *\n"), "DJS305", nil},
-		{"305 dev capped", dev("MIDDLEWARE = []\n"), "DJS305", []httpsWant{{"security.W003", Low, 1}}},
+		{"305 dev silent", dev("MIDDLEWARE = []\n"), "DJS305", nil},
 		// DJS306
 		{"306 http", prod("CSRF_TRUSTED_ORIGINS = [\"https://example.com\", \"http://example.com\"]\n"), "DJS306", []httpsWant{{"", Medium, 1}}},
 		{"306 bare wildcard", prod("CSRF_TRUSTED_ORIGINS = [\n    \"https://*\",\n    \"https://*.com\",\n    \"https://*.co.uk\",\n]\n"), "DJS306", []httpsWant{{"", Medium, 2}, {"", Medium, 3}, {"", Medium, 4}}},
 		{"306 subdomain wildcard", prod("CSRF_TRUSTED_ORIGINS = [\"https://*.example.com\", \"https://example.co.uk\"]\n"), "DJS306", nil},
 		{"306 dev localhost", dev("CSRF_TRUSTED_ORIGINS = [\"http://localhost:8000\", \"http://127.0.0.1:8000\"]\n"), "DJS306", nil},
-		{"306 dev other http capped", dev("CSRF_TRUSTED_ORIGINS = [\"http://staging.example.com\"]\n"), "DJS306", []httpsWant{{"", Low, 1}}},
+		{"306 dev other http silent", dev("CSRF_TRUSTED_ORIGINS = [\"http://staging.example.com\"]\n"), "DJS306", nil},
 		{"306 unknown", prod("CSRF_TRUSTED_ORIGINS = origins()\n"), "DJS306", nil},
 		{"306 env default", prod(imp + "CSRF_TRUSTED_ORIGINS = env.list(\"CSRF_TRUSTED\", default=[\"http://example.com\"])\n"), "DJS306", []httpsWant{{"", Medium, 4}}},
 	}

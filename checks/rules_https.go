@@ -633,8 +633,21 @@ func checkClickjackingUnprotected(p *Project, r *Reporter) {
 					v.String()), WithDjango("security.W019"), WithSeverity(Low))
 				continue
 			}
+			if v.Kind == settings.Str && strings.EqualFold(v.Str, "SAMEORIGIN") {
+				// SAMEORIGIN already stops other sites framing the pages;
+				// Django only asks for DENY since 3.0 (W019), whose
+				// default it became, and before that recommended it.
+				series := p.Series()
+				if series[0] < 3 {
+					continue
+				}
+				r.AtSetting(ruleClickjackingUnprotected, m, "X_FRAME_OPTIONS", fmt.Sprintf(
+					"%s, not \"DENY\", so the site's own pages can frame each other (other sites cannot): set X_FRAME_OPTIONS = \"DENY\" and mark views that must be framed with @xframe_options_sameorigin",
+					httpsDescribe("X_FRAME_OPTIONS", v, set)), WithDjango("security.W019"), WithSeverity(Low))
+				continue
+			}
 			r.AtSetting(ruleClickjackingUnprotected, m, "X_FRAME_OPTIONS", fmt.Sprintf(
-				"%s, not \"DENY\", so pages can be framed (by same-origin pages at least): set X_FRAME_OPTIONS = \"DENY\" and mark views that must be framed with @xframe_options_sameorigin",
+				"%s, not \"DENY\", so other sites may frame the pages: set X_FRAME_OPTIONS = \"DENY\" and mark views that must be framed with @xframe_options_sameorigin",
 				httpsDescribe("X_FRAME_OPTIONS", v, set)), WithDjango("security.W019"))
 		}
 	}

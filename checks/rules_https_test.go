@@ -269,7 +269,9 @@ func TestHTTPSDjangoSeries(t *testing.T) {
 		{"3.2 referrer default", "3.2.25", secM, httpsIDSet("W022", "E023"), ""},
 		{"3.0 referrer default None", "3.0.14", secM, httpsIDSet("W022", "E023"), "W022"},
 		{"2.2 has no referrer setting", "2.2.28", secM + "SECURE_REFERRER_POLICY = None\n", httpsIDSet("W022", "E023"), ""},
-		{"2.2 xframe default SAMEORIGIN", "2.2.28", xfM, httpsIDSet("W019"), "W019"},
+		// W019 and DENY as the default came in 3.0; before that SAMEORIGIN
+		// was Django's own recommendation.
+		{"2.2 xframe default SAMEORIGIN", "2.2.28", xfM, httpsIDSet("W019"), ""},
 		{"3.2 xframe default DENY", "3.2.25", xfM, httpsIDSet("W019"), ""},
 		{"2.2 nosniff default False", "2.2.28", secM, httpsIDSet("W006"), "W006"},
 		{"3.2 nosniff default True", "3.2.25", secM, httpsIDSet("W006"), ""},
@@ -336,7 +338,7 @@ func TestHTTPSRules(t *testing.T) {
 		{"401 unknown element", prod("MIDDLEWARE = [\"django.middleware.common.CommonMiddleware\", EXTRA]\n"), "DJS401", nil},
 		{"401 opaque unset", prod("from somewhere_else.settings import *\n"), "DJS401", nil},
 		{"401 subclass does not count", prod("MIDDLEWARE = [\"myapp.middleware.SecurityMiddleware\"]\n"), "DJS401", []httpsWant{{"security.W001", High, 1}}},
-		{"401 dev capped", dev("MIDDLEWARE = []\n"), "DJS401", []httpsWant{{"security.W001", Low, 1}}},
+		{"401 dev silent", dev("MIDDLEWARE = []\n"), "DJS401", nil},
 		// DJS402
 		{"402 off", prod(secM + "SECURE_SSL_REDIRECT = False\n"), "DJS402", []httpsWant{{"security.W008", High, 2}}},
 		{"402 unset", prod(secM), "DJS402", []httpsWant{{"security.W008", High, 1}}},
@@ -381,7 +383,7 @@ func TestHTTPSRules(t *testing.T) {
 		{"406 dev silent", dev(httpsStartproject), "DJS406", nil},
 		{"407 off", prod(app + "MIDDLEWARE = []\nSESSION_COOKIE_HTTPONLY = False\n"), "DJS407", []httpsWant{{"security.W013", High, 3}}},
 		{"407 default", prod(httpsStartproject), "DJS407", nil},
-		{"407 dev capped", dev(app + "MIDDLEWARE = []\nSESSION_COOKIE_HTTPONLY = False\n"), "DJS407", []httpsWant{{"security.W013", Low, 3}}},
+		{"407 dev silent", dev(app + "MIDDLEWARE = []\nSESSION_COOKIE_HTTPONLY = False\n"), "DJS407", nil},
 		// DJS408
 		{"408 default", prod(httpsStartproject), "DJS408", []httpsWant{{"security.W016", High, 1}}},
 		{"408 no csrf middleware", prod("MIDDLEWARE = []\n"), "DJS408", nil},
@@ -392,7 +394,8 @@ func TestHTTPSRules(t *testing.T) {
 		{"409 default", prod(secM), "DJS409", nil},
 		// DJS410
 		{"410 middleware missing", prod("MIDDLEWARE = []\n"), "DJS410", []httpsWant{{"security.W002", Medium, 1}}},
-		{"410 sameorigin", prod(httpsHard + "X_FRAME_OPTIONS = \"SAMEORIGIN\"\n"), "DJS410", []httpsWant{{"security.W019", Medium, 27}}},
+		{"410 sameorigin", prod(httpsHard + "X_FRAME_OPTIONS = \"SAMEORIGIN\"\n"), "DJS410", []httpsWant{{"security.W019", Low, 27}}},
+		{"410 allow-from", prod(httpsHard + "X_FRAME_OPTIONS = \"ALLOW-FROM https://partner.example\"\n"), "DJS410", []httpsWant{{"security.W019", Medium, 27}}},
 		{"410 lower-case deny", prod(httpsHard + "X_FRAME_OPTIONS = \"deny\"\n"), "DJS410", []httpsWant{{"security.W019", Low, 27}}},
 		{"410 unknown", prod(httpsHard + "X_FRAME_OPTIONS = frame_policy()\n"), "DJS410", nil},
 		{"410 middleware unknown", prod("MIDDLEWARE = get_middleware()\n"), "DJS410", nil},

@@ -32,7 +32,7 @@ func TestSecurityLogging(t *testing.T) {
 				"\"handlers\": {\"console\": {\"class\": \"logging.StreamHandler\", \"filters\": [\"debug\"]}}, " +
 				"\"loggers\": {\"django\": {\"handlers\": [\"console\"]}}}\n"},
 		{name: "production module of split settings", rule: "DJS801", want: 1, path: "mysite/settings/production.py",
-			files: map[string]string{"mysite/settings/base.py": "DEBUG = False\n", "mysite/settings/dev.py": "from .base import *\nDEBUG = True\n",
+			files: map[string]string{"mysite/settings/base.py": "DEBUG = False\nINSTALLED_APPS = []\n", "mysite/settings/dev.py": "from .base import *\nDEBUG = True\n",
 				"mysite/settings/production.py": "from .base import *\n"}},
 		{name: "development module not judged", rule: "DJS801", want: 0,
 			files: map[string]string{"mysite/settings/dev.py": "DEBUG = True\n"}},

@@ -70,6 +70,14 @@ func parseWeakenCase(t *testing.T, data []byte) weakenCase {
 		body.WriteString(line)
 	}
 	flush()
+	// The cases give settings modules as a pull request shows them; the
+	// project around them has the usual manage.py naming mysite.settings.
+	for _, side := range []map[string][]byte{c.base, c.head} {
+		_, single := side["mysite/settings.py"]
+		if _, ok := side["manage.py"]; single && !ok {
+			side["manage.py"] = []byte(testManagePy)
+		}
+	}
 	return c
 }
 

@@ -117,6 +117,7 @@ func main() {
 			continue
 		}
 		t := tally{elapsed: time.Since(start), errors: len(rep.Errors)}
+		var details strings.Builder
 		for _, f := range rep.Findings {
 			if f.Suppressed {
 				continue
@@ -148,19 +149,20 @@ func main() {
 				if v != nil {
 					reason = v.reason
 				}
-				fmt.Printf("    %-5s %s %s:%d %s — %s\n", label, f.Rule, f.Path, f.Line, f.Severity, truncate(reason, 90))
+				fmt.Fprintf(&details, "    %-5s %s %s:%d %s — %s\n", label, f.Rule, f.Path, f.Line, f.Severity, truncate(reason, 90))
 			}
 		}
 		if *verbose {
 			for _, m := range rep.Modules {
-				fmt.Printf("    module %s %s (%s)\n", m.Path, m.Role, m.Why)
+				fmt.Fprintf(&details, "    module %s %s (%s)\n", m.Path, m.Role, m.Why)
 			}
 			for _, e := range rep.Errors {
-				fmt.Printf("    error %s: %s\n", e.Path, truncate(e.Message, 120))
+				fmt.Fprintf(&details, "    error %s: %s\n", e.Path, truncate(e.Message, 120))
 			}
 		}
 		fmt.Printf("%-30s %4d %4d %5d %4d %9s %7s %7.2fs\n", repo, t.tp, t.fp, t.noise, t.unjudged,
 			pct(t.tp, t.tp+t.fp), pct(t.tp, t.tp+t.fp+t.noise+t.unjudged), t.elapsed.Seconds())
+		fmt.Print(details.String())
 		total.tp += t.tp
 		total.fp += t.fp
 		total.noise += t.noise

@@ -1,0 +1,2 @@
+MAX_PAGE = 100
+LABEL = "Display settings"

@@ -1,0 +1,4 @@
+from settings.common import *
+
+DEBUG = True
+SECRET_KEY = "test"

@@ -1,0 +1,5 @@
+from .common import *
+
+SECRET_KEY = "dev"
+DEBUG = True
+ALLOWED_HOSTS = ["*"]
