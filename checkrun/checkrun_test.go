@@ -290,7 +290,7 @@ func TestBinaryAndOversizedFiles(t *testing.T) {
 		t.Fatalf("run %s", cr.Status)
 	}
 	for _, path := range []string{"requirements.txt", "mysite/settings.py", "mysite/logo-data.py"} {
-		if !strings.Contains(e.logs.String(), `"path":"` + path + `","reason":`) {
+		if !strings.Contains(e.logs.String(), `"path":"`+path+`","reason":`) {
 			t.Errorf("%s: no 'file not analyzed' line", path)
 		}
 		if !strings.Contains(cr.Summary, path) {
