@@ -1,13 +1,10 @@
 package checks
 
 import (
-	"bytes"
 	"fmt"
-	"path"
 	"regexp"
 	"strings"
 
-	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
 )
 
@@ -107,18 +104,48 @@ var (
 	}
 	ruleCSRFExemptView = &Rule{
 		ID: "DJS307", Slug: "csrf-exempt-view", Severity: Medium, Where: "C", Section: 3,
-		Title:     "View is exempt from CSRF protection",
-		FiresWhen: "a changed view uses `@csrf_exempt`",
-		Doc: "`@csrf_exempt` switches CSRF protection off for a view: any website can make a visitor's browser send " +
-			"it a POST with the visitor's cookies. That is only safe for endpoints that do not rely on cookies at " +
-			"all (webhooks verified by a signature, token-authenticated APIs).\n\n" +
-			"djsec reports the decorator (also `@method_decorator(csrf_exempt, ...)`) and `csrf_exempt(view)` calls " +
-			"in URL confs, at the decorator or call, in Python files that are not settings, tests or migrations, and " +
-			"that either import `csrf_exempt` from `django.views.decorators.csrf` or are named like views, URL confs, " +
-			"APIs, endpoints or webhooks. The key is the view's name (`Class.method` for methods), so a finding keeps its identity when lines move. Review each one and suppress it with the reason once you have.",
+		Title: "View is exempt from CSRF protection",
+		FiresWhen: "a changed `@csrf_exempt` view takes POST/PUT/PATCH/DELETE and changes state on it (database, session, login, " +
+			"files, mail, code or commands), without verifying a signature or a key a browser cannot send",
+		Doc: "`@csrf_exempt` switches CSRF protection off for a view: any website can make a visitor's browser send it a POST " +
+			"with the visitor's cookies. The middleware only checks unsafe methods, and a forged request never sees the " +
+			"response, so the exemption matters where such a request makes the view change something. djsec reports an " +
+			"exempt view when all of these hold:\n\n" +
+			"- **It takes an unsafe method**: it is the `post`/`put`/`patch`/`delete` handler of a class view, is decorated " +
+			"with `@require_POST` (or `@require_http_methods` naming an unsafe method), compares `request.method` with one, or " +
+			"reads the body (`request.POST`, `request.FILES`, `request.body`, `request.data`). A view that does none of these " +
+			"does the same on GET, which CSRF never guards; one restricted to GET is not exempted of anything.\n" +
+			"- **It changes state on that path**: writes to the database (`.save()`, `.create()`, `.delete()`, queryset " +
+			"`.update(...)`, `get_or_create`, `set_password`, raw `INSERT`/`UPDATE`/`DELETE`), writes the session or logs a user " +
+			"in or out, writes or removes files, sends mail, evaluates code or runs commands (`eval`, `exec`, `subprocess`, " +
+			"`os.system`, `pickle`, unsafe `yaml.load`, `call_command`). djsec sees this in the view and in the repository's " +
+			"functions it calls (its module, the modules it imports, `self.` methods), three calls deep; branches taken only " +
+			"when `request.method` is GET/HEAD are left out. A call it cannot resolve (a method of an object, an installed " +
+			"package) counts as changing nothing, and reading `request.user` alone is no finding.\n" +
+			"- **It does not authenticate the caller otherwise**: a signature check (`hmac.compare_digest`, " +
+			"`constant_time_compare`, `TimestampSigner().unsign`, `signing.loads`, Stripe's `construct_event`, a call named " +
+			"`*verify*` or `*signature*`, `except BadSignature`), or a request value compared with a secret from the settings or " +
+			"environment, clears it, in the view, a helper it calls or one of the repository's decorators on it. A credential " +
+			"header (`Authorization`, `X-Api-Key`, `*-Token`) or a secret in the URL (a `UUID` argument, or one named `*token`, " +
+			"`*key`, `*code`, used to look the object up) clears it when the view does not also read `request.user` or the " +
+			"session: then the key may be an optional alternative to the cookies. A password or token posted in a form is not " +
+			"counted: a forged form can post the attacker's own (login CSRF).\n" +
+			"- **The exemption is read at all**: Django takes it from a class view's `dispatch` only (`@method_decorator(" +
+			"csrf_exempt, name=\"dispatch\")`, or on `dispatch` itself, inherited by subclasses), so on `post()` it does nothing. " +
+			"Django REST framework views (`APIView`/`ViewSet` subclasses, `@api_view`, a dispatch calling " +
+			"`self.initialize_request` and `self.initial`) are exempt already and enforce CSRF themselves for " +
+			"session-authenticated requests; a view that runs `CsrfViewMiddleware(...).process_view`, or compares a posted value " +
+			"with one kept in the session (an OAuth `state`, a one-time ticket), checks a token itself.\n\n" +
+			"`csrf_exempt(...)` calls in URL confs are judged by the view they wrap when it is defined in the repository, or is " +
+			"one of `django.contrib.auth.views`' login, logout and password views; a view of another installed package (a " +
+			"GraphQL view, for instance) is not reported. djsec reads Python files that are not " +
+			"settings, tests or migrations and that import `csrf_exempt` from `django.views.decorators.csrf` or are named like " +
+			"views, URL confs, APIs, endpoints or webhooks. The finding stands at the decorator or call and names what the view " +
+			"changes; its key is the view's name (`Class.method` for methods), so it keeps its identity when lines move.",
 		Fix: "Remove the decorator and send the token (`{% csrf_token %}` in forms, the `X-CSRFToken` header in " +
-			"JavaScript). For a webhook, keep the exemption but verify the sender's signature, and say so:\n\n" +
-			"```python\n@csrf_exempt  # djsec: ignore[DJS307] Stripe webhook, signature verified below\ndef stripe_webhook(request): ...\n```",
+			"JavaScript). For a webhook, keep the exemption but verify the sender's signature; if djsec cannot see the check " +
+			"(it happens in a method of an object), say so:\n\n" +
+			"```python\n@csrf_exempt  # djsec: ignore[DJS307] Stripe webhook, signature verified in handler.verify()\ndef stripe_webhook(request): ...\n```",
 	}
 )
 
@@ -515,219 +542,6 @@ func checkCSRFTrustedOriginsBroad(p *Project, r *Reporter) {
 			r.Emit(ruleCSRFTrustedOriginsBroad, m, corsItemPos(m, "CSRF_TRUSTED_ORIGINS", it), "CSRF_TRUSTED_ORIGINS["+it.Str+"]", fmt.Sprintf(
 				"CSRF_TRUSTED_ORIGINS entry %s %s, and trusted origins may submit forms and unsafe requests to this site: list exact https:// origins (https://*.example.com for your subdomains)",
 				it.String(), why))
-		}
-	}
-}
-
-// csrfTestOrMigration matches files the CSRF-exempt rule never reads.
-func csrfTestOrMigration(fp string) bool {
-	base := strings.ToLower(path.Base(fp))
-	if strings.HasPrefix(base, "test_") || strings.HasSuffix(base, "_test.py") || base == "tests.py" || base == "conftest.py" {
-		return true
-	}
-	for _, d := range strings.Split(path.Dir(fp), "/") {
-		switch strings.ToLower(d) {
-		case "tests", "test", "migrations":
-			return true
-		}
-	}
-	return false
-}
-
-// csrfViewLikePath matches modules named like views, URL confs or APIs.
-func csrfViewLikePath(fp string) bool {
-	parts := strings.Split(strings.ToLower(strings.TrimSuffix(fp, ".py")), "/")
-	for _, part := range parts {
-		for _, w := range []string{"view", "url", "api", "endpoint", "webhook"} {
-			if strings.Contains(part, w) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-// csrfExemptScan finds the csrf_exempt uses of one file.
-type csrfExemptScan struct {
-	f *pysrc.File
-	// names are local names bound to django's csrf_exempt ("csrf_exempt",
-	// or an alias from `import ... as`).
-	names      map[string]bool
-	fromDjango bool
-	found      []csrfExemptUse
-}
-
-type csrfExemptUse struct {
-	pos pysrc.Pos
-	key string
-	msg string
-}
-
-func (s *csrfExemptScan) readImports() {
-	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
-		switch n.Kind() {
-		case "import_from_statement":
-			mod := s.f.Text(n.ChildByFieldName("module_name"))
-			names := pysrc.Named(n)
-			if len(names) == 0 {
-				return false
-			}
-			names = names[1:]
-			if mod == "django.views.decorators" {
-				// `from django.views.decorators import csrf`, then @csrf.csrf_exempt.
-				for _, c := range names {
-					if c.Kind() == "dotted_name" && s.f.Text(c) == "csrf" ||
-						c.Kind() == "aliased_import" && s.f.Text(c.ChildByFieldName("name")) == "csrf" {
-						s.fromDjango = true
-					}
-				}
-				return false
-			}
-			if mod != "django.views.decorators.csrf" {
-				return false
-			}
-			for _, c := range names {
-				switch c.Kind() {
-				case "dotted_name":
-					if s.f.Text(c) == "csrf_exempt" {
-						s.names["csrf_exempt"], s.fromDjango = true, true
-					}
-				case "aliased_import":
-					if s.f.Text(c.ChildByFieldName("name")) == "csrf_exempt" {
-						s.names[s.f.Text(c.ChildByFieldName("alias"))], s.fromDjango = true, true
-					}
-				case "wildcard_import":
-					s.names["csrf_exempt"], s.fromDjango = true, true
-				}
-			}
-			return false
-		case "import_statement":
-			if strings.Contains(s.f.Text(n), "django.views.decorators.csrf") {
-				s.fromDjango = true
-			}
-			return false
-		}
-		return true
-	})
-}
-
-// isExempt reports an expression naming csrf_exempt: a bound local name or
-// an attribute ending in .csrf_exempt.
-func (s *csrfExemptScan) isExempt(n *pysrc.Node) bool {
-	if n == nil {
-		return false
-	}
-	switch n.Kind() {
-	case "identifier":
-		return s.names[s.f.Text(n)]
-	case "attribute":
-		return s.f.Text(n.ChildByFieldName("attribute")) == "csrf_exempt"
-	}
-	return false
-}
-
-// qualifiedName is Class.method for a definition, from its enclosing
-// classes and functions.
-func (s *csrfExemptScan) qualifiedName(def *pysrc.Node) string {
-	var parts []string
-	for n := def; n != nil; n = n.Parent() {
-		switch n.Kind() {
-		case "function_definition", "class_definition":
-			parts = append([]string{s.f.Text(n.ChildByFieldName("name"))}, parts...)
-		}
-	}
-	return strings.Join(parts, ".")
-}
-
-func (s *csrfExemptScan) decorator(n *pysrc.Node) {
-	named := pysrc.Named(n)
-	if len(named) == 0 {
-		return
-	}
-	expr := named[0]
-	how := "@" + s.f.Text(expr)
-	exempt := s.isExempt(expr)
-	if !exempt && expr.Kind() == "call" {
-		fn := s.f.Text(expr.ChildByFieldName("function"))
-		if fn == "method_decorator" || strings.HasSuffix(fn, ".method_decorator") {
-			if args := pysrc.Named(expr.ChildByFieldName("arguments")); len(args) > 0 {
-				exempt = s.isExempt(args[0])
-				if k := args[0].Kind(); !exempt && (k == "list" || k == "tuple") {
-					for _, a := range pysrc.Named(args[0]) {
-						exempt = exempt || s.isExempt(a)
-					}
-				}
-			}
-		}
-	}
-	if !exempt {
-		return
-	}
-	dd := n.Parent()
-	if dd == nil || dd.Kind() != "decorated_definition" {
-		return
-	}
-	name := s.qualifiedName(dd.ChildByFieldName("definition"))
-	if name == "" {
-		name = strings.TrimSpace(how) // a definition tree-sitter could not parse
-	}
-	s.found = append(s.found, csrfExemptUse{pos: pysrc.PosOf(n), key: name, msg: fmt.Sprintf(
-		"%s is exempt from CSRF protection (%s): any website can make a logged-in visitor's browser POST to it; remove the exemption and send the CSRF token, or, for a webhook or token-only API, verify the caller another way and suppress this finding with the reason",
-		name, strings.TrimSpace(how))})
-}
-
-func (s *csrfExemptScan) call(n *pysrc.Node) {
-	if !s.isExempt(n.ChildByFieldName("function")) {
-		return
-	}
-	args := pysrc.Named(n.ChildByFieldName("arguments"))
-	if len(args) == 0 {
-		return
-	}
-	target := strings.Join(strings.Fields(s.f.Text(args[0])), "")
-	s.found = append(s.found, csrfExemptUse{pos: pysrc.PosOf(n), key: "csrf_exempt(" + target + ")", msg: fmt.Sprintf(
-		"%s is wrapped in csrf_exempt(...), so CSRF protection is off for it: any website can make a logged-in visitor's browser POST to it; remove the wrapper and send the CSRF token, or, for a webhook or token-only API, verify the caller another way and suppress this finding with the reason",
-		target)})
-}
-
-func (s *csrfExemptScan) scan() {
-	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
-		switch n.Kind() {
-		case "decorator":
-			s.decorator(n)
-			return false
-		case "call":
-			s.call(n)
-		}
-		return true
-	})
-}
-
-func checkCSRFExemptView(p *Project, r *Reporter) {
-	for _, fp := range p.Paths() {
-		src := p.Files[fp]
-		if !strings.HasSuffix(fp, ".py") || !bytes.Contains(src, []byte("csrf_exempt")) ||
-			csrfTestOrMigration(fp) || IsSettingsCandidate(fp, src) {
-			continue
-		}
-		f, err := pysrc.Parse(src)
-		if err != nil {
-			continue
-		}
-		s := &csrfExemptScan{f: f, names: map[string]bool{}}
-		s.readImports()
-		viewLike := csrfViewLikePath(fp)
-		if !s.fromDjango && !viewLike {
-			f.Close()
-			continue
-		}
-		if viewLike {
-			s.names["csrf_exempt"] = true
-		}
-		s.scan()
-		f.Close()
-		for _, u := range s.found {
-			r.Emit(ruleCSRFExemptView, nil, settings.Pos{Path: fp, Pos: u.pos}, u.key, u.msg)
 		}
 	}
 }
