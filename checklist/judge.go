@@ -24,6 +24,10 @@ func (c *Checklist) Judge(findings []checks.Finding) []ItemStatus {
 	byRule := map[string][]checks.Finding{}
 	for _, f := range findings {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
+		// A merged finding stands for the rules it absorbed too.
+		for _, also := range f.Also {
+			byRule[also] = append(byRule[also], f)
+		}
 	}
 	items := c.Items()
 	out := make([]ItemStatus, 0, len(items))

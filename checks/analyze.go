@@ -159,6 +159,7 @@ func finish(p *Project, in []Finding) []Finding {
 			out[i].SuppressReason = "silenced in SILENCED_SYSTEM_CHECKS (" + where + ")"
 		}
 	}
+	out = mergeRootCauses(out)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Path != b.Path {

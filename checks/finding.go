@@ -21,6 +21,9 @@ type Finding struct {
 	Fingerprint    string   `json:"fingerprint"`
 	Suppressed     bool     `json:"suppressed"`
 	SuppressReason string   `json:"suppress_reason"`
+	// Also lists the rules this finding stands for as well: one root cause
+	// (no django-axes) reported once, not at three rules (merge.go).
+	Also []string `json:"also,omitempty"`
 	// Key is what the fingerprint is made of besides rule and path: the
 	// setting name (DEBUG, SIMPLE_JWT.ACCESS_TOKEN_LIFETIME) or another stable
 	// handle such as a package or variable name. Never a line number, so a

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,11 +52,12 @@ func analyzeSettings(t *testing.T, src string) *Result {
 	return analyzeFiles(t, map[string]string{"mysite/settings.py": src})
 }
 
-// findingsOf returns the unsuppressed findings of one rule.
+// findingsOf returns the unsuppressed findings of one rule, merged ones
+// that stand for it included (a DJS101 finding that took DJS103 in).
 func findingsOf(res *Result, ruleID string) []Finding {
 	var out []Finding
 	for _, f := range res.Findings {
-		if f.Rule == ruleID && !f.Suppressed {
+		if (f.Rule == ruleID || slices.Contains(f.Also, ruleID)) && !f.Suppressed {
 			out = append(out, f)
 		}
 	}

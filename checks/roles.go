@@ -42,6 +42,9 @@ func assignRoles(cands []*roleCandidate, productionSetting string) {
 	var production []*roleCandidate
 	for _, c := range cands {
 		role, why, decided := firstRole(c, productionSetting)
+		if why == whyUnclaimed && len(cands) == 1 {
+			why = "the project's only settings module"
+		}
 		switch {
 		case decided:
 			c.m.Role, c.m.Why = role, why
@@ -124,8 +127,12 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 	case len(c.refs) > 0:
 		return settings.Production, "named by " + refNames(c.refs), true
 	}
-	return settings.Production, "a settings module no development, test or example name or entry point claims", true
+	return settings.Production, whyUnclaimed, true
 }
+
+// whyUnclaimed is the reason for a module nothing names and whose name
+// says no other role.
+const whyUnclaimed = "no entry point names it and its name says no other role"
 
 // refNames lists where a module is named, for people: "wsgi.py, Dockerfile".
 func refNames(refs []entryRef) string {

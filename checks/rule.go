@@ -32,6 +32,12 @@ type Rule struct {
 	// same configuration (the finding carries the single one that applies).
 	DjangoChecks []string
 	Fixable      bool
+	// FixUp rules are repaired by the automatic fix-up pull request
+	// whatever their severity: the checklist's "Critical Issues Found"
+	// (SECRET_KEY, DEBUG, CORS allow-all, rate limiting, security
+	// logging) and a hardcoded database password. Other fixable rules are
+	// fixed when someone asks (/djsec fix DJS402).
+	FixUp bool
 	// AuditOnly rules need the whole repository (a missing URL route, say)
 	// and run in `bot audit` and the weekly audit, never on a PR's files.
 	AuditOnly bool
@@ -90,6 +96,19 @@ func LookupRule(idOrSlug string) (*Rule, bool) {
 	}
 	r, ok := bySlug[strings.ToLower(s)]
 	return r, ok
+}
+
+// FixUpTarget reports whether the automatic fix-up repairs f: a fixable,
+// unsuppressed finding of a FixUp rule, or any fixable critical one.
+func FixUpTarget(f Finding) bool {
+	if !f.Fixable || f.Suppressed {
+		return false
+	}
+	if f.Severity == Critical {
+		return true
+	}
+	r, ok := byID[f.Rule]
+	return ok && r.FixUp
 }
 
 // DocsURL is where a rule's documentation lives on the web.

@@ -73,7 +73,7 @@ var (
 			"Or remove the setting: Django's default starts with PBKDF2.",
 	}
 	ruleLoginRateLimitMissing = &Rule{
-		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: Critical, Where: "S+R", Section: 6,
+		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: High, Where: "S+R", Section: 6, FixUp: true,
 		Title:     "No rate limiting",
 		FiresWhen: "no rate limiting anywhere: no DRF throttle classes, no django-ratelimit, no django-axes",
 		Doc: "Neither Django's login view nor Django REST framework's token views limit how often they can be " +

@@ -113,7 +113,7 @@ func TestPasswordHasherWeak(t *testing.T) {
 func TestLoginRateLimitMissing(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
-		{name: "nothing", rule: "DJS605", want: 1, sev: Critical, line: 1, msg: "no django-axes", src: authApps},
+		{name: "nothing", rule: "DJS605", want: 1, sev: High, line: 1, msg: "no django-axes", src: authApps},
 		{name: "on INSTALLED_APPS", rule: "DJS605", want: 1, line: 2, src: "DEBUG = False\n" + authApps},
 		{name: "DRF throttling", rule: "DJS605", want: 0,
 			src: authApps + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"10/min\"}}\n"},
@@ -158,8 +158,9 @@ func TestLoginRateLimitMissing(t *testing.T) {
 func TestAccountLockoutMissing(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
-		{name: "nothing", rule: "DJS606", want: 1, sev: Medium, line: 1, msg: "django-axes", src: authApps},
-		{name: "rate limit is no lockout", rule: "DJS606", want: 1, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
+		// Nothing at all: DJS605 stands for the lockout too.
+		{name: "nothing", rule: "DJS606", want: 1, sev: High, line: 1, msg: "django-axes", src: authApps},
+		{name: "rate limit is no lockout", rule: "DJS606", want: 1, sev: Medium, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
 		{name: "axes AppConfig", rule: "DJS606", want: 0, src: authApps + "INSTALLED_APPS += [\"axes.apps.AppConfig\"]\n"},
 		{name: "axes backend", rule: "DJS606", want: 0,
 			src: authApps + "AUTHENTICATION_BACKENDS = [\"axes.backends.AxesStandaloneBackend\", \"django.contrib.auth.backends.ModelBackend\"]\n"},

@@ -21,7 +21,7 @@ const (
 
 var (
 	ruleCORSAllowAll = &Rule{
-		ID: "DJS301", Slug: "cors-allow-all", Severity: Critical, Where: "S", Section: 3,
+		ID: "DJS301", Slug: "cors-allow-all", Severity: Critical, Where: "S", Section: 3, FixUp: true,
 		Title:     "CORS allows every origin",
 		FiresWhen: "CORS_ALLOW_ALL_ORIGINS (or old CORS_ORIGIN_ALLOW_ALL) is True in the production view",
 		Doc: "With `CORS_ALLOW_ALL_ORIGINS = True`, django-cors-headers lets any website read your API's responses " +
@@ -38,7 +38,7 @@ var (
 		Fixable: true,
 	}
 	ruleCORSAllowAllCredentials = &Rule{
-		ID: "DJS302", Slug: "cors-allow-all-credentials", Severity: Critical, Where: "S", Section: 3,
+		ID: "DJS302", Slug: "cors-allow-all-credentials", Severity: Critical, Where: "S", Section: 3, FixUp: true,
 		Title:     "CORS allows every origin with credentials",
 		FiresWhen: "allow-all together with CORS_ALLOW_CREDENTIALS True",
 		Doc: "With allow-all **and** `CORS_ALLOW_CREDENTIALS = True`, corsheaders echoes whatever `Origin` a request " +

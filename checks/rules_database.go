@@ -15,7 +15,7 @@ import (
 // whether production runs on SQLite at all.
 var (
 	ruleDBPasswordHardcoded = &Rule{
-		ID: "DJS901", Slug: "db-password-hardcoded", Severity: Critical, Where: "S", Section: 9,
+		ID: "DJS901", Slug: "db-password-hardcoded", Severity: Critical, Where: "S", Section: 9, FixUp: true,
 		Title:     "Database password in the code",
 		FiresWhen: "a DATABASES PASSWORD, or a database URL with a password, is a literal or env default",
 		Doc: "A database password written in a settings file is readable by everyone with access to " +
@@ -376,12 +376,27 @@ func checkDBSuperuser(p *Project, r *Reporter) {
 					hit = true
 				}
 			}
-			if !hit {
+			if !hit || v.Env != nil && dbLocalFallback(a) {
 				continue
 			}
 			r.Emit(ruleDBSuperuser, m, apiPos(v, a.at), a.key("USER"), fmt.Sprintf("DATABASES[%q] connects as %q%s, the server's superuser, so a SQL injection controls every database on the server: create a role that owns only this application's database and connect as it", a.name, user, dbEnvNote(v)))
 		}
 	}
+}
+
+// dbLocalFallback reports a database whose defaults only reach a local
+// development server: the host defaults to this machine (or the local
+// socket). A deployment that forgets the variables cannot
+// reach the real database as the superuser, so the superuser default fails
+// closed and is not a finding.
+func dbLocalFallback(a dbAlias) bool {
+	if host, _, ok := a.str("HOST"); ok {
+		switch strings.ToLower(host) {
+		case "", "localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0":
+			return true
+		}
+	}
+	return false
 }
 
 func checkDBSQLite(p *Project, r *Reporter) {

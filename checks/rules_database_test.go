@@ -121,6 +121,15 @@ func TestDBSuperuser(t *testing.T) {
 		{name: "required env read", rule: "DJS903", want: 0, src: dbSrc(dbPostgres + "        \"USER\": os.environ[\"DB_USER\"],\n")},
 		{name: "sqlite", rule: "DJS903", want: 0,
 			src: dbSrc("        \"ENGINE\": \"django.db.backends.sqlite3\",\n        \"USER\": \"root\",\n")},
+		// Defaults that only reach a local development server fail closed: a
+		// deployment that forgets the variables reaches no real database.
+		{name: "local fallback URL built from env defaults", rule: "DJS903", want: 0,
+			src: "import os\nimport dj_database_url\nUSER = os.getenv(\"PGUSER\", \"postgres\")\nPW = os.getenv(\"PGPASSWORD\", \"\")\n" +
+				"DATABASES = {\"default\": dj_database_url.config(default=f\"postgres://{USER}:{PW}@localhost:5432/shop\")}\n"},
+		{name: "env default user on localhost", rule: "DJS903", want: 0,
+			src: dbSrc(dbPostgres + "        \"HOST\": os.environ.get(\"DB_HOST\", \"localhost\"),\n        \"USER\": os.environ.get(\"DB_USER\", \"postgres\"),\n")},
+		{name: "literal superuser on localhost is still reported", rule: "DJS903", want: 1,
+			src: dbSrc(dbPostgres + "        \"HOST\": \"localhost\",\n        \"USER\": \"postgres\",\n")},
 	})
 }
 

@@ -12,7 +12,7 @@ import (
 // Debug and hosts (RULES.md §2, checklist §2 and §11).
 var (
 	ruleDebugEnabled = &Rule{
-		ID: "DJS201", Slug: "debug-enabled", Severity: Critical, Where: "S", Section: 2,
+		ID: "DJS201", Slug: "debug-enabled", Severity: Critical, Where: "S", Section: 2, FixUp: true,
 		Title:        "DEBUG is on in production",
 		FiresWhen:    "DEBUG is True in the production view (literal, or env default true-ish)",
 		DjangoChecks: []string{"security.W018"},

@@ -12,7 +12,7 @@ import (
 // events, failed logins, errors and admin actions.
 var (
 	ruleSecurityLoggingMissing = &Rule{
-		ID: "DJS801", Slug: "security-logging-missing", Severity: Critical, Where: "S", Section: 8,
+		ID: "DJS801", Slug: "security-logging-missing", Severity: Medium, Where: "S", Section: 8, FixUp: true,
 		Title:     "Security events are not logged",
 		FiresWhen: "no LOGGING, or nothing in it records the `django.security` loggers (a handler on `django.security`, `django`, or root at WARNING or lower)",
 		Doc: "Django reports attacks it stops on the `django.security.*` loggers: every CSRF rejection " +

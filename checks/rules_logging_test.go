@@ -13,7 +13,7 @@ const loggingConsole = `"console": {"class": "logging.StreamHandler"}`
 func TestSecurityLogging(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
-		{name: "no LOGGING", rule: "DJS801", want: 1, sev: Critical, key: "LOGGING", line: 1, msg: "LOGGING is not set",
+		{name: "no LOGGING", rule: "DJS801", want: 1, sev: Medium, key: "LOGGING", line: 1, msg: "LOGGING is not set",
 			src: "DEBUG = False\n"},
 		{name: "empty LOGGING", rule: "DJS801", want: 1, line: 2, msg: "LOGGING is empty", src: "DEBUG = False\nLOGGING = {}\n"},
 		{name: "only an app logger", rule: "DJS801", want: 1, line: 1, msg: "no handler on django.security",
@@ -66,7 +66,10 @@ func TestAuthFailureLogging(t *testing.T) {
 	t.Parallel()
 	const apps = "INSTALLED_APPS = [\"django.contrib.auth\", \"shop\"]\n"
 	runRuleCases(t, []ruleCase{
-		{name: "nothing records failed logins", rule: "DJS802", want: 1, sev: Medium, key: "INSTALLED_APPS", line: 1, src: apps},
+		// Nothing limits logins either: one DJS605 finding stands for both.
+		{name: "nothing records failed logins", rule: "DJS802", want: 1, sev: High, key: "rate-limit", line: 1, src: apps},
+		{name: "logins throttled but failures unrecorded", rule: "DJS802", want: 1, sev: Medium, line: 1,
+			src: apps + "INSTALLED_APPS += [\"rest_framework\"]\nREST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"20/min\"}}\n"},
 		{name: "axes", rule: "DJS802", want: 0, src: "INSTALLED_APPS = [\"django.contrib.auth\", \"axes\"]\n"},
 		{name: "axes AppConfig", rule: "DJS802", want: 0, src: "INSTALLED_APPS = [\"django.contrib.auth\", \"axes.apps.AppConfig\"]\n"},
 		{name: "receiver decorator", rule: "DJS802", want: 0, files: map[string]string{
@@ -96,7 +99,10 @@ func TestErrorMonitoring(t *testing.T) {
 	t.Parallel()
 	const apps = "INSTALLED_APPS = [\"django.contrib.auth\"]\n"
 	runRuleCases(t, []ruleCase{
-		{name: "no tracker", rule: "DJS803", want: 1, sev: Low, key: "error-monitoring", line: 1, src: apps},
+		// No ADMINS either: one DJS205 finding stands for both.
+		{name: "no tracker", rule: "DJS803", want: 1, sev: Low, key: "ADMINS", line: 1, src: apps},
+		{name: "no tracker, ADMINS set", rule: "DJS803", want: 1, sev: Low, key: "error-monitoring", line: 1,
+			src: apps + "ADMINS = [(\"Ops\", \"ops@example.com\")]\n"},
 		{name: "sentry initialised", rule: "DJS803", want: 0,
 			src: apps + "import sentry_sdk\nsentry_sdk.init(dsn=\"https://x@sentry.io/1\")\n"},
 		{name: "rollbar middleware", rule: "DJS803", want: 0,

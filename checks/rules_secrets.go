@@ -21,7 +21,7 @@ import (
 // value: they end up in pull-request annotations and issue bodies.
 var (
 	ruleSecretKeyHardcoded = &Rule{
-		ID: "DJS101", Slug: "secret-key-hardcoded", Severity: Critical, Where: "S", Section: 1,
+		ID: "DJS101", Slug: "secret-key-hardcoded", Severity: Critical, Where: "S", Section: 1, FixUp: true,
 		Title:     "SECRET_KEY is hardcoded",
 		FiresWhen: "SECRET_KEY is a string literal",
 		Doc: "`SECRET_KEY` signs sessions, password-reset links, CSRF tokens and everything passed through " +
@@ -38,7 +38,7 @@ var (
 		Fixable: true,
 	}
 	ruleSecretKeyEnvFallback = &Rule{
-		ID: "DJS102", Slug: "secret-key-env-fallback", Severity: Critical, Where: "S", Section: 1,
+		ID: "DJS102", Slug: "secret-key-env-fallback", Severity: Critical, Where: "S", Section: 1, FixUp: true,
 		Title:     "SECRET_KEY falls back to a hardcoded value",
 		FiresWhen: "SECRET_KEY comes from the environment with a literal default",
 		Doc: "`SECRET_KEY = os.environ.get(\"SECRET_KEY\", \"…\")` (or `config(\"SECRET_KEY\", default=\"…\")`, " +
@@ -87,13 +87,14 @@ var (
 	ruleEnvFileCommitted = &Rule{
 		ID: "DJS105", Slug: "env-file-committed", Severity: Critical, Where: "C", Section: 1,
 		Title:     ".env file committed",
-		FiresWhen: "a `.env`, `.env.production` … (not `*.example`/`*.sample`/`*.template`) is in the tree or the PR",
+		FiresWhen: "a `.env`, `.env.production` … (not `*.example`/`*.sample`/`*.template`) that gives a secret-like variable a real value is in the tree or the PR",
 		Doc: "A `.env` file is where real credentials live. Once it is committed, every clone, fork and CI " +
 			"log has them, and they stay in git history after the file is deleted.\n\n" +
-			"Severity follows the content: critical when the file gives a secret-like variable (`*_KEY`, " +
-			"`*_SECRET`, `*_PASSWORD`, `*_TOKEN`, a URL with a password) a value that is not a placeholder; " +
-			"medium when it holds nothing secret yet; low for files named for tests or CI (`.env.test`, `.env.ci`), " +
-			"which projects commit on purpose with dummy values. Example files (`.env.example`, `.env.sample`, " +
+			"It fires when the file gives a secret-like variable (`*_KEY`, `*_SECRET`, `*_PASSWORD`, " +
+			"`*_TOKEN`, a URL with a password) a value that is not a placeholder: critical, or low for files " +
+			"named for tests or CI (`.env.test`, `.env.ci`), which projects commit on purpose with dummy values. " +
+			"A committed env file holding only non-secrets or placeholders (`COMPOSE_PROJECT_NAME`, " +
+			"`SECRET_KEY=change-me`) is a tracked template, not a leak. Example files (`.env.example`, `.env.sample`, " +
 			"`.env.template`, `.env.dist` …) are documentation and are judged by DJS107 instead.",
 		Fix: "Remove the file from the repository (it stays on your disk), ignore it, commit a " +
 			"`.env.example` with placeholders instead, and **rotate every secret it held**:\n\n" +
@@ -107,9 +108,12 @@ var (
 			"djsec reads every `.gitignore` on the way to each place a `.env` goes (each env file present, " +
 			"the directory of each example env file and of each `manage.py`, else the repository root) with git's rules: `.env`, `.env*`, `*.env`, `/.env`, " +
 			"`**/.env`, ignored parent directories, and `!` negations that re-include the file.\n\n" +
-			"The rule is silent for a project that neither reads the environment nor has env files. When the " +
-			"repository has no `.gitignore` at all, only `bot audit` and the weekly audit (which see the whole " +
-			"tree) report it.",
+			"It judges only places where the project reads a `.env` a developer fills with real values: next to " +
+			"an example env file, the `.env` python-dotenv, django-environ's `read_env()` or python-decouple " +
+			"loads, a compose `env_file` that is not committed, and committed env files that hold secrets. " +
+			"Reading variables from the environment is no evidence of a `.env` file, and a loader given another " +
+			"file (`load_dotenv(\"app.conf\")`) does not count. When the repository has no `.gitignore` at all, " +
+			"only `bot audit` and the weekly audit (which see the whole tree) report it.",
 		Fix: "Add the env files to `.gitignore`, keeping the example ones:\n\n" +
 			"```gitignore\n.env\n.env.*\n!.env.example\n```",
 		Fixable: true,
@@ -474,17 +478,17 @@ func checkEnvFileCommitted(p *Project, r *Reporter) {
 				secrets = append(secrets, e.Key)
 			}
 		}
-		sev := Critical
-		what := "holds no secret-looking value yet, but the next one added will be published with it"
-		if len(secrets) > 0 {
-			shown := secrets
-			if len(shown) > 3 {
-				shown = append(shown[:3:3], "…")
-			}
-			what = fmt.Sprintf("gives %s values, so they are published with the code and must be rotated", strings.Join(shown, ", "))
-		} else {
-			sev = Medium
+		if len(secrets) == 0 {
+			// Only non-secrets and placeholders (COMPOSE_PROJECT_NAME, a
+			// deliberately tracked template): nothing is leaked.
+			continue
 		}
+		sev := Critical
+		shown := secrets
+		if len(shown) > 3 {
+			shown = append(shown[:3:3], "…")
+		}
+		what := fmt.Sprintf("gives %s values, so they are published with the code and must be rotated", strings.Join(shown, ", "))
 		if envTestNameRE().MatchString(strings.ToLower(path.Base(fp))) {
 			sev = min(sev, Low)
 		}
@@ -506,24 +510,11 @@ func envEntryHoldsSecret(e envfile.Entry) bool {
 // ---- DJS106: .gitignore ----
 
 func checkEnvNotGitignored(p *Project, r *Reporter) {
-	if !projectUsesEnv(p) {
+	candidates := envFileCandidates(p)
+	if len(candidates) == 0 {
 		return
 	}
 	ig := newGitignores(p.Files)
-	// Where a .env would go: env files present, and next to each example
-	// file and each manage.py; the root when nothing says otherwise.
-	candidates := map[string]bool{}
-	for _, fp := range p.Paths() {
-		switch {
-		case isEnvFile(fp) && !IsEnvExample(fp):
-			candidates[fp] = true
-		case isEnvFile(fp), path.Base(fp) == "manage.py":
-			candidates[secretsJoinPath(path.Dir(fp), ".env")] = true
-		}
-	}
-	if len(candidates) == 0 {
-		candidates[".env"] = true
-	}
 	type miss struct {
 		files []string
 		line  int
@@ -587,29 +578,114 @@ func gitignoreAnchor(p *Project) string {
 	return ".gitignore"
 }
 
-// projectUsesEnv reports env files, a dotenv library imported in settings, or
-// any setting read from the environment.
-func projectUsesEnv(p *Project) bool {
-	if len(p.EnvFiles) > 0 {
-		return true
-	}
-	for _, m := range p.Settings {
-		for _, lib := range []string{"decouple", "environ", "dotenv"} {
-			if m.Imported(lib) {
-				return true
+// envFileCandidates lists where the project reads a .env file that a
+// developer will create with real values: next to an example env file (the
+// documented copy), the .env a dotenv loader or python-decouple reads
+// (beside each manage.py, else the repository root), a compose file's
+// env_file that is not committed, and a committed env file that holds
+// secrets. Reading variables from the environment is no evidence of a
+// .env file (the deployment may set them), and a committed env file that
+// holds only non-secrets is a tracked template, not a place for secrets.
+func envFileCandidates(p *Project) map[string]bool {
+	out := map[string]bool{}
+	readsDotenv := false
+	for _, fp := range p.Paths() {
+		switch {
+		case isEnvFile(fp) && IsEnvExample(fp):
+			out[secretsJoinPath(path.Dir(fp), ".env")] = true
+		case isEnvFile(fp):
+			if slices.ContainsFunc(p.EnvFiles[fp], envEntryHoldsSecret) {
+				out[fp] = true
+			}
+		case strings.HasSuffix(fp, ".py"):
+			readsDotenv = readsDotenv || pyReadsDotenv(p.Files[fp])
+		case relevantCompose(strings.ToLower(path.Base(fp))):
+			for _, ef := range composeEnvFiles(p.Files[fp]) {
+				target := path.Clean(path.Join(path.Dir(fp), ef))
+				if _, committed := p.Files[target]; !committed && isEnvFile(target) && !IsEnvExample(target) {
+					out[target] = true
+				}
 			}
 		}
-		for _, s := range m.Settings {
-			found := false
-			secretsVisit(s.Value, func(v *settings.Value) {
-				found = found || v.Env != nil
-			})
-			if found {
-				return true
+	}
+	if readsDotenv {
+		found := false
+		for _, fp := range p.Paths() {
+			if path.Base(fp) == "manage.py" {
+				out[secretsJoinPath(path.Dir(fp), ".env")] = true
+				found = true
 			}
+		}
+		if !found {
+			out[".env"] = true
+		}
+	}
+	return out
+}
+
+var (
+	// A dotenv loader call and its arguments.
+	dotenvCallRE = lazyre.New(`\b(?:load_dotenv|read_dotenv|read_env|dotenv_values)\s*\(([^)]*)\)`)
+	// A string literal naming a .env file ("…/.env", ".env.local").
+	dotenvLiteralRE = lazyre.New(`["'][^"'\n]*\.env(?:\.[A-Za-z]+)?["']`)
+	decoupleRE      = lazyre.New(`(?m)^\s*(?:from\s+decouple\s+import|import\s+decouple)\b`)
+)
+
+// pyReadsDotenv reports Python code that loads a .env file: python-decouple
+// (which reads .env by itself), or a loader called with no file, with a
+// .env literal, or with a variable in a file that names a .env file.
+// Loaders given another file (".environment", "paperless.conf") do not count.
+func pyReadsDotenv(src []byte) bool {
+	if decoupleRE().Match(src) {
+		return true
+	}
+	for _, m := range dotenvCallRE().FindAllSubmatch(src, -1) {
+		args := strings.TrimSpace(string(m[1]))
+		switch {
+		case args == "", args == "find_dotenv(", strings.HasPrefix(args, "find_dotenv()"):
+			return true
+		case dotenvLiteralRE().MatchString(args):
+			return true
+		case !strings.ContainsAny(args, "\"'") && dotenvLiteralRE().Match(src):
+			return true
 		}
 	}
 	return false
+}
+
+// composeEnvFiles reads the env_file entries of a compose file: a single
+// value or a list, paths relative to the compose file.
+func composeEnvFiles(data []byte) []string {
+	var out []string
+	lines := strings.Split(string(data), "\n")
+	for i := 0; i < len(lines); i++ {
+		line := lines[i]
+		t := strings.TrimSpace(line)
+		if !strings.HasPrefix(t, "env_file:") {
+			continue
+		}
+		if v := strings.Trim(strings.TrimSpace(strings.TrimPrefix(t, "env_file:")), `"'`); v != "" {
+			out = append(out, v)
+			continue
+		}
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		for i+1 < len(lines) {
+			next := lines[i+1]
+			nt := strings.TrimSpace(next)
+			if nt == "" || len(next)-len(strings.TrimLeft(next, " ")) <= indent && !strings.HasPrefix(nt, "-") {
+				break
+			}
+			i++
+			if strings.HasPrefix(nt, "- ") {
+				v := strings.Trim(strings.TrimSpace(strings.TrimPrefix(nt, "- ")), `"'`)
+				v = strings.TrimPrefix(v, "path: ")
+				if v != "" {
+					out = append(out, v)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // secretsVisit calls fn on v and everything inside it: items, keys and the

@@ -80,7 +80,8 @@ func TestSecretKeyWeak(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
 		{name: "strong literal", rule: "DJS103", want: 0, src: "SECRET_KEY = \"" + secretsGood50 + "\"\n"},
-		{name: "49 characters", rule: "DJS103", want: 1, sev: High, line: 1, django: "security.W009", msg: "49 characters",
+		// A literal weak key is one finding: DJS101 (critical) naming DJS103.
+		{name: "49 characters", rule: "DJS103", want: 1, sev: Critical, line: 1, django: "security.W009", msg: "49 characters",
 			src: "SECRET_KEY = \"" + secretsGood50[1:] + "\"\n", noMsg: secretsGood50[1:]},
 		{name: "four distinct characters", rule: "DJS103", want: 1, django: "security.W009", msg: "4 distinct",
 			src: "SECRET_KEY = \"" + strings.Repeat("abcd", 20) + "\"\n"},
@@ -152,9 +153,10 @@ func TestEnvFileCommitted(t *testing.T) {
 			files: map[string]string{"backend/.env.production": "DATABASE_URL=postgres://app:s3cr3tPw@db/app\n"}},
 		{name: "prod.env", rule: "DJS105", want: 1, sev: Critical,
 			files: map[string]string{"deploy/prod.env": "STRIPE_API_KEY=sk_live_4eC39HqLyjWDarjtT1zdp7dc\n"}},
-		{name: "no secrets yet", rule: "DJS105", want: 1, sev: Medium,
-			files: map[string]string{".env": "DEBUG=1\nALLOWED_HOSTS=localhost\n"}},
-		{name: "placeholders only", rule: "DJS105", want: 1, sev: Medium,
+		// Non-secrets and placeholders only: a tracked template, not a leak.
+		{name: "no secrets", rule: "DJS105", want: 0,
+			files: map[string]string{".env": "DEBUG=1\nALLOWED_HOSTS=localhost\nCOMPOSE_PROJECT_NAME=shop\n"}},
+		{name: "placeholders only", rule: "DJS105", want: 0,
 			files: map[string]string{".env": "SECRET_KEY=change-me\nAPI_TOKEN=\n"}},
 		{name: "test env file", rule: "DJS105", want: 1, sev: Low,
 			files: map[string]string{".env.test": "SECRET_KEY=" + secretsGood50 + "\n"}},
@@ -163,13 +165,16 @@ func TestEnvFileCommitted(t *testing.T) {
 			files: map[string]string{".env.sample": "A=1\n", "config/.env.template": "B=2\n", "example.env": "C=3\n"}},
 		{name: "envrc is not an env file", rule: "DJS105", want: 0, files: map[string]string{".envrc": "export A=1\n"}},
 		{name: "two files", rule: "DJS105", want: 2,
-			files: map[string]string{".env": "A=1\n", "api/.env.local": "B=2\n"}},
+			files: map[string]string{".env": "MAIL_PASSWORD=Vq83kLm2Zp0x\n", "api/.env.local": "SECRET_KEY=" + secretsGood50 + "\n"}},
 	})
 }
 
 func TestEnvNotGitignored(t *testing.T) {
 	t.Parallel()
-	settingsEnv := "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+	// The settings load a .env file: what a developer fills with real
+	// values and must not commit.
+	settingsEnv := "import os\nimport dotenv\ndotenv.load_dotenv()\nSECRET_KEY = os.environ['SECRET_KEY']\n"
+	settingsEnvReadsOnly := "import os\nSECRET_KEY = os.environ['SECRET_KEY']\n"
 	settingsNoEnv := "SECRET_KEY = 'x'\n"
 	with := func(gitignore string) map[string]string {
 		return map[string]string{"mysite/settings.py": settingsEnv, "manage.py": "", ".gitignore": gitignore}
@@ -189,7 +194,20 @@ func TestEnvNotGitignored(t *testing.T) {
 		{name: "escaped hash", rule: "DJS106", want: 0, files: map[string]string{
 			"mysite/settings.py": settingsEnv, ".gitignore": ".env\n\\#notes\n"}},
 		{name: "committed env file not ignored", rule: "DJS106", want: 1, msg: "config/.env",
-			files: map[string]string{"mysite/settings.py": settingsNoEnv, ".gitignore": "/.env\n", "config/.env": "A=1\n"}},
+			files: map[string]string{"mysite/settings.py": settingsNoEnv, ".gitignore": "/.env\n", "config/.env": "MAIL_PASSWORD=Vq83kLm2Zp0x\n"}},
+		{name: "committed env file of non-secrets is a tracked template", rule: "DJS106", want: 0,
+			files: map[string]string{"mysite/settings.py": settingsNoEnv, ".gitignore": "*.pyc\n", "contrib/app.env": "WORKERS=4\n"}},
+		{name: "environment reads alone are no .env", rule: "DJS106", want: 0,
+			files: map[string]string{"mysite/settings.py": settingsEnvReadsOnly, "manage.py": "", ".gitignore": "*.pyc\n"}},
+		{name: "a loader given another file", rule: "DJS106", want: 0,
+			files: map[string]string{"mysite/settings.py": "from dotenv import load_dotenv\nload_dotenv('/etc/shop/shop.conf')\nDEBUG = False\n", "manage.py": "", ".gitignore": "*.pyc\n"}},
+		{name: "a loader in manage.py", rule: "DJS106", want: 1,
+			files: map[string]string{"mysite/settings.py": settingsEnvReadsOnly, "manage.py": "import dotenv\ndotenv.load_dotenv()\n", ".gitignore": "*.pyc\n"}},
+		{name: "django-environ read_env with a .env path", rule: "DJS106", want: 1,
+			files: map[string]string{"mysite/settings.py": "import environ\nenv = environ.Env()\nenv.read_env(BASE_DIR / \".env\")\nDEBUG = False\n", "manage.py": "", ".gitignore": "*.pyc\n"}},
+		{name: "compose env_file not committed", rule: "DJS106", want: 1, msg: "deploy/.env.web",
+			files: map[string]string{"mysite/settings.py": settingsNoEnv, ".gitignore": "*.pyc\n",
+				"deploy/compose.yml": "services:\n  web:\n    image: shop\n    env_file:\n      - .env.web\n"}},
 		{name: "nested project with its own .gitignore", rule: "DJS106", want: 0, files: map[string]string{
 			"backend/mysite/settings.py": settingsEnv, "backend/manage.py": "", "backend/.gitignore": ".env\n",
 			".gitignore": "node_modules/\n"}},

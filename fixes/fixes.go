@@ -38,7 +38,7 @@ type Result struct {
 	EnvVars []EnvVar // every new environment variable (also added to .env.example)
 }
 
-// Fix applies the fixers for rules (nil or empty: every fixable critical finding) to in.Files and proves
+// Fix applies the fixers for rules (nil or empty: every fix-up target, checks.FixUpTarget) to in.Files and proves
 // each edit by re-running checks.Analyze: an edit is kept only if the file still parses, the
 // targeted finding is gone and no new finding appeared; otherwise it is dropped and the finding
 // goes to Unfixed with the reason.
@@ -66,7 +66,7 @@ func Fix(ctx context.Context, in checks.Input, rules []string) (*Result, error) 
 			continue
 		}
 		if len(rules) == 0 {
-			if f.Severity == checks.Critical && f.Fixable {
+			if checks.FixUpTarget(f) {
 				targets = append(targets, f)
 			}
 		} else if want[f.Rule] {

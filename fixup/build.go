@@ -148,7 +148,7 @@ func (b *build) rules(fs []checks.Finding) []string {
 		if f.Suppressed || !f.Fixable || present[f.Rule] {
 			continue
 		}
-		if len(b.r.Rules) == 0 && f.Severity < checks.Critical {
+		if len(b.r.Rules) == 0 && !checks.FixUpTarget(f) {
 			continue
 		}
 		if len(b.r.Rules) > 0 && !contains(b.r.Rules, f.Rule) {

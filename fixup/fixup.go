@@ -94,8 +94,9 @@ type Request struct {
 	Repo         string // owner/name
 	RepoID       int64
 	PR           int
-	// Rules limits the fix to these rules (IDs); none: every critical
-	// fixable finding.
+	// Rules limits the fix to these rules (IDs); none: every fix-up
+	// target (checks.FixUpTarget: critical findings and the checklist's
+	// critical issues).
 	Rules []string
 	// Auto: a push, not a person, asked; honours fix_prs and stays quiet
 	// when there is nothing to fix.
@@ -113,7 +114,7 @@ func (f *Fixup) RequestFix(ctx context.Context, r checkrun.FixRequest) error {
 }
 
 // RequestFixRules is what `/djsec fix [RULE...]` calls: any fixable rule
-// named, every critical one when none is.
+// named, every fix-up target (checks.FixUpTarget) when none is.
 func (f *Fixup) RequestFixRules(ctx context.Context, installation int64, repo string, repoID int64, pr int, rules []string) error {
 	return f.Run(ctx, Request{Installation: installation, Repo: repo, RepoID: repoID, PR: pr, Rules: rules})
 }
@@ -176,7 +177,7 @@ var nowFunc = time.Now
 
 // AfterReview is checkrun's AfterCheck hook: after the check run of a push
 // it opens or refreshes the fix-up when the base branch says `fix_prs: auto`
-// and the review holds fixable critical findings, and refreshes (or closes)
+// and the review holds fix-up targets, and refreshes (or closes)
 // a fix-up that is already open. Otherwise it returns at once, without a
 // call to GitHub, so the check run's call budget holds.
 func (f *Fixup) AfterReview(ctx context.Context, o jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error {
@@ -192,15 +193,15 @@ func (f *Fixup) AfterReview(ctx context.Context, o jobs.Origin, pr int, cfg *che
 	return f.AfterCheck(ctx, o.Installation, o.Repo, o.RepoID, pr)
 }
 
-// fixableCritical reports whether the review found a critical finding a
-// fixer can remove, new or already there, and not suppressed.
+// fixableCritical reports whether the review found a fix-up target
+// (checks.FixUpTarget), new or already there.
 func fixableCritical(res *review.Result) bool {
 	if res == nil {
 		return false
 	}
 	for _, fs := range [][]checks.Finding{res.New, res.Existing} {
 		for _, f := range fs {
-			if f.Fixable && !f.Suppressed && f.Severity == checks.Critical {
+			if checks.FixUpTarget(f) {
 				return true
 			}
 		}

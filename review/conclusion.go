@@ -102,10 +102,12 @@ func actions(in Input, res *Result) []Action {
 	return append(out, Action{Label: "Recheck", Description: "Run djsec again on this commit", Identifier: "recheck"})
 }
 
+// fixableCritical reports a fix-up target (checks.FixUpTarget) among the
+// findings: the check run then offers the fix-up button.
 func fixableCritical(res *Result) bool {
 	for _, fs := range [][]checks.Finding{res.New, res.Existing} {
 		for _, f := range fs {
-			if f.Fixable && f.Severity == checks.Critical {
+			if checks.FixUpTarget(f) {
 				return true
 			}
 		}
