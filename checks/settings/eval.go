@@ -54,6 +54,9 @@ type evaluator struct {
 	// inTry is > 0 while evaluating a try body, where an import that fails
 	// is caught rather than fatal.
 	inTry int
+	// files holds each evaluated file, so that a call can read the body of
+	// a function defined in it.
+	files map[string]*fileEval
 }
 
 // importFailed signals a project import that does not resolve, which in
@@ -64,7 +67,8 @@ type importFailed struct{ module string }
 // fs, and returns its production view.
 func Evaluate(fs FileSet, p string) *Model {
 	m := &Model{Path: p, Settings: map[string]*Setting{}}
-	e := &evaluator{fs: fs, m: m, done: map[string]namespace{}, envDefaults: map[string]*Value{}, imports: map[string]bool{}}
+	e := &evaluator{fs: fs, m: m, done: map[string]namespace{}, envDefaults: map[string]*Value{}, imports: map[string]bool{},
+		files: map[string]*fileEval{}}
 	defer func() {
 		// The evaluator must never take the analyzer down with it: a bug
 		// here costs this module's findings, not the run.
@@ -72,6 +76,11 @@ func Evaluate(fs FileSet, p string) *Model {
 			m.Settings = map[string]*Setting{}
 			m.Opaque = true
 			m.Diags = append(m.Diags, Diag{Pos: Pos{Path: p}, Kind: "read", Message: fmt.Sprintf("%s: internal error evaluating settings: %v", p, r)})
+		}
+	}()
+	defer func() {
+		for _, fe := range e.files {
+			fe.f.Close()
 		}
 	}()
 	ns, _ := e.module(p)
@@ -113,7 +122,6 @@ func (e *evaluator) module(p string) (namespace, bool) {
 		e.m.Opaque = true
 		return nil, false
 	}
-	defer f.Close()
 	e.m.Files = append(e.m.Files, p)
 	if f.HasErrors() {
 		line, col := f.FirstError()
@@ -132,6 +140,7 @@ func (e *evaluator) module(p string) (namespace, bool) {
 	defer func() { e.inTry = savedTry }()
 	ns := namespace{}
 	fe := &fileEval{e: e, f: f, path: p, ns: ns}
+	e.files[p] = fe
 	fe.block(f.Root)
 	e.stack = e.stack[:len(e.stack)-1]
 	e.done[p] = fe.ns
@@ -166,6 +175,8 @@ type fileEval struct {
 	f    *pysrc.File
 	path string
 	ns   namespace
+	// defs caches the function and class definitions calls looked up.
+	defs map[defKey]*pysrc.Node
 }
 
 func (fe *fileEval) pos(n *pysrc.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
@@ -199,6 +210,7 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		for _, c := range pysrc.Named(st) {
 			fe.exprStatement(c, st)
 		}
+		fe.globalEffects(st)
 	case "import_statement":
 		fe.importStatement(st)
 	case "import_from_statement":
@@ -290,14 +302,32 @@ func (fe *fileEval) taint(st *pysrc.Node) {
 			if n != st {
 				return false
 			}
-		case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+		case "augmented_assignment":
+			l := n.ChildByFieldName("left")
+			if op := fe.text(n.ChildByFieldName("operator")); l != nil && l.Kind() == "identifier" && (op == "+=" || op == "|=") {
+				// L += [...] in a loop only grows L.
+				fe.loosen(fe.text(l))
+			} else if l != nil {
+				fe.taintTarget(l)
+			}
+		case "assignment", "for_statement", "for_in_clause":
 			if l := n.ChildByFieldName("left"); l != nil {
 				fe.taintTarget(l)
+			}
+		case "delete_statement":
+			for _, t := range pysrc.Named(n) {
+				fe.taintTarget(t)
 			}
 		case "call":
 			// X.append(...) and friends mutate X.
 			if fn := n.ChildByFieldName("function"); fn != nil && fn.Kind() == "attribute" {
-				if name := rootName(fe, fn); name != "" && mutators[fe.text(fn.ChildByFieldName("attribute"))] {
+				method := fe.text(fn.ChildByFieldName("attribute"))
+				obj := fn.ChildByFieldName("object")
+				switch name := rootName(fe, fn); {
+				case name == "" || !mutators[method]:
+				case growingMethods[method] && obj != nil && obj.Kind() == "identifier":
+					fe.loosen(name)
+				default:
 					fe.setUnknownKeepPos(name)
 				}
 			}
@@ -407,8 +437,20 @@ func (fe *fileEval) assignment(n, stmt *pysrc.Node) {
 		}
 	}
 	v = fe.eval(right)
+	var kept map[string]*Value
+	if right.Kind() == "call" && !v.Known() && len(targets) == 1 {
+		names := []*pysrc.Node{left}
+		switch left.Kind() {
+		case "pattern_list", "tuple_pattern", "expression_list", "tuple":
+			names = pysrc.Named(left)
+		}
+		kept, _ = fe.keptByHelper(right, names)
+	}
 	for _, t := range targets {
 		fe.assignTo(t, v, stmt)
+	}
+	for name, kv := range kept {
+		fe.set(name, kv, stmt)
 	}
 }
 
@@ -609,6 +651,9 @@ func (fe *fileEval) calleeName(fn *pysrc.Node) string {
 
 // mutate applies a list/dict method to a copy of cur.
 func (fe *fileEval) mutate(cur *Value, method string, a callArgs) *Value {
+	if cur != nil && cur.Kind == Unknown {
+		return fe.mutateUnknown(cur, method, a)
+	}
 	if cur == nil || !(cur.IsSequence() || cur.Kind == Dict) {
 		return &Value{Kind: Unknown}
 	}
@@ -628,7 +673,11 @@ func (fe *fileEval) mutate(cur *Value, method string, a callArgs) *Value {
 		}
 		out.Items = append(out.Items, a.pos[0].Items...)
 	case "insert":
-		if len(a.pos) != 2 || a.pos[0].Kind != Int {
+		if len(a.pos) == 2 && a.pos[0].Kind != Int {
+			// L.insert(L.index("…") + 1, x): where is unknown, what is not.
+			return &Value{Kind: Unknown, Least: concat(cur.Items, a.pos[1:]), Pos: cur.Pos}
+		}
+		if len(a.pos) != 2 {
 			return unknown
 		}
 		i := int(a.pos[0].Int)
@@ -856,7 +905,10 @@ func mergeNamespaces(before, a, b namespace) namespace {
 					}
 				}
 			}
-			out[k] = &Setting{Name: k, Value: &Value{Kind: Unknown, Alts: flattenAlts(alts)}, Pos: pos}
+			// What every branch certainly holds is taken before the
+			// alternatives are flattened: a nested Unknown's Least may know
+			// more than its own alternatives do.
+			out[k] = &Setting{Name: k, Value: &Value{Kind: Unknown, Alts: flattenAlts(alts), Least: commonItems(alts)}, Pos: pos}
 		}
 	}
 	return out

@@ -1,0 +1,193 @@
+package settings
+
+import (
+	"strings"
+	"testing"
+)
+
+// membership is what ContainsStr decides, as a word for test tables.
+func membership(v *Value, s string) string {
+	found, known := v.ContainsStr(s)
+	switch {
+	case found:
+		return "present"
+	case known:
+		return "absent"
+	}
+	return "unknown"
+}
+
+func TestListAtLeast(t *testing.T) {
+	t.Parallel()
+	const base = "import os\nM = ['sec', 'sess']\n"
+	tests := []struct {
+		name, src string
+		want      map[string]string // element → present / absent / unknown
+	}{
+		{"append inside env if", base + "if os.environ.get('X'):\n    M.append('extra')\n",
+			map[string]string{"sec": "present", "extra": "unknown", "other": "absent"}},
+		{"unconditional append after conditional one", base + "if 'X' in os.environ:\n    M.append('extra')\nM.append('last')\n",
+			map[string]string{"sec": "present", "last": "present", "extra": "unknown", "other": "absent"}},
+		{"insert at 0 inside if", base + "if os.environ.get('B', 'false').lower() == 'true':\n    M.insert(0, 'basic')\n",
+			map[string]string{"sess": "present", "basic": "unknown"}},
+		{"plus-eq inside if", base + "if os.getenv('X'):\n    M += ['extra']\nM += ['tail']\n",
+			map[string]string{"sec": "present", "tail": "present", "extra": "unknown"}},
+		{"extend inside if", base + "if os.getenv('X'):\n    M.extend(['a', 'b'])\n",
+			map[string]string{"sess": "present", "a": "unknown"}},
+		{"rebuilt with plus inside if", base + "if os.getenv('X'):\n    M = M + ['a']\nM = M + ['z']\n",
+			map[string]string{"sec": "present", "z": "present", "a": "unknown"}},
+		{"remove in one branch", base + "if os.getenv('X'):\n    M.remove('sec')\n",
+			map[string]string{"sec": "unknown", "sess": "present"}},
+		{"replaced in one branch", base + "if os.getenv('X'):\n    M = ['other']\n",
+			map[string]string{"sec": "unknown", "other": "unknown"}},
+		{"many conditional appends", base + strings.Repeat("if os.getenv('X'):\n    M.append('x')\nif os.getenv('Y'):\n    M.append('y')\n", 4),
+			map[string]string{"sec": "present", "sess": "present", "x": "unknown"}},
+		{"loop appends", base + "for x in get():\n    M.append(x)\n",
+			map[string]string{"sec": "present", "anything": "unknown"}},
+		{"loop plus-eq", base + "for x in get():\n    M += [x]\n",
+			map[string]string{"sess": "present"}},
+		{"loop removes", base + "for x in get():\n    M.remove(x)\n",
+			map[string]string{"sec": "unknown"}},
+		{"loop deletes", base + "for i in get():\n    del M[i]\n",
+			map[string]string{"sec": "unknown"}},
+		{"splat of unknown", "M = ['sec', *get_more(), 'sess']\n",
+			map[string]string{"sec": "present", "sess": "present", "x": "unknown"}},
+		{"insert at computed index", base + "M.insert(M.index('sec') + 1, 'after')\n",
+			map[string]string{"sec": "present", "after": "present", "x": "unknown"}},
+		{"unknown call result plus list", "M = get() + ['sec']\n",
+			map[string]string{"sec": "present", "x": "unknown"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := evalSrc(t, tt.src)
+			v := m.Value("M")
+			for el, want := range tt.want {
+				if got := membership(v, el); got != want {
+					t.Errorf("%q in M: %s, want %s (M = %s, least %v, %d alts)", el, got, want, v, v.Least, len(v.Alts))
+				}
+			}
+		})
+	}
+}
+
+func TestHelperKeepsLists(t *testing.T) {
+	t.Parallel()
+	const settings = "A = ['auth', 'sessions']\nM = ['security']\n"
+	tests := []struct {
+		name   string
+		helper string // s/helpers.py
+		call   string // appended to the settings, after the lists
+		want   map[string]string
+	}{
+		{"static method returns grown copies", `
+class Toolbar:
+    @staticmethod
+    def setup(apps, middleware, position=None):
+        if not enabled():
+            return apps, middleware
+        apps = apps + ["debug_toolbar"]
+        if position is None:
+            middleware = middleware + ["toolbar.Middleware"]
+        else:
+            copy = middleware[::]
+            copy.insert(position, "toolbar.Middleware")
+            middleware = copy
+        return apps, middleware
+`, "from .helpers import Toolbar\nA, M = Toolbar.setup(A, M)\n",
+			map[string]string{"A:sessions": "present", "M:security": "present", "A:debug_toolbar": "unknown"}},
+		{"module function, keyword arguments", `
+def add_logging(installed_apps, middleware):
+    installed_apps = [*installed_apps, "structlog"]
+    return (installed_apps, list(middleware))
+`, "from .helpers import add_logging\nA, M = add_logging(middleware=M, installed_apps=A)\n",
+			map[string]string{"A:auth": "present", "M:security": "present"}},
+		{"classmethod", `
+class Setup:
+    @classmethod
+    def apps(cls, apps):
+        apps.append("x")
+        return apps
+`, "from .helpers import Setup\nA = Setup.apps(A)\n",
+			map[string]string{"A:auth": "present", "A:x": "unknown"}},
+		{"filters its argument", `
+def strip(apps, middleware):
+    apps = [a for a in apps if a != "sessions"]
+    return apps, middleware
+`, "from .helpers import strip\nA, M = strip(A, M)\n",
+			map[string]string{"A:sessions": "unknown", "M:security": "present"}},
+		{"removes from its argument", `
+def strip(apps):
+    apps.remove("sessions")
+    return apps
+`, "from .helpers import strip\nA = strip(A)\n",
+			map[string]string{"A:auth": "unknown"}},
+		{"hands its argument on", `
+def strip(apps):
+    other(apps)
+    return apps
+`, "from .helpers import strip\nA = strip(A)\n",
+			map[string]string{"A:auth": "unknown"}},
+		{"may fall off the end", `
+def maybe(apps):
+    if enabled():
+        return apps + ["x"]
+`, "from .helpers import maybe\nA = maybe(A)\n",
+			map[string]string{"A:auth": "unknown"}},
+		{"returns something else", `
+def other(apps, middleware):
+    return middleware, apps
+`, "from .helpers import other\nA, M = other(A, M)\n",
+			map[string]string{"A:auth": "unknown", "M:security": "unknown"}},
+		{"library function", "", "from somelib import setup\nA, M = setup(A, M)\n",
+			map[string]string{"A:auth": "unknown", "M:security": "unknown"}},
+		{"decorated function", `
+@cache
+def grow(apps):
+    return apps + ["x"]
+`, "from .helpers import grow\nA = grow(A)\n",
+			map[string]string{"A:auth": "unknown"}},
+		{"function of the same file growing a global", "", `
+def enable_remote_user():
+    global M
+    if flag():
+        M.append("remote")
+enable_remote_user()
+`, map[string]string{"M:security": "present", "M:remote": "unknown"}},
+		{"function of the same file rebinding a global", "", `
+def reset():
+    global M
+    M = []
+reset()
+`, map[string]string{"M:security": "unknown"}},
+		{"function of the same file touching a module", "", `
+def configure():
+    os.environ.setdefault("X", "y")
+    log(os)
+configure()
+M.append(os.environ.get("ADD", "added"))
+`, map[string]string{"M:security": "present", "M:added": "present"}},
+		{"function of the same file shrinking a list", "", `
+def trim():
+    M.remove("security")
+trim()
+`, map[string]string{"M:security": "unknown"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			fs := mapFS{"s/settings.py": "import os\n" + settings + tt.call, "s/__init__.py": ""}
+			if tt.helper != "" {
+				fs["s/helpers.py"] = tt.helper
+			}
+			m := Evaluate(fs, "s/settings.py")
+			for key, want := range tt.want {
+				name, el, _ := strings.Cut(key, ":")
+				v := m.Value(name)
+				if got := membership(v, el); got != want {
+					t.Errorf("%q in %s: %s, want %s (%s = %s, least %v)", el, name, got, want, name, v, v.Least)
+				}
+			}
+		})
+	}
+}
