@@ -814,6 +814,23 @@ func (fe *fileEval) branches(bs []condBranch, i int, elseBody *pysrc.Node) {
 		return
 	}
 	b := bs[i]
+	if fe.existsTest(b.cond) {
+		// if os.path.exists(…): from .local_settings import * — the
+		// same optional override as try/except ImportError: a local
+		// module, or one the repository does not have, is absent on the
+		// server, so the production view goes on without this branch.
+		before := fe.ns.clone()
+		if fe.optionalBlock(b.body) {
+			fe.ns = before
+			fe.branches(bs, i+1, elseBody)
+			return
+		}
+		thenNS := fe.ns
+		fe.ns = before.clone()
+		fe.branches(bs, i+1, elseBody)
+		fe.ns = mergeBranches(before, thenNS, fe.ns)
+		return
+	}
 	truth, known := fe.condition(b.cond)
 	if known {
 		if truth {
@@ -828,8 +845,129 @@ func (fe *fileEval) branches(bs []condBranch, i int, elseBody *pysrc.Node) {
 	thenNS := fe.ns
 	fe.ns = before.clone()
 	fe.branches(bs, i+1, elseBody)
-	elseNS := fe.ns
-	fe.ns = mergeNamespaces(before, thenNS, elseNS)
+	fe.ns = mergeBranches(before, thenNS, fe.ns)
+}
+
+// mergeBranches joins the two sides of an undecided condition. A variable
+// read with no default on one side only is not required: the deployment
+// that does not take that side starts without it.
+func mergeBranches(before, a, b namespace) namespace {
+	memo := map[*Value]*Value{}
+	for _, ns := range []namespace{a, b} {
+		for name, s := range ns {
+			if before[name] == s {
+				continue
+			}
+			if v := notRequired(s.Value, memo, 0); v != s.Value {
+				ns[name] = &Setting{Name: name, Value: v, Pos: s.Pos}
+			}
+		}
+	}
+	return mergeNamespaces(before, a, b)
+}
+
+// notRequired returns v, or a copy of it whose environment reads are no
+// longer required, sharing what did not change.
+func notRequired(v *Value, memo map[*Value]*Value, depth int) *Value {
+	if v == nil || depth > maxAltDepth*4 {
+		return v
+	}
+	if out, ok := memo[v]; ok {
+		return out
+	}
+	memo[v] = v // a cycle through shared values ends here
+	var cp *Value
+	edit := func() *Value {
+		if cp == nil {
+			c := *v
+			cp = &c
+		}
+		return cp
+	}
+	if v.Env != nil && v.Env.Required {
+		env := *v.Env
+		env.Required = false
+		edit().Env = &env
+	}
+	for _, field := range []struct {
+		get func(*Value) []*Value
+		set func(*Value, []*Value)
+	}{
+		{func(x *Value) []*Value { return x.Items }, func(x *Value, s []*Value) { x.Items = s }},
+		{func(x *Value) []*Value { return x.Keys }, func(x *Value, s []*Value) { x.Keys = s }},
+		{func(x *Value) []*Value { return x.Alts }, func(x *Value, s []*Value) { x.Alts = s }},
+		{func(x *Value) []*Value { return x.Least }, func(x *Value, s []*Value) { x.Least = s }},
+	} {
+		items := field.get(v)
+		var out []*Value
+		for i, it := range items {
+			n := notRequired(it, memo, depth+1)
+			if n != it && out == nil {
+				out = append([]*Value{}, items...)
+			}
+			if out != nil {
+				out[i] = n
+			}
+		}
+		if out != nil {
+			field.set(edit(), out)
+		}
+	}
+	if cp != nil {
+		memo[v] = cp
+		return cp
+	}
+	return v
+}
+
+// existsTest reports a test of whether a file exists: os.path.exists(p),
+// os.path.isfile(p), Path(p).exists(), p.is_file().
+func (fe *fileEval) existsTest(n *pysrc.Node) bool {
+	for n != nil && n.Kind() == "parenthesized_expression" {
+		inner := pysrc.Named(n)
+		if len(inner) != 1 {
+			return false
+		}
+		n = inner[0]
+	}
+	if n == nil || n.Kind() != "call" {
+		return false
+	}
+	fn := n.ChildByFieldName("function")
+	name := ""
+	switch {
+	case fn == nil:
+		return false
+	case fn.Kind() == "attribute":
+		name = fe.text(fn.ChildByFieldName("attribute"))
+	default:
+		if v := fe.eval(fn); v.Kind == Ref {
+			name = v.Ref[strings.LastIndexByte(v.Ref, '.')+1:]
+		}
+	}
+	switch name {
+	case "exists", "isfile", "is_file", "lexists":
+		return true
+	}
+	return false
+}
+
+// optionalBlock runs body as a try body would, where a project import that
+// does not resolve (or names a local override) raises ImportError; failed
+// reports that it did, and body's effects are then to be dropped.
+func (fe *fileEval) optionalBlock(body *pysrc.Node) (failed bool) {
+	fe.e.inTry++
+	defer func() {
+		fe.e.inTry--
+		if r := recover(); r != nil {
+			if _, ok := r.(importFailed); !ok {
+				panic(r)
+			}
+			failed = true
+		}
+	}()
+	fe.block(body)
+	return false
 }
 
 // condition evaluates an if/elif test. A test that reads the environment

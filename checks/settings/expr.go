@@ -665,7 +665,9 @@ func (fe *fileEval) conditional(n *pysrc.Node) *Value {
 		}
 		return fe.eval(parts[2])
 	}
-	a, b := fe.eval(parts[0]), fe.eval(parts[2])
+	// Either side may not run, so neither side's reads are required.
+	memo := map[*Value]*Value{}
+	a, b := notRequired(fe.eval(parts[0]), memo, 0), notRequired(fe.eval(parts[2]), memo, 0)
 	if a.Known() && equalValues(a, b) {
 		return a
 	}

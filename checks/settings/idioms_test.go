@@ -191,3 +191,99 @@ trim()
 		})
 	}
 }
+
+func TestOptionalOverrideByExists(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, test string
+		files      map[string]string
+		wantX      string
+		skipped    bool
+	}{
+		{"path exists, module not in the repository", `(BASE_DIR / "s/local_settings.py").exists()`, nil, "1", true},
+		{"os.path.exists", `os.path.exists(os.path.join(BASE_DIR, "local_settings.py"))`, nil, "1", true},
+		{"os.path.isfile", `os.path.isfile("s/local_settings.py")`, nil, "1", true},
+		{"imported exists", `exists("s/local_settings.py")`, nil, "1", true},
+		{"Path is_file", `Path(BASE_DIR, "s", "local_settings.py").is_file()`, nil, "1", true},
+		{"committed local module is still a developer's", `os.path.exists("s/local_settings.py")`,
+			map[string]string{"s/local_settings.py": "X = 2\n"}, "1", true},
+		{"committed override module is followed", `os.path.exists("s/overrides.py")`,
+			map[string]string{"s/overrides.py": "X = 2\n"}, "<unknown>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			mod := "local_settings"
+			if strings.Contains(tt.test, "overrides") {
+				mod = "overrides"
+			}
+			src := "import os\nfrom os.path import exists\nfrom pathlib import Path\nBASE_DIR = Path(__file__).parent.parent\nX = 1\n" +
+				"if " + tt.test + ":\n    from ." + mod + " import *\n"
+			fs := mapFS{"s/settings.py": src, "s/__init__.py": ""}
+			for p, c := range tt.files {
+				fs[p] = c
+			}
+			m := Evaluate(fs, "s/settings.py")
+			if m.Opaque {
+				t.Fatalf("model is opaque (diags %v)", m.Diags)
+			}
+			if got := m.Value("X").String(); got != tt.wantX {
+				t.Errorf("X = %s, want %s", got, tt.wantX)
+			}
+			if got := len(m.Skipped) > 0; got != tt.skipped {
+				t.Errorf("skipped %v, want skipped %v", m.Skipped, tt.skipped)
+			}
+			if len(m.Diags) > 0 {
+				t.Errorf("diags %v", m.Diags)
+			}
+		})
+	}
+	// A file test that guards plain settings stays an undecided condition.
+	m := evalSrc(t, "import os\nX = 1\nif os.path.exists('/run/secrets/key'):\n    X = 2\n")
+	if got := m.Value("X").String(); got != "<unknown>" {
+		t.Errorf("X = %s, want <unknown>", got)
+	}
+}
+
+func TestRequiredOnlyUnconditionally(t *testing.T) {
+	t.Parallel()
+	required := func(v *Value) bool {
+		r := false
+		var walk func(v *Value, d int)
+		walk = func(v *Value, d int) {
+			if v == nil || d > 8 {
+				return
+			}
+			if v.Env != nil && v.Env.Required {
+				r = true
+			}
+			for _, l := range [][]*Value{v.Items, v.Alts} {
+				for _, it := range l {
+					walk(it, d+1)
+				}
+			}
+		}
+		walk(v, 0)
+		return r
+	}
+	tests := []struct {
+		name, src string
+		want      bool
+	}{
+		{"top level", "import os\nK = os.environ['K']\n", true},
+		{"guarded by membership", "import os\nif 'K' in os.environ:\n    K = os.environ['K']\nelse:\n    K = None\n", false},
+		{"guarded by get", "import os\nif os.environ.get('K'):\n    K = os.environ['K']\n", false},
+		{"in a branch on an unknown strategy", "import os\nS = pick(os.getenv('S', 'local'))\nif S == 'smtp':\n    K = os.environ['K']\n", false},
+		{"in the else branch", "import os\nif os.getenv('X'):\n    K = 1\nelse:\n    K = {'a': os.environ['K']}\n", false},
+		{"in a ternary", "import os\nK = os.environ['K'] if os.getenv('X') else None\n", false},
+		{"in a decided branch", "DEBUG = False\nimport os\nif not DEBUG:\n    K = os.environ['K']\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := required(evalSrc(t, tt.src).Value("K")); got != tt.want {
+				t.Errorf("required = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
