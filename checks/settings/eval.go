@@ -980,10 +980,38 @@ func (fe *fileEval) condition(n *pysrc.Node) (truth, known bool) {
 	if fe.e.envReads != reads {
 		return false, false
 	}
-	if v.Env != nil && (!v.Env.HasDefault || selectorVar(v.Env.Var)) {
+	if v.Env != nil && (!v.Env.HasDefault || selectorVar(v.Env.Var)) && !fe.debugTest(n, v) {
 		return false, false
 	}
 	return v.Truthy()
+}
+
+// debugTest reports a test on DEBUG itself (`if DEBUG:`, `x if not DEBUG
+// else y`) whose value comes from DEBUG's own environment read. DJS201
+// judges DEBUG by its production value whatever the read looks like (an
+// os.getenv("DJANGO_DEBUG") != "FALSE" is on when the variable is unset),
+// so a branch on DEBUG is decided the same way: when DEBUG is on in
+// production, the DEBUG branch is production's.
+func (fe *fileEval) debugTest(n *pysrc.Node, v *Value) bool {
+	s, ok := fe.ns["DEBUG"]
+	if !ok || s.Value.Env == nil || !s.Value.Known() || s.Value.Env.Var != v.Env.Var {
+		return false
+	}
+	mentions := false
+	pysrc.Walk(n, func(c *pysrc.Node) bool {
+		if c.Kind() == "attribute" {
+			// DEBUG.lower() is DEBUG; settings.DEBUG is not this module's.
+			if obj := c.ChildByFieldName("object"); obj != nil && obj.Kind() == "identifier" && fe.text(obj) == "DEBUG" {
+				mentions = true
+			}
+			return false
+		}
+		if c.Kind() == "identifier" && fe.text(c) == "DEBUG" {
+			mentions = true
+		}
+		return !mentions
+	})
+	return mentions
 }
 
 // selectorVar reports variable names that choose a deployment rather than

@@ -245,6 +245,34 @@ func TestOptionalOverrideByExists(t *testing.T) {
 	}
 }
 
+func TestConditionOnDebug(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ name, src, want string }{
+		{"fail-open DEBUG takes the DEBUG branch",
+			"import os\nDEBUG = os.getenv('DJANGO_DEBUG') != 'FALSE'\nK = 'dev' if DEBUG else os.getenv('K')\n", `"dev"`},
+		{"if DEBUG statement",
+			"import os\nDEBUG = os.getenv('DJANGO_DEBUG') != 'FALSE'\nif DEBUG:\n    K = 'dev'\nelse:\n    K = os.environ['K']\n", `"dev"`},
+		{"not DEBUG",
+			"import os\nDEBUG = os.getenv('DJANGO_DEBUG') != 'FALSE'\nK = os.getenv('K') if not DEBUG else 'dev'\n", `"dev"`},
+		{"DEBUG off without the variable",
+			"import os\nDEBUG = os.getenv('DJANGO_DEBUG') == 'True'\nK = 'dev' if DEBUG else 'prod'\n", `"prod"`},
+		{"another variable read without default stays undecided",
+			"import os\nIS_PROD = os.getenv('PROD')\nK = 'prod' if IS_PROD else 'dev'\n", "<unknown>"},
+		{"DEBUG with a direct read stays undecided",
+			"import os\nDEBUG = os.getenv('DJANGO_DEBUG') != 'FALSE'\nK = 'dev' if DEBUG and os.getenv('LOCAL') else 'prod'\n", "<unknown>"},
+		{"DEBUG required stays undecided",
+			"import os\nDEBUG = os.environ['DJANGO_DEBUG'] == '1'\nK = 'dev' if DEBUG else 'prod'\n", "<unknown>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := evalSrc(t, tt.src).Value("K").String(); got != tt.want {
+				t.Errorf("K = %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
 func TestRequiredOnlyUnconditionally(t *testing.T) {
 	t.Parallel()
 	required := func(v *Value) bool {
