@@ -1093,10 +1093,18 @@ func flattenAlts(alts []*Value) []*Value {
 }
 
 // tryStatement runs the body; if a project import in it does not resolve
-// (ImportError in Python), the first handler runs instead of the rest.
+// (ImportError in Python), the first handler runs instead of the rest. A
+// body that reads a file, or a variable with no default, is run as a
+// server without them runs it (see fallback.go).
 func (fe *fileEval) tryStatement(st *pysrc.Node) {
 	body := st.ChildByFieldName("body")
+	if fe.fileFallback(st, body) {
+		return
+	}
 	failed := false
+	var missing *pysrc.Node // the handler a missing variable reaches
+	var missingEnv *EnvRead
+	catches := fe.catchesMissingVariable(st)
 	fe.e.inTry++
 	func() {
 		defer func() {
@@ -1107,23 +1115,42 @@ func (fe *fileEval) tryStatement(st *pysrc.Node) {
 				failed = true
 			}
 		}()
-		fe.block(body)
+		if !catches {
+			fe.block(body)
+			return
+		}
+		for _, s := range pysrc.Named(body) {
+			snap := fe.ns.clone()
+			fe.statement(s)
+			if h, env := fe.missingVariable(st, snap); h != nil {
+				// The statement raised: its assignment never happened.
+				fe.ns = snap
+				missing, missingEnv = h, env
+				return
+			}
+		}
 	}()
 	fe.e.inTry--
+	if missing != nil {
+		fe.runFallback(missing, func(v *Value) *Value {
+			return envDefault(v, missingEnv, 0)
+		})
+	}
+	handled := false
 	for i := uint(0); i < st.NamedChildCount(); i++ {
 		c := st.NamedChild(i)
 		switch c.Kind() {
 		case "except_clause", "except_group_clause":
-			if failed {
+			if failed && !handled {
 				for _, b := range pysrc.Named(c) {
 					if b.Kind() == "block" {
 						fe.block(b)
 					}
 				}
-				failed = false // only the first handler runs
+				handled = true // only the first handler runs
 			}
 		case "else_clause":
-			if !failed {
+			if !failed && missing == nil {
 				fe.block(c.ChildByFieldName("body"))
 			}
 		case "finally_clause":

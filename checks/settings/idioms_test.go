@@ -273,6 +273,82 @@ func TestConditionOnDebug(t *testing.T) {
 	}
 }
 
+func TestFileFallback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src string
+		want      string // SECRET_KEY
+		fromFile  bool
+	}{
+		{"json secrets with OSError fallback", `
+import json
+try:
+    with (DATA_DIR / "conf" / "secrets.json").open() as handle:
+        SECRETS = json.load(handle)
+except OSError:
+    SECRETS = {"secret_key": "a"}
+SECRET_KEY = str(SECRETS["secret_key"])
+`, `"a"`, true},
+		{"get with FileNotFoundError", `
+import json
+try:
+    SECRETS = json.load(open("/etc/app/secrets.json"))
+except FileNotFoundError:
+    SECRETS = {"key": "dev-key"}
+SECRET_KEY = SECRETS.get("key")
+`, `"dev-key"`, true},
+		{"read_text, tuple of exceptions", `
+from pathlib import Path
+try:
+    SECRET_KEY = Path("/run/secrets/key").read_text().strip()
+except (IOError, ValueError):
+    SECRET_KEY = "fallback"
+`, `"fallback"`, true},
+		{"bare except, statements before the read run", `
+X = 0
+try:
+    X = 1
+    with open("key.txt") as f:
+        SECRET_KEY = f.read()
+except:
+    SECRET_KEY = "fallback"
+`, `"fallback"`, true},
+		{"handler reads the environment", `
+import os
+try:
+    with open("key.txt") as f:
+        SECRET_KEY = f.read()
+except OSError:
+    SECRET_KEY = os.environ["SECRET_KEY"]
+`, "<unknown>", false},
+		{"handler that does not catch a missing file", `
+try:
+    with open("key.txt") as f:
+        SECRET_KEY = f.read()
+except ValueError:
+    SECRET_KEY = "fallback"
+`, "<unknown>", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := evalSrc(t, tt.src)
+			v := m.Value("SECRET_KEY")
+			if got := v.String(); got != tt.want {
+				t.Fatalf("SECRET_KEY = %s, want %s", got, tt.want)
+			}
+			got := v.Env != nil && v.Env.Reader == "file" && v.Env.HasDefault
+			if got != tt.fromFile {
+				t.Errorf("file fallback = %v, want %v (%+v)", got, tt.fromFile, v.Env)
+			}
+		})
+	}
+	m := evalSrc(t, "X = 0\ntry:\n    X = 1\n    with open('k') as f:\n        K = f.read()\nexcept OSError:\n    K = 'a'\n")
+	if got := m.Value("X").String(); got != "1" {
+		t.Errorf("X = %s, want 1: statements before the read run", got)
+	}
+}
+
 func TestRequiredOnlyUnconditionally(t *testing.T) {
 	t.Parallel()
 	required := func(v *Value) bool {
@@ -311,6 +387,37 @@ func TestRequiredOnlyUnconditionally(t *testing.T) {
 			t.Parallel()
 			if got := required(evalSrc(t, tt.src).Value("K")); got != tt.want {
 				t.Errorf("required = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMissingVariableFallback(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src, want string
+		defaultOf       string // the variable the value stands in for
+	}{
+		{"KeyError", "import os\ntry:\n    SECRET_KEY = os.environ['SECRET_KEY']\nexcept KeyError:\n    SECRET_KEY = 'dev'\n", `"dev"`, "SECRET_KEY"},
+		{"decouple", "from decouple import config, UndefinedValueError\ntry:\n    SECRET_KEY = config('KEY')\nexcept UndefinedValueError:\n    SECRET_KEY = 'dev'\n", `"dev"`, "KEY"},
+		{"django-environ", "import environ\nenv = environ.Env()\ntry:\n    SECRET_KEY = env('KEY')\nexcept Exception:\n    SECRET_KEY = 'dev'\n", `"dev"`, "KEY"},
+		{"handler for something else", "import os\ntry:\n    SECRET_KEY = os.environ['SECRET_KEY']\nexcept ValueError:\n    SECRET_KEY = 'dev'\n", "<unknown>", ""},
+		{"handler raises", "import os\ntry:\n    SECRET_KEY = os.environ['SECRET_KEY']\nexcept KeyError:\n    raise SystemExit('set SECRET_KEY')\n", "<unset>", ""},
+		{"read with a default does not raise", "import os\ntry:\n    SECRET_KEY = os.environ.get('K', 'a')\nexcept KeyError:\n    SECRET_KEY = 'b'\n", `"a"`, "K"},
+		{"else runs only without a failure", "import os\ntry:\n    SECRET_KEY = os.environ['K']\nexcept KeyError:\n    SECRET_KEY = 'dev'\nelse:\n    SECRET_KEY = SECRET_KEY.strip()\n", `"dev"`, "K"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			v := evalSrc(t, tt.src).Value("SECRET_KEY")
+			if got := v.String(); got != tt.want {
+				t.Fatalf("SECRET_KEY = %s, want %s", got, tt.want)
+			}
+			if tt.defaultOf == "" {
+				return
+			}
+			if v.Env == nil || v.Env.Var != tt.defaultOf || !v.Env.HasDefault || v.Env.Required {
+				t.Errorf("env = %+v, want the default of %s", v.Env, tt.defaultOf)
 			}
 		})
 	}
