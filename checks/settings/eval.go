@@ -127,10 +127,10 @@ func (e *evaluator) module(p string) (namespace, bool) {
 		line, col := f.FirstError()
 		pos := Pos{Path: p}
 		pos.Line, pos.Col, pos.EndLine = line, col, line
+		// Python would not load the file at all; djsec still reads what
+		// parses, and the broken statements mark what they may have set
+		// (see broken).
 		e.diag(pos, "syntax", fmt.Sprintf("syntax error at line %d, column %d", line, col))
-		// Statements lost to the error may have set anything: absence of a
-		// setting is no longer proof.
-		e.m.Opaque = true
 	}
 	e.stack = append(e.stack, p)
 	// A nested module's failed import is its own error, not the ImportError
@@ -202,7 +202,7 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		return
 	}
 	if st.IsError() || st.HasError() {
-		fe.taint(st)
+		fe.broken(st)
 		return
 	}
 	switch st.Kind() {

@@ -349,6 +349,48 @@ except ValueError:
 	}
 }
 
+func TestSyntaxErrorKeepsTheRest(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, src string
+		unset     []string // names that must stay unset
+		unknown   []string // names the broken text may have set
+		opaque    bool
+	}{
+		{"stray statement at the end", "DEBUG = False\nCSRF_COOKIE_SECURE = True\nX = [1, 2\n",
+			[]string{"SESSION_COOKIE_SECURE"}, []string{"X"}, false},
+		{"unclosed bracket swallowing lines", "DEBUG = False\nX = [1, 2\nSESSION_COOKIE_SECURE = True\nY = 3\n",
+			[]string{"CSRF_COOKIE_SECURE"}, []string{"X", "SESSION_COOKIE_SECURE"}, false},
+		{"broken star-import", "DEBUG = False\nfrom .prod import * +\n", nil, nil, true},
+		{"broken globals write", "DEBUG = False\nglobals()['A'] = (\n", nil, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := evalSrc(t, tt.src)
+			if len(m.Diags) == 0 || m.Diags[0].Kind != "syntax" {
+				t.Fatalf("no syntax diag: %v", m.Diags)
+			}
+			if m.Opaque != tt.opaque {
+				t.Fatalf("opaque = %v, want %v", m.Opaque, tt.opaque)
+			}
+			for _, n := range tt.unset {
+				if _, ok := m.Lookup(n); ok {
+					t.Errorf("%s is set", n)
+				}
+			}
+			for _, n := range tt.unknown {
+				if s, ok := m.Lookup(n); !ok || s.Value.Known() {
+					t.Errorf("%s = %v (set %v), want unknown", n, m.Value(n), ok)
+				}
+			}
+			if got := m.Value("DEBUG").String(); got != "False" {
+				t.Errorf("DEBUG = %s, want False", got)
+			}
+		})
+	}
+}
+
 func TestRequiredOnlyUnconditionally(t *testing.T) {
 	t.Parallel()
 	required := func(v *Value) bool {
