@@ -3,9 +3,10 @@ import os
 from pathlib import Path
 
 DATA_DIR = Path(os.environ.get("APP_DATA_DIR", "/srv/app"))
+SECRETS_FILE = DATA_DIR / "conf" / "secrets.json"
 
 try:
-    with (DATA_DIR / "conf" / "secrets.json").open() as handle:
+    with SECRETS_FILE.open() as handle:
         SECRETS = json.load(handle)
 except OSError:
     SECRETS = {
