@@ -136,6 +136,12 @@ const (
 func apiInstalledApp(p *Project, m *settings.Model, app string) (item *settings.Value, known bool) {
 	apps, _ := p.Get(m, "INSTALLED_APPS")
 	if !apps.Known() || !apps.IsSequence() {
+		// A list known only in part still proves what every branch holds.
+		for _, it := range apps.Certain() {
+			if it != nil && it.Kind == settings.Str && (it.Str == app || strings.HasPrefix(it.Str, app+".apps.")) {
+				return it, true
+			}
+		}
 		return nil, false
 	}
 	known = true

@@ -7,11 +7,16 @@ import "fmt"
 // finding; both say that djsec saw less than it should have.
 var (
 	ruleParseError = &Rule{
-		ID: "DJS001", Slug: "settings-parse-error", Severity: Info, Where: "S", Section: 0,
+		ID: "DJS001", Slug: "settings-parse-error", Severity: High, Where: "S", Section: 0,
 		Title:     "Settings file did not fully parse",
 		FiresWhen: "a settings module has a syntax error; djsec still judges the statements that parse",
-		Doc:       "djsec reads settings statically with tree-sitter's error-tolerant Python parser. A syntax error means part of the file could not be read, so findings (or their absence) for the broken statements are not reliable.",
-		Fix:       "Fix the syntax error; `python -m py_compile path/to/settings.py` shows it.",
+		Doc: "Python refuses to import a module with a syntax error, so Django would not start with these settings: " +
+			"the finding is high and fails the default gate. djsec reads settings statically with an error-tolerant " +
+			"parser and still judges the statements that parse. A broken statement can only have set the names written " +
+			"in it, so those become unknown and every other setting is judged as usual (a missing SESSION_COOKIE_SECURE " +
+			"is still reported next to a stray `X = [1, 2`); broken text that could set names djsec cannot see (a " +
+			"star-import, `globals()`, `exec`) makes \"not set\" findings for the whole module stay silent.",
+		Fix: "Fix the syntax error; `python -m py_compile path/to/settings.py` shows it.",
 	}
 	ruleConfigInvalid = &Rule{
 		ID: "DJS002", Slug: "config-invalid", Severity: Medium, Where: "C", Section: 0,
@@ -37,7 +42,7 @@ func checkParseErrors(p *Project, r *Reporter) {
 			}
 			seen[key] = true
 			if d.Kind == "syntax" {
-				r.Emit(ruleParseError, nil, d.Pos, "syntax", fmt.Sprintf("%s did not fully parse: %s; findings for the broken statements may be missing", d.Pos.Path, d.Message))
+				r.Emit(ruleParseError, nil, d.Pos, "syntax", fmt.Sprintf("%s: %s, so Python cannot import it and Django would not start; djsec judged the statements that parse, and names written in the broken part are treated as unknown", d.Pos.Path, d.Message))
 			}
 		}
 	}

@@ -40,12 +40,15 @@ var (
 	ruleSecretKeyEnvFallback = &Rule{
 		ID: "DJS102", Slug: "secret-key-env-fallback", Severity: Critical, Where: "S", Section: 1, FixUp: true,
 		Title:     "SECRET_KEY falls back to a hardcoded value",
-		FiresWhen: "SECRET_KEY comes from the environment with a literal default",
+		FiresWhen: "SECRET_KEY comes from the environment with a literal default (or from a file, with a literal fallback when the file is missing)",
 		Doc: "`SECRET_KEY = os.environ.get(\"SECRET_KEY\", \"…\")` (or `config(\"SECRET_KEY\", default=\"…\")`, " +
 			"`env(\"SECRET_KEY\", default=\"…\")`) looks safe but is not: when the variable is missing — a new " +
 			"server, a renamed variable, a worker started without the environment — Django silently runs with " +
 			"the default, a key published in the repository. This is the checklist's \"SECRET_KEY has hardcoded " +
-			"fallback\". An empty default is not reported: Django refuses to use an empty key.",
+			"fallback\". An empty default is not reported: Django refuses to use an empty key.\n\n" +
+			"A key read from a secrets file with a literal fallback (`try: SECRETS = json.load(open(…))` / " +
+			"`except OSError: SECRETS = {\"secret_key\": \"…\"}`) is the same thing: a deployment that forgets the " +
+			"file runs with the fallback.",
 		Fix: "Drop the default, so a missing variable stops the app at start-up, and rotate the key:\n\n" +
 			"```python\nSECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]        # os\nSECRET_KEY = config(\"DJANGO_SECRET_KEY\")           # python-decouple\nSECRET_KEY = env(\"DJANGO_SECRET_KEY\")              # django-environ\n```",
 		Fixable: true,
@@ -196,6 +199,12 @@ func checkSecretKeyHardcoded(p *Project, r *Reporter) {
 func checkSecretKeyEnvFallback(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
 		if s, ok := m.Lookup("SECRET_KEY"); ok && holdsInEveryCase(s.Value, isEnvDefaultSecret) {
+			if e := secretsFirstEnv(s.Value); e != nil && e.Reader == "file" {
+				r.AtSetting(ruleSecretKeyEnvFallback, m, "SECRET_KEY",
+					"SECRET_KEY falls back to a hardcoded key when the file it is read from is missing (the except branch supplies it), so a deployment without the file runs with a published key: "+
+						"let a missing file stop the app at start-up (no fallback key, or read the key from the environment with no default), and rotate the key")
+				continue
+			}
 			r.AtSetting(ruleSecretKeyEnvFallback, m, "SECRET_KEY", fmt.Sprintf(
 				"SECRET_KEY falls back to a hardcoded key when %s is unset, so a deployment missing the variable runs with a published key: "+
 					"drop the default so the app stops at start-up instead (%s), and rotate the key",
@@ -422,6 +431,9 @@ func secretsEnvVar(v *settings.Value) string {
 // secretsEnvVarOf names a read's variable for messages: "the environment
 // variable DJANGO_DEBUG".
 func secretsEnvVarOf(e *settings.EnvRead) string {
+	if e != nil && e.Reader == "file" {
+		return "the file it is read from"
+	}
 	if e == nil || e.Var == "" {
 		return "the environment variable"
 	}

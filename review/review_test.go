@@ -288,9 +288,11 @@ func TestReviewCases(t *testing.T) {
 			outside:    []string{"DJS201 mysite/settings.py:17"},
 		},
 		{
-			name: "a syntax error makes the check neutral", dir: "parse-error",
-			conclusion:  ConclusionNeutral,
-			annotations: []string{"mysite/settings.py:160-160 notice DJS001 settings-parse-error"},
+			// Django would not start: a settings module that does not
+			// parse is a high finding, and fails the default gate.
+			name: "a syntax error fails the check", dir: "parse-error",
+			conclusion:  ConclusionFailure,
+			annotations: []string{"mysite/settings.py:160-160 failure DJS001 settings-parse-error"},
 			new:         []string{"DJS001 mysite/settings.py:160"},
 			incomplete:  1,
 		},

@@ -91,7 +91,7 @@ func TestSummaryGolden(t *testing.T) {
 		}},
 		{name: "outside-diff.md", dir: "split-production-changed"},
 		{name: "neutral-config.md", dir: "broken-config"},
-		{name: "neutral-parse-error.md", dir: "parse-error"},
+		{name: "failing-parse-error.md", dir: "parse-error"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

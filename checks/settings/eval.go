@@ -54,6 +54,9 @@ type evaluator struct {
 	// inTry is > 0 while evaluating a try body, where an import that fails
 	// is caught rather than fatal.
 	inTry int
+	// files holds each evaluated file, so that a call can read the body of
+	// a function defined in it.
+	files map[string]*fileEval
 }
 
 // importFailed signals a project import that does not resolve, which in
@@ -64,7 +67,8 @@ type importFailed struct{ module string }
 // fs, and returns its production view.
 func Evaluate(fs FileSet, p string) *Model {
 	m := &Model{Path: p, Settings: map[string]*Setting{}}
-	e := &evaluator{fs: fs, m: m, done: map[string]namespace{}, envDefaults: map[string]*Value{}, imports: map[string]bool{}}
+	e := &evaluator{fs: fs, m: m, done: map[string]namespace{}, envDefaults: map[string]*Value{}, imports: map[string]bool{},
+		files: map[string]*fileEval{}}
 	defer func() {
 		// The evaluator must never take the analyzer down with it: a bug
 		// here costs this module's findings, not the run.
@@ -72,6 +76,11 @@ func Evaluate(fs FileSet, p string) *Model {
 			m.Settings = map[string]*Setting{}
 			m.Opaque = true
 			m.Diags = append(m.Diags, Diag{Pos: Pos{Path: p}, Kind: "read", Message: fmt.Sprintf("%s: internal error evaluating settings: %v", p, r)})
+		}
+	}()
+	defer func() {
+		for _, fe := range e.files {
+			fe.f.Close()
 		}
 	}()
 	ns, _ := e.module(p)
@@ -113,16 +122,15 @@ func (e *evaluator) module(p string) (namespace, bool) {
 		e.m.Opaque = true
 		return nil, false
 	}
-	defer f.Close()
 	e.m.Files = append(e.m.Files, p)
 	if f.HasErrors() {
 		line, col := f.FirstError()
 		pos := Pos{Path: p}
 		pos.Line, pos.Col, pos.EndLine = line, col, line
+		// Python would not load the file at all; djsec still reads what
+		// parses, and the broken statements mark what they may have set
+		// (see broken).
 		e.diag(pos, "syntax", fmt.Sprintf("syntax error at line %d, column %d", line, col))
-		// Statements lost to the error may have set anything: absence of a
-		// setting is no longer proof.
-		e.m.Opaque = true
 	}
 	e.stack = append(e.stack, p)
 	// A nested module's failed import is its own error, not the ImportError
@@ -132,6 +140,7 @@ func (e *evaluator) module(p string) (namespace, bool) {
 	defer func() { e.inTry = savedTry }()
 	ns := namespace{}
 	fe := &fileEval{e: e, f: f, path: p, ns: ns}
+	e.files[p] = fe
 	fe.block(f.Root)
 	e.stack = e.stack[:len(e.stack)-1]
 	e.done[p] = fe.ns
@@ -166,6 +175,8 @@ type fileEval struct {
 	f    *pysrc.File
 	path string
 	ns   namespace
+	// defs caches the function and class definitions calls looked up.
+	defs map[defKey]*pysrc.Node
 }
 
 func (fe *fileEval) pos(n *pysrc.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
@@ -191,7 +202,7 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		return
 	}
 	if st.IsError() || st.HasError() {
-		fe.taint(st)
+		fe.broken(st)
 		return
 	}
 	switch st.Kind() {
@@ -199,6 +210,7 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		for _, c := range pysrc.Named(st) {
 			fe.exprStatement(c, st)
 		}
+		fe.globalEffects(st)
 	case "import_statement":
 		fe.importStatement(st)
 	case "import_from_statement":
@@ -290,14 +302,32 @@ func (fe *fileEval) taint(st *pysrc.Node) {
 			if n != st {
 				return false
 			}
-		case "assignment", "augmented_assignment", "for_statement", "for_in_clause":
+		case "augmented_assignment":
+			l := n.ChildByFieldName("left")
+			if op := fe.text(n.ChildByFieldName("operator")); l != nil && l.Kind() == "identifier" && (op == "+=" || op == "|=") {
+				// L += [...] in a loop only grows L.
+				fe.loosen(fe.text(l))
+			} else if l != nil {
+				fe.taintTarget(l)
+			}
+		case "assignment", "for_statement", "for_in_clause":
 			if l := n.ChildByFieldName("left"); l != nil {
 				fe.taintTarget(l)
+			}
+		case "delete_statement":
+			for _, t := range pysrc.Named(n) {
+				fe.taintTarget(t)
 			}
 		case "call":
 			// X.append(...) and friends mutate X.
 			if fn := n.ChildByFieldName("function"); fn != nil && fn.Kind() == "attribute" {
-				if name := rootName(fe, fn); name != "" && mutators[fe.text(fn.ChildByFieldName("attribute"))] {
+				method := fe.text(fn.ChildByFieldName("attribute"))
+				obj := fn.ChildByFieldName("object")
+				switch name := rootName(fe, fn); {
+				case name == "" || !mutators[method]:
+				case growingMethods[method] && obj != nil && obj.Kind() == "identifier":
+					fe.loosen(name)
+				default:
 					fe.setUnknownKeepPos(name)
 				}
 			}
@@ -407,8 +437,20 @@ func (fe *fileEval) assignment(n, stmt *pysrc.Node) {
 		}
 	}
 	v = fe.eval(right)
+	var kept map[string]*Value
+	if right.Kind() == "call" && !v.Known() && len(targets) == 1 {
+		names := []*pysrc.Node{left}
+		switch left.Kind() {
+		case "pattern_list", "tuple_pattern", "expression_list", "tuple":
+			names = pysrc.Named(left)
+		}
+		kept, _ = fe.keptByHelper(right, names)
+	}
 	for _, t := range targets {
 		fe.assignTo(t, v, stmt)
+	}
+	for name, kv := range kept {
+		fe.set(name, kv, stmt)
 	}
 }
 
@@ -609,6 +651,9 @@ func (fe *fileEval) calleeName(fn *pysrc.Node) string {
 
 // mutate applies a list/dict method to a copy of cur.
 func (fe *fileEval) mutate(cur *Value, method string, a callArgs) *Value {
+	if cur != nil && cur.Kind == Unknown {
+		return fe.mutateUnknown(cur, method, a)
+	}
 	if cur == nil || !(cur.IsSequence() || cur.Kind == Dict) {
 		return &Value{Kind: Unknown}
 	}
@@ -628,7 +673,11 @@ func (fe *fileEval) mutate(cur *Value, method string, a callArgs) *Value {
 		}
 		out.Items = append(out.Items, a.pos[0].Items...)
 	case "insert":
-		if len(a.pos) != 2 || a.pos[0].Kind != Int {
+		if len(a.pos) == 2 && a.pos[0].Kind != Int {
+			// L.insert(L.index("…") + 1, x): where is unknown, what is not.
+			return &Value{Kind: Unknown, Least: concat(cur.Items, a.pos[1:]), Pos: cur.Pos}
+		}
+		if len(a.pos) != 2 {
 			return unknown
 		}
 		i := int(a.pos[0].Int)
@@ -765,6 +814,23 @@ func (fe *fileEval) branches(bs []condBranch, i int, elseBody *pysrc.Node) {
 		return
 	}
 	b := bs[i]
+	if fe.existsTest(b.cond) {
+		// if os.path.exists(…): from .local_settings import * — the
+		// same optional override as try/except ImportError: a local
+		// module, or one the repository does not have, is absent on the
+		// server, so the production view goes on without this branch.
+		before := fe.ns.clone()
+		if fe.optionalBlock(b.body) {
+			fe.ns = before
+			fe.branches(bs, i+1, elseBody)
+			return
+		}
+		thenNS := fe.ns
+		fe.ns = before.clone()
+		fe.branches(bs, i+1, elseBody)
+		fe.ns = mergeBranches(before, thenNS, fe.ns)
+		return
+	}
 	truth, known := fe.condition(b.cond)
 	if known {
 		if truth {
@@ -779,8 +845,129 @@ func (fe *fileEval) branches(bs []condBranch, i int, elseBody *pysrc.Node) {
 	thenNS := fe.ns
 	fe.ns = before.clone()
 	fe.branches(bs, i+1, elseBody)
-	elseNS := fe.ns
-	fe.ns = mergeNamespaces(before, thenNS, elseNS)
+	fe.ns = mergeBranches(before, thenNS, fe.ns)
+}
+
+// mergeBranches joins the two sides of an undecided condition. A variable
+// read with no default on one side only is not required: the deployment
+// that does not take that side starts without it.
+func mergeBranches(before, a, b namespace) namespace {
+	memo := map[*Value]*Value{}
+	for _, ns := range []namespace{a, b} {
+		for name, s := range ns {
+			if before[name] == s {
+				continue
+			}
+			if v := notRequired(s.Value, memo, 0); v != s.Value {
+				ns[name] = &Setting{Name: name, Value: v, Pos: s.Pos}
+			}
+		}
+	}
+	return mergeNamespaces(before, a, b)
+}
+
+// notRequired returns v, or a copy of it whose environment reads are no
+// longer required, sharing what did not change.
+func notRequired(v *Value, memo map[*Value]*Value, depth int) *Value {
+	if v == nil || depth > maxAltDepth*4 {
+		return v
+	}
+	if out, ok := memo[v]; ok {
+		return out
+	}
+	memo[v] = v // a cycle through shared values ends here
+	var cp *Value
+	edit := func() *Value {
+		if cp == nil {
+			c := *v
+			cp = &c
+		}
+		return cp
+	}
+	if v.Env != nil && v.Env.Required {
+		env := *v.Env
+		env.Required = false
+		edit().Env = &env
+	}
+	for _, field := range []struct {
+		get func(*Value) []*Value
+		set func(*Value, []*Value)
+	}{
+		{func(x *Value) []*Value { return x.Items }, func(x *Value, s []*Value) { x.Items = s }},
+		{func(x *Value) []*Value { return x.Keys }, func(x *Value, s []*Value) { x.Keys = s }},
+		{func(x *Value) []*Value { return x.Alts }, func(x *Value, s []*Value) { x.Alts = s }},
+		{func(x *Value) []*Value { return x.Least }, func(x *Value, s []*Value) { x.Least = s }},
+	} {
+		items := field.get(v)
+		var out []*Value
+		for i, it := range items {
+			n := notRequired(it, memo, depth+1)
+			if n != it && out == nil {
+				out = append([]*Value{}, items...)
+			}
+			if out != nil {
+				out[i] = n
+			}
+		}
+		if out != nil {
+			field.set(edit(), out)
+		}
+	}
+	if cp != nil {
+		memo[v] = cp
+		return cp
+	}
+	return v
+}
+
+// existsTest reports a test of whether a file exists: os.path.exists(p),
+// os.path.isfile(p), Path(p).exists(), p.is_file().
+func (fe *fileEval) existsTest(n *pysrc.Node) bool {
+	for n != nil && n.Kind() == "parenthesized_expression" {
+		inner := pysrc.Named(n)
+		if len(inner) != 1 {
+			return false
+		}
+		n = inner[0]
+	}
+	if n == nil || n.Kind() != "call" {
+		return false
+	}
+	fn := n.ChildByFieldName("function")
+	name := ""
+	switch {
+	case fn == nil:
+		return false
+	case fn.Kind() == "attribute":
+		name = fe.text(fn.ChildByFieldName("attribute"))
+	default:
+		if v := fe.eval(fn); v.Kind == Ref {
+			name = v.Ref[strings.LastIndexByte(v.Ref, '.')+1:]
+		}
+	}
+	switch name {
+	case "exists", "isfile", "is_file", "lexists":
+		return true
+	}
+	return false
+}
+
+// optionalBlock runs body as a try body would, where a project import that
+// does not resolve (or names a local override) raises ImportError; failed
+// reports that it did, and body's effects are then to be dropped.
+func (fe *fileEval) optionalBlock(body *pysrc.Node) (failed bool) {
+	fe.e.inTry++
+	defer func() {
+		fe.e.inTry--
+		if r := recover(); r != nil {
+			if _, ok := r.(importFailed); !ok {
+				panic(r)
+			}
+			failed = true
+		}
+	}()
+	fe.block(body)
+	return false
 }
 
 // condition evaluates an if/elif test. A test that reads the environment
@@ -793,10 +980,38 @@ func (fe *fileEval) condition(n *pysrc.Node) (truth, known bool) {
 	if fe.e.envReads != reads {
 		return false, false
 	}
-	if v.Env != nil && (!v.Env.HasDefault || selectorVar(v.Env.Var)) {
+	if v.Env != nil && (!v.Env.HasDefault || selectorVar(v.Env.Var)) && !fe.debugTest(n, v) {
 		return false, false
 	}
 	return v.Truthy()
+}
+
+// debugTest reports a test on DEBUG itself (`if DEBUG:`, `x if not DEBUG
+// else y`) whose value comes from DEBUG's own environment read. DJS201
+// judges DEBUG by its production value whatever the read looks like (an
+// os.getenv("DJANGO_DEBUG") != "FALSE" is on when the variable is unset),
+// so a branch on DEBUG is decided the same way: when DEBUG is on in
+// production, the DEBUG branch is production's.
+func (fe *fileEval) debugTest(n *pysrc.Node, v *Value) bool {
+	s, ok := fe.ns["DEBUG"]
+	if !ok || s.Value.Env == nil || !s.Value.Known() || s.Value.Env.Var != v.Env.Var {
+		return false
+	}
+	mentions := false
+	pysrc.Walk(n, func(c *pysrc.Node) bool {
+		if c.Kind() == "attribute" {
+			// DEBUG.lower() is DEBUG; settings.DEBUG is not this module's.
+			if obj := c.ChildByFieldName("object"); obj != nil && obj.Kind() == "identifier" && fe.text(obj) == "DEBUG" {
+				mentions = true
+			}
+			return false
+		}
+		if c.Kind() == "identifier" && fe.text(c) == "DEBUG" {
+			mentions = true
+		}
+		return !mentions
+	})
+	return mentions
 }
 
 // selectorVar reports variable names that choose a deployment rather than
@@ -856,7 +1071,10 @@ func mergeNamespaces(before, a, b namespace) namespace {
 					}
 				}
 			}
-			out[k] = &Setting{Name: k, Value: &Value{Kind: Unknown, Alts: flattenAlts(alts)}, Pos: pos}
+			// What every branch certainly holds is taken before the
+			// alternatives are flattened: a nested Unknown's Least may know
+			// more than its own alternatives do.
+			out[k] = &Setting{Name: k, Value: &Value{Kind: Unknown, Alts: flattenAlts(alts), Least: commonItems(alts)}, Pos: pos}
 		}
 	}
 	return out
@@ -875,10 +1093,18 @@ func flattenAlts(alts []*Value) []*Value {
 }
 
 // tryStatement runs the body; if a project import in it does not resolve
-// (ImportError in Python), the first handler runs instead of the rest.
+// (ImportError in Python), the first handler runs instead of the rest. A
+// body that reads a file, or a variable with no default, is run as a
+// server without them runs it (see fallback.go).
 func (fe *fileEval) tryStatement(st *pysrc.Node) {
 	body := st.ChildByFieldName("body")
+	if fe.fileFallback(st, body) {
+		return
+	}
 	failed := false
+	var missing *pysrc.Node // the handler a missing variable reaches
+	var missingEnv *EnvRead
+	catches := fe.catchesMissingVariable(st)
 	fe.e.inTry++
 	func() {
 		defer func() {
@@ -889,23 +1115,42 @@ func (fe *fileEval) tryStatement(st *pysrc.Node) {
 				failed = true
 			}
 		}()
-		fe.block(body)
+		if !catches {
+			fe.block(body)
+			return
+		}
+		for _, s := range pysrc.Named(body) {
+			snap := fe.ns.clone()
+			fe.statement(s)
+			if h, env := fe.missingVariable(st, snap); h != nil {
+				// The statement raised: its assignment never happened.
+				fe.ns = snap
+				missing, missingEnv = h, env
+				return
+			}
+		}
 	}()
 	fe.e.inTry--
+	if missing != nil {
+		fe.runFallback(missing, func(v *Value) *Value {
+			return envDefault(v, missingEnv, 0)
+		})
+	}
+	handled := false
 	for i := uint(0); i < st.NamedChildCount(); i++ {
 		c := st.NamedChild(i)
 		switch c.Kind() {
 		case "except_clause", "except_group_clause":
-			if failed {
+			if failed && !handled {
 				for _, b := range pysrc.Named(c) {
 					if b.Kind() == "block" {
 						fe.block(b)
 					}
 				}
-				failed = false // only the first handler runs
+				handled = true // only the first handler runs
 			}
 		case "else_clause":
-			if !failed {
+			if !failed && missing == nil {
 				fe.block(c.ChildByFieldName("body"))
 			}
 		case "finally_clause":

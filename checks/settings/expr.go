@@ -229,6 +229,7 @@ func (fe *fileEval) sequence(n *pysrc.Node) *Value {
 		kind = Set
 	}
 	v := &Value{Kind: kind, Pos: fe.pos(n)}
+	var partial *Value
 	for _, c := range pysrc.Named(n) {
 		if c.Kind() == "list_splat" {
 			inner := pysrc.Named(c)
@@ -237,8 +238,14 @@ func (fe *fileEval) sequence(n *pysrc.Node) *Value {
 			}
 			sv := fe.eval(inner[0])
 			if !sv.IsSequence() {
-				// The splatted names are unknown, so is the whole list.
-				return withEnv(fe.unknown(n), sv.Env, "keep")
+				// The splatted elements are unknown, so is the whole
+				// list, but it still holds the rest and whatever the
+				// splatted value certainly holds.
+				if partial == nil {
+					partial = withEnv(fe.unknown(n), sv.Env, "keep")
+				}
+				v.Items = concat(v.Items, sv.Certain())
+				continue
 			}
 			v.Items = append(v.Items, sv.Items...)
 			continue
@@ -247,6 +254,10 @@ func (fe *fileEval) sequence(n *pysrc.Node) *Value {
 		if len(v.Items) > maxItems {
 			return fe.unknown(n)
 		}
+	}
+	if partial != nil {
+		partial.Least = v.Items
+		return partial
 	}
 	return v
 }
@@ -328,6 +339,10 @@ func (fe *fileEval) binary(op string, l, r *Value, n *pysrc.Node) *Value {
 	case l.Kind == Set && r.Kind == Set && op == "|":
 		items := append(append([]*Value{}, l.Items...), r.Items...)
 		return &Value{Kind: Set, Items: items, Pos: fe.pos(n)}
+	case op == "+" && (l.Kind == Unknown || r.Kind == Unknown):
+		if v, ok := fe.concatUnknown(l, r, env, fe.pos(n)); ok {
+			return v
+		}
 	case l.Kind == Int && r.Kind == Int:
 		return withEnv(intOp(op, l.Int, r.Int, fe.pos(n)), env, "keep")
 	case isNumber(l) && isNumber(r):
@@ -650,11 +665,13 @@ func (fe *fileEval) conditional(n *pysrc.Node) *Value {
 		}
 		return fe.eval(parts[2])
 	}
-	a, b := fe.eval(parts[0]), fe.eval(parts[2])
+	// Either side may not run, so neither side's reads are required.
+	memo := map[*Value]*Value{}
+	a, b := notRequired(fe.eval(parts[0]), memo, 0), notRequired(fe.eval(parts[2]), memo, 0)
 	if a.Known() && equalValues(a, b) {
 		return a
 	}
-	return &Value{Kind: Unknown, Alts: flattenAlts([]*Value{a, b}), Pos: fe.pos(n)}
+	return &Value{Kind: Unknown, Alts: flattenAlts([]*Value{a, b}), Least: commonItems([]*Value{a, b}), Pos: fe.pos(n)}
 }
 
 func (fe *fileEval) attribute(n *pysrc.Node) *Value {

@@ -71,6 +71,11 @@ type Value struct {
 	// Alts are the candidate values of an Unknown that depends on a condition
 	// the evaluator could not decide (if/else on an environment variable).
 	Alts []*Value
+	// Least, on an Unknown, lists elements the value certainly holds: a
+	// list that an undecided branch, a loop or a repository helper may
+	// have grown still holds what every branch gave it. Positions and any
+	// other elements are unknown, so only presence is decided by it.
+	Least []*Value
 	// Scheme holds django-environ's Env(NAME=(cast, default)) declarations
 	// for a Ref of "environ.Env".
 	Scheme map[string]EnvScheme
@@ -170,7 +175,12 @@ func (v *Value) Strings() (out []string, ok bool) {
 
 // ContainsStr reports whether a sequence holds the string s. known is false
 // when v is not a known sequence or holds an unknown element that could be s.
+// On an Unknown list, s is present when every branch holds it (Least, or
+// each alternative) and absent when every alternative is known to lack it.
 func (v *Value) ContainsStr(s string) (found, known bool) {
+	if v != nil && v.Kind == Unknown {
+		return v.unknownContainsStr(s, 0)
+	}
 	if !v.IsSequence() {
 		return false, false
 	}
@@ -185,6 +195,47 @@ func (v *Value) ContainsStr(s string) (found, known bool) {
 		known = false
 	}
 	return false, known
+}
+
+func (v *Value) unknownContainsStr(s string, depth int) (found, known bool) {
+	for _, it := range v.Least {
+		if it != nil && it.Kind == Str && it.Str == s {
+			return true, true
+		}
+	}
+	if len(v.Alts) == 0 || depth > maxAltDepth {
+		return false, false
+	}
+	for _, a := range v.Alts {
+		var f, k bool
+		if a != nil && a.Kind == Unknown {
+			f, k = a.unknownContainsStr(s, depth+1)
+		} else {
+			f, k = a.ContainsStr(s)
+		}
+		if !k || f {
+			// Present in only some branches, or not decidable in one.
+			return false, false
+		}
+	}
+	return false, true
+}
+
+// maxAltDepth bounds the walk through nested alternatives.
+const maxAltDepth = 16
+
+// Certain returns the elements v is known to hold: every element of a
+// known sequence, the Least elements of an Unknown one, nil otherwise.
+func (v *Value) Certain() []*Value {
+	switch {
+	case v == nil:
+		return nil
+	case v.IsSequence():
+		return v.Items
+	case v.Kind == Unknown:
+		return v.Least
+	}
+	return nil
 }
 
 // IndexStr is the index of s in a sequence, or -1.

@@ -1,0 +1,2 @@
+def with_tracing(apps, middleware):
+    return [*apps, "tracing"], middleware + ["tracing.Middleware"]
