@@ -54,6 +54,7 @@ type evaluator struct {
 	// inTry is > 0 while evaluating a try body, where an import that fails
 	// is caught rather than fatal.
 	inTry int
+	helperState
 }
 
 // importFailed signals a project import that does not resolve, which in
@@ -166,6 +167,8 @@ type fileEval struct {
 	f    *pysrc.File
 	path string
 	ns   namespace
+	// h is set while the statements of a called helper function run.
+	h *helperFrame
 }
 
 func (fe *fileEval) pos(n *pysrc.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
@@ -219,7 +222,13 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		fe.define(st)
 	case "decorated_definition":
 		if d := st.ChildByFieldName("definition"); d != nil {
-			fe.define(d)
+			var decorators []*pysrc.Node
+			for _, c := range pysrc.Named(st) {
+				if c.Kind() == "decorator" {
+					decorators = append(decorators, c)
+				}
+			}
+			fe.define(d, decorators...)
 		}
 	case "delete_statement":
 		for _, t := range pysrc.Named(st) {
@@ -236,13 +245,12 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 	}
 }
 
-func (fe *fileEval) define(d *pysrc.Node) {
+func (fe *fileEval) define(d *pysrc.Node, decorators ...*pysrc.Node) {
 	name := d.ChildByFieldName("name")
 	if name == nil {
 		return
 	}
-	n := fe.text(name)
-	fe.set(n, &Value{Kind: Ref, Ref: "def:" + n, Pos: fe.pos(d)}, d)
+	fe.set(fe.text(name), fe.defineFunction(d, decorators), d)
 }
 
 func (fe *fileEval) deleteTarget(t *pysrc.Node) {
