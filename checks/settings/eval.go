@@ -580,6 +580,9 @@ func (fe *fileEval) callStatement(n, stmt *pysrc.Node) {
 			}
 		}
 	}
+	if fe.herokuSettings(n, stmt) {
+		return
+	}
 	if fe.writesGlobals(n) {
 		fe.e.m.Opaque = true
 	}
