@@ -246,6 +246,7 @@ func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, 
 			return &Value{Kind: None, Env: env, Pos: fe.pos(n)}
 		}
 		env.Required = true
+		fe.requiredReadRaises(env)
 		return &Value{Kind: Unknown, Env: env, Pos: fe.pos(n)}
 	}
 	env.DefaultPos = def.Pos

@@ -270,7 +270,31 @@ type helperPath struct {
 	ns     namespace
 	ended  bool // returned or raised
 	raised bool
-	ret    *Value
+	// exc is the class a raising path raised ("KeyError"), "" when unknown.
+	exc string
+	ret *Value
+}
+
+// helperRaise unwinds a helper statement whose evaluation raises: a
+// required read of the helper's own variable (os.environ[name], decouple's
+// config(name), django-environ's env(name)) when that variable is missing.
+type helperRaise struct{ exc string }
+
+// requiredReadRaises is how a required read of a missing variable fails
+// inside a helper, where a handler may catch it; at module level the read
+// is an unknown, required value.
+func (fe *fileEval) requiredReadRaises(env *EnvRead) {
+	if fe.h == nil || !fe.h.ownVar(env.Var) {
+		return
+	}
+	switch env.Reader {
+	case "os.environ[]":
+		panic(helperRaise{exc: "KeyError"})
+	case "decouple":
+		panic(helperRaise{exc: "UndefinedValueError"})
+	case "environ":
+		panic(helperRaise{exc: "ImproperlyConfigured"})
+	}
 }
 
 // runBody runs a function body and returns how each path through it ends.
@@ -300,7 +324,7 @@ func (fe *fileEval) runBlock(block *pysrc.Node, paths []helperPath) []helperPath
 				continue
 			}
 			fe.ns = p.ns
-			next = append(next, fe.runStatement(st)...)
+			next = append(next, fe.runCaught(st)...)
 			if fe.h.failed {
 				return nil
 			}
@@ -312,6 +336,20 @@ func (fe *fileEval) runBlock(block *pysrc.Node, paths []helperPath) []helperPath
 		paths = next
 	}
 	return paths
+}
+
+// runCaught runs a statement; a read that raises ends the path there.
+func (fe *fileEval) runCaught(st *pysrc.Node) (out []helperPath) {
+	defer func() {
+		if r := recover(); r != nil {
+			hr, ok := r.(helperRaise)
+			if !ok {
+				panic(r)
+			}
+			out = []helperPath{{ns: fe.ns, ended: true, raised: true, exc: hr.exc}}
+		}
+	}()
+	return fe.runStatement(st)
 }
 
 // runStatement runs one statement of a helper body on the path whose
@@ -343,7 +381,15 @@ func (fe *fileEval) runStatement(st *pysrc.Node) []helperPath {
 		}
 		return []helperPath{{ns: fe.ns, ended: true, ret: v}}
 	case "raise_statement":
-		return []helperPath{{ns: fe.ns, ended: true, raised: true}}
+		exc := ""
+		if inner := pysrc.Named(st); len(inner) > 0 {
+			e := inner[0]
+			if e.Kind() == "call" {
+				e = e.ChildByFieldName("function")
+			}
+			exc = lastName(fe.text(e))
+		}
+		return []helperPath{{ns: fe.ns, ended: true, raised: true, exc: exc}}
 	case "if_statement":
 		return fe.runIf(st)
 	case "try_statement":
@@ -510,32 +556,62 @@ func (fe *fileEval) runIf(st *pysrc.Node) []helperPath {
 	return append(out, helperPath{ns: ns})
 }
 
-// runTry runs the body; paths that raise continue in the first handler.
-// A finally clause is not followed.
+// runTry runs the body; a path that raises continues in the first handler
+// that catches its exception (by class name; Exception, BaseException and a
+// bare except catch everything). A finally clause is not followed.
 func (fe *fileEval) runTry(st *pysrc.Node) []helperPath {
-	var handler, elseBody *pysrc.Node
+	type handler struct {
+		types []string // nil: catches everything
+		body  *pysrc.Node
+	}
+	var handlers []handler
+	var elseBody *pysrc.Node
 	for _, c := range pysrc.Named(st) {
 		switch c.Kind() {
-		case "except_clause", "except_group_clause":
-			if handler == nil {
-				for _, b := range pysrc.Named(c) {
-					if b.Kind() == "block" {
-						handler = b
-					}
+		case "except_clause":
+			h := handler{}
+			for _, b := range pysrc.Named(c) {
+				switch b.Kind() {
+				case "block":
+					h.body = b
+				case "comment":
+				default:
+					h.types = fe.exceptTypes(b)
 				}
 			}
-		case "else_clause":
-			elseBody = c.ChildByFieldName("body")
-		case "finally_clause":
+			handlers = append(handlers, h)
+		case "except_group_clause", "finally_clause":
 			fe.h.failed = true
 			return nil
+		case "else_clause":
+			elseBody = c.ChildByFieldName("body")
 		}
+	}
+	catches := func(h handler, exc string) bool {
+		if h.types == nil {
+			return true
+		}
+		for _, t := range h.types {
+			if t == "Exception" || t == "BaseException" || exc != "" && t == exc {
+				return true
+			}
+		}
+		return false
 	}
 	var out []helperPath
 	for _, p := range fe.runBlock(st.ChildByFieldName("body"), []helperPath{{ns: fe.ns}}) {
+		caught := false
+		if p.raised {
+			for _, h := range handlers {
+				if catches(h, p.exc) {
+					out = append(out, fe.runBlock(h.body, []helperPath{{ns: p.ns}})...)
+					caught = true
+					break
+				}
+			}
+		}
 		switch {
-		case p.raised && handler != nil:
-			out = append(out, fe.runBlock(handler, []helperPath{{ns: p.ns}})...)
+		case caught:
 		case !p.ended && elseBody != nil:
 			out = append(out, fe.runBlock(elseBody, []helperPath{p})...)
 		default:
@@ -543,6 +619,37 @@ func (fe *fileEval) runTry(st *pysrc.Node) []helperPath {
 		}
 	}
 	return out
+}
+
+// exceptTypes lists the class names an except clause names:
+// `except KeyError`, `except (KeyError, ValueError) as e`.
+func (fe *fileEval) exceptTypes(n *pysrc.Node) []string {
+	if n.Kind() == "as_pattern" {
+		if inner := pysrc.Named(n); len(inner) > 0 {
+			n = inner[0]
+		}
+	}
+	if n.Kind() == "parenthesized_expression" {
+		if inner := pysrc.Named(n); len(inner) == 1 {
+			n = inner[0]
+		}
+	}
+	if n.Kind() == "tuple" {
+		var out []string
+		for _, c := range pysrc.Named(n) {
+			out = append(out, lastName(fe.text(c)))
+		}
+		return out
+	}
+	return []string{lastName(fe.text(n))}
+}
+
+// lastName is the last segment of a dotted name.
+func lastName(s string) string {
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		return s[i+1:]
+	}
+	return s
 }
 
 // helperCondition decides a test inside a helper. The helper's own reads

@@ -82,6 +82,23 @@ ALLOWED_HOSTS = env_list("HOSTS", "*, example.com")`, "ALLOWED_HOSTS", `["*", "e
 def flag(name, default="0"):
     return True if os.environ.get(name, default) in ("1", "true") else False
 DEBUG = flag("DEBUG", "1")`, "DEBUG", "True", "DEBUG", true},
+		{"KeyError handler default", `import os
+from django.core.exceptions import ImproperlyConfigured
+def get_env_variable(var_name, default=None):
+    try:
+        return os.environ[var_name]
+    except KeyError:
+        if default is not None:
+            return default
+        raise ImproperlyConfigured("Set the %s environment variable" % var_name)
+SECRET_KEY = get_env_variable("DJANGO_SECRET_KEY", "dev-only")`, "SECRET_KEY", `"dev-only"`, "DJANGO_SECRET_KEY", true},
+		{"decouple inside a helper", `from decouple import config, UndefinedValueError
+def setting(name, fallback):
+    try:
+        return config(name)
+    except UndefinedValueError:
+        return fallback
+DEBUG = setting("DEBUG", True)`, "DEBUG", "True", "DEBUG", true},
 		{"prefix built name", `import os
 PREFIX = "MYAPP_"
 def setting(name, default=None):
@@ -157,6 +174,13 @@ def required(name):
         raise RuntimeError(name)
     return os.getenv(name)
 SECRET_KEY = required("SECRET_KEY")`, "SECRET_KEY"},
+		{"handler for another exception", `import os
+def env_int(name, default):
+    try:
+        return int(os.environ[name])
+    except ValueError:
+        return default
+TIMEOUT = env_int("TIMEOUT", 30)`, "TIMEOUT"},
 		{"splat call", `import os
 def envbool(name, default):
     return os.getenv(name, default) == "1"
@@ -188,6 +212,20 @@ SECRET_KEY = required("DJANGO_SECRET_KEY")`)
 	v := m.Value("SECRET_KEY")
 	if v.Known() || v.Env == nil || !v.Env.Required || v.Env.Var != "DJANGO_SECRET_KEY" {
 		t.Fatalf("SECRET_KEY = %s %+v, want a required read of DJANGO_SECRET_KEY", v, v.Env)
+	}
+}
+
+// TestHelperRequiredRead: a required read the helper does not catch makes
+// the variable required, as at module level.
+func TestHelperRequiredRead(t *testing.T) {
+	t.Parallel()
+	m := evalSrc(t, `import os
+def env(name):
+    return os.environ[name].strip()
+SECRET_KEY = env("APP_SECRET_KEY")`)
+	v := m.Value("SECRET_KEY")
+	if v.Known() || v.Env == nil || !v.Env.Required || v.Env.Var != "APP_SECRET_KEY" {
+		t.Fatalf("SECRET_KEY = %s %+v, want a required read of APP_SECRET_KEY", v, v.Env)
 	}
 }
 
