@@ -70,8 +70,12 @@ func (fe *fileEval) call(n *pysrc.Node) *Value {
 	if fn.Kind != Ref {
 		return &Value{Kind: Unknown, Ref: fe.text(fnNode), Pos: fe.pos(n)}
 	}
-	if fn.fn != nil {
-		if v, ok := fe.callHelper(fn.fn, a, n); ok {
+	helper := fn.fn
+	if helper == nil && fnNode.Kind() == "attribute" {
+		helper = fe.moduleFunction(fn.Ref)
+	}
+	if helper != nil {
+		if v, ok := fe.callHelper(helper, a, n); ok {
 			return v
 		}
 	}

@@ -35,6 +35,8 @@ type function struct {
 
 // helperState is the evaluator's bookkeeping for helper calls.
 type helperState struct {
+	// moduleFuncs caches moduleFunction by dotted name, misses included.
+	moduleFuncs map[string]*function
 	helperDepth int
 	// readLog, when set, collects every environment read, so that a helper
 	// call knows which variables it read.
@@ -117,6 +119,40 @@ func (fe *fileEval) defineFunction(d *pysrc.Node, decorators []*pysrc.Node) *Val
 	}
 	v.fn = &function{node: d, owner: fe}
 	return v
+}
+
+// moduleFunction finds the function a dotted reference names in a project
+// module: envtools.env_bool after `import envtools`, or .readers.env_bool
+// after `from . import readers`. Installed packages (os.path.join) resolve
+// to no file and give nil.
+func (fe *fileEval) moduleFunction(ref string) *function {
+	e := fe.e
+	key := fe.path + "\x00" + ref
+	if f, ok := e.moduleFuncs[key]; ok {
+		return f
+	}
+	if e.moduleFuncs == nil {
+		e.moduleFuncs = map[string]*function{}
+	}
+	e.moduleFuncs[key] = nil
+	dotted := strings.TrimLeft(ref, ".")
+	dots := len(ref) - len(dotted)
+	i := strings.LastIndexByte(dotted, '.')
+	if i <= 0 || strings.HasPrefix(ref, "def:") {
+		return nil
+	}
+	target, found := e.resolveModule(fe.path, dots, dotted[:i])
+	if !found || e.onStack(target) {
+		return nil
+	}
+	ns, ok := e.module(target)
+	if !ok {
+		return nil
+	}
+	if s, ok := ns[dotted[i+1:]]; ok && s.Value != nil {
+		e.moduleFuncs[key] = s.Value.fn
+	}
+	return e.moduleFuncs[key]
 }
 
 // callHelper follows a call of a function defined in the project. ok is

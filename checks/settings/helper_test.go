@@ -252,6 +252,31 @@ def env_list(key, default=""):
 	}
 }
 
+// TestHelperThroughModule follows module.function() for a project module
+// imported whole, absolutely or relatively.
+func TestHelperThroughModule(t *testing.T) {
+	t.Parallel()
+	readers := `import os
+def flag(key, default="no"):
+    return os.getenv(key, default).lower() in ("yes", "true", "1")
+`
+	for name, entry := range map[string]string{
+		"import":          "import app.envtools\nDEBUG = app.envtools.flag('APP_DEBUG', 'yes')\n",
+		"import as":       "import app.envtools as et\nDEBUG = et.flag('APP_DEBUG', 'yes')\n",
+		"from . import":   "from . import envtools\nDEBUG = envtools.flag('APP_DEBUG', 'yes')\n",
+		"from pkg import": "from app import envtools\nDEBUG = envtools.flag('APP_DEBUG', 'yes')\n",
+	} {
+		m := Evaluate(mapFS{"app/settings.py": entry, "app/envtools.py": readers, "app/__init__.py": ""}, "app/settings.py")
+		if v := m.Value("DEBUG"); v.String() != "True" || v.Env == nil || v.Env.Var != "APP_DEBUG" {
+			t.Errorf("%s: DEBUG = %s %+v", name, v, v.Env)
+		}
+	}
+	m := Evaluate(mapFS{"app/settings.py": "import os\nX = os.path.join('a', 'b')\n"}, "app/settings.py")
+	if v := m.Value("X"); v.Known() {
+		t.Errorf("os.path.join = %s, want unknown", v)
+	}
+}
+
 func TestComprehension(t *testing.T) {
 	t.Parallel()
 	tests := []struct{ name, src, setting, want string }{
