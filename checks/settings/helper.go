@@ -35,7 +35,8 @@ type function struct {
 
 // helperState is the evaluator's bookkeeping for helper calls.
 type helperState struct {
-	// moduleFuncs caches moduleFunction by dotted name, misses included.
+	// moduleFuncs caches moduleFunction by importing file and dotted
+	// name, misses included.
 	moduleFuncs map[string]*function
 	helperDepth int
 	// readLog, when set, collects every environment read, so that a helper
@@ -68,7 +69,6 @@ func (e *evaluator) collectReads(fn func()) []*EnvRead {
 
 // helperFrame is one call being followed.
 type helperFrame struct {
-	fn *function
 	// own are the string arguments that name environment variables: reads
 	// of those, or of names built from them (NAME + "_FILE", PREFIX + NAME),
 	// are the helper's own, decided as missing in the production view.
@@ -162,7 +162,7 @@ func (fe *fileEval) callHelper(fn *function, a callArgs, n *pysrc.Node) (result 
 	if a.splat || fn.active || e.helperDepth >= maxHelperDepth || fn.node.HasError() {
 		return nil, false
 	}
-	h := &helperFrame{fn: fn, locals: map[string]bool{}}
+	h := &helperFrame{locals: map[string]bool{}}
 	locals, ok := fe.bindParams(fn, a, h)
 	if !ok {
 		return nil, false
@@ -284,20 +284,21 @@ func (fe *fileEval) bindParams(fn *function, a callArgs, h *helperFrame) (namesp
 	return locals, true
 }
 
-// envVarLike reports a string that can name an environment variable.
+// envVarLike reports a string spelled as environment variables are
+// (DEBUG, APP_SECRET_KEY), so that a default such as "True" or "no" is not
+// taken for a variable the helper reads.
 func envVarLike(s string) bool {
-	if s == "" {
-		return false
-	}
+	letter := false
 	for i, c := range s {
 		switch {
-		case c == '_', c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z':
-		case c >= '0' && c <= '9' && i > 0:
+		case c >= 'A' && c <= 'Z':
+			letter = true
+		case c == '_', c >= '0' && c <= '9' && i > 0:
 		default:
 			return false
 		}
 	}
-	return true
+	return letter
 }
 
 // helperPath is one way through a helper's body: where it ended and with
