@@ -1,11 +1,13 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
 )
 
@@ -15,13 +17,17 @@ var (
 	ruleJWTAccessLifetime = &Rule{
 		ID: "DJS501", Slug: "jwt-access-lifetime-long", Severity: High, Where: "S", Section: 5,
 		Title:     "JWT access tokens live too long",
-		FiresWhen: "SIMPLE_JWT ACCESS_TOKEN_LIFETIME longer than *15 minutes* (> *1 hour* high, else medium)",
+		FiresWhen: "SIMPLE_JWT ACCESS_TOKEN_LIFETIME (or drf-jwt's JWT_AUTH JWT_EXPIRATION_DELTA) longer than *15 minutes* (> *1 hour* high, else medium); JWT_AUTH JWT_VERIFY_EXPIRATION off",
 		Doc: "A simplejwt access token is checked only by its signature and expiry: logging out, changing the " +
 			"password or deactivating the user does not revoke it (the blacklist covers refresh tokens only). " +
 			"A stolen access token therefore works until it expires, and its lifetime is the window an attacker " +
 			"gets. simplejwt's default is 5 minutes; clients are meant to refresh. djsec reports lifetimes above " +
 			"15 minutes as medium and above one hour as high (`thresholds.jwt_access_minutes` and " +
-			"`thresholds.jwt_access_high_minutes` in `.github/djsec.yml`).",
+			"`thresholds.jwt_access_high_minutes` in `.github/djsec.yml`).\n\n" +
+			"django-rest-framework-jwt and its drf-jwt fork keep the same lifetime in the `JWT_AUTH` dict as " +
+			"`JWT_EXPIRATION_DELTA` (default 5 minutes), judged the same way; `JWT_VERIFY_EXPIRATION: False` " +
+			"makes their tokens never expire and is reported as high. A lifetime computed from an environment " +
+			"variable is judged by its default.",
 		Fix: "Keep access tokens short and let clients refresh them:\n\n" +
 			"```python\nSIMPLE_JWT = {\n    \"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=15),\n" +
 			"    \"REFRESH_TOKEN_LIFETIME\": timedelta(days=7),\n}\n```",
@@ -34,7 +40,12 @@ var (
 		Doc: "Without rotation, simplejwt's refresh view returns a new access token but leaves the refresh token " +
 			"unchanged, so one refresh token stays usable for its whole lifetime (a day by default, often set " +
 			"to weeks) and a stolen one cannot be detected. With `ROTATE_REFRESH_TOKENS` every refresh issues a " +
-			"new refresh token; with `BLACKLIST_AFTER_ROTATION` (DJS503) the old one stops working.",
+			"new refresh token; with `BLACKLIST_AFTER_ROTATION` (DJS503) the old one stops working.\n\n" +
+			"\"In use\" means the real `djangorestframework-simplejwt` package: `rest_framework_simplejwt` in " +
+			"`INSTALLED_APPS` or DRF's `DEFAULT_AUTHENTICATION_CLASSES`, a runtime requirement, or an import in the " +
+			"project's code. A `SIMPLE_JWT` dict alone is not enough: projects that vendor simplejwt under their " +
+			"own package read the same dict with defaults of their own, so this rule, DJS503 and DJS506 stay " +
+			"silent there (DJS501 and DJS504 still judge explicit lifetimes).",
 		Fix: "```python\nSIMPLE_JWT = {\n    # ...\n    \"ROTATE_REFRESH_TOKENS\": True,\n" +
 			"    \"BLACKLIST_AFTER_ROTATION\": True,\n}\nINSTALLED_APPS += [\"rest_framework_simplejwt.token_blacklist\"]\n```\n\n" +
 			"then `python manage.py migrate` to create the blacklist tables.",
@@ -57,11 +68,13 @@ var (
 	ruleJWTRefreshLifetime = &Rule{
 		ID: "DJS504", Slug: "jwt-refresh-lifetime-long", Severity: Low, Where: "S", Section: 5,
 		Title:     "JWT refresh tokens live too long",
-		FiresWhen: "REFRESH_TOKEN_LIFETIME longer than *14 days*",
+		FiresWhen: "REFRESH_TOKEN_LIFETIME (or drf-jwt's JWT_REFRESH_EXPIRATION_DELTA with JWT_ALLOW_REFRESH on) longer than *14 days*",
 		Doc: "A refresh token is a long-lived credential: whoever holds it can mint access tokens until it " +
 			"expires (or is blacklisted). simplejwt's default is one day; lifetimes beyond two weeks keep " +
 			"stolen tokens and forgotten sessions on lost devices alive for a long time " +
-			"(`thresholds.jwt_refresh_days` in `.github/djsec.yml`).",
+			"(`thresholds.jwt_refresh_days` in `.github/djsec.yml`).\n\n" +
+			"drf-jwt (`JWT_AUTH`) refreshes the token itself, and only when `JWT_ALLOW_REFRESH` is on (default " +
+			"off); `JWT_REFRESH_EXPIRATION_DELTA` is how long after login that stays possible, judged the same way.",
 		Fix: "```python\nSIMPLE_JWT = {\n    # ...\n    \"REFRESH_TOKEN_LIFETIME\": timedelta(days=7),\n}\n```",
 	}
 	ruleJWTCookieInsecure = &Rule{
@@ -106,10 +119,14 @@ func init() {
 
 const jwtBlacklistApp = "rest_framework_simplejwt.token_blacklist"
 
-// jwtInUse reports whether m (or the project's runtime requirements) uses
-// djangorestframework-simplejwt.
+// jwtInUse reports whether m (or the project) uses the real
+// djangorestframework-simplejwt package, whose defaults DJS502, DJS503 and
+// DJS506 reason about: listed in INSTALLED_APPS or DRF's authentication
+// classes, a runtime requirement, or imported by the project's code. A
+// SIMPLE_JWT dict alone is not proof: projects that vendor simplejwt under
+// their own package read the same dict with defaults of their own.
 func jwtInUse(p *Project, m *settings.Model) bool {
-	if _, ok := m.Lookup("SIMPLE_JWT"); ok {
+	if m.Imported("rest_framework_simplejwt") {
 		return true
 	}
 	apps, _ := p.Get(m, "INSTALLED_APPS")
@@ -122,7 +139,54 @@ func jwtInUse(p *Project, m *settings.Model) bool {
 			return true
 		}
 	}
-	return authRequirement(p, "djangorestframework-simplejwt") != nil
+	return authRequirement(p, "djangorestframework-simplejwt") != nil || codeImports(p, "rest_framework_simplejwt")
+}
+
+// codeImports reports an import statement of module (or a submodule) in
+// any Python file of the project. Only files that name the module are
+// parsed, so a docstring or comment quoting an import does not count.
+func codeImports(p *Project, module string) bool {
+	for _, fp := range p.Paths() {
+		src := p.Files[fp]
+		if !strings.HasSuffix(fp, ".py") || strings.Contains(fp, "/migrations/") || !bytes.Contains(src, []byte(module)) {
+			continue
+		}
+		f, err := pysrc.Parse(src)
+		if err != nil {
+			continue
+		}
+		found := false
+		pysrc.Walk(f.Root, func(n *pysrc.Node) bool {
+			if found {
+				return false
+			}
+			var names []*pysrc.Node
+			switch n.Kind() {
+			case "import_from_statement":
+				names = append(names, n.ChildByFieldName("module_name"))
+			case "import_statement":
+				for _, c := range pysrc.Named(n) {
+					if c.Kind() == "aliased_import" {
+						c = c.ChildByFieldName("name")
+					}
+					names = append(names, c)
+				}
+			default:
+				return true
+			}
+			for _, name := range names {
+				if t := f.Text(name); t == module || strings.HasPrefix(t, module+".") {
+					found = true
+				}
+			}
+			return false
+		})
+		f.Close()
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // jwtConfig is SIMPLE_JWT as simplejwt reads it; ok is false when djsec
@@ -201,6 +265,60 @@ func checkJWTAccessLifetime(p *Project, r *Reporter) {
 			fmt.Sprintf("SIMPLE_JWT ACCESS_TOKEN_LIFETIME is %s, so a stolen access token works that long and cannot be revoked: set it to timedelta(minutes=%d) or less and let clients refresh", jwtHuman(v.Dur), th.JWTAccessMinutes),
 			opts...)
 	}
+	for _, m := range p.Settings {
+		cfg := jwtDRFConfig(p, m)
+		if cfg == nil {
+			continue
+		}
+		if v, pos, known := jwtDictKey(m, cfg, "JWT_AUTH", "JWT_VERIFY_EXPIRATION"); known && v != nil {
+			if on, ok := v.Truthy(); ok && !on {
+				r.Emit(ruleJWTAccessLifetime, m, pos, "JWT_AUTH.JWT_VERIFY_EXPIRATION",
+					fmt.Sprintf("JWT_AUTH JWT_VERIFY_EXPIRATION is %s, so drf-jwt accepts tokens after they expire and a stolen token works forever: remove it (the default is True) and keep JWT_EXPIRATION_DELTA at timedelta(minutes=%d) or less", v, th.JWTAccessMinutes))
+				continue
+			}
+		}
+		v, pos, known := jwtDictKey(m, cfg, "JWT_AUTH", "JWT_EXPIRATION_DELTA")
+		if !known || v == nil || v.Kind != settings.Duration || v.Dur <= limit {
+			continue
+		}
+		var opts []Opt
+		if v.Dur <= high {
+			opts = append(opts, WithSeverity(Medium))
+		}
+		r.Emit(ruleJWTAccessLifetime, m, pos, "JWT_AUTH.JWT_EXPIRATION_DELTA",
+			fmt.Sprintf("JWT_AUTH JWT_EXPIRATION_DELTA is %s%s, so a stolen drf-jwt token works that long and cannot be revoked: set it to timedelta(minutes=%d) or less and let clients refresh", jwtHuman(v.Dur), jwtEnvNote(v), th.JWTAccessMinutes),
+			opts...)
+	}
+}
+
+// jwtDRFConfig is the JWT_AUTH dict of django-rest-framework-jwt (and its
+// drf-jwt fork) when djsec can read it, else nil. Its keys are specific to
+// that package, so an explicit value is judged whatever else the project
+// installs; defaults are not.
+func jwtDRFConfig(p *Project, m *settings.Model) *settings.Value {
+	v, set := p.Get(m, "JWT_AUTH")
+	if !set || !v.Known() || v.Kind != settings.Dict {
+		return nil
+	}
+	return v
+}
+
+// jwtDictKey reads one key of a JWT settings dict named name: its value
+// (nil when absent), where to report it and whether djsec knows it.
+func jwtDictKey(m *settings.Model, cfg *settings.Value, name, key string) (v *settings.Value, pos settings.Pos, known bool) {
+	item, present, known := authDictKey(cfg, key)
+	if !known || !present {
+		return nil, authPos(m, name, nil), known
+	}
+	return item, authPos(m, name, item), item.Known()
+}
+
+// jwtEnvNote says that a lifetime is the default of an environment read.
+func jwtEnvNote(v *settings.Value) string {
+	if e := secretsFirstEnv(v); e != nil && e.Var != "" {
+		return " when " + e.Var + " is unset"
+	}
+	return ""
 }
 
 func checkJWTRefreshNotRotated(p *Project, r *Reporter) {
@@ -280,6 +398,28 @@ func checkJWTRefreshLifetime(p *Project, r *Reporter) {
 		}
 		r.Emit(ruleJWTRefreshLifetime, m, pos, "SIMPLE_JWT.REFRESH_TOKEN_LIFETIME",
 			fmt.Sprintf("SIMPLE_JWT REFRESH_TOKEN_LIFETIME is %s, so a stolen or forgotten refresh token mints access tokens that long: set it to timedelta(days=%d) or less", jwtHuman(v.Dur), days))
+	}
+	for _, m := range p.Settings {
+		cfg := jwtDRFConfig(p, m)
+		if cfg == nil {
+			continue
+		}
+		// drf-jwt refreshes only with JWT_ALLOW_REFRESH (default False);
+		// JWT_REFRESH_EXPIRATION_DELTA is how long after login a token
+		// can still be refreshed.
+		allow, _, known := jwtDictKey(m, cfg, "JWT_AUTH", "JWT_ALLOW_REFRESH")
+		if !known || allow == nil {
+			continue
+		}
+		if on, ok := allow.Truthy(); !ok || !on {
+			continue
+		}
+		v, pos, known := jwtDictKey(m, cfg, "JWT_AUTH", "JWT_REFRESH_EXPIRATION_DELTA")
+		if !known || v == nil || v.Kind != settings.Duration || v.Dur <= limit {
+			continue
+		}
+		r.Emit(ruleJWTRefreshLifetime, m, pos, "JWT_AUTH.JWT_REFRESH_EXPIRATION_DELTA",
+			fmt.Sprintf("JWT_AUTH JWT_REFRESH_EXPIRATION_DELTA is %s%s with JWT_ALLOW_REFRESH on, so a stolen drf-jwt token can be renewed that long after login: set it to timedelta(days=%d) or less", jwtHuman(v.Dur), jwtEnvNote(v), days))
 	}
 }
 

@@ -35,6 +35,20 @@ func TestJWTAccessLifetime(t *testing.T) {
 			src: jwtApps + "SIMPLE_JWT = {**BASE_JWT, \"ACCESS_TOKEN_LIFETIME\": timedelta(days=7)}\n"},
 		{name: "development module silent", rule: "DJS501", want: 0,
 			files: map[string]string{"mysite/settings/dev.py": jwtApps + "SIMPLE_JWT = {\"ACCESS_TOKEN_LIFETIME\": timedelta(days=7)}\n"}},
+		{name: "drf-jwt expiration delta", rule: "DJS501", want: 1, sev: High, line: 3, key: "JWT_AUTH.JWT_EXPIRATION_DELTA", msg: "7 days",
+			src: "import datetime\nJWT_AUTH = {\n    \"JWT_EXPIRATION_DELTA\": datetime.timedelta(days=7),\n    \"JWT_ALLOW_REFRESH\": False,\n}\n"},
+		{name: "drf-jwt delta from an env default in seconds", rule: "DJS501", want: 1, sev: High, msg: "when JWT_TTL is unset",
+			src: "import os\nfrom datetime import timedelta\nTTL = int(os.getenv(\"JWT_TTL\", 60 * 60 * 24))\nJWT_AUTH = {\"JWT_EXPIRATION_DELTA\": timedelta(seconds=TTL)}\n"},
+		{name: "drf-jwt half an hour is medium", rule: "DJS501", want: 1, sev: Medium,
+			src: "from datetime import timedelta\nJWT_AUTH = {\"JWT_EXPIRATION_DELTA\": timedelta(minutes=30)}\n"},
+		{name: "drf-jwt expiry not verified", rule: "DJS501", want: 1, sev: High, key: "JWT_AUTH.JWT_VERIFY_EXPIRATION", msg: "forever",
+			src: "from datetime import timedelta\nJWT_AUTH = {\"JWT_VERIFY_EXPIRATION\": False, \"JWT_EXPIRATION_DELTA\": timedelta(minutes=5)}\n"},
+		{name: "drf-jwt short delta and default", rule: "DJS501", want: 0,
+			src: "from datetime import timedelta\nJWT_AUTH = {\"JWT_EXPIRATION_DELTA\": timedelta(minutes=5)}\nX = {\"JWT_AUTH_COOKIE\": \"jwt\"}\n"},
+		{name: "drf-jwt unknown delta", rule: "DJS501", want: 0,
+			src: "import os\nfrom datetime import timedelta\nJWT_AUTH = {\"JWT_EXPIRATION_DELTA\": timedelta(seconds=int(os.environ[\"TTL\"]))}\n"},
+		{name: "top-level names are not drf-jwt's", rule: "DJS501", want: 0,
+			src: "from datetime import timedelta\nJWT_EXPIRATION_DELTA = timedelta(days=7)\n"},
 	})
 }
 
@@ -88,6 +102,21 @@ func TestJWTRefreshNotRotated(t *testing.T) {
 			src: "import os\n" + jwtApps + "SIMPLE_JWT = {\"ROTATE_REFRESH_TOKENS\": os.environ[\"ROTATE\"] == \"1\"}\n"},
 		{name: "opaque module without SIMPLE_JWT", rule: "DJS502", want: 0,
 			src: "from somepackage.settings import *\n" + jwtApps},
+		{name: "SIMPLE_JWT read by a vendored copy", rule: "DJS502", want: 0,
+			files: map[string]string{
+				"mysite/settings.py":   "from datetime import timedelta\nINSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\", \"mysite.auth\"]\nSIMPLE_JWT = {\"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=5)}\n",
+				"mysite/auth/state.py": "from django.conf import settings\nUSER_SETTINGS = getattr(settings, \"SIMPLE_JWT\", None)\n",
+			}},
+		{name: "simplejwt imported by the code", rule: "DJS502", want: 1,
+			files: map[string]string{
+				"mysite/settings.py": "from datetime import timedelta\nINSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\"]\nSIMPLE_JWT = {\"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=5)}\n",
+				"mysite/urls.py":     "from rest_framework_simplejwt.views import TokenObtainPairView\nurlpatterns = []\n",
+			}},
+		{name: "simplejwt quoted in a docstring and a comment", rule: "DJS502", want: 0,
+			files: map[string]string{
+				"mysite/settings.py":    "from datetime import timedelta\nINSTALLED_APPS = [\"django.contrib.auth\"]\nSIMPLE_JWT = {\"ACCESS_TOKEN_LIFETIME\": timedelta(minutes=5)}\n",
+				"mysite/auth/tokens.py": "\"\"\"Adapted from simplejwt. Use it as\n\n    from rest_framework_simplejwt.tokens import RefreshToken\n\"\"\"\n# from rest_framework_simplejwt import tokens\nclass Token: pass\n",
+			}},
 	})
 }
 
@@ -133,6 +162,12 @@ func TestJWTRefreshLifetime(t *testing.T) {
 			src: jwtApps + "SIMPLE_JWT = {\"ROTATE_REFRESH_TOKENS\": True}\n"},
 		{name: "unknown lifetime", rule: "DJS504", want: 0,
 			src: jwtApps + "SIMPLE_JWT = {\"REFRESH_TOKEN_LIFETIME\": timedelta(days=get_days())}\n"},
+		{name: "drf-jwt refresh window with refresh on", rule: "DJS504", want: 1, key: "JWT_AUTH.JWT_REFRESH_EXPIRATION_DELTA", msg: "30 days",
+			src: "import datetime\nJWT_AUTH = {\"JWT_ALLOW_REFRESH\": True, \"JWT_REFRESH_EXPIRATION_DELTA\": datetime.timedelta(days=30)}\n"},
+		{name: "drf-jwt refresh window with refresh off", rule: "DJS504", want: 0,
+			src: "import datetime\nJWT_AUTH = {\"JWT_ALLOW_REFRESH\": False, \"JWT_REFRESH_EXPIRATION_DELTA\": datetime.timedelta(days=30)}\n"},
+		{name: "drf-jwt refresh default off", rule: "DJS504", want: 0,
+			src: "import datetime\nJWT_AUTH = {\"JWT_REFRESH_EXPIRATION_DELTA\": datetime.timedelta(days=30)}\n"},
 	})
 }
 

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"math"
@@ -154,16 +155,23 @@ var (
 	ruleSecretHardcoded = &Rule{
 		ID: "DJS109", Slug: "secret-hardcoded", Severity: High, Where: "S", Section: 1,
 		Title:     "Secret hardcoded in settings",
-		FiresWhen: "another secret-like setting (EMAIL_HOST_PASSWORD, AWS_SECRET_ACCESS_KEY, `*_API_KEY`, `*_TOKEN`, `*_SECRET`, SIMPLE_JWT SIGNING_KEY) is a non-empty literal or env default",
+		FiresWhen: "another secret-like setting (EMAIL_HOST_PASSWORD, AWS_SECRET_ACCESS_KEY, `*_API_KEY`, `*_TOKEN`, `*_SECRET`, `*SECRET*_KEY`, `*_SIGNING_KEY`, `*_HMAC_KEY`, SIMPLE_JWT SIGNING_KEY, a setting the code passes to jwt.encode) is a non-empty literal or env default",
 		Doc: "Passwords, API keys and tokens written into settings are readable by everyone with access to " +
 			"the repository, and stay in its history. An environment read with a literal default is the same " +
 			"thing: the default is what runs when the variable is missing.\n\n" +
 			"djsec looks at upper-case settings named `EMAIL_HOST_PASSWORD`, `AWS_SECRET_ACCESS_KEY` or ending " +
 			"in `_API_KEY`, `_APIKEY`, `_TOKEN`, `_SECRET`, `_SECRET_KEY`, `_PASSWORD`, `_PRIVATE_KEY`, " +
-			"`_SIGNING_KEY`, `_ENCRYPTION_KEY` (names with `PUBLIC` or `PUBLISHABLE` are public by design), " +
-			"and at such keys one level inside dict settings, `SIMPLE_JWT[\"SIGNING_KEY\"]` included. Empty values " +
+			"`_SIGNING_KEY`, `_ENCRYPTION_KEY`; at names ending in `_KEY` with a word that makes them a signing or " +
+			"encryption key (`SECRET_COOKIE_KEY`, `SESSION_HMAC_KEY`, `JWT_KEY`, `FERNET_KEY`: SECRET, SIGNING, " +
+			"HMAC, JWT, ENCRYPTION, CRYPTO, FERNET, CIPHER, AES, PRIVATE); at any setting the project's code passes " +
+			"as the key of `jwt.encode`, `hmac.new` or `Fernet` (`jwt.encode(payload, settings.COOKIE_KEY, …)`); " +
+			"and at such keys one level inside dict settings, `SIMPLE_JWT[\"SIGNING_KEY\"]` included. Names with " +
+			"`PUBLIC` or `PUBLISHABLE` are public by design, and so are maps keys (`GOOGLE_MAPS_API_KEY`, Mapbox " +
+			"public tokens), which the provider restricts by referrer and every visitor's browser receives; key " +
+			"names and IDs (`AWS_ACCESS_KEY_ID`, `JWT_KEY_ID`) are not keys. Empty values " +
 			"and obvious placeholders (`change-me`, `<token>`, `your-api-key`, `xxx`) are skipped, and so are file " +
-			"paths (`/run/secrets/jwt.pem`), which say where a key lives. " +
+			"paths (`/run/secrets/jwt.pem`), which say where a key lives, and dotted Python paths " +
+			"(`myapp.auth.get_secret_key`), which name a function. " +
 			"`SECRET_KEY` (DJS101) and `DATABASES` passwords (DJS901) have their own rules, and a " +
 			"`SIGNING_KEY` that is `SECRET_KEY` itself is left to DJS101.",
 		Fix: "Read the value from the environment with no default and rotate it:\n\n" +
@@ -1221,6 +1229,13 @@ func secretsPosBefore(a, b settings.Pos) bool {
 var secretSettingSuffixes = []string{"_API_KEY", "_APIKEY", "_TOKEN", "_SECRET", "_SECRET_KEY", "_PASSWORD",
 	"_PRIVATE_KEY", "_SIGNING_KEY", "_ENCRYPTION_KEY"}
 
+// secretKeyQualifiers are the words that make a name ending in KEY a
+// signing or encryption secret (SECRET_COOKIE_KEY, SESSION_HMAC_KEY,
+// JWT_KEY, FERNET_KEY) rather than a key name, an ID or a browser key.
+var secretKeyQualifiers = map[string]bool{"SECRET": true, "SIGNING": true, "SIGN": true, "HMAC": true,
+	"JWT": true, "ENCRYPTION": true, "ENCRYPT": true, "CRYPTO": true, "CRYPT": true, "FERNET": true,
+	"CIPHER": true, "AES": true, "PRIVATE": true}
+
 // secretSettingName reports a setting (or a key inside a dict setting)
 // that holds a secret by its name.
 func secretSettingName(name string) bool {
@@ -1240,7 +1255,62 @@ func secretSettingName(name string) bool {
 			return true
 		}
 	}
+	words := strings.Split(n, "_")
+	if len(words) > 1 && words[len(words)-1] == "KEY" {
+		for _, w := range words[:len(words)-1] {
+			if secretKeyQualifiers[w] {
+				return true
+			}
+		}
+	}
 	return false
+}
+
+// secretBrowserKey reports a key made to be shipped to every visitor's
+// browser: a maps API key (Google Maps, Mapbox public tokens), which the
+// provider restricts by referrer instead of keeping it secret. A Mapbox
+// secret token (sk.…) is still a secret.
+func secretBrowserKey(name, value string) bool {
+	if strings.HasPrefix(value, "sk.") {
+		return false
+	}
+	for _, w := range strings.Split(strings.ToUpper(name), "_") {
+		switch w {
+		case "MAP", "MAPS", "GMAP", "GMAPS", "GOOGLEMAPS", "MAPBOX", "BROWSER":
+			return true
+		}
+	}
+	return false
+}
+
+// secretImportPath reports a dotted Python path (a handler such as
+// "myapp.auth.get_user_secret_key"), which names code, not a secret.
+// Modules are lower-case; only the last name may be a class. A JWT's
+// base64 parts have capitals inside, so a token is not taken for a path.
+var secretImportPath = lazyre.New(`^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)+\.[A-Za-z_][a-z0-9_]*(?:[A-Z][a-z0-9_]*)*$`)
+
+// signingKeyUse finds settings passed as the key of jwt.encode, hmac.new or
+// Fernet in the project's code (jwt.encode(payload, SECRET_COOKIE_KEY, …),
+// hmac.new(settings.WEBHOOK_KEY, …)): whatever their name, they are
+// secrets. jwt.decode is left out: with RS256 it takes a public key.
+var signingKeyUse = lazyre.New(`\b(?:jwt\.encode\(\s*[^,()]+,\s*(?:key\s*=\s*)?|hmac\.new\(\s*(?:key\s*=\s*)?|Fernet\(\s*(?:key\s*=\s*)?)(?:settings\.)?([A-Z][A-Z0-9_]*[A-Z0-9])\b`)
+
+// signingKeyNames lists the settings names the project's code signs with.
+func signingKeyNames(p *Project) map[string]bool {
+	names := map[string]bool{}
+	for _, fp := range p.Paths() {
+		if !strings.HasSuffix(fp, ".py") {
+			continue
+		}
+		src := p.Files[fp]
+		if !bytes.Contains(src, []byte("jwt.encode(")) && !bytes.Contains(src, []byte("hmac.new(")) && !bytes.Contains(src, []byte("Fernet(")) {
+			continue
+		}
+		for _, m := range signingKeyUse().FindAllSubmatch(src, -1) {
+			names[string(m[1])] = true
+		}
+	}
+	return names
 }
 
 func secretsUpperName(s string) bool {
@@ -1248,6 +1318,7 @@ func secretsUpperName(s string) bool {
 }
 
 func checkSecretHardcoded(p *Project, r *Reporter) {
+	signing := signingKeyNames(p)
 	for _, m := range p.Settings {
 		secretKey := ""
 		if v := m.Value("SECRET_KEY"); v != nil && v.Kind == settings.Str {
@@ -1258,7 +1329,7 @@ func checkSecretHardcoded(p *Project, r *Reporter) {
 				continue
 			}
 			s := m.Settings[name]
-			if secretSettingName(name) {
+			if secretSettingName(name) || signing[name] && name != "SECRET_KEY" {
 				reportHardcodedSecret(r, m, s.Pos, name, s.Value, secretKey)
 				continue
 			}
@@ -1299,7 +1370,8 @@ func secretFilePath(s string) bool {
 }
 
 func reportHardcodedSecret(r *Reporter, m *settings.Model, pos settings.Pos, key string, v *settings.Value, secretKey string) {
-	if v == nil || !v.Known() || v.Kind != settings.Str || secretPlaceholder(v.Str) || secretFilePath(v.Str) {
+	if v == nil || !v.Known() || v.Kind != settings.Str || secretPlaceholder(v.Str) || secretFilePath(v.Str) ||
+		secretImportPath().MatchString(v.Str) || secretBrowserKey(key, v.Str) {
 		return
 	}
 	if v.Str == secretKey {

@@ -359,6 +359,36 @@ func TestSecretHardcoded(t *testing.T) {
 			src: "ANYMAIL = {'SENDGRID_API_KEY': 'SG.abc123def456'}\n"},
 		{name: "dev module silent", rule: "DJS109", want: 0,
 			files: secretsSplit("DEBUG = False\n", "EMAIL_HOST_PASSWORD = 'devpass1234'\n", "")},
+		{name: "signing-key names", rule: "DJS109", want: 5,
+			src: "SECRET_COOKIE_KEY = 'CAFE42'\nSESSION_HMAC_KEY = 'k3y-material-81'\nJWT_KEY = 'hs256-shared-77'\n" +
+				"FERNET_KEY = 'ZmVybmV0LWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MDE='\nAPP_SECRET_SIGNING_KEY = 'q9w8e7r6'\n"},
+		{name: "key names, IDs and browser keys are not secrets", rule: "DJS109", want: 0,
+			src: "AWS_ACCESS_KEY_ID = 'AKIAIOSFODNN7EXAMPLEX'\nJWT_KEY_ID = 'kid-2024-01'\nCACHE_KEY = 'pages'\nSECRET_KEY_NAME = 'DJANGO_SECRET'\n" +
+				"GOOGLE_MAPS_API_KEY = 'AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUvW'\nMAPBOX_ACCESS_TOKEN = 'pk.eyJ1IjoiZXhhbXBsZSJ9.abc'\n" +
+				"JWT_PUBLIC_KEY = '-----BEGIN PUBLIC KEY-----'\nSTORAGE_KEY = 'uploads'\n"},
+		{name: "mapbox secret token is a secret", rule: "DJS109", want: 1,
+			src: "MAPBOX_TOKEN = 'sk.eyJ1IjoiYWNtZSJ9.s3cr3t'\n"},
+		{name: "handler path named like a key", rule: "DJS109", want: 0,
+			src: "JWT_AUTH = {'JWT_GET_USER_SECRET_KEY': 'accounts.services.user_jwt_secret'}\n"},
+		{name: "placeholder signing key", rule: "DJS109", want: 0,
+			src: "SECRET_COOKIE_KEY = 'change-me'\nJWT_SIGNING_KEY = '<jwt key>'\n"},
+		{name: "signing key from the environment with no default", rule: "DJS109", want: 0,
+			src: "import os\nSECRET_COOKIE_KEY = os.environ['COOKIE_KEY']\n"},
+		{name: "setting used as the jwt.encode key", rule: "DJS109", want: 1, key: "COOKIE_SIGNER",
+			files: map[string]string{
+				"mysite/settings.py": "COOKIE_SIGNER = 'TEAMNAME'\nLABEL = 'x'\n",
+				"app/views.py":       "import jwt\nfrom django.conf import settings\n\ndef f(p):\n    return jwt.encode(p, settings.COOKIE_SIGNER, algorithm='HS256')\n",
+			}},
+		{name: "setting imported and used with hmac.new", rule: "DJS109", want: 1, key: "HOOK_VERIFIER",
+			files: map[string]string{
+				"mysite/settings.py": "HOOK_VERIFIER = 'b7c1d9e3'\n",
+				"app/hooks.py":       "import hmac\nfrom mysite.settings import HOOK_VERIFIER\n\ndef ok(body, sig):\n    return hmac.new(HOOK_VERIFIER.encode(), body, 'sha256')\n",
+			}},
+		{name: "jwt.decode alone may take a public key", rule: "DJS109", want: 0,
+			files: map[string]string{
+				"mysite/settings.py": "ISSUER_CERT = 'MIIBIjANBgkq'\n",
+				"app/views.py":       "import jwt\nfrom django.conf import settings\n\ndef f(t):\n    return jwt.decode(t, settings.ISSUER_CERT, algorithms=['RS256'])\n",
+			}},
 	})
 }
 

@@ -70,6 +70,15 @@ func (fe *fileEval) call(n *pysrc.Node) *Value {
 	if fn.Kind != Ref {
 		return &Value{Kind: Unknown, Ref: fe.text(fnNode), Pos: fe.pos(n)}
 	}
+	helper := fn.fn
+	if helper == nil && fnNode.Kind() == "attribute" {
+		helper = fe.moduleFunction(fn.Ref)
+	}
+	if helper != nil {
+		if v, ok := fe.callHelper(helper, a, n); ok {
+			return v
+		}
+	}
 	ref := fn.Ref
 	switch {
 	case ref == "os.environ.get" || ref == "os.getenv" || ref == "os.environ.setdefault":
@@ -227,6 +236,7 @@ func (fe *fileEval) method(obj *Value, method string, a callArgs, n *pysrc.Node)
 // earlier os.environ.setdefault, else the default, else missing.
 func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, n *pysrc.Node) *Value {
 	env := &EnvRead{Var: name, Reader: reader, HasDefault: hasDefault}
+	fe.e.logRead(env)
 	if v, ok := fe.e.envDefaults[name]; ok {
 		env.HasDefault = true
 		env.DefaultPos = v.Pos
@@ -240,6 +250,7 @@ func (fe *fileEval) envLookup(name, reader string, def *Value, hasDefault bool, 
 			return &Value{Kind: None, Env: env, Pos: fe.pos(n)}
 		}
 		env.Required = true
+		fe.requiredReadRaises(env)
 		return &Value{Kind: Unknown, Env: env, Pos: fe.pos(n)}
 	}
 	env.DefaultPos = def.Pos
@@ -267,6 +278,10 @@ func (fe *fileEval) osEnviron(ref string, a callArgs, n *pysrc.Node) *Value {
 	reader := "os.environ.get"
 	if ref == "os.getenv" {
 		reader = "os.getenv"
+	}
+	if hasDef && def.Kind == None {
+		// os.getenv("X", None) is os.getenv("X"): no default.
+		hasDef = false
 	}
 	return fe.envLookup(key.Str, reader, def, hasDef, n)
 }
@@ -646,6 +661,7 @@ func (fe *fileEval) timedelta(a callArgs, n *pysrc.Node) *Value {
 	}{{"days", 24 * time.Hour}, {"seconds", time.Second}, {"microseconds", time.Microsecond},
 		{"milliseconds", time.Millisecond}, {"minutes", time.Minute}, {"hours", time.Hour}, {"weeks", 7 * 24 * time.Hour}}
 	var total float64
+	var env *EnvRead
 	for i, u := range units {
 		v, ok := a.arg(i, u.name)
 		if !ok {
@@ -655,11 +671,15 @@ func (fe *fileEval) timedelta(a callArgs, n *pysrc.Node) *Value {
 			return withEnv(fe.unknown(n), v.Env, "call")
 		}
 		total += num(v) * float64(u.d)
+		if env == nil {
+			env = v.Env
+		}
 	}
 	if len(a.pos) > len(units) || a.splat {
 		return fe.unknown(n)
 	}
-	return &Value{Kind: Duration, Dur: time.Duration(total), Pos: fe.pos(n)}
+	// timedelta(seconds=int(os.getenv("TTL", 3600))) is the default of TTL.
+	return withEnv(&Value{Kind: Duration, Dur: time.Duration(total), Pos: fe.pos(n)}, env, "keep")
 }
 
 // djDatabaseURL is dj_database_url.config(default=…, env="DATABASE_URL").

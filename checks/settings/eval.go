@@ -57,6 +57,7 @@ type evaluator struct {
 	// files holds each evaluated file, so that a call can read the body of
 	// a function defined in it.
 	files map[string]*fileEval
+	helperState
 }
 
 // importFailed signals a project import that does not resolve, which in
@@ -177,6 +178,8 @@ type fileEval struct {
 	ns   namespace
 	// defs caches the function and class definitions calls looked up.
 	defs map[defKey]*pysrc.Node
+	// h is set while the statements of a called helper function run.
+	h *helperFrame
 }
 
 func (fe *fileEval) pos(n *pysrc.Node) Pos { return Pos{Path: fe.path, Pos: pysrc.PosOf(n)} }
@@ -231,7 +234,13 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 		fe.define(st)
 	case "decorated_definition":
 		if d := st.ChildByFieldName("definition"); d != nil {
-			fe.define(d)
+			var decorators []*pysrc.Node
+			for _, c := range pysrc.Named(st) {
+				if c.Kind() == "decorator" {
+					decorators = append(decorators, c)
+				}
+			}
+			fe.define(d, decorators...)
 		}
 	case "delete_statement":
 		for _, t := range pysrc.Named(st) {
@@ -248,13 +257,12 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 	}
 }
 
-func (fe *fileEval) define(d *pysrc.Node) {
+func (fe *fileEval) define(d *pysrc.Node, decorators ...*pysrc.Node) {
 	name := d.ChildByFieldName("name")
 	if name == nil {
 		return
 	}
-	n := fe.text(name)
-	fe.set(n, &Value{Kind: Ref, Ref: "def:" + n, Pos: fe.pos(d)}, d)
+	fe.set(fe.text(name), fe.defineFunction(d, decorators), d)
 }
 
 func (fe *fileEval) deleteTarget(t *pysrc.Node) {
@@ -613,6 +621,9 @@ func (fe *fileEval) callStatement(n, stmt *pysrc.Node) {
 				}
 			}
 		}
+	}
+	if fe.herokuSettings(n, stmt) {
+		return
 	}
 	if fe.writesGlobals(n) {
 		fe.e.m.Opaque = true

@@ -96,6 +96,8 @@ func (fe *fileEval) evalNode(n *pysrc.Node) *Value {
 		return fe.conditional(n)
 	case "call":
 		return fe.call(n)
+	case "list_comprehension", "set_comprehension":
+		return fe.comprehension(n)
 	case "attribute":
 		return fe.attribute(n)
 	case "subscript":
@@ -532,6 +534,13 @@ func (fe *fileEval) comparison(n *pysrc.Node) *Value {
 	}
 	result := true
 	for i, op := range ops {
+		if fe.h != nil && (op == "in" || op == "not in") && operands[i].Kind == Str && operands[i+1].Kind == Ref && operands[i+1].Ref == "os.environ" {
+			// Inside a helper, `key in os.environ` is a read of key.
+			var present bool
+			present, env = fe.envContains(operands[i].Str)
+			result = result && present == (op == "in")
+			continue
+		}
 		r, ok := compare(op, operands[i], operands[i+1])
 		if !ok {
 			return withEnv(fe.unknown(n), env, "compare")
@@ -658,7 +667,12 @@ func (fe *fileEval) conditional(n *pysrc.Node) *Value {
 	if len(parts) != 3 {
 		return fe.unknown(n)
 	}
-	truth, known := fe.condition(parts[1])
+	var truth, known bool
+	if fe.h != nil {
+		truth, known = fe.helperCondition(parts[1])
+	} else {
+		truth, known = fe.condition(parts[1])
+	}
 	if known {
 		if truth {
 			return fe.eval(parts[0])

@@ -126,7 +126,11 @@ func (fe *fileEval) importFrom(st *pysrc.Node) {
 				continue
 			}
 		}
-		fe.set(alias, &Value{Kind: Ref, Ref: prefix + "." + name, Pos: fe.pos(n)}, st)
+		ref := prefix + "." + name
+		if dotted == "" {
+			ref = prefix + name // from . import x: ".x", the module beside this one
+		}
+		fe.set(alias, &Value{Kind: Ref, Ref: ref, Pos: fe.pos(n)}, st)
 	}
 }
 

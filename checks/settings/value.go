@@ -80,6 +80,9 @@ type Value struct {
 	// for a Ref of "environ.Env".
 	Scheme map[string]EnvScheme
 	Pos    Pos
+	// fn is the body of a function defined in the project, for a Ref of
+	// "def:name" the evaluator may follow when it is called.
+	fn *function
 }
 
 // EnvRead records an environment read behind a value.

@@ -1,11 +1,10 @@
 def installed(apps, middleware):
-    # Operators may switch parts off through the environment.
+    # Operators may switch parts off in a file on the server.
     apps = [a for a in apps if a not in disabled()]
     middleware = [m for m in middleware if m not in disabled()]
     return apps, middleware
 
 
 def disabled():
-    import os
-
-    return os.environ.get("DISABLED", "").split(",")
+    with open("/etc/shop/disabled.txt") as f:
+        return f.read().split()

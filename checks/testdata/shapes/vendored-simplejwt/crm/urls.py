@@ -1,0 +1,5 @@
+from django.urls import path
+
+from crm.tokens.views import obtain
+
+urlpatterns = [path("token/", obtain)]
