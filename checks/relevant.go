@@ -69,6 +69,34 @@ func Relevant(p string) bool {
 		return true
 	case relevantCompose(lower):
 		return true
+	case relevantDeployEvidence(dirs, lower):
+		return true
+	}
+	return false
+}
+
+// relevantDeployEvidence matches the files that say how a project is
+// served when no manifest names a server (DJS1005): a uWSGI
+// configuration, App Engine's app.yaml, Elastic Beanstalk's .ebextensions,
+// an Apache configuration for mod_wsgi, CI workflows and deploy scripts
+// (which name the hosting platform) and the repository's README.
+func relevantDeployEvidence(dirs []string, base string) bool {
+	ext := path.Ext(base)
+	switch {
+	case strings.Contains(base, "uwsgi") && (ext == ".ini" || ext == ".yml" || ext == ".yaml" || ext == ".xml" || ext == ".json"):
+		return true
+	case base == "app.yaml" || base == "app.yml":
+		return true
+	case ext == ".config" && len(dirs) >= 2 && dirs[len(dirs)-2] == ".ebextensions":
+		return true
+	case ext == ".conf" && (strings.Contains(base, "apache") || strings.Contains(base, "httpd") || strings.Contains(base, "wsgi")):
+		return true
+	case (ext == ".yml" || ext == ".yaml") && len(dirs) == 3 && dirs[0] == ".github" && dirs[1] == "workflows":
+		return true
+	case strings.HasPrefix(base, "deploy") && (ext == ".sh" || ext == ""):
+		return true
+	case len(dirs) == 1 && (base == "readme" || strings.HasPrefix(base, "readme.")):
+		return true
 	}
 	return false
 }
