@@ -30,7 +30,9 @@ var ruleVulnerableDependency = &Rule{
 		"highest among the advisories: Django's own rating (low, moderate → medium, high) for its security " +
 		"archive; else a CVSS v3 or v2 vector's base score (9.0 and above critical, 7.0 high, 4.0 medium, " +
 		"lower low); else the GitHub advisory database's rating; else high for Django and medium for other " +
-		"packages.\n\n" +
+		"packages. A PyPA record that rates itself nowhere takes the CVSS vector of the GitHub-reviewed " +
+		"advisory of its CVE where djsec bundles one (`bot advisories list --format json PACKAGE` shows the basis of " +
+		"each rating).\n\n" +
 		"A requirement without an exact version is judged as pip installs it and as pip-audit audits it: by " +
 		"the newest release its range allows. It is reported, at the advisories' severity, when no release the " +
 		"range allows fixes an advisory (an upper bound below the fix, or an advisory without one); a range that " +

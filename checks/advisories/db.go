@@ -22,7 +22,8 @@ type Bundle struct {
 // Source describes one part of the bundle.
 type Source struct {
 	Name string `json:"name"`
-	// Path is the part's place in shared/advisories.
+	// Path is the part's place in shared/advisories, or in this
+	// repository for the severities of internal/advisorybuild.
 	Path string `json:"path"`
 	// Date is how recent the part is: the snapshot commit's date for the
 	// PyPA database, the newest record or table date otherwise.
