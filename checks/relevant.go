@@ -69,10 +69,29 @@ func Relevant(p string) bool {
 		return true
 	case relevantCompose(lower):
 		return true
-	case relevantDeployEvidence(dirs, lower):
-		return true
 	}
 	return false
+}
+
+// AuditRelevant is Relevant plus the files only whole-repository rules
+// read: those that say how the project is served when no manifest names a
+// server (DJS1005). `bot audit` and the weekly audit read them; a pull
+// request's check run, which sees the changed files only, does not.
+func AuditRelevant(p string) bool {
+	if Relevant(p) {
+		return true
+	}
+	p = strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(p, "\\", "/")), "/")
+	if p == "" || p == "." {
+		return false
+	}
+	dirs := strings.Split(p, "/")
+	for _, d := range dirs[:len(dirs)-1] {
+		if SkippedDir(d) {
+			return false
+		}
+	}
+	return relevantDeployEvidence(dirs, strings.ToLower(dirs[len(dirs)-1]))
 }
 
 // relevantDeployEvidence matches the files that say how a project is

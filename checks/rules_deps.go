@@ -94,6 +94,9 @@ var (
 	}
 	ruleWSGIServerMissing = &Rule{
 		ID: "DJS1005", Slug: "wsgi-server-missing", Severity: Medium, Where: "R+C", Section: 10,
+		// Whether a server is missing is a question about the whole
+		// repository; a pull request's files cannot answer it.
+		AuditOnly: true,
 		Title:     "No production WSGI/ASGI server",
 		FiresWhen: "no production server (gunicorn, uvicorn, daphne, hypercorn, granian, uwsgi, waitress) in requirements or deployment files, and no platform that supplies one",
 		Doc: "Django does not include a production web server: `manage.py runserver` is a development " +
