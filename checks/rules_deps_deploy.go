@@ -29,8 +29,9 @@ var (
 	depsProdNameRE = lazyre.New(`(?i)(^|[-_.])(prod|production|live|release|deploy|deployment)([-_.]|$)`)
 	// depsEnvNameKeyRE matches variables that name the environment
 	// (DJANGO_ENV, APP_ENV, ENVIRONMENT, DJANGO_CONFIGURATION of
-	// django-configurations); depsDevEnvValueRE their development values.
-	depsEnvNameKeyRE  = lazyre.New(`(?i)(^|_)(env|environment|configuration|stage)$`)
+	// django-configurations), not those of other tools in the same
+	// container (NODE_ENV); depsDevEnvValueRE their development values.
+	depsEnvNameKeyRE  = lazyre.New(`(?i)^(django_|app_|deploy_|site_)?(env|environment|configuration|stage)$`)
 	depsDevEnvValueRE = lazyre.New(`(?i)^(dev|devel|develop|development|local)$`)
 	// depsSettingsFlagRE finds --settings=mysite.settings.dev in a command.
 	depsSettingsFlagRE = lazyre.New(`--settings[=\s]+["']?([A-Za-z_][A-Za-z0-9_.]*)`)
@@ -131,8 +132,10 @@ func depsCommandDevReason(cmd string) string {
 	if m := depsSettingsFlagRE().FindStringSubmatch(cmd); m != nil && depsDevSettingsModule(m[1]) {
 		return "--settings=" + m[1] + " selects development settings"
 	}
+	// Only the script's own name counts: its folders are the image's
+	// (/usr/local/bin is no development folder).
 	for _, f := range strings.Fields(depsTrimCommand(cmd)) {
-		if (strings.Contains(f, "/") || strings.HasSuffix(f, ".sh")) && depsIsDevFile(strings.TrimPrefix(path.Clean(f), "/")) {
+		if (strings.Contains(f, "/") || strings.HasSuffix(f, ".sh")) && depsDevFileRE().MatchString(path.Base(f)) {
 			return f + " is a development script"
 		}
 	}

@@ -297,6 +297,8 @@ func TestRunserverInProduction(t *testing.T) {
 		}, want: []string{"docker-compose.yml:3:14 high docker-compose.yml:web"}},
 		{name: "production settings on the command line", files: map[string]string{"Procfile": "web: python manage.py runserver 0.0.0.0:$PORT --settings=mysite.settings.production\n"},
 			want: []string{"Procfile:1:1 high Procfile:web"}},
+		{name: "interpreter under /usr/local", files: map[string]string{"Dockerfile": "FROM python:3.12\nENV NODE_ENV=development\nCMD [\"/usr/local/bin/python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n"},
+			want: []string{"Dockerfile:3:1 high Dockerfile:CMD"}},
 		{name: "production environment", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    build: .\n    environment:\n      DJANGO_SETTINGS_MODULE: mysite.settings.prod\n      DJANGO_ENV: production\n    command: python manage.py runserver 0.0.0.0:8000\n"},
 			want: []string{"docker-compose.yml:7:14 high docker-compose.yml:web"}},
 
