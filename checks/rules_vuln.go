@@ -283,19 +283,6 @@ func vulnName(v advisories.Vuln) string {
 	return v.Name
 }
 
-// vulnNames names the first n advisories and counts the rest.
-func vulnNames(vulns []advisories.Vuln, n int) string {
-	var names []string
-	for i, v := range vulns {
-		if i == n {
-			names = append(names, fmt.Sprintf("and %d more", len(vulns)-n))
-			break
-		}
-		names = append(names, v.Name)
-	}
-	return strings.Join(names, ", ")
-}
-
 // Dependency is one production dependency whose exact version is known:
 // what a live advisory source is asked about.
 type Dependency struct {
