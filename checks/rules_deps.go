@@ -62,7 +62,7 @@ var (
 			"a pin from a constraints file (`-c`), or a direct URL. Development-only manifests are not " +
 			"judged, and neither is a manifest with a lock file next to it (poetry.lock, Pipfile.lock, " +
 			"uv.lock, pdm.lock): the lock pins what gets installed. The same holds for an input list " +
-			"(`base_requirements.txt`, `requirements/base.txt`, `pyproject.toml` dependencies) when another " +
+			"(`requirements-base.txt`, `requirements/common.txt`, `pyproject.toml` dependencies) when another " +
 			"production file of the same project pins the package exactly or locks it, as pip-tools, " +
 			"`uv pip compile` and similar workflows do: the project of a manifest is its folder, or the " +
 			"folder above a `requirements/` folder.",
@@ -139,13 +139,13 @@ var (
 			"`docker-compose.override.yml`, `Procfile.dev`, anything under `.devcontainer/`) are not judged, " +
 			"and neither is a process that shows it is for development: a command with " +
 			"`--settings=` development settings (a last part such as dev, local, docker, test) or running " +
-			"a development script (`./docker-entrypoint.dev.sh`); a Dockerfile stage whose `ENV` sets " +
+			"a development script (`./entrypoint-dev.sh`); a Dockerfile stage whose `ENV` sets " +
 			"`DJANGO_SETTINGS_MODULE` to development settings or `DJANGO_ENV`-style variables to " +
 			"development; a compose service named for development, building a development stage or " +
-			"Dockerfile (`target: development`, `dockerfile: docker/local.Dockerfile`), or whose " +
+			"Dockerfile (`target: development`, `dockerfile: containers/local.Dockerfile`), or whose " +
 			"`environment` or build `args` select development the same way; a compose service that a " +
 			"production compose file of the project overrides with another command " +
-			"(`docker-compose.yml` deployed with `docker/docker-compose.prod.yml`), or whose image runs a " +
+			"(`docker-compose.yml` deployed with `deploy/compose.production.yml`), or whose image runs a " +
 			"production server by itself (the compose file overrides the image's command for local work); " +
 			"and a compose service or Dockerfile next to a Procfile whose web process runs a production " +
 			"server.",
@@ -407,7 +407,7 @@ func depsPinnedSources(p *Project) depsPinned {
 
 // covers reports whether another file of the requirement's project pins
 // the package for production: the requirement is then an input list
-// (base_requirements.txt, requirements.in-style ranges, pyproject
+// (requirements-base.txt, requirements.in-style ranges, pyproject
 // dependencies compiled into a requirements.txt of exact pins, or locked
 // by uv.lock/poetry.lock/Pipfile.lock), and the pinned file, which is what
 // gets installed, is the one judged. by names that file.

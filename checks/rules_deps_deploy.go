@@ -15,7 +15,7 @@ import (
 // development (depsIsDevFile) is never read; the signals here catch the
 // development stacks whose names say nothing: the base docker-compose.yml
 // of a project that deploys with docker-compose.prod.yml, a compose
-// service that builds docker/local.Dockerfile, a Dockerfile that selects
+// service that builds containers/local.Dockerfile, a Dockerfile that selects
 // development settings.
 
 var (
@@ -127,7 +127,7 @@ func depsSplitQuoted(s string) []string {
 
 // depsCommandDevReason says why a command line is for development: it
 // passes --settings with development settings, or runs a script whose
-// path is named for development (./docker-entrypoint.dev.sh).
+// path is named for development (./entrypoint-dev.sh).
 func depsCommandDevReason(cmd string) string {
 	if m := depsSettingsFlagRE().FindStringSubmatch(cmd); m != nil && depsDevSettingsModule(m[1]) {
 		return "--settings=" + m[1] + " selects development settings"
@@ -300,7 +300,7 @@ func depsYAMLEnv(n *yaml.Node, into map[string]string) {
 //   - a production compose file of the same project (in the folder or
 //     below and named prod/production, or in the same folder and running
 //     a production server) overrides the service's command, as `docker
-//     compose -f docker-compose.yml -f docker/docker-compose.prod.yml`
+//     compose -f docker-compose.yml -f deploy/compose.production.yml`
 //     does;
 //   - the image it builds runs a production server by itself, so the
 //     compose file overrides the image's command for development;

@@ -38,7 +38,7 @@ var ruleVulnerableDependency = &Rule{
 		"range allows fixes an advisory (an upper bound below the fix, or an advisory without one); a range that " +
 		"also admits old affected releases but allows the fixed ones is not, since a fresh install gets the fix. " +
 		"An input list is not judged when another production file of the same project pins the package: a " +
-		"requirements.txt of exact pins compiled from `base_requirements.txt`, `requirements/base.txt` or " +
+		"requirements.txt of exact pins compiled from `requirements-base.txt`, `requirements/common.txt` or " +
 		"`pyproject.toml` dependencies, or a lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock). That file is " +
 		"what gets installed, and it is judged instead. The project of a manifest is its folder, or the folder " +
 		"above a `requirements/` folder, so a second project in a subfolder keeps its own findings. Nothing is " +

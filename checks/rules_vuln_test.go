@@ -57,9 +57,9 @@ func TestVulnerableDependency(t *testing.T) {
 		{name: "PEP 621 range without a lock", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\n  \"sqlparse<0.4.4\",\n]\n"},
 			want: []string{"pyproject.toml:3:4 medium sqlparse"}},
 		{name: "input list of another project", files: map[string]string{
-			"requirements.txt":          "sqlparse==0.5.0\n",
-			"labs/one/requirements.txt": "sqlparse<0.4.4\n",
-		}, want: []string{"labs/one/requirements.txt:1:1 medium sqlparse"}},
+			"requirements.txt":                 "sqlparse==0.5.0\n",
+			"services/legacy/requirements.txt": "sqlparse<0.4.4\n",
+		}, want: []string{"services/legacy/requirements.txt:1:1 medium sqlparse"}},
 
 		// Silent.
 		{name: "fixed release", files: req("Django==5.2.18\nDjango==6.0.9\nurllib3==2.0.7\nsqlparse==0.4.4\n")},
@@ -75,8 +75,8 @@ func TestVulnerableDependency(t *testing.T) {
 		// An input list beside the file of exact pins compiled from it:
 		// the pins are judged, the input stays silent.
 		{name: "input list beside exact pins", files: map[string]string{
-			"base_requirements.txt": "Django<6.0.5\nsqlparse<0.4.4\n",
-			"requirements.txt":      "Django==6.0.9\nsqlparse==0.5.0\n",
+			"requirements-input.txt": "Django<6.0.5\nsqlparse<0.4.4\n",
+			"requirements.txt":       "Django==6.0.9\nsqlparse==0.5.0\n",
 		}},
 		{name: "requirements folder beside a compiled file", files: map[string]string{
 			"requirements/base.txt": "sqlparse<0.4.4\n",

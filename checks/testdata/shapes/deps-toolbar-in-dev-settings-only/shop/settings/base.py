@@ -13,4 +13,4 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
 ]
-ROOT_URLCONF = "bakery.urls"
+ROOT_URLCONF = "shop.urls"
