@@ -99,7 +99,7 @@ func (f *fetcher) discover(ctx context.Context, tree *github.Tree) (project, err
 			continue
 		}
 		pr.all[p] = blob{sha: e.GetSHA(), size: e.GetSize()}
-		if !checks.Relevant(p) && p != checks.ConfigPath {
+		if !checks.AuditRelevant(p) && p != checks.ConfigPath {
 			continue
 		}
 		pr.blobs[p] = blob{sha: e.GetSHA(), size: e.GetSize()}

@@ -33,7 +33,7 @@ func examplesLoad(tb testing.TB, root string) map[string][]byte {
 			}
 			return nil
 		}
-		if !Relevant(rel) {
+		if !AuditRelevant(rel) {
 			return nil
 		}
 		data, err := os.ReadFile(p)

@@ -88,6 +88,53 @@ func relevantEntryPoint(p, lower string) bool {
 	return strings.HasSuffix(lower, ".ini") || strings.HasSuffix(lower, ".sh") || entryCIFile(p)
 }
 
+// AuditRelevant is Relevant plus the files only whole-repository rules
+// read: those that say how the project is served when no manifest names a
+// server (DJS1005). `bot audit` and the weekly audit read them; a pull
+// request's check run, which sees the changed files only, does not.
+func AuditRelevant(p string) bool {
+	if Relevant(p) {
+		return true
+	}
+	p = strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(p, "\\", "/")), "/")
+	if p == "" || p == "." {
+		return false
+	}
+	dirs := strings.Split(p, "/")
+	for _, d := range dirs[:len(dirs)-1] {
+		if SkippedDir(d) {
+			return false
+		}
+	}
+	return relevantDeployEvidence(dirs, strings.ToLower(dirs[len(dirs)-1]))
+}
+
+// relevantDeployEvidence matches the files that say how a project is
+// served when no manifest names a server (DJS1005): a uWSGI
+// configuration, App Engine's app.yaml, Elastic Beanstalk's .ebextensions,
+// an Apache configuration for mod_wsgi, CI workflows and deploy scripts
+// (which name the hosting platform) and the repository's README.
+func relevantDeployEvidence(dirs []string, base string) bool {
+	ext := path.Ext(base)
+	switch {
+	case strings.Contains(base, "uwsgi") && (ext == ".ini" || ext == ".yml" || ext == ".yaml" || ext == ".xml" || ext == ".json"):
+		return true
+	case base == "app.yaml" || base == "app.yml":
+		return true
+	case ext == ".config" && len(dirs) >= 2 && dirs[len(dirs)-2] == ".ebextensions":
+		return true
+	case ext == ".conf" && (strings.Contains(base, "apache") || strings.Contains(base, "httpd") || strings.Contains(base, "wsgi")):
+		return true
+	case (ext == ".yml" || ext == ".yaml") && len(dirs) == 3 && dirs[0] == ".github" && dirs[1] == "workflows":
+		return true
+	case strings.HasPrefix(base, "deploy") && (ext == ".sh" || ext == ""):
+		return true
+	case len(dirs) == 1 && (base == "readme" || strings.HasPrefix(base, "readme.")):
+		return true
+	}
+	return false
+}
+
 // relevantTestFile matches pytest and unittest modules; they assign settings-like
 // names (override_settings fixtures) and build SQL on purpose, so reading
 // them only adds noise.

@@ -107,3 +107,41 @@ func TestSkippedDir(t *testing.T) {
 		}
 	}
 }
+
+func TestAuditRelevant(t *testing.T) {
+	t.Parallel()
+	cases := map[string]bool{
+		// everything Relevant takes
+		"mysite/settings.py": true,
+		"requirements.txt":   true,
+		"Procfile":           true,
+		// how the project is served (DJS1005)
+		"uwsgi.ini":                    true,
+		"deploy/mysite_uwsgi.ini":      true,
+		"app.yaml":                     true,
+		".ebextensions/django.config":  true,
+		"deploy/apache-mysite.conf":    true,
+		".github/workflows/deploy.yml": true,
+		".github/workflows/ci.yaml":    true,
+		"deploy.sh":                    true,
+		"scripts/deploy_production.sh": true,
+		"README.md":                    true,
+		"README.rst":                   true,
+		"docs/README.md":               false,
+		"docs/conf.ini":                false,
+		"nginx/site.conf":              false,
+		"scripts/run.sh":               false,
+		".github/workflows/sub/x.yml":  false,
+		".github/dependabot.yml":       false,
+		"node_modules/pkg/README.md":   false,
+		".venv/app.yaml":               false,
+	}
+	for p, want := range cases {
+		if got := AuditRelevant(p); got != want {
+			t.Errorf("AuditRelevant(%q) = %v, want %v", p, got, want)
+		}
+		if Relevant(p) && !AuditRelevant(p) {
+			t.Errorf("%q: Relevant but not AuditRelevant", p)
+		}
+	}
+}

@@ -73,6 +73,8 @@ func TestDjangoEOL(t *testing.T) {
 			want: []string{"requirements.txt:1:1 high django"}, msg: `"Django<3" allows only Django versions below 3, older than Django 3.2 LTS`},
 		{name: "Poetry caret", files: map[string]string{"pyproject.toml": "[tool.poetry.dependencies]\npython = \"^3.11\"\nDjango = \"^4.2\"\n"},
 			want: []string{"pyproject.toml:3:1 high django"}},
+		{name: "input range and its pin report once, on the pin", files: map[string]string{"requirements_base.txt": "Django>=4.2,<4.3\n", "requirements.txt": "Django==4.2.11\n"},
+			want: []string{"requirements.txt:1:1 high django"}},
 		{name: "Pipfile pin", files: map[string]string{"Pipfile": "[packages]\ndjango = \"==5.1.3\"\n"},
 			want: []string{"Pipfile:2:1 high django"}},
 		{name: "pinned by a constraints file", files: map[string]string{"requirements.txt": "Django\n-c constraints.txt\n", "constraints.txt": "Django==4.1.13\n"},
@@ -115,6 +117,7 @@ func TestDjangoEOL(t *testing.T) {
 		{name: "direct URL", files: req("Django @ https://example.com/Django-4.2.11.tar.gz\n")},
 		{name: "unreadable Poetry union", files: map[string]string{"pyproject.toml": "[tool.poetry.dependencies]\nDjango = \"^4.1 || ^4.2\"\n"}},
 		{name: "suppressed on the line", files: req("Django==4.2.11  # djsec: ignore[DJS1001] upgrade planned for Q1\n")},
+		{name: "input range beside the compiled pin", files: map[string]string{"requirements/base.in.txt": "Django>=4.2,<4.3\n", "requirements/prod.txt": "Django==5.2.8\n"}},
 	})
 }
 
@@ -133,6 +136,10 @@ func TestDependencyUnpinned(t *testing.T) {
 			want: []string{"pyproject.toml:3:1 low django"}},
 		{name: "lock file elsewhere", files: map[string]string{"backend/requirements.txt": "Django>=5\n", "poetry.lock": "# lock\n"},
 			want: []string{"backend/requirements.txt:1:1 low django"}},
+		{name: "pins of another project", files: map[string]string{"backend/requirements.txt": "Django>=5\n", "requirements.txt": "Django==5.2.8\n"},
+			want: []string{"backend/requirements.txt:1:1 low django"}},
+		{name: "pins only for development", files: map[string]string{"requirements.txt": "Django>=5\n", "requirements-dev.txt": "Django==5.2.8\n"},
+			want: []string{"requirements.txt:1:1 low django"}},
 		{name: "PEP 621 without a lock", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\n  \"cryptography>=42\",\n]\n"},
 			want: []string{"pyproject.toml:3:4 low cryptography"}},
 
@@ -154,47 +161,46 @@ func TestDependencyUnpinned(t *testing.T) {
 		{name: "editable VCS", files: req("-e git+https://github.com/encode/django-rest-framework.git@3.15.2#egg=djangorestframework\n")},
 		{name: "unreadable specifier", files: map[string]string{"pyproject.toml": "[tool.poetry.dependencies]\nDjango = \"^4.2 || ^5.2\"\n"}},
 		{name: "pip-tools input beside its lock", files: map[string]string{"requirements.in": "django\n", "requirements.txt": "django==5.2.8\n"}},
+		{name: "input list beside exact pins", files: map[string]string{"direct-requirements.txt": "django-cors-headers\nDjango>=5.2\n", "requirements.txt": "django-cors-headers==4.9.0\nDjango==5.2.8\n"}},
+		{name: "pyproject beside compiled pins", files: map[string]string{
+			"pyproject.toml":        "[project]\ndependencies = [\"django>=5\"]\n",
+			"requirements/prod.txt": "django==5.2.8\n",
+		}},
+		{name: "a lock of the same project", files: map[string]string{"requirements/base.txt": "Django>=5\n", "poetry.lock": "[[package]]\nname = \"django\"\nversion = \"5.2.8\"\noptional = false\nfiles = []\n"}},
 	})
 }
 
 func TestDevToolInProduction(t *testing.T) {
 	t.Parallel()
+	const mw = `MIDDLEWARE = ["django.middleware.security.SecurityMiddleware", "debug_toolbar.middleware.DebugToolbarMiddleware"]` + "\n"
 	depsRunAll(t, "DJS1004", []depsCase{
-		// Requirements.
-		{name: "toolbar in production requirements", files: map[string]string{"requirements.txt": "Django==5.2.8\ndjango-debug-toolbar==4.4.6\n"},
-			want: []string{"requirements.txt:2:1 medium django-debug-toolbar"}, msg: "move it to development requirements"},
-		{name: "extensions in PEP 621 dependencies", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\"django_extensions==3.2.3\"]\n"},
-			want: []string{"pyproject.toml:2:18 medium django-extensions"}},
-		{name: "pulled into production by -r", files: map[string]string{"requirements.txt": "-r requirements/tools.txt\n", "requirements/tools.txt": "django-debug-toolbar\n"},
-			want: []string{"requirements/tools.txt:1:1 medium django-debug-toolbar"}},
-		{name: "development requirements", files: map[string]string{"requirements-dev.txt": "django-debug-toolbar==4.4.6\ndjango-extensions\n"}},
-		{name: "development group", files: map[string]string{"pyproject.toml": "[tool.poetry.group.dev.dependencies]\ndjango-debug-toolbar = \"^4.4\"\n[project.optional-dependencies]\ndev = [\"django-extensions\"]\n"}},
-		{name: "Pipfile dev-packages", files: map[string]string{"Pipfile": "[dev-packages]\ndjango-debug-toolbar = \"*\"\n"}},
-
-		// Settings.
-		{name: "toolbar app unconditionally", files: map[string]string{"mysite/settings.py": "DEBUG = False\nINSTALLED_APPS = [\n    \"django.contrib.admin\",\n    \"debug_toolbar\",\n]\n"},
-			want: []string{"mysite/settings.py:4:5 medium debug_toolbar"}, msg: "debug_toolbar is in INSTALLED_APPS of the production settings unconditionally"},
-		{name: "AppConfig path", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"django.contrib.admin\", \"django_extensions.apps.DjangoExtensionsConfig\"]\n"},
-			want: []string{"mysite/settings.py:1:43 medium django_extensions"}},
-		{name: "toolbar middleware alone", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = []\nMIDDLEWARE = [\"debug_toolbar.middleware.DebugToolbarMiddleware\"]\n"},
-			want: []string{"mysite/settings.py:2:15 medium debug_toolbar.middleware.DebugToolbarMiddleware"}},
-		{name: "app and middleware report once", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"debug_toolbar\"]\nMIDDLEWARE = [\"debug_toolbar.middleware.DebugToolbarMiddleware\"]\n"},
-			want: []string{"mysite/settings.py:1:19 medium debug_toolbar"}},
-		{name: "appended unconditionally", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"django.contrib.admin\"]\nINSTALLED_APPS += [\"debug_toolbar\"]\n"},
-			want: []string{"mysite/settings.py:2:20 medium debug_toolbar"}},
-		{name: "only under if DEBUG (off in production)", files: map[string]string{"mysite/settings.py": "import os\nDEBUG = os.environ.get(\"DEBUG\") == \"1\"\nINSTALLED_APPS = [\"django.contrib.admin\"]\nif DEBUG:\n    INSTALLED_APPS += [\"debug_toolbar\"]\n"}},
-		{name: "under a condition djsec cannot decide", files: map[string]string{"mysite/settings.py": "import sys\nINSTALLED_APPS = [\"django.contrib.admin\"]\nif \"test\" not in sys.argv:\n    INSTALLED_APPS += [\"debug_toolbar\"]\n"}},
-		{name: "unknown list", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = get_apps()\nMIDDLEWARE = []\n"}},
-		{name: "development module", files: map[string]string{
-			"mysite/settings/base.py": "INSTALLED_APPS = [\"django.contrib.admin\"]\nMIDDLEWARE = []\n",
-			"mysite/settings/dev.py":  "from .base import *\nINSTALLED_APPS += [\"debug_toolbar\"]\n",
-			"mysite/settings/prod.py": "from .base import *\nDEBUG = False\n",
-		}},
+		{name: "app and middleware unconditionally", files: map[string]string{"mysite/settings.py": "DEBUG = False\nINSTALLED_APPS = [\n    \"django.contrib.admin\",\n    \"debug_toolbar\",\n]\n" + mw},
+			want: []string{"mysite/settings.py:6:64 medium debug_toolbar"},
+			msg:  "debug_toolbar.middleware.DebugToolbarMiddleware is in MIDDLEWARE and debug_toolbar in INSTALLED_APPS of the production settings unconditionally"},
+		{name: "AppConfig path and a subclassed middleware", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"debug_toolbar.apps.DebugToolbarConfig\"]\nMIDDLEWARE = [\"graphql_tools.middleware.DebugToolbarMiddleware\"]\n"},
+			want: []string{"mysite/settings.py:2:15 medium debug_toolbar"}},
+		{name: "appended unconditionally", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"django.contrib.admin\"]\nINSTALLED_APPS += [\"debug_toolbar\"]\nMIDDLEWARE = []\nMIDDLEWARE.insert(0, \"debug_toolbar.middleware.DebugToolbarMiddleware\")\n"},
+			want: []string{"mysite/settings.py:4:22 medium debug_toolbar"}},
 		{name: "in base, seen through production", files: map[string]string{
-			"mysite/settings/base.py": "INSTALLED_APPS = [\"django.contrib.admin\", \"debug_toolbar\"]\nMIDDLEWARE = []\n",
+			"mysite/settings/base.py": "INSTALLED_APPS = [\"django.contrib.admin\", \"debug_toolbar\"]\n" + mw,
 			"mysite/settings/dev.py":  "from .base import *\n",
 			"mysite/settings/prod.py": "from .base import *\nDEBUG = False\n",
-		}, want: []string{"mysite/settings/base.py:1:43 medium debug_toolbar"}},
+		}, want: []string{"mysite/settings/base.py:2:64 medium debug_toolbar"}},
+
+		// Silent.
+		{name: "package in production requirements", files: map[string]string{"requirements.txt": "Django==5.2.8\ndjango-debug-toolbar==4.4.6\ndjango-extensions==3.2.3\n"}},
+		{name: "django-extensions app", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"django.contrib.admin\", \"django_extensions\"]\nMIDDLEWARE = []\n"}},
+		{name: "app without the middleware", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = [\"debug_toolbar\"]\nMIDDLEWARE = []\n"}},
+		{name: "middleware without the app", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = []\n" + mw}},
+		{name: "only under if DEBUG (off in production)", files: map[string]string{"mysite/settings.py": "import os\nDEBUG = os.environ.get(\"DEBUG\") == \"1\"\nINSTALLED_APPS = [\"django.contrib.admin\"]\nMIDDLEWARE = []\nif DEBUG:\n    INSTALLED_APPS += [\"debug_toolbar\"]\n    MIDDLEWARE += [\"debug_toolbar.middleware.DebugToolbarMiddleware\"]\n"}},
+		{name: "removed unless DEBUG", files: map[string]string{"mysite/settings.py": "import os, sys\nDEBUG = os.environ.get(\"DEBUG\") == \"1\"\nINSTALLED_APPS = [\"django.contrib.admin\", \"debug_toolbar\"]\nif not DEBUG and \"collectstatic\" not in sys.argv:\n    INSTALLED_APPS.remove(\"debug_toolbar\")\n" + mw}},
+		{name: "under a condition djsec cannot decide", files: map[string]string{"mysite/settings.py": "import sys\nINSTALLED_APPS = [\"django.contrib.admin\"]\nif \"test\" not in sys.argv:\n    INSTALLED_APPS += [\"debug_toolbar\"]\n" + mw}},
+		{name: "unknown list", files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = get_apps()\n" + mw}},
+		{name: "development module", files: map[string]string{
+			"mysite/settings/base.py": "INSTALLED_APPS = [\"django.contrib.admin\"]\nMIDDLEWARE = []\n",
+			"mysite/settings/dev.py":  "from .base import *\nINSTALLED_APPS += [\"debug_toolbar\"]\nMIDDLEWARE += [\"debug_toolbar.middleware.DebugToolbarMiddleware\"]\n",
+			"mysite/settings/prod.py": "from .base import *\nDEBUG = False\n",
+		}},
 	})
 }
 
@@ -202,10 +208,21 @@ func TestWSGIServerMissing(t *testing.T) {
 	t.Parallel()
 	depsRunAll(t, "DJS1005", []depsCase{
 		{name: "Django and no server", files: map[string]string{"requirements.txt": "psycopg==3.2.1\nDjango==5.2.8\n"},
-			want: []string{"requirements.txt:2:1 medium django"}, msg: "add gunicorn (WSGI) or uvicorn (ASGI)"},
+			want: []string{"requirements.txt:2:1 medium django"}, msg: "nothing in the repository names a platform that supplies one, so it most likely serves traffic with manage.py runserver: add gunicorn (WSGI) or uvicorn (ASGI)"},
 		{name: "Poetry project", files: map[string]string{"pyproject.toml": "[tool.poetry.dependencies]\npython = \"^3.12\"\ndjango = \"^5.2\"\n"},
 			want: []string{"pyproject.toml:3:1 medium django"}},
 		{name: "server only named in a development Dockerfile", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "Dockerfile": "FROM python:3.12\nCMD [\"python\", \"manage.py\", \"runserver\"]\n"},
+			want: []string{"requirements.txt:1:1 medium django"}},
+		{name: "a README and a CI workflow that name no platform", files: map[string]string{
+			"requirements.txt":         "Django==5.2.8\n",
+			"README.md":                "# Notes app\nStart it with ./start.sh and open http://localhost:8000\n",
+			".github/workflows/ci.yml": "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: python manage.py test\n",
+		}, want: []string{"requirements.txt:1:1 medium django"}},
+		{name: "a file named for uWSGI that configures nothing", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "docs/uwsgi.ini": "; notes\n"},
+			want: []string{"requirements.txt:1:1 medium django"}},
+		{name: "a Procfile web process running Python", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "Procfile": "web: python manage.py runserver 0.0.0.0:$PORT\n"},
+			want: []string{"requirements.txt:1:1 medium django"}},
+		{name: "an opaque command in a development Procfile", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "Procfile.dev": "web: make dev\n"},
 			want: []string{"requirements.txt:1:1 medium django"}},
 
 		// Silent.
@@ -220,6 +237,18 @@ func TestWSGIServerMissing(t *testing.T) {
 		{name: "Procfile", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "Procfile": "web: waitress-serve --port=$PORT mysite.wsgi:application\n"}},
 		{name: "serverless adapter", files: map[string]string{"requirements.txt": "Django==5.2.8\nzappa\n"}},
 		{name: "no manifest", files: map[string]string{"mysite/settings.py": "DEBUG = False\n"}},
+		// A platform or the operating system supplies the server.
+		{name: "deploy workflow to PythonAnywhere", files: map[string]string{"requirements.txt": "Django==5.2.8\n",
+			".github/workflows/deploy.yml": "on: release\njobs:\n  deploy:\n    steps:\n      - run: curl -X POST https://www.pythonanywhere.com/api/v0/user/me/webapps/example.org/reload/\n"}},
+		{name: "README says where it is hosted", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "README.rst": "The site runs on PythonAnywhere.\n"}},
+		{name: "deploy script for App Engine", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "scripts/deploy.sh": "#!/bin/sh\ngcloud app deploy --quiet\n"}},
+		{name: "PythonAnywhere WSGI file", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "deploy/me_pythonanywhere_com_wsgi.py": "import os\n"}},
+		{name: "uWSGI configuration", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "deploy/mysite_uwsgi.ini": "[uwsgi]\nmodule = mysite.wsgi:application\n"}},
+		{name: "App Engine app.yaml", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "app.yaml": "runtime: python312\n"}},
+		{name: "Elastic Beanstalk", files: map[string]string{"requirements.txt": "Django==5.2.8\n", ".ebextensions/django.config": "option_settings:\n  aws:elasticbeanstalk:container:python:\n    WSGIPath: mysite.wsgi:application\n"}},
+		{name: "Apache mod_wsgi", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "deploy/apache-mysite.conf": "<VirtualHost *:80>\n  WSGIDaemonProcess mysite python-path=/srv/mysite\n  WSGIScriptAlias / /srv/mysite/mysite/wsgi.py\n</VirtualHost>\n"}},
+		{name: "Procfile web process running a script", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "Procfile": "web: make run\n"}},
+		{name: "fly.toml process running a script", files: map[string]string{"requirements.txt": "Django==5.2.8\n", "fly.toml": "[processes]\napp = \"bin/start-web\"\n"}},
 		{name: "Django only in development", files: map[string]string{"requirements-dev.txt": "Django==5.2.8\n"}},
 		{name: "no Django", files: map[string]string{"requirements.txt": "flask\n"}},
 	})
@@ -254,6 +283,23 @@ func TestRunserverInProduction(t *testing.T) {
 			want: []string{"compose.yaml:4:7 high compose.yaml:app"}},
 		{name: "a word containing test is not a test file", files: map[string]string{"Dockerfile.latest": "FROM python:3.12\nCMD python manage.py runserver\n"},
 			want: []string{"Dockerfile.latest:2:1 high Dockerfile.latest:CMD"}},
+		{name: "a sub-project's stack beside the main project's production files", files: map[string]string{
+			"Procfile":                           "web: gunicorn mysite.wsgi\n",
+			"docker-compose.yml":                 "services:\n  web:\n    build: .\n    command: gunicorn mysite.wsgi\n",
+			"services/legacy/Dockerfile":         "FROM python:3.12\nCMD [\"python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n",
+			"services/legacy/docker-compose.yml": "services:\n  web:\n    build: .\n    command: >\n      sh -c \"python manage.py migrate &&\n             python manage.py runserver 0.0.0.0:8000\"\n",
+			"services/legacy/app/settings.py":    "DEBUG = True\n",
+		}, want: []string{"services/legacy/Dockerfile:2:1 high services/legacy/Dockerfile:CMD", "services/legacy/docker-compose.yml:4:14 high services/legacy/docker-compose.yml:web"}},
+		{name: "an unnamed compose file in a subfolder does not override", files: map[string]string{
+			"docker-compose.yml":       "services:\n  web:\n    command: python manage.py runserver 0.0.0.0:8000\n",
+			"other/docker-compose.yml": "services:\n  web:\n    command: gunicorn other.wsgi\n",
+		}, want: []string{"docker-compose.yml:3:14 high docker-compose.yml:web"}},
+		{name: "production settings on the command line", files: map[string]string{"Procfile": "web: python manage.py runserver 0.0.0.0:$PORT --settings=mysite.settings.production\n"},
+			want: []string{"Procfile:1:1 high Procfile:web"}},
+		{name: "interpreter under /usr/local", files: map[string]string{"Dockerfile": "FROM python:3.12\nENV NODE_ENV=development\nCMD [\"/usr/local/bin/python\", \"manage.py\", \"runserver\", \"0.0.0.0:8000\"]\n"},
+			want: []string{"Dockerfile:3:1 high Dockerfile:CMD"}},
+		{name: "production environment", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    build: .\n    environment:\n      DJANGO_SETTINGS_MODULE: mysite.settings.prod\n      DJANGO_ENV: production\n    command: python manage.py runserver 0.0.0.0:8000\n"},
+			want: []string{"docker-compose.yml:7:14 high docker-compose.yml:web"}},
 
 		// Silent.
 		{name: "gunicorn", files: map[string]string{"Dockerfile": "FROM python:3.12\nCMD [\"gunicorn\", \"mysite.wsgi\"]\n"}},
@@ -270,6 +316,40 @@ func TestRunserverInProduction(t *testing.T) {
 		{name: "compose override file", files: map[string]string{"docker-compose.override.yml": "services:\n  web:\n    command: python manage.py runserver\n"}},
 		{name: "compose dev service", files: map[string]string{"docker-compose.yml": "services:\n  web-dev:\n    command: python manage.py runserver\n  web:\n    command: gunicorn mysite.wsgi\n"}},
 		{name: "word runserver elsewhere", files: map[string]string{"Dockerfile": "FROM python:3.12\nLABEL note=\"never use manage.py runserver\"\nCMD gunicorn mysite.wsgi\n"}},
+		{name: "local.Dockerfile", files: map[string]string{"compose/local.Dockerfile": "FROM python:3.12\nCMD python manage.py runserver\n"}},
+		{name: "dev.Dockerfile", files: map[string]string{"dev.Dockerfile": "FROM python:3.12\nCMD python manage.py runserver\n"}},
+
+		// Compose stacks that show they are for development.
+		{name: "compose service building a local Dockerfile", files: map[string]string{"docker-compose.yml": "services:\n  django:\n    build:\n      context: .\n      dockerfile: compose/local.Dockerfile\n    command: python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "compose service building a development stage", files: map[string]string{"compose.yaml": "services:\n  web:\n    build:\n      context: .\n      target: development\n    command: python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "compose development settings module", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    build: .\n    environment:\n      - DJANGO_SETTINGS_MODULE=mysite.settings.docker\n    command: python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "compose development environment in build args", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    build:\n      context: .\n      args:\n        DJANGO_ENV: development\n    command: python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "compose development entrypoint script", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    build: .\n    entrypoint: ./scripts/start-dev.sh\n    command: python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "compose development settings flag", files: map[string]string{"docker-compose.yml": "services:\n  web:\n    command: python manage.py runserver 0.0.0.0:8000 --settings=mysite.settings.local\n"}},
+		{name: "compose overridden by a production compose file", files: map[string]string{
+			"docker-compose.yml":                   "services:\n  web:\n    <<: &web\n      image: mysite:dev\n      build:\n        context: .\n    command: python manage.py runserver 0.0.0.0:8000\n",
+			"deploy/docker-compose.production.yml": "services:\n  web:\n    <<: &web\n      image: registry.example/mysite:latest\n    command: bash ./docker/django/start.sh\n",
+		}},
+		{name: "compose overridden in the same folder by a server command", files: map[string]string{
+			"docker-compose.yml":       "services:\n  web:\n    command: python manage.py runserver 0.0.0.0:8000\n",
+			"docker-compose.swarm.yml": "services:\n  web:\n    command: gunicorn mysite.wsgi -b 0.0.0.0:8000\n",
+		}},
+		{name: "compose overrides an image that serves with gunicorn", files: map[string]string{
+			"Dockerfile":         "FROM python:3.12 AS base\nCOPY . /app\nFROM base AS prod\nCMD [\"gunicorn\", \"mysite.wsgi\", \"--bind\", \"0.0.0.0:8000\"]\n",
+			"docker-compose.yml": "services:\n  web:\n    build: .\n    volumes:\n      - .:/app\n    command: python manage.py runserver 0.0.0.0:8000\n",
+		}},
+		{name: "compose beside a Procfile serving with gunicorn", files: map[string]string{
+			"Procfile":           "release: python manage.py migrate\nweb: gunicorn config.wsgi:application\n",
+			"docker-compose.yml": "services:\n  django:\n    build: .\n    command: python manage.py runserver 0.0.0.0:8000\n",
+		}},
+
+		// Dockerfiles that show they are for development.
+		{name: "Dockerfile with development settings", files: map[string]string{"Dockerfile": "FROM python:3.12\nENV PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=mysite.settings.local\nCMD python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "Dockerfile with legacy ENV form", files: map[string]string{"Dockerfile": "FROM python:3.12 AS base\nENV DJANGO_SETTINGS_MODULE config.settings.dev\nFROM base\nCMD python manage.py runserver 0.0.0.0:8000\n"}},
+		{name: "Dockerfile beside a Procfile serving with gunicorn", files: map[string]string{
+			"Procfile":   "web: gunicorn mysite.wsgi\n",
+			"Dockerfile": "FROM python:3.12\nCMD python manage.py runserver 0.0.0.0:8000\n",
+		}},
 	})
 }
 
@@ -301,7 +381,7 @@ func TestDepsRulesCatalogue(t *testing.T) {
 		{"DJS1001", "django-eol", High, "R"},
 		{"DJS1002", "vulnerable-dependency", High, "R"},
 		{"DJS1003", "dependency-unpinned", Low, "R"},
-		{"DJS1004", "dev-tool-in-production", Medium, "S+R"},
+		{"DJS1004", "dev-tool-in-production", Medium, "S"},
 		{"DJS1005", "wsgi-server-missing", Medium, "R+C"},
 		{"DJS1006", "runserver-in-production", High, "C"},
 	} {

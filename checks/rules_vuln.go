@@ -13,7 +13,7 @@ import (
 var ruleVulnerableDependency = &Rule{
 	ID: "DJS1002", Slug: "vulnerable-dependency", Severity: High, Where: "R", Section: 10,
 	Title:     "Dependency version with a known vulnerability",
-	FiresWhen: "a pinned version is inside an advisory's affected range (bundled OSV data; live OSV API when enabled)",
+	FiresWhen: "a pinned or locked version is inside an advisory's affected range, or a range allows no release that fixes one (bundled OSV data; live OSV API when enabled)",
 	Doc: "A release with a published vulnerability is the easiest thing to attack: the advisory tells everyone " +
 		"what is broken and the fix tells them where. Django's own security releases fix SQL injection, " +
 		"denial of service and information leaks several times a year.\n\n" +
@@ -30,19 +30,27 @@ var ruleVulnerableDependency = &Rule{
 		"highest among the advisories: Django's own rating (low, moderate → medium, high) for its security " +
 		"archive; else a CVSS v3 or v2 vector's base score (9.0 and above critical, 7.0 high, 4.0 medium, " +
 		"lower low); else the GitHub advisory database's rating; else high for Django and medium for other " +
-		"packages.\n\n" +
-		"A requirement without an exact version is judged by the versions its specifier allows: when the " +
-		"range includes affected releases, the finding is medium (low when every advisory is low), \"may resolve " +
-		"to a vulnerable version\", since pip keeps an installed release that satisfies the range and resolvers " +
-		"may pick an old one; it suggests the lowest bound that excludes them. Nothing is reported for a version " +
-		"djsec cannot know (direct URLs, unreadable specifiers, a manifest whose lock file does not list the " +
-		"package), for development-only manifests and groups, or for pre-releases the advisories do not list. " +
+		"packages. A PyPA record that rates itself nowhere takes the CVSS vector of the GitHub-reviewed " +
+		"advisory of its CVE where djsec bundles one (`bot advisories list --format json PACKAGE` shows the basis of " +
+		"each rating).\n\n" +
+		"A requirement without an exact version is judged as pip installs it and as pip-audit audits it: by " +
+		"the newest release its range allows. It is reported, at the advisories' severity, when no release the " +
+		"range allows fixes an advisory (an upper bound below the fix, or an advisory without one); a range that " +
+		"also admits old affected releases but allows the fixed ones is not, since a fresh install gets the fix. " +
+		"An input list is not judged when another production file of the same project pins the package: a " +
+		"requirements.txt of exact pins compiled from `requirements-base.txt`, `requirements/common.txt` or " +
+		"`pyproject.toml` dependencies, or a lock file (uv.lock, poetry.lock, Pipfile.lock, pdm.lock). That file is " +
+		"what gets installed, and it is judged instead. The project of a manifest is its folder, or the folder " +
+		"above a `requirements/` folder, so a second project in a subfolder keeps its own findings. Nothing is " +
+		"reported for a version djsec cannot know (direct URLs, unreadable specifiers, a manifest whose lock file " +
+		"does not list the package), for development-only manifests and groups, or for pre-releases the " +
+		"advisories do not list. " +
 		"Django does not evaluate series past their end of support, so their later vulnerabilities are absent " +
 		"from the data: DJS1001 reports those series.",
 	Fix: "Upgrade to the release the finding names, or later, and update the lock file:\n\n" +
 		"```\n# requirements.txt\nDjango==5.2.18\n```\n\n" +
 		"```\npoetry update django    # or: uv lock --upgrade-package django, pdm update django\n```\n\n" +
-		"For a range, raise its lower bound so no affected release can be installed (`Django>=5.2.18,<5.3`).",
+		"For a range, let it reach the fixed release and pin or lock what you install (`Django>=5.2.18,<5.3`).",
 }
 
 func init() {
@@ -68,6 +76,7 @@ func checkVulnerableDependency(p *Project, r *Reporter) {
 	if db == nil {
 		db = advisories.Bundled()
 	}
+	pinned := depsPinnedSources(p)
 	for _, req := range p.Requirements {
 		if req.Dev || req.URL != "" {
 			continue
@@ -85,7 +94,9 @@ func checkVulnerableDependency(p *Project, r *Reporter) {
 			continue
 		}
 		if path.Base(req.Path) != "pyproject.toml" && path.Base(req.Path) != "Pipfile" || !depsHasLockFile(p, req.Path) {
-			vulnEmitRange(r, db, req)
+			if _, covered := pinned.covers(req); !covered {
+				vulnEmitRange(r, db, req)
+			}
 		}
 	}
 	// Packages only a lock file lists (dependencies of dependencies, or
@@ -151,7 +162,11 @@ func vulnEmitPinned(p *Project, r *Reporter, db *advisories.DB, pos settings.Pos
 	r.Emit(ruleVulnerableDependency, nil, pos, key, b.String(), WithSeverity(sev))
 }
 
-// vulnEmitRange reports a requirement whose range admits affected releases.
+// vulnEmitRange reports a requirement whose range resolves to a
+// vulnerable release: the newest version it allows, which is what pip
+// installs (and what pip-audit judges), is affected. A range that also
+// admits old affected releases but allows a fixed one is not reported:
+// a fresh install gets the fix.
 func vulnEmitRange(r *Reporter, db *advisories.DB, req deps.Requirement) {
 	set, ok := req.Specifiers()
 	if !ok {
@@ -160,37 +175,59 @@ func vulnEmitRange(r *Reporter, db *advisories.DB, req deps.Requirement) {
 	if _, pinned := set.Pin(); pinned {
 		return // === on a non-PEP 440 string: the version is unknown
 	}
-	vulns, safe, clear := db.MatchRange(req.Name, set)
+	vulns := db.MatchNewest(req.Name, set)
 	if len(vulns) == 0 {
 		return
 	}
-	worst := Severity(0)
+	sev := Severity(0)
 	for _, vu := range vulns {
-		worst = max(worst, vulnLevel(req.Name, vu))
+		sev = max(sev, vulnLevel(req.Name, vu))
 	}
-	sev := min(worst, Medium)
 	spec := req.Specifier
 	if req.Constraint != "" {
 		spec += " (constraint " + req.Constraint + ")"
 	}
 	var b strings.Builder
 	if strings.TrimSpace(req.Specifier) == "" && req.Constraint == "" {
-		fmt.Fprintf(&b, "%s has no version constraint, so it allows", vulnDisplay(req.Name))
+		fmt.Fprintf(&b, "%s has no version constraint, and even its newest release has", vulnDisplay(req.Name))
 	} else {
-		fmt.Fprintf(&b, "%s%s allows", vulnDisplay(req.Name), spec)
+		fmt.Fprintf(&b, "%s%s allows no release that fixes", vulnDisplay(req.Name), spec)
 	}
 	if len(vulns) == 1 {
-		fmt.Fprintf(&b, " releases with a known vulnerability (%s)", vulnNames(vulns, 8))
+		b.WriteString(" a known vulnerability")
 	} else {
-		fmt.Fprintf(&b, " releases with %d known vulnerabilities (%s)", len(vulns), vulnNames(vulns, 8))
+		fmt.Fprintf(&b, " %d known vulnerabilities", len(vulns))
 	}
-	b.WriteString(", so an install may resolve to a vulnerable version")
-	if clear {
-		fmt.Fprintf(&b, ": raise its lower bound to %s and pin the version or commit a lock file", safe)
+	fmt.Fprintf(&b, " (highest severity %s), so every install gets a vulnerable version: %s", sev, vulnByFix(vulns))
+	if up, ok := vulnRangeUpgrade(db, req.Name, vulns); ok {
+		fmt.Fprintf(&b, ". Allow %s %s or later (raise the upper bound) and pin it or commit a lock file", vulnDisplay(req.Name), up)
 	} else {
-		b.WriteString(": no release the range allows is known to fix all of them, so pin a fixed release")
+		b.WriteString(". No release is known to fix all of them: check the advisories for a workaround")
 	}
 	r.Emit(ruleVulnerableDependency, nil, depsReqPos(req), req.Name, b.String(), WithSeverity(sev))
+}
+
+// vulnRangeUpgrade is the first release that fixes every advisory a
+// range's newest release has: the highest of their fixes, or the next
+// fix above it when another advisory affects that one.
+func vulnRangeUpgrade(db *advisories.DB, name string, vulns []advisories.Vuln) (deps.Version, bool) {
+	var up deps.Version
+	for _, vu := range vulns {
+		if vu.Fixed == "" {
+			return deps.Version{}, false
+		}
+		v, err := deps.ParseVersion(vu.Fixed)
+		if err != nil {
+			return deps.Version{}, false
+		}
+		if up.Release == nil || deps.Compare(v, up) > 0 {
+			up = v
+		}
+	}
+	if len(db.Match(name, up)) == 0 {
+		return up, true
+	}
+	return db.Upgrade(name, up)
 }
 
 // vulnDisplay names a package in messages: Django as its project spells
@@ -244,19 +281,6 @@ func vulnName(v advisories.Vuln) string {
 		return v.Name + " (" + v.IDs[1] + ")"
 	}
 	return v.Name
-}
-
-// vulnNames names the first n advisories and counts the rest.
-func vulnNames(vulns []advisories.Vuln, n int) string {
-	var names []string
-	for i, v := range vulns {
-		if i == n {
-			names = append(names, fmt.Sprintf("and %d more", len(vulns)-n))
-			break
-		}
-		names = append(names, v.Name)
-	}
-	return strings.Join(names, ", ")
 }
 
 // Dependency is one production dependency whose exact version is known:

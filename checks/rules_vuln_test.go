@@ -34,8 +34,10 @@ func TestVulnerableDependency(t *testing.T) {
 		{name: "CVSS rating of another package", files: req("urllib3==2.0.5\n"),
 			want: []string{"requirements.txt:1:1 high urllib3"},
 			msg:  "urllib3 2.0.5 has 2 known vulnerabilities (highest severity high): fixed in 2.0.6: CVE-2023-43804 (PYSEC-2023-192); fixed in 2.0.7: CVE-2023-45803 (PYSEC-2023-212). Upgrade to urllib3 2.0.7"},
-		{name: "another package without a rating is medium", files: req("sqlparse==0.4.3\n"),
-			want: []string{"requirements.txt:1:1 medium sqlparse"}, msg: "fixed in 0.4.4"},
+		{name: "another package without a rating is medium", files: req("celery==5.2.1\n"),
+			want: []string{"requirements.txt:1:1 medium celery"}, msg: "fixed in 5.2.2"},
+		{name: "an unrated record takes the CVSS of its CVE's reviewed advisory", files: req("PyYAML==5.1\n"),
+			want: []string{"requirements.txt:1:1 critical pyyaml"}, msg: "pyyaml 5.1 has 3 known vulnerabilities (highest severity critical)"},
 		{name: "pinned by a constraints file", files: map[string]string{"requirements.txt": "Django\n-c constraints.txt\n", "constraints.txt": "Django==6.0.8\n"},
 			want: []string{"requirements.txt:1:1 medium django"}},
 		{name: "a lock wins over the manifest's range", files: poetry("Django = \"^6.0\"\n", lockPkg("Django", "6.0.8", "")),
@@ -47,15 +49,17 @@ func TestVulnerableDependency(t *testing.T) {
 			"uv.lock": "version = 1\n" + "[[package]]\nname = \"urllib3\"\nversion = \"2.0.5\"\nsource = { registry = \"https://pypi.org/simple\" }\n" +
 				"[[package]]\nname = \"urllib3\"\nversion = \"1.26.16\"\nsource = { registry = \"https://pypi.org/simple\" }\n"},
 			want: []string{"uv.lock:3:1 high urllib3==2.0.5", "uv.lock:7:1 high urllib3==1.26.16"}},
-		{name: "range allowing affected releases", files: req("Django>=5.2,<5.3\n"),
-			want: []string{"requirements.txt:1:1 medium django"},
-			msg:  "Django>=5.2,<5.3 allows releases with 41 known vulnerabilities (CVE-2025-13372, CVE-2025-13473, CVE-2025-14550, CVE-2025-32873, CVE-2025-48432, CVE-2025-57833, CVE-2025-59681, CVE-2025-59682, and 33 more), so an install may resolve to a vulnerable version: raise its lower bound to >=5.2.18 and pin the version or commit a lock file"},
-		{name: "no constraint at all", files: req("pillow\n"),
-			want: []string{"requirements.txt:1:1 medium pillow"}, msg: "pillow has no version constraint, so it allows releases with 51 known vulnerabilities"},
-		{name: "range without a fix inside it", files: req("Django>=6.0,<6.0.5\n"),
-			want: []string{"requirements.txt:1:1 medium django"}, msg: "no release the range allows is known to fix all of them, so pin a fixed release"},
-		{name: "PEP 621 range without a lock", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\n  \"sqlparse>=0.4\",\n]\n"},
+		{name: "range stopping below the fixes", files: req("Django>=6.0,<6.0.5\n"),
+			want: []string{"requirements.txt:1:1 high django"},
+			msg:  "Django>=6.0,<6.0.5 allows no release that fixes 19 known vulnerabilities (highest severity high), so every install gets a vulnerable version: fixed in 6.0.5: CVE-2026-35192"},
+		{name: "range stopping below the fixes names the upgrade", files: req("sqlparse>=0.4,<0.4.4\n"),
+			want: []string{"requirements.txt:1:1 medium sqlparse"}, msg: "Allow sqlparse 0.4.4 or later (raise the upper bound)"},
+		{name: "PEP 621 range without a lock", files: map[string]string{"pyproject.toml": "[project]\ndependencies = [\n  \"sqlparse<0.4.4\",\n]\n"},
 			want: []string{"pyproject.toml:3:4 medium sqlparse"}},
+		{name: "input list of another project", files: map[string]string{
+			"requirements.txt":                 "sqlparse==0.5.0\n",
+			"services/legacy/requirements.txt": "sqlparse<0.4.4\n",
+		}, want: []string{"services/legacy/requirements.txt:1:1 medium sqlparse"}},
 
 		// Silent.
 		{name: "fixed release", files: req("Django==5.2.18\nDjango==6.0.9\nurllib3==2.0.7\nsqlparse==0.4.4\n")},
@@ -63,6 +67,26 @@ func TestVulnerableDependency(t *testing.T) {
 		{name: "pre-release the ranges do not cover", files: req("Django==6.1rc1\n")},
 		{name: "package without advisories", files: req("django-environ==0.12.0\ngunicorn==23.0.0\n")},
 		{name: "range excluding every affected release", files: req("Django>=5.2.18,<5.3\nurllib3>=2.0.7,<3\n")},
+		// pip installs the newest release a range allows, and pip-audit
+		// judges that one: older affected releases inside the range are
+		// not what gets installed.
+		{name: "range whose newest release is fixed", files: req("Django>=5.2,<5.3\nDjango>=6.0,<6.1\n")},
+		{name: "no constraint, newest release fixed", files: req("pillow\nsqlparse>=0.4\n")},
+		// An input list beside the file of exact pins compiled from it:
+		// the pins are judged, the input stays silent.
+		{name: "input list beside exact pins", files: map[string]string{
+			"requirements-input.txt": "Django<6.0.5\nsqlparse<0.4.4\n",
+			"requirements.txt":       "Django==6.0.9\nsqlparse==0.5.0\n",
+		}},
+		{name: "requirements folder beside a compiled file", files: map[string]string{
+			"requirements/base.txt": "sqlparse<0.4.4\n",
+			"requirements.txt":      "sqlparse==0.5.0\n",
+		}},
+		{name: "input list beside a lock of the same project", files: map[string]string{
+			"requirements/base.txt": "sqlparse<0.4.4\n",
+			"pyproject.toml":        "[project]\ndependencies = [\"sqlparse\"]\n",
+			"uv.lock":               "version = 1\n[[package]]\nname = \"sqlparse\"\nversion = \"0.5.0\"\nsource = { registry = \"https://pypi.org/simple\" }\n",
+		}},
 		{name: "development manifest", files: map[string]string{"requirements-dev.txt": "Django==4.2.10\nsqlparse\n"}},
 		{name: "development group", files: poetry("Django = \"^5.2\"\n[tool.poetry.group.dev.dependencies]\nsqlparse = \"0.4.3\"\n", lockPkg("django", "5.2.18", "")+lockPkg("sqlparse", "0.4.3", ""))},
 		{name: "development-only lock entry", files: map[string]string{"Pipfile": "[packages]\ndjango = \"*\"\n",

@@ -7,6 +7,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{Name: "Django security archive", Path: "django-archive", Date: "2026-11-26", Records: 47, URL: "https://docs.djangoproject.com/en/dev/releases/security/"},
 	{Name: "PyPA advisory database", Path: "pypa", Date: "2024-10-10", Commit: "3ccb612573e2511ab5cad7dafecd838605c80cda", Records: 245, URL: "https://github.com/pypa/advisory-database"},
 	{Name: "Django release series", Path: "django-series.json", Date: "2026-11-26", URL: "https://www.djangoproject.com/download/#supported-versions"},
+	{Name: "GitHub advisory database severities", Path: "internal/advisorybuild/severities.json", Date: "2023-09-20", Records: 8, URL: "https://github.com/github/advisory-database"},
 }, DjangoSeries: []Series{
 	{Series: "3.2", LTS: true, Released: "2021-04-06", MainstreamEnds: "2021-12", SecurityEnds: "2024-04-01", LastRelease: "3.2.25", LastReleaseDate: "2024-03-04", Status: "unsupported", Confirmed: true},
 	{Series: "4.0", Released: "2021-12-07", MainstreamEnds: "2022-08-03", SecurityEnds: "2023-04-01", LastRelease: "4.0.10", LastReleaseDate: "2023-02-14", Status: "unsupported", Confirmed: true},
@@ -1656,7 +1657,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2018-49", Aliases: []string{
 		"CVE-2017-18342",
 		"GHSA-rprw-h62v-c2w7",
-	}, Source: "pypa", Published: "2018-06-27", Modified: "2021-07-05", Summary: "In PyYAML before 5.1, the yaml.load() API could execute arbitrary code if used with untrusted data.", URL: "https://security.gentoo.org/glsa/202003-45", Affected: []Affected{
+	}, Source: "pypa", Published: "2018-06-27", Modified: "2021-07-05", Summary: "In PyYAML before 5.1, the yaml.load() API could execute arbitrary code if used with untrusted data.", Severity: "critical", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (base score 9.8), from GHSA-rprw-h62v-c2w7", URL: "https://security.gentoo.org/glsa/202003-45", Affected: []Affected{
 		{Package: "pyyaml", Ranges: [][]Event{
 			{
 				{Introduced: "0"},
@@ -2043,7 +2044,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2020-176", Aliases: []string{
 		"CVE-2019-20477",
 		"GHSA-3pqx-4fqf-j49f",
-	}, Source: "pypa", Published: "2020-02-19", Modified: "2020-03-01", Summary: "PyYAML 5.1 through 5.1.2 has insufficient restrictions on the load and load_all functions because of a class deserialization issue, e.g., Popen is a class in the subprocess module.", URL: "https://github.com/advisories/GHSA-3pqx-4fqf-j49f", Affected: []Affected{
+	}, Source: "pypa", Published: "2020-02-19", Modified: "2020-03-01", Summary: "PyYAML 5.1 through 5.1.2 has insufficient restrictions on the load and load_all functions because of a class deserialization issue, e.g., Popen is a class in the subprocess module.", Severity: "critical", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (base score 9.8), from GHSA-3pqx-4fqf-j49f", URL: "https://github.com/advisories/GHSA-3pqx-4fqf-j49f", Affected: []Affected{
 		{Package: "pyyaml", Ranges: [][]Event{
 			{
 				{Introduced: "5.1"},
@@ -2328,7 +2329,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2020-96", Aliases: []string{
 		"CVE-2020-1747",
 		"GHSA-6757-jp84-gxfx",
-	}, Source: "pypa", Published: "2020-03-24", Modified: "2021-03-26", Summary: "A vulnerability was discovered in the PyYAML library in versions before 5.3.1, where it is susceptible to arbitrary code execution when it processes untrusted YAML files through the full_load method or with the FullLoader loader.", URL: "https://github.com/advisories/GHSA-6757-jp84-gxfx", Affected: []Affected{
+	}, Source: "pypa", Published: "2020-03-24", Modified: "2021-03-26", Summary: "A vulnerability was discovered in the PyYAML library in versions before 5.3.1, where it is susceptible to arbitrary code execution when it processes untrusted YAML files through the full_load method or with the FullLoader loader.", Severity: "critical", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (base score 9.8), from GHSA-6757-jp84-gxfx", URL: "https://github.com/advisories/GHSA-6757-jp84-gxfx", Affected: []Affected{
 		{Package: "pyyaml", Ranges: [][]Event{
 			{
 				{Introduced: "5.1"},
@@ -2422,7 +2423,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2021-142", Aliases: []string{
 		"CVE-2020-14343",
 		"GHSA-8q59-q68h-6hv4",
-	}, Source: "pypa", Published: "2021-02-09", Modified: "2021-08-27", Summary: "A vulnerability was discovered in the PyYAML library in versions before 5.4, where it is susceptible to arbitrary code execution when it processes untrusted YAML files through the full_load method or with the FullLoader loader.", URL: "https://github.com/advisories/GHSA-8q59-q68h-6hv4", Affected: []Affected{
+	}, Source: "pypa", Published: "2021-02-09", Modified: "2021-08-27", Summary: "A vulnerability was discovered in the PyYAML library in versions before 5.4, where it is susceptible to arbitrary code execution when it processes untrusted YAML files through the full_load method or with the FullLoader loader.", Severity: "critical", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H (base score 9.8), from GHSA-8q59-q68h-6hv4", URL: "https://github.com/advisories/GHSA-8q59-q68h-6hv4", Affected: []Affected{
 		{Package: "pyyaml", Ranges: [][]Event{
 			{
 				{Introduced: "0"},
@@ -2467,7 +2468,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2021-333", Aliases: []string{
 		"CVE-2021-32839",
 		"GHSA-p5w8-wqhj-9hhf",
-	}, Source: "pypa", Published: "2021-09-20", Modified: "2023-04-09", Summary: "sqlparse is a non-validating SQL parser module for Python.", URL: "https://github.com/andialbrecht/sqlparse/security/advisories/GHSA-p5w8-wqhj-9hhf", Affected: []Affected{
+	}, Source: "pypa", Published: "2021-09-20", Modified: "2023-04-09", Summary: "sqlparse is a non-validating SQL parser module for Python.", Severity: "high", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H (base score 7.5), from GHSA-p5w8-wqhj-9hhf", URL: "https://github.com/andialbrecht/sqlparse/security/advisories/GHSA-p5w8-wqhj-9hhf", Affected: []Affected{
 		{Package: "sqlparse", Ranges: [][]Event{
 			{
 				{Introduced: "0.4.0"},
@@ -3174,7 +3175,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2023-135", Aliases: []string{
 		"CVE-2023-37920",
 		"GHSA-xqr8-7jwr-rhp7",
-	}, Source: "pypa", Published: "2023-08-03", Modified: "2023-08-07", Summary: "Certifi 2023.07.22 removes root certificates from \"e-Tugra\" from the root store.", URL: "https://nvd.nist.gov/vuln/detail/CVE-2023-37920", Affected: []Affected{
+	}, Source: "pypa", Published: "2023-08-03", Modified: "2023-08-07", Summary: "Certifi 2023.07.22 removes root certificates from \"e-Tugra\" from the root store.", Severity: "high", SeverityBasis: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:H/A:N (base score 7.5), from GHSA-xqr8-7jwr-rhp7", URL: "https://nvd.nist.gov/vuln/detail/CVE-2023-37920", Affected: []Affected{
 		{Package: "certifi", Ranges: [][]Event{
 			{
 				{Introduced: "2015.4.28"},
@@ -3359,7 +3360,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2023-74", Aliases: []string{
 		"CVE-2023-32681",
 		"GHSA-j8r2-6x86-q33q",
-	}, Source: "pypa", Published: "2023-05-26", Modified: "2023-06-05", Summary: "Requests is a HTTP library.", URL: "https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q", Affected: []Affected{
+	}, Source: "pypa", Published: "2023-05-26", Modified: "2023-06-05", Summary: "Requests is a HTTP library.", Severity: "medium", SeverityBasis: "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N (base score 6.1), from GHSA-j8r2-6x86-q33q", URL: "https://github.com/psf/requests/security/advisories/GHSA-j8r2-6x86-q33q", Affected: []Affected{
 		{Package: "requests", Ranges: [][]Event{
 			{
 				{Introduced: "2.3.0"},
@@ -3370,7 +3371,7 @@ var bundledData = Bundle{Snapshot: "2026-11-26", Sources: []Source{
 	{ID: "PYSEC-2023-87", Aliases: []string{
 		"CVE-2023-30608",
 		"GHSA-rrm6-wvj7-cwh2",
-	}, Source: "pypa", Published: "2023-04-18", Modified: "2023-06-14", Summary: "sqlparse is a non-validating SQL parser module for Python.", URL: "https://github.com/andialbrecht/sqlparse/security/advisories/GHSA-rrm6-wvj7-cwh2", Affected: []Affected{
+	}, Source: "pypa", Published: "2023-04-18", Modified: "2023-06-14", Summary: "sqlparse is a non-validating SQL parser module for Python.", Severity: "medium", SeverityBasis: "CVSS:3.1/AV:L/AC:L/PR:N/UI:R/S:U/C:N/I:N/A:H (base score 5.5), from GHSA-rrm6-wvj7-cwh2", URL: "https://github.com/andialbrecht/sqlparse/security/advisories/GHSA-rrm6-wvj7-cwh2", Affected: []Affected{
 		{Package: "sqlparse", Ranges: [][]Event{
 			{
 				{Introduced: "0.1.15"},

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/djsec/djsec/checks/advisories"
@@ -89,10 +90,17 @@ func TestBundledData(t *testing.T) {
 		t.Errorf("Django series table: %+v", series)
 	}
 	src := advisories.Sources()
-	if len(src) != 3 || src[1].Date != "2024-10-10" || src[1].Commit == "" {
+	if len(src) != 4 || src[1].Date != "2024-10-10" || src[1].Commit == "" || src[3].Records != 8 {
 		t.Errorf("sources: %+v", src)
 	}
-	if line := advisories.SourcesLine(); line != "Django security archive 2026-11-26, PyPA advisory database 2024-10-10, Django release series 2026-11-26" {
+	if line := advisories.SourcesLine(); line != "Django security archive 2026-11-26, PyPA advisory database 2024-10-10, Django release series 2026-11-26, GitHub advisory database severities 2023-09-20" {
 		t.Errorf("SourcesLine = %q", line)
+	}
+	// PyPA records without a rating take the CVSS of the reviewed
+	// advisory of their CVE: PyYAML's code-execution issues are 9.8.
+	for _, r := range db.Records("PyYAML") {
+		if r.Severity != "critical" || !strings.Contains(r.SeverityBasis, "base score 9.8), from GHSA-") {
+			t.Errorf("%s: severity %q (%s), want critical from its GHSA", r.ID, r.Severity, r.SeverityBasis)
+		}
 	}
 }

@@ -22,7 +22,8 @@ type Bundle struct {
 // Source describes one part of the bundle.
 type Source struct {
 	Name string `json:"name"`
-	// Path is the part's place in shared/advisories.
+	// Path is the part's place in shared/advisories, or in this
+	// repository for the severities of internal/advisorybuild.
 	Path string `json:"path"`
 	// Date is how recent the part is: the snapshot commit's date for the
 	// PyPA database, the newest record or table date otherwise.
@@ -521,34 +522,33 @@ func (b Bound) String() string {
 	return ">" + b.Version.String()
 }
 
-// MatchRange judges a specifier set by the versions it allows: the
-// advisories with an affected range or listed version that the set admits,
-// and the lowest bound that, added to the set, admits none of them. ok is
-// false when no such bound exists inside the set (an advisory without a
-// fix reaches its upper end). Ranges are treated as intervals of versions;
-// "!=" exclusions are not subtracted.
-func (db *DB) MatchRange(name string, set deps.SpecifierSet) (vulns []Vuln, safe Bound, ok bool) {
+// MatchNewest returns the advisories that affect the newest release a
+// specifier set allows, which is what a resolver installs from it (pip,
+// and pip-audit when it audits a requirements file, pick the newest
+// match): those whose affected versions reach the set's upper end, so
+// that no release the set admits fixes them. An advisory the set's
+// releases include a fix for is not returned, however old the affected
+// releases the set also admits. Each Vuln's Fixed is the fix beyond the
+// set (empty for an advisory without one). Ranges are treated as
+// intervals of versions; "!=" exclusions are not subtracted.
+func (db *DB) MatchNewest(name string, set deps.SpecifierSet) []Vuln {
 	name = normalName(name)
 	lb, lbIncl, hasLB := set.LowerBound()
 	ub, ubIncl, hasUB := set.UpperBound()
-	ok = true
-	raise := func(b Bound) {
-		if hasUB {
-			if c := deps.Compare(b.Version, ub); c > 0 || c == 0 && (!b.Inclusive || !ubIncl) {
-				ok = false
-			}
-		}
-		if c := deps.Compare(b.Version, safe.Version); safe.Version.Release == nil || c > 0 || c == 0 && !b.Inclusive {
-			safe = b
-		}
+	type hit struct {
+		fixed, last     deps.Version
+		hasFix, hasLast bool
 	}
 	var recs []*Record
-	seen := map[*Record]bool{}
-	mark := func(r *Record) {
-		if !seen[r] {
-			seen[r] = true
+	hits := map[*Record]*hit{}
+	mark := func(r *Record) *hit {
+		h, ok := hits[r]
+		if !ok {
+			h = &hit{}
+			hits[r] = h
 			recs = append(recs, r)
 		}
+		return h
 	}
 	for _, e := range db.entries(name) {
 		for _, rg := range e.ranges {
@@ -556,32 +556,69 @@ func (db *DB) MatchRange(name string, set deps.SpecifierSet) (vulns []Vuln, safe
 				if !overlaps(iv, lb, lbIncl, hasLB, ub, ubIncl, hasUB) {
 					continue
 				}
-				mark(e.rec)
 				switch {
 				case iv.open:
-					ok = false
+					mark(e.rec)
+				case !hasUB:
+					// The set reaches the fix.
 				case iv.endIncl:
-					raise(Bound{Version: iv.end, Inclusive: false})
+					// Affected up to and including iv.end: the newest allowed
+					// is affected unless the set allows something above it.
+					if deps.Compare(ub, iv.end) <= 0 {
+						h := mark(e.rec)
+						if !h.hasLast || deps.Compare(iv.end, h.last) > 0 {
+							h.last, h.hasLast = iv.end, true
+						}
+					}
 				default:
-					raise(Bound{Version: iv.end, Inclusive: true})
+					// Fixed in iv.end: affected unless the set allows it.
+					if c := deps.Compare(ub, iv.end); c < 0 || c == 0 && !ubIncl {
+						h := mark(e.rec)
+						if !h.hasFix || deps.Compare(iv.end, h.fixed) > 0 {
+							h.fixed, h.hasFix = iv.end, true
+						}
+					}
 				}
 			}
 		}
-		for _, v := range e.versions {
-			if set.Contains(v) {
-				mark(e.rec)
-				raise(Bound{Version: v, Inclusive: false})
+		if hasUB && ubIncl {
+			for _, v := range e.versions {
+				if deps.Compare(v, ub) == 0 && set.Contains(v) {
+					mark(e.rec)
+				}
 			}
 		}
 	}
+	var out []Vuln
 	for _, g := range group(recs) {
-		vulns = append(vulns, newVuln(g))
+		vu := newVuln(g)
+		var fixed, last deps.Version
+		var hasFix, hasLast, open bool
+		for _, r := range g {
+			h := hits[r]
+			switch {
+			case h.hasFix:
+				if !hasFix || deps.Compare(h.fixed, fixed) > 0 {
+					fixed, hasFix = h.fixed, true
+				}
+			case h.hasLast:
+				if !hasLast || deps.Compare(h.last, last) > 0 {
+					last, hasLast = h.last, true
+				}
+			default:
+				open = true // no fix known, or a listed version
+			}
+		}
+		if hasFix && !open {
+			vu.Fixed, vu.fixed = fixed.String(), fixed
+		}
+		if hasLast && !hasFix && !open {
+			vu.LastAffected = last.String()
+		}
+		out = append(out, vu)
 	}
-	sortVulns(vulns)
-	if len(vulns) == 0 {
-		return nil, Bound{}, false
-	}
-	return vulns, safe, ok
+	sortVulns(out)
+	return out
 }
 
 // interval is one stretch of affected versions: [start, end) or

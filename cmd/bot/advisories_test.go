@@ -128,7 +128,7 @@ func TestAuditReadsLargeLockFiles(t *testing.T) {
 		"requirements.txt":    "gunicorn==23.0.0\nDjango==4.2.10\n",
 		"app/pyproject.toml":  "[project]\ndependencies = [\"sqlparse\"]\n",
 		"app/poetry.lock":     big.String(),
-		"huge/pyproject.toml": "[project]\ndependencies = [\"sqlparse\"]\n",
+		"huge/pyproject.toml": "[project]\ndependencies = [\"sqlparse<0.4.4\"]\n",
 		"huge/uv.lock":        strings.Repeat("# padding\n", 10<<20/10),
 	})
 	code, stdout, _ := botRun(t, "advisories", "check", "--format", "json", dir)
@@ -143,7 +143,7 @@ func TestAuditReadsLargeLockFiles(t *testing.T) {
 	for _, f := range res.Findings {
 		got = append(got, f.Rule+" "+f.Path+" "+strings.Fields(f.Message)[0])
 	}
-	if want := "DJS1002 app/pyproject.toml sqlparse DJS1002 huge/pyproject.toml sqlparse DJS1001 requirements.txt Django DJS1002 requirements.txt Django"; strings.Join(got, " ") != want {
+	if want := "DJS1002 app/pyproject.toml sqlparse DJS1002 huge/pyproject.toml sqlparse<0.4.4 DJS1001 requirements.txt Django DJS1002 requirements.txt Django"; strings.Join(got, " ") != want {
 		t.Errorf("findings %v\nwant %s", got, want)
 	}
 	if len(res.Errors) != 1 || res.Errors[0].Path != "huge/uv.lock" || !strings.Contains(res.Errors[0].Message, "larger than 4 MiB (10.0 MiB)") {
@@ -157,7 +157,7 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestVersionShowsAdvisoryData(t *testing.T) {
 	t.Parallel()
 	code, stdout, _ := botRun(t, "version")
-	if code != exitOK || !strings.Contains(stdout, "\nadvisory data 2026-11-26 (Django security archive 2026-11-26, PyPA advisory database 2024-10-10, Django release series 2026-11-26)\n") {
+	if code != exitOK || !strings.Contains(stdout, "\nadvisory data 2026-11-26 (Django security archive 2026-11-26, PyPA advisory database 2024-10-10, Django release series 2026-11-26, GitHub advisory database severities 2023-09-20)\n") {
 		t.Errorf("version: exit %d\n%s", code, stdout)
 	}
 }

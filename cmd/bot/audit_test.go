@@ -104,7 +104,8 @@ func TestAuditWalk(t *testing.T) {
 		"project/requirements/base.txt":                "Django==5.2.1\n",
 		"project/.env.example":                         "SECRET_KEY=\n",
 		"project/Dockerfile":                           "FROM python:3.12\n",
-		"project/README.md":                            "# not read\n",
+		"project/README.md":                            "# read: it may name the hosting platform\n",
+		"project/docs/notes.md":                        "# not read\n",
 		"project/static/app.js":                        "// not read\n",
 		"project/node_modules/pkg/settings.py":         "DEBUG = True\n",
 		"project/.venv/lib/settings.py":                "DEBUG = True\n",
@@ -123,7 +124,7 @@ func TestAuditWalk(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	rep := botJSON(t, stdout)
-	want := []string{".env.example", "Dockerfile", "mysite/settings.py", "mysite/views.py", "requirements/base.txt"}
+	want := []string{".env.example", "Dockerfile", "README.md", "mysite/settings.py", "mysite/views.py", "requirements/base.txt"}
 	if !reflect.DeepEqual(rep.Files, want) {
 		t.Errorf("files = %v, want %v", rep.Files, want)
 	}

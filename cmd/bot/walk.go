@@ -32,7 +32,7 @@ type tree struct {
 }
 
 // collect walks root (a directory, or a single file) and reads every file
-// checks.Relevant wants. Problems with single files become entries of
+// checks.AuditRelevant wants. Problems with single files become entries of
 // tree.errors, never a failure: only a root that cannot be read at all is
 // an error. Symlinks are resolved but never followed out of root.
 func collect(root string) (*tree, error) {
@@ -100,10 +100,10 @@ func (w *walker) visit(p string, d fs.DirEntry, err error) error {
 	case d.Type()&fs.ModeSymlink != 0:
 		w.symlink(p, rel)
 	case !d.Type().IsRegular():
-		if checks.Relevant(rel) {
+		if checks.AuditRelevant(rel) {
 			w.errorf(rel, "not a regular file (%s); not read", fileKind(d.Type()))
 		}
-	case checks.Relevant(rel):
+	case checks.AuditRelevant(rel):
 		info, err := d.Info()
 		if err != nil {
 			w.errorf(rel, "cannot read: %v; not analyzed", unwrapPath(err))
@@ -132,7 +132,7 @@ func (w *walker) symlink(p, rel string) {
 		w.errorf(rel, "symlink loop; not followed")
 		return
 	case err != nil:
-		if checks.Relevant(rel) {
+		if checks.AuditRelevant(rel) {
 			w.errorf(rel, "broken symlink (%v); not read", unwrapPath(err))
 		}
 		return
@@ -140,7 +140,7 @@ func (w *walker) symlink(p, rel string) {
 	if info.IsDir() && (checks.SkippedDir(filepath.Base(p)) || isVirtualenv(p)) {
 		return
 	}
-	if !info.IsDir() && !checks.Relevant(rel) {
+	if !info.IsDir() && !checks.AuditRelevant(rel) {
 		return
 	}
 	target, err := filepath.EvalSymlinks(p)

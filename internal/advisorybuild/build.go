@@ -6,6 +6,7 @@
 package advisorybuild
 
 import (
+	_ "embed"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -60,6 +61,10 @@ func Read(dir string) (*advisories.Bundle, error) {
 	if commitDate != "" {
 		pypaDate = commitDate
 	}
+	rated, err := rateByAlias(pypa)
+	if err != nil {
+		return nil, err
+	}
 	b.Sources = []advisories.Source{
 		{Name: "Django security archive", Path: "django-archive", Date: archiveDate, Records: len(archive),
 			URL: "https://docs.djangoproject.com/en/dev/releases/security/"},
@@ -67,6 +72,7 @@ func Read(dir string) (*advisories.Bundle, error) {
 			URL: "https://github.com/pypa/advisory-database"},
 		{Name: "Django release series", Path: "django-series.json", Date: generated,
 			URL: "https://www.djangoproject.com/download/#supported-versions"},
+		rated,
 	}
 	for _, s := range b.Sources {
 		if s.Date > b.Snapshot {
@@ -174,4 +180,77 @@ func pypaCommit(readme string) (commit, date string) {
 		return "", ""
 	}
 	return m[1], m[2]
+}
+
+// severitiesJSON rates PyPA records that carry no rating of their own:
+// each entry is a GitHub-reviewed advisory (its CVSS vector and GitHub's
+// word, read from github/advisory-database) for a CVE a PyPA record
+// aliases. It lives in this repository, next to the code that applies
+// it, because shared/advisories holds PyPA's records unchanged.
+//
+//go:embed severities.json
+var severitiesJSON []byte
+
+type severityEntry struct {
+	ID       string   `json:"id"`
+	Aliases  []string `json:"aliases"`
+	Modified string   `json:"modified"`
+	CVSSv3   string   `json:"cvss_v3"`
+	Severity string   `json:"severity"`
+	Path     string   `json:"path"`
+	Commit   string   `json:"commit"`
+}
+
+// rateByAlias gives each unrated record the highest rating among the
+// reviewed advisories that share an ID or alias with it (its CVE), with
+// the basis naming that advisory, and describes the part as a source.
+// An entry that rates no record is an error: the data went stale.
+func rateByAlias(records []advisories.Record) (advisories.Source, error) {
+	var doc struct {
+		Name       string          `json:"name"`
+		URL        string          `json:"url"`
+		Advisories []severityEntry `json:"advisories"`
+	}
+	if err := json.Unmarshal(severitiesJSON, &doc); err != nil {
+		return advisories.Source{}, fmt.Errorf("severities.json: %w", err)
+	}
+	byID := map[string][]int{}
+	for i, e := range doc.Advisories {
+		for _, id := range append([]string{e.ID}, e.Aliases...) {
+			byID[id] = append(byID[id], i)
+		}
+	}
+	used := make([]bool, len(doc.Advisories))
+	src := advisories.Source{Name: doc.Name, Path: "internal/advisorybuild/severities.json", URL: doc.URL}
+	for ri := range records {
+		r := &records[ri]
+		if r.Severity != "" {
+			continue
+		}
+		for _, id := range r.IDs() {
+			for _, i := range byID[id] {
+				e := doc.Advisories[i]
+				used[i] = true
+				level, basis := advisories.SeverityOf(advisories.OSV{
+					Severity:         []advisories.OSVSeverity{{Type: "CVSS_V3", Score: e.CVSSv3}},
+					DatabaseSpecific: map[string]any{"severity": e.Severity},
+				})
+				if advisories.SeverityRank(level) > advisories.SeverityRank(r.Severity) {
+					r.Severity, r.SeverityBasis = level, basis+", from "+e.ID
+				}
+			}
+		}
+		if r.Severity != "" {
+			src.Records++
+		}
+	}
+	for i, e := range doc.Advisories {
+		if !used[i] {
+			return advisories.Source{}, fmt.Errorf("severities.json: %s rates no unrated record (aliases %v)", e.ID, e.Aliases)
+		}
+		if e.Modified > src.Date {
+			src.Date = e.Modified
+		}
+	}
+	return src, nil
 }

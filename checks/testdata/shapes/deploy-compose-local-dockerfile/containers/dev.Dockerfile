@@ -1,0 +1,3 @@
+FROM python:3.12
+COPY requirements/ /requirements/
+RUN pip install -r /requirements/local.txt
