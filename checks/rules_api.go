@@ -83,7 +83,7 @@ var (
 			"separately (`cursor.execute(\"... WHERE id = %s\", [pk])`) lets the driver quote them.\n\n" +
 			"djsec follows values the way a taint analysis does. Request data is anything read from a " +
 			"view's `request` (`GET`, `POST`, `data`, `query_params`, `body`, `COOKIES`, `META`, " +
-			"`headers`, `FILES`, `request.user`'s text fields; `self.request` in class-based views), " +
+			"`headers`, `FILES`, the user's username, email and names; `self.request` in class-based views), " +
 			"a URL parameter whose pattern lets text through (`<name>`, `<str:name>`, `<path:name>`, " +
 			"a regex group such as `[^/]+`, a DRF ViewSet's `pk` unless `lookup_value_regex` narrows " +
 			"it), and everything derived from those by assignment, subscripts, string methods, " +
@@ -93,7 +93,8 @@ var (
 			"`%d` formatting, primary keys and ids (`.pk`, `.id`, `*_id`, `request.user.id`), a " +
 			"model's `_meta` names (`_meta.db_table`), `connection.ops.quote_name()`, psycopg's " +
 			"`sql.Identifier` composition, Django's compiled `as_sql()`, results of ORM lookups " +
-			"(stored rows) and the session. A parameter a URL pattern captures as `<int:>`, " +
+			"(stored rows), the session and what middleware sets on the request (a tenant, the language). " +
+			"A parameter a URL pattern captures as `<int:>`, " +
 			"`<slug:>`, `<uuid:>` or `\\d+` is safe too.\n\n" +
 			"A value of unknown origin is never reported. A helper's parameter is judged by its " +
 			"callers: when a view passes request data to a helper (in the same module, or imported " +

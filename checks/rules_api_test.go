@@ -237,6 +237,8 @@ func TestRawSQL(t *testing.T) {
 			files: code("class OrderViewSet(viewsets.ViewSet):\n    def retrieve(self, request, pk=None):\n        return Order.objects.raw(\"SELECT * FROM o WHERE id = '%s'\" % pk)\n")},
 		{name: "ViewSet lookup through self.kwargs", rule: "DJS704", want: 1, msg: "URL parameter slug",
 			files: code("class PageViewSet(ModelViewSet):\n    lookup_field = 'slug'\n    def get_queryset(self):\n        return Page.objects.raw(\"SELECT * FROM p WHERE slug = '%s'\" % self.kwargs.get('slug'))\n")},
+		{name: "user's own text", rule: "DJS704", want: 1, msg: "request.user.username",
+			files: code("def mine(request, cursor):\n    user = request.user\n    cursor.execute(\"SELECT * FROM o WHERE owner = '%s'\" % user.username)\n")},
 		{name: "second call keeps its ordinal", rule: "DJS704", want: 1, key: "report#2",
 			files: code("def report(request, cursor):\n    cursor.execute(\"SELECT 1\")\n    cursor.execute(f\"SELECT {request.GET['x']}\")\n")},
 
@@ -293,6 +295,10 @@ func TestRawSQL(t *testing.T) {
 			files: code("class Exporter:\n    def run(self, cursor):\n        cursor.execute('SELECT * FROM ' + self.kwargs['table'])\n")},
 		{name: "extra fragments from constants passed to a helper", rule: "DJS704", want: 0,
 			files: code("def _by_query(qs, tsquery, tsvector, text):\n    select = {'rank': 'ts_rank({v},{q})'.format(q=tsquery, v=tsvector)}\n    where = ['{v} @@ {q}'.format(q=tsquery, v=tsvector)]\n    return qs.extra(select=select, where=where, params=[text], select_params=[text])\n\ndef _items(qs, table, text):\n    return _by_query(qs, \"to_tsquery('simple', %s)\", \"to_tsvector({table}.subject)\".format(table=table), text)\n\ndef search(request, qs):\n    return _items(qs, 'shop_item', request.GET['q'])\n")},
+		{name: "stored data hanging off the user", rule: "DJS704", want: 0,
+			files: code("def mine(request, cursor):\n    cursor.execute('SET search_path TO ' + request.user.profile.schema)\n")},
+		{name: "request and user passed whole to a helper", rule: "DJS704", want: 0,
+			files: code("def use_schema(user, req):\n    connection.cursor().execute('SET search_path TO ' + user.profile.schema + req.tenant.name)\n\ndef home(request):\n    use_schema(request.user, request)\n")},
 		{name: "same name in a module not imported", rule: "DJS704", want: 0,
 			files: map[string]string{
 				"shop/db.py":       imp + "def find(cursor, term):\n    cursor.execute(f\"SELECT * FROM t WHERE name = '{term}'\")\n",

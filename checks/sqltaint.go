@@ -14,24 +14,24 @@ import (
 
 // SQL taint: which SQL text can hold text an attacker chooses.
 //
-// A value is tainted when it can hold request data: an attribute of a
-// view's `request` (everything but the session and the ids below),
-// `self.request` in a class-based view, a URL parameter whose pattern lets
-// text through (`<x>`, `<str:x>`, `(?P<x>[^/]+)`, a ViewSet's lookup), or
-// anything built from those by assignment, subscripts, string methods,
-// f-strings, `%`, `+`, `.format()`, `join()`, `str()`-like conversions,
-// object constructors (a form bound to request.POST) and the project's own
-// functions that return what they were given. A value is safe when it
-// cannot hold such text: literals, numbers and numeric casts, `len()`,
-// primary keys and ids (`.pk`, `.id`, `*_id`), a model's `_meta` names,
-// quoted identifiers (`connection.ops.quote_name`), psycopg's
-// `sql.Identifier` composition, and results of ORM lookups (rows are the
-// database's, not the request's). Anything else is unknown, and unknown
-// never fires: precision beats coverage. A helper's parameter is instead
-// judged by what its callers in the repository pass it, so a helper nobody
-// visibly calls with request data is silent, and so is a parameter of a
-// function that takes the request but that no URL pattern routes (a
-// helper, or a route djsec cannot see).
+// A value is tainted when it can hold request data: the input of a view's
+// `request` (GET, POST, body, headers …, the user's username, email and
+// names; not the session or what middleware sets), `self.request` in a
+// class-based view, a URL parameter whose pattern lets text through (`<x>`,
+// `<str:x>`, `(?P<x>[^/]+)`, a ViewSet's lookup), or anything built from
+// those by assignment, subscripts, string methods, f-strings, `%`, `+`,
+// `.format()`, `join()`, `str()`-like conversions, object constructors (a
+// form bound to request.POST) and the project's own functions that return
+// what they were given. A value is safe when it cannot hold such text:
+// literals, numbers and numeric casts, `len()`, primary keys and ids (`.pk`,
+// `.id`, `*_id`), a model's `_meta` names, quoted identifiers
+// (`connection.ops.quote_name`), psycopg's `sql.Identifier` composition, and
+// results of ORM lookups (rows are the database's, not the request's).
+// Anything else is unknown, and unknown never fires: precision beats
+// coverage. A helper's parameter is instead judged by what its callers in
+// the repository pass it, so a helper nobody visibly calls with request data
+// is silent, and so is a parameter of a function that takes the request but
+// that no URL pattern routes (a helper, or a route djsec cannot see).
 //
 // The analysis is flow-insensitive inside a function except for one rule
 // that keeps casts precise: a plain assignment that runs whenever the read
@@ -767,7 +767,8 @@ func (t *sqlTaint) evalAttribute(sf *sqlFile, n *pysrc.Node, depth int) sqlFlow 
 		}
 	}
 	fl := t.eval(sf, obj, depth)
-	if fl.src == "request" {
+	switch fl.src {
+	case "request":
 		// The request's own input; what middleware hangs on it (the
 		// session, a tenant looked up by host name, the language picked
 		// from settings.LANGUAGES) is the server's.
@@ -775,8 +776,28 @@ func (t *sqlTaint) evalAttribute(sf *sqlFile, n *pysrc.Node, depth int) sqlFlow 
 			return sqlFlow{}
 		}
 		fl.src = "request." + attr
+	case "request.user":
+		// The user's own text; what hangs off the user (a profile, a
+		// company) is stored data djsec cannot place.
+		if !sqlUserText[attr] {
+			return sqlFlow{}
+		}
+		fl.src = "request.user." + attr
 	}
 	return fl
+}
+
+// sqlUserText are the fields and methods of Django's user that return text
+// the user chose.
+var sqlUserText = map[string]bool{
+	"username": true, "email": true, "first_name": true, "last_name": true,
+	"get_username": true, "get_full_name": true, "get_short_name": true,
+}
+
+// sqlObject reports a flow that stands for the request or its user as an
+// object rather than text taken from them.
+func sqlObject(fl sqlFlow) bool {
+	return fl.src == "request" || fl.src == "request.user"
 }
 
 // sqlRequestInput are the attributes and methods of an HttpRequest (and
@@ -1393,7 +1414,19 @@ func (t *sqlTaint) summary(fn *sqlFunc) *sqlSummary {
 }
 
 // argFlow is what a call passes for parameter i of callee.
+//
+// The request or its user passed whole is no text: what the callee reads
+// from it is judged there (request.GET read under another name), and an
+// attribute chain djsec does not track is unknown.
 func (t *sqlTaint) argFlow(sf *sqlFile, call *pysrc.Node, callee *sqlFunc, self bool, i int, depth int) sqlFlow {
+	fl := t.argFlowAll(sf, call, callee, self, i, depth)
+	if sqlObject(fl) {
+		fl.src = ""
+	}
+	return fl
+}
+
+func (t *sqlTaint) argFlowAll(sf *sqlFile, call *pysrc.Node, callee *sqlFunc, self bool, i int, depth int) sqlFlow {
 	f := sf.f
 	prm := callee.params[i]
 	pos := i
