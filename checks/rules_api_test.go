@@ -239,6 +239,10 @@ func TestRawSQL(t *testing.T) {
 			files: code("class PageViewSet(ModelViewSet):\n    lookup_field = 'slug'\n    def get_queryset(self):\n        return Page.objects.raw(\"SELECT * FROM p WHERE slug = '%s'\" % self.kwargs.get('slug'))\n")},
 		{name: "user's own text", rule: "DJS704", want: 1, msg: "request.user.username",
 			files: code("def mine(request, cursor):\n    user = request.user\n    cursor.execute(\"SELECT * FROM o WHERE owner = '%s'\" % user.username)\n")},
+		{name: "clauses appended to a list", rule: "DJS704", want: 1, msg: "% formatting from request.GET",
+			files: code("def search(request, cursor):\n    clauses = []\n    if 'name' in request.GET:\n        clauses.append(\"name = '%s'\" % request.GET['name'])\n    cursor.execute('SELECT * FROM t WHERE ' + ' AND '.join(clauses))\n")},
+		{name: "clauses set by key", rule: "DJS704", want: 1,
+			files: code("def search(request, cursor):\n    parts = {}\n    parts['order'] = request.GET['o']\n    cursor.execute('SELECT * FROM t ORDER BY %(order)s' % parts)\n")},
 		{name: "second call keeps its ordinal", rule: "DJS704", want: 1, key: "report#2",
 			files: code("def report(request, cursor):\n    cursor.execute(\"SELECT 1\")\n    cursor.execute(f\"SELECT {request.GET['x']}\")\n")},
 
@@ -299,6 +303,8 @@ func TestRawSQL(t *testing.T) {
 			files: code("def mine(request, cursor):\n    cursor.execute('SET search_path TO ' + request.user.profile.schema)\n")},
 		{name: "request and user passed whole to a helper", rule: "DJS704", want: 0,
 			files: code("def use_schema(user, req):\n    connection.cursor().execute('SET search_path TO ' + user.profile.schema + req.tenant.name)\n\ndef home(request):\n    use_schema(request.user, request)\n")},
+		{name: "placeholders appended, values passed", rule: "DJS704", want: 0,
+			files: code("def search(request, cursor):\n    clauses, params = [], []\n    for key in ('name', 'city'):\n        if key in request.GET:\n            clauses.append(key + ' = %s')\n            params.append(request.GET[key])\n    cursor.execute('SELECT * FROM t WHERE ' + ' AND '.join(clauses), params)\n")},
 		{name: "same name in a module not imported", rule: "DJS704", want: 0,
 			files: map[string]string{
 				"shop/db.py":       imp + "def find(cursor, term):\n    cursor.execute(f\"SELECT * FROM t WHERE name = '{term}'\")\n",

@@ -538,6 +538,21 @@ func sqlBindings(f *pysrc.File, body *pysrc.Node) map[string][]*pysrc.Node {
 		case "assignment":
 			if n.ChildByFieldName("right") != nil {
 				add(n.ChildByFieldName("left"), n)
+				// clauses[k] = ... adds to the container.
+				if l := n.ChildByFieldName("left"); l != nil && l.Kind() == "subscript" {
+					if v := l.ChildByFieldName("value"); v != nil && v.Kind() == "identifier" {
+						out[f.Text(v)] = append(out[f.Text(v)], n)
+					}
+				}
+			}
+		case "call":
+			// clauses.append(...), params.extend(...): a list built up
+			// piece by piece holds what was put in.
+			fn := n.ChildByFieldName("function")
+			if p := n.Parent(); p != nil && p.Kind() == "expression_statement" && fn != nil && fn.Kind() == "attribute" && sqlMutators[f.Text(fn.ChildByFieldName("attribute"))] {
+				if o := fn.ChildByFieldName("object"); o != nil && o.Kind() == "identifier" {
+					out[f.Text(o)] = append(out[f.Text(o)], n)
+				}
 			}
 		case "augmented_assignment", "for_statement":
 			add(n.ChildByFieldName("left"), n)
@@ -552,6 +567,9 @@ func sqlBindings(f *pysrc.File, body *pysrc.Node) map[string][]*pysrc.Node {
 	})
 	return out
 }
+
+// sqlMutators are the methods that put values into a list, set or dict.
+var sqlMutators = map[string]bool{"append": true, "extend": true, "insert": true, "add": true, "update": true, "appendleft": true}
 
 // paramFlow is what parameter i of fn may carry.
 func (t *sqlTaint) paramFlow(fn *sqlFunc, i int) sqlFlow {
@@ -1118,9 +1136,13 @@ func sqlBindingEnd(site *pysrc.Node) uint {
 // sqlKills reports a binding that replaces the name on every path to use.
 func sqlKills(site, use *pysrc.Node) bool {
 	switch site.Kind() {
-	case "assignment", "as_pattern":
+	case "assignment":
+		if l := site.ChildByFieldName("left"); l != nil && l.Kind() == "subscript" {
+			return false // one item of a container
+		}
+	case "as_pattern":
 	default:
-		return false // += keeps the old text; loops may not run; := sits in conditions
+		return false // += keeps the old text; loops may not run; := sits in conditions; append adds
 	}
 	block := sqlRunsWith(site)
 	for p := use.Parent(); p != nil; p = p.Parent() {
@@ -1182,6 +1204,8 @@ func (t *sqlTaint) bindingFlow(sf *sqlFile, site *pysrc.Node, name string, depth
 		return t.eval(sf, site.ChildByFieldName("right"), depth)
 	case "named_expression":
 		return t.eval(sf, site.ChildByFieldName("value"), depth)
+	case "call":
+		return t.evalAll(sf, pysrc.Named(site.ChildByFieldName("arguments")), depth)
 	case "as_pattern":
 		if in := pysrc.Named(site); len(in) > 0 {
 			return t.eval(sf, in[0], depth)
