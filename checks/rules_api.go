@@ -86,7 +86,8 @@ var (
 			"`headers`, `FILES`, the user's username, email and names; `self.request` in class-based views), " +
 			"a URL parameter whose pattern lets text through (`<name>`, `<str:name>`, `<path:name>`, " +
 			"a regex group such as `[^/]+`, a DRF ViewSet's `pk` unless `lookup_value_regex` narrows " +
-			"it), and everything derived from those by assignment, subscripts, string methods, " +
+			"it), and everything derived from those by assignment (also `append()` into a list), " +
+			"subscripts, string methods, " +
 			"f-strings, `%`, `+`, `.format()`, `join()`, a form or serializer bound to them, and the " +
 			"project's own functions that return what they are given. Values that cannot carry text " +
 			"an attacker chooses are safe: literals and module constants, `int()`/`float()`/`len()`, " +
