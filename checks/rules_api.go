@@ -9,12 +9,11 @@ import (
 
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
-	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Rules about who may call the API and what it accepts (RULES.md §7):
 // Django REST framework's defaults, views that opt out of authentication,
-// SQL built from strings, and request-size limits.
+// SQL built from request data, and request-size limits.
 var (
 	ruleDRFDefaultAllowAny = &Rule{
 		ID: "DJS701", Slug: "drf-default-allow-any", Severity: High, Where: "S", Section: 7,
@@ -76,17 +75,37 @@ var (
 	}
 	ruleRawSQL = &Rule{
 		ID: "DJS704", Slug: "raw-sql", Severity: High, Where: "C", Section: 7,
-		Title:     "SQL built from strings",
-		FiresWhen: "changed code builds SQL for `.raw()`, `.extra()`, `RawSQL()` or `cursor.execute()` from an f-string, `%` or `.format`",
+		Title:     "SQL built from request data",
+		FiresWhen: "changed code builds the SQL text of `.raw()`, `.extra()`, `RawSQL()` or `cursor.execute()` from a value that can come from a request (f-string, `%`, `.format`, `+`, `join`)",
 		Doc: "`Manager.raw()`, `QuerySet.extra()`, `RawSQL()` and `cursor.execute()` send their SQL to " +
-			"the database as written. When the SQL text is assembled with an f-string, `%` formatting, " +
-			"`.format()` or `+` around a variable, a value from the request becomes SQL: the classic " +
-			"injection. Passing values separately (`cursor.execute(\"... WHERE id = %s\", [pk])`) " +
-			"lets the driver quote them.\n\n" +
-			"djsec follows a SQL variable to its assignments in the same function. A call that also " +
-			"passes parameters is not reported: the interpolation then usually builds identifiers " +
-			"(table or column names) that parameters cannot carry; review those by hand. Tests and " +
-			"migrations are not read.",
+			"the database as written. When the SQL text is assembled from a value the request " +
+			"controls, the request can rewrite the query: the classic injection. Passing values " +
+			"separately (`cursor.execute(\"... WHERE id = %s\", [pk])`) lets the driver quote them.\n\n" +
+			"djsec follows values the way a taint analysis does. Request data is anything read from a " +
+			"view's `request` (`GET`, `POST`, `data`, `query_params`, `body`, `COOKIES`, `META`, " +
+			"`headers`, `FILES`, the user's username, email and names; `self.request` in class-based views), " +
+			"a URL parameter whose pattern lets text through (`<name>`, `<str:name>`, `<path:name>`, " +
+			"a regex group such as `[^/]+`, a DRF ViewSet's `pk` unless `lookup_value_regex` narrows " +
+			"it), and everything derived from those by assignment (also `append()` into a list), " +
+			"subscripts, string methods, " +
+			"f-strings, `%`, `+`, `.format()`, `join()`, a form or serializer bound to them, and the " +
+			"project's own functions that return what they are given. Values that cannot carry text " +
+			"an attacker chooses are safe: literals and module constants, `int()`/`float()`/`len()`, " +
+			"`%d` formatting, primary keys and ids (`.pk`, `.id`, `*_id`, `request.user.id`), a " +
+			"model's `_meta` names (`_meta.db_table`), `connection.ops.quote_name()`, psycopg's " +
+			"`sql.Identifier` composition, Django's compiled `as_sql()`, results of ORM lookups " +
+			"(stored rows), the session and what middleware sets on the request (a tenant, the language). " +
+			"A parameter a URL pattern captures as `<int:>`, " +
+			"`<slug:>`, `<uuid:>` or `\\d+` is safe too.\n\n" +
+			"A value of unknown origin is never reported. A helper's parameter is judged by its " +
+			"callers: when a view passes request data to a helper (in the same module, or imported " +
+			"from another module of the repository, up to four calls deep) that builds SQL from it, " +
+			"the finding sits on the helper's SQL call and names the view. A helper nobody in the " +
+			"repository calls with request data, and a view parameter no URL pattern routes, are " +
+			"silent; in a pull request only the files the review fetched are searched for callers. " +
+			"The SQL text is judged even when parameters are passed next to it: an identifier " +
+			"(`ORDER BY {sort}`) taken from the request is injectable whatever the parameters " +
+			"carry. Tests and migrations are not read.",
 		Fix: "Use placeholders and pass the values as parameters:\n\n" +
 			"```python\n# before\ncursor.execute(f\"SELECT * FROM shop_order WHERE id = {order_id}\")\n" +
 			"# after\ncursor.execute(\"SELECT * FROM shop_order WHERE id = %s\", [order_id])\n" +
@@ -666,520 +685,26 @@ func apiDecorators(f *pysrc.File, fp string, r *Reporter, dd *pysrc.Node, scope 
 
 // Raw SQL.
 
-// sqlScope is one function (or the module) being scanned for SQL sinks.
-type sqlScope struct {
-	name  string
-	body  *pysrc.Node
-	calls int
-}
-
-type sqlScan struct {
-	f       *pysrc.File
-	fp      string
-	r       *Reporter
-	cursors map[string]bool
-	module  *pysrc.Node
-	// lookups counts name resolutions in this file; past sqlMaxLookups a
-	// name is treated as unknown, so a generated file cannot make the
-	// search explode.
-	lookups int
-}
-
-const sqlMaxLookups = 20000
-
+// checkRawSQL reports the SQL sinks whose text can carry request data, as
+// the taint engine (sqltaint.go) finds them: directly in the function that
+// reads the request, or in a helper a caller hands request data to.
 func checkRawSQL(p *Project, r *Reporter) {
-	for _, fp := range apiCodeFiles(p) {
-		src := p.Files[fp]
-		if !bytes.Contains(src, []byte("execute")) && !bytes.Contains(src, []byte(".raw(")) &&
-			!bytes.Contains(src, []byte(".extra(")) && !bytes.Contains(src, []byte("RawSQL")) {
-			continue
+	for _, in := range findSQLInjections(p) {
+		pos := settings.Pos{Path: in.path, Pos: in.pos}
+		from := in.source
+		if in.via != nil {
+			from = "the parameter " + in.via.param
 		}
-		f := apiParse(src)
-		if f == nil {
-			continue
+		msg := fmt.Sprintf("%s runs %s as SQL", in.what, from)
+		if in.how != "" {
+			msg = fmt.Sprintf("%s runs SQL built with %s from %s", in.what, in.how, from)
 		}
-		s := &sqlScan{f: f, fp: fp, r: r, cursors: map[string]bool{}, module: f.Root}
-		s.findCursors()
-		s.scan(f.Root, &sqlScope{name: "<module>", body: f.Root}, nil)
-		f.Close()
-	}
-}
-
-// findCursors collects names bound to a DB-API cursor: `with conn.cursor()
-// as c` and `c = connection.cursor()`.
-func (s *sqlScan) findCursors() {
-	pysrc.Walk(s.f.Root, func(n *pysrc.Node) bool {
-		switch n.Kind() {
-		case "as_pattern":
-			ins := pysrc.Named(n)
-			if len(ins) == 2 && s.isCursorCall(ins[0]) {
-				if t := ins[1]; t.Kind() == "as_pattern_target" {
-					s.cursors[s.f.Text(t)] = true
-				}
-			}
-		case "assignment":
-			if l, rt := n.ChildByFieldName("left"), n.ChildByFieldName("right"); l != nil && l.Kind() == "identifier" && s.isCursorCall(rt) {
-				s.cursors[s.f.Text(l)] = true
+		if in.via != nil {
+			msg += fmt.Sprintf(", which %s passes %s at %s:%d", in.via.caller, in.source, in.via.path, in.via.line)
+			if len(in.via.through) > 0 {
+				msg += " through " + strings.Join(in.via.through, ", ")
 			}
 		}
-		return true
-	})
-}
-
-func (s *sqlScan) isCursorCall(n *pysrc.Node) bool {
-	if n == nil || n.Kind() != "call" {
-		return false
+		r.Emit(ruleRawSQL, nil, pos, in.key, msg+", so the request can change the query (SQL injection): put %s placeholders in a constant query and pass the values as parameters, e.g. cursor.execute(\"... WHERE id = %s\", [pk])")
 	}
-	fn := n.ChildByFieldName("function")
-	return fn != nil && fn.Kind() == "attribute" && s.f.Text(fn.ChildByFieldName("attribute")) == "cursor"
-}
-
-// isCursor reports whether the receiver of .execute() is a DB-API cursor:
-// a conn.cursor() call, a name bound to one, or a name that says so.
-func (s *sqlScan) isCursor(n *pysrc.Node) bool {
-	if n == nil {
-		return false
-	}
-	if s.isCursorCall(n) {
-		return true
-	}
-	var last string
-	switch n.Kind() {
-	case "identifier":
-		last = s.f.Text(n)
-		if s.cursors[last] {
-			return true
-		}
-	case "attribute":
-		last = s.f.Text(n.ChildByFieldName("attribute"))
-	default:
-		return false
-	}
-	l := strings.ToLower(last)
-	return strings.Contains(l, "cursor") || l == "cur" || l == "curs"
-}
-
-func (s *sqlScan) scan(n *pysrc.Node, sc *sqlScope, path apiScope) {
-	for i := uint(0); i < n.NamedChildCount(); i++ {
-		c := n.NamedChild(i)
-		switch c.Kind() {
-		case "class_definition":
-			name := s.f.Text(c.ChildByFieldName("name"))
-			s.scan(c, sc, append(append(apiScope(nil), path...), name))
-			continue
-		case "function_definition":
-			name := s.f.Text(c.ChildByFieldName("name"))
-			inner := append(append(apiScope(nil), path...), name)
-			s.scan(c, &sqlScope{name: inner.String(), body: c.ChildByFieldName("body")}, inner)
-			continue
-		case "call":
-			s.call(c, sc)
-		}
-		s.scan(c, sc, path)
-	}
-}
-
-// sqlArgs splits a call's arguments into positional and keyword ones.
-func (s *sqlScan) args(call *pysrc.Node) (pos []*pysrc.Node, kw map[string]*pysrc.Node) {
-	kw = map[string]*pysrc.Node{}
-	for _, a := range pysrc.Named(call.ChildByFieldName("arguments")) {
-		switch a.Kind() {
-		case "keyword_argument":
-			kw[s.f.Text(a.ChildByFieldName("name"))] = a.ChildByFieldName("value")
-		case "list_splat", "dictionary_splat":
-			kw["*"] = a
-		default:
-			pos = append(pos, a)
-		}
-	}
-	return pos, kw
-}
-
-// hasParams reports parameters passed next to the SQL: anything but None
-// or an empty literal.
-func (s *sqlScan) hasParams(n *pysrc.Node) bool {
-	if n == nil {
-		return false
-	}
-	switch n.Kind() {
-	case "none":
-		return false
-	case "list", "tuple", "dictionary":
-		return len(pysrc.Named(n)) > 0
-	}
-	return true
-}
-
-func (s *sqlScan) call(call *pysrc.Node, sc *sqlScope) {
-	fn := call.ChildByFieldName("function")
-	if fn == nil {
-		return
-	}
-	var method string
-	var recv *pysrc.Node
-	switch fn.Kind() {
-	case "identifier":
-		method = s.f.Text(fn)
-	case "attribute":
-		method = s.f.Text(fn.ChildByFieldName("attribute"))
-		recv = fn.ChildByFieldName("object")
-	default:
-		return
-	}
-	pos, kw := s.args(call)
-	if kw["*"] != nil {
-		return // *args/**kwargs may carry the parameters
-	}
-	param := func(i int, name string) *pysrc.Node {
-		if len(pos) > i {
-			return pos[i]
-		}
-		return kw[name]
-	}
-	var sqlArgs []*pysrc.Node
-	var what string
-	switch {
-	case method == "RawSQL":
-		what = "RawSQL()"
-		if !s.hasParams(param(1, "params")) {
-			sqlArgs = append(sqlArgs, param(0, "sql"))
-		}
-	case recv == nil:
-		return
-	case method == "raw":
-		what = ".raw()"
-		if !s.hasParams(param(1, "params")) {
-			sqlArgs = append(sqlArgs, param(0, "raw_query"))
-		}
-	case method == "extra":
-		what = ".extra()"
-		if w := kw["where"]; w != nil && !s.hasParams(kw["params"]) && (w.Kind() == "list" || w.Kind() == "tuple") {
-			sqlArgs = append(sqlArgs, pysrc.Named(w)...)
-		}
-		if sel := kw["select"]; sel != nil && !s.hasParams(kw["select_params"]) && sel.Kind() == "dictionary" {
-			for _, pair := range pysrc.Named(sel) {
-				if pair.Kind() == "pair" {
-					sqlArgs = append(sqlArgs, pair.ChildByFieldName("value"))
-				}
-			}
-		}
-	case method == "execute" || method == "executemany":
-		if !s.isCursor(recv) {
-			return
-		}
-		what = "cursor." + method + "()"
-		if !s.hasParams(param(1, "params")) {
-			sqlArgs = append(sqlArgs, param(0, "sql"))
-		}
-	default:
-		return
-	}
-	sc.calls++
-	for _, a := range sqlArgs {
-		if a == nil {
-			continue
-		}
-		how := s.dynamic(a, sc, call.StartByte(), 0)
-		if how == "" {
-			continue
-		}
-		r := s.r
-		r.Emit(ruleRawSQL, nil, settings.Pos{Path: s.fp, Pos: pysrc.PosOf(call)}, fmt.Sprintf("%s#%d", sc.name, sc.calls),
-			fmt.Sprintf("%s runs SQL built with %s, so a value from the request can change the query (SQL injection): put %%s placeholders in a constant query and pass the values as parameters, e.g. cursor.execute(\"... WHERE id = %%s\", [pk])", what, how))
-		return
-	}
-}
-
-// dynamic tells how n builds a string from parts that may come from a
-// request: "an f-string", "% formatting", ".format()" or "string
-// concatenation"; "" for text djsec knows is safe or cannot judge.
-func (s *sqlScan) dynamic(n *pysrc.Node, sc *sqlScope, before uint, depth int) string {
-	if n == nil || depth > sqlMaxDepth {
-		return ""
-	}
-	switch n.Kind() {
-	case "string":
-		if !s.safeString(n, sc, before, depth) {
-			return "an f-string"
-		}
-	case "concatenated_string":
-		for _, c := range pysrc.Named(n) {
-			if !s.safeString(c, sc, before, depth) {
-				return "an f-string"
-			}
-		}
-	case "parenthesized_expression":
-		if in := pysrc.Named(n); len(in) == 1 {
-			return s.dynamic(in[0], sc, before, depth+1)
-		}
-	case "binary_operator":
-		op := s.f.Text(n.ChildByFieldName("operator"))
-		left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
-		switch op {
-		case "%":
-			if s.constStr(left, sc, before, depth+1) && !sqlNumericFormat(s.f.Text(left)) && !s.safe(right, sc, before, depth+1) {
-				return "% formatting"
-			}
-		case "+":
-			var operands []*pysrc.Node
-			s.flattenPlus(n, &operands)
-			hasStr, hasVar := false, false
-			for _, o := range operands {
-				if how := s.dynamic(o, sc, before, depth+1); how != "" {
-					return how
-				}
-				if s.constStr(o, sc, before, depth+1) {
-					hasStr = true
-				} else if !s.safe(o, sc, before, depth+1) {
-					hasVar = true
-				}
-			}
-			if hasStr && hasVar {
-				return "string concatenation"
-			}
-		}
-	case "call":
-		fn := n.ChildByFieldName("function")
-		if fn != nil && fn.Kind() == "attribute" && s.f.Text(fn.ChildByFieldName("attribute")) == "format" &&
-			s.constStr(fn.ChildByFieldName("object"), sc, before, depth+1) {
-			for _, a := range pysrc.Named(n.ChildByFieldName("arguments")) {
-				v := a
-				if a.Kind() == "keyword_argument" {
-					v = a.ChildByFieldName("value")
-				}
-				if !s.safe(v, sc, before, depth+1) {
-					return ".format()"
-				}
-			}
-		}
-	case "identifier":
-		for _, b := range s.bindings(s.f.Text(n), sc, before) {
-			rhs := b.ChildByFieldName("right")
-			if how := s.dynamic(rhs, sc, b.StartByte(), depth+1); how != "" {
-				return how
-			}
-			if b.Kind() != "augmented_assignment" || s.safe(rhs, sc, b.StartByte(), depth+1) {
-				continue
-			}
-			switch s.f.Text(b.ChildByFieldName("operator")) {
-			case "+=":
-				return "string concatenation"
-			case "%=":
-				return "% formatting"
-			}
-		}
-	}
-	return ""
-}
-
-// sqlMaxDepth bounds how far djsec follows names and nested expressions.
-const sqlMaxDepth = 8
-
-func (s *sqlScan) flattenPlus(n *pysrc.Node, out *[]*pysrc.Node) {
-	if n == nil {
-		return
-	}
-	if n.Kind() == "binary_operator" && s.f.Text(n.ChildByFieldName("operator")) == "+" {
-		s.flattenPlus(n.ChildByFieldName("left"), out)
-		s.flattenPlus(n.ChildByFieldName("right"), out)
-		return
-	}
-	if n.Kind() == "parenthesized_expression" {
-		if in := pysrc.Named(n); len(in) == 1 {
-			s.flattenPlus(in[0], out)
-			return
-		}
-	}
-	*out = append(*out, n)
-}
-
-// safeString reports a string literal whose interpolations (if it is an
-// f-string) are all safe.
-func (s *sqlScan) safeString(str *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
-	if str.Kind() != "string" {
-		return false
-	}
-	for _, c := range pysrc.Named(str) {
-		if c.Kind() == "interpolation" && !s.safe(c.ChildByFieldName("expression"), sc, before, depth+1) {
-			return false
-		}
-	}
-	return true
-}
-
-// sqlFormatRE matches one %-conversion of a format string.
-var sqlFormatRE = lazyre.New(`%(?:\([^)]*\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?([a-zA-Z%])`)
-
-// sqlNumericFormat reports a format string whose conversions all print
-// numbers (%d, %i, %f, ...): formatting then raises rather than inject text.
-func sqlNumericFormat(format string) bool {
-	conv := sqlFormatRE().FindAllStringSubmatch(format, -1)
-	for _, c := range conv {
-		if !strings.Contains("diouxXeEfFgG%", c[1]) {
-			return false
-		}
-	}
-	return len(conv) > 0
-}
-
-// constStr reports a string whose text is fixed: a literal (an f-string
-// with safe interpolations), or a name only ever bound to one.
-func (s *sqlScan) constStr(n *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
-	if n == nil || depth > sqlMaxDepth {
-		return false
-	}
-	switch n.Kind() {
-	case "string":
-		return s.safeString(n, sc, before, depth)
-	case "concatenated_string":
-		for _, c := range pysrc.Named(n) {
-			if !s.safeString(c, sc, before, depth) {
-				return false
-			}
-		}
-		return true
-	case "parenthesized_expression":
-		in := pysrc.Named(n)
-		return len(in) == 1 && s.constStr(in[0], sc, before, depth+1)
-	case "binary_operator":
-		if s.f.Text(n.ChildByFieldName("operator")) == "+" {
-			return s.constStr(n.ChildByFieldName("left"), sc, before, depth+1) && s.constStr(n.ChildByFieldName("right"), sc, before, depth+1)
-		}
-	case "identifier":
-		bs := s.bindings(s.f.Text(n), sc, before)
-		if len(bs) == 0 {
-			return false
-		}
-		for _, b := range bs {
-			if !s.constStr(b.ChildByFieldName("right"), sc, b.StartByte(), depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// sqlSafeCalls are functions whose result cannot carry SQL from a request:
-// identifier quoting and numeric conversions.
-var sqlSafeCalls = map[string]bool{"quote_name": true, "qn": true, "quote_name_unless_alias": true, "int": true, "float": true, "len": true}
-
-// safe reports a value that cannot put request text into SQL: literals and
-// containers of them, numbers computed from them, quoted identifiers
-// (connection.ops.quote_name(...)), a model's db_table, and names bound only
-// to such values.
-func (s *sqlScan) safe(n *pysrc.Node, sc *sqlScope, before uint, depth int) bool {
-	if n == nil || depth > sqlMaxDepth {
-		return false
-	}
-	switch n.Kind() {
-	case "integer", "float", "true", "false", "none":
-		return true
-	case "string", "concatenated_string":
-		return s.constStr(n, sc, before, depth)
-	case "parenthesized_expression", "tuple", "list", "unary_operator":
-		for _, c := range pysrc.Named(n) {
-			if !s.safe(c, sc, before, depth+1) {
-				return false
-			}
-		}
-		return true
-	case "conditional_expression":
-		in := pysrc.Named(n)
-		return len(in) == 3 && s.safe(in[0], sc, before, depth+1) && s.safe(in[2], sc, before, depth+1)
-	case "binary_operator":
-		left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
-		switch s.f.Text(n.ChildByFieldName("operator")) {
-		case "-", "/", "//", "**":
-			return true // numbers only: str operands raise TypeError
-		case "+":
-			if sqlNumberLiteral(left) || sqlNumberLiteral(right) {
-				return true
-			}
-		case "%":
-			if s.constStr(left, sc, before, depth+1) && sqlNumericFormat(s.f.Text(left)) {
-				return true
-			}
-		}
-		return s.safe(left, sc, before, depth+1) && s.safe(right, sc, before, depth+1)
-	case "attribute":
-		return s.f.Text(n.ChildByFieldName("attribute")) == "db_table"
-	case "call":
-		fn := n.ChildByFieldName("function")
-		name := s.f.Text(fn)
-		if fn != nil && fn.Kind() == "attribute" {
-			name = s.f.Text(fn.ChildByFieldName("attribute"))
-		}
-		return sqlSafeCalls[name]
-	case "identifier":
-		bs := s.bindings(s.f.Text(n), sc, before)
-		if len(bs) == 0 {
-			return false
-		}
-		for _, b := range bs {
-			if !s.safe(b.ChildByFieldName("right"), sc, b.StartByte(), depth+1) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-func sqlNumberLiteral(n *pysrc.Node) bool {
-	return n != nil && (n.Kind() == "integer" || n.Kind() == "float")
-}
-
-// bindings returns the statements that bind name before offset (plain and
-// augmented assignments): in the enclosing function, or, for a name the
-// function neither binds nor takes as a parameter, at module level.
-func (s *sqlScan) bindings(name string, sc *sqlScope, before uint) []*pysrc.Node {
-	if s.lookups++; s.lookups > sqlMaxLookups {
-		return nil
-	}
-	collect := func(body *pysrc.Node, limit uint) []*pysrc.Node {
-		var out []*pysrc.Node
-		pysrc.Walk(body, func(n *pysrc.Node) bool {
-			if n.StartByte() >= limit {
-				return false
-			}
-			switch n.Kind() {
-			case "function_definition", "class_definition", "lambda":
-				return n == body
-			case "assignment", "augmented_assignment":
-				l := n.ChildByFieldName("left")
-				if l != nil && l.Kind() == "identifier" && s.f.Text(l) == name && n.ChildByFieldName("right") != nil {
-					out = append(out, n)
-				}
-			}
-			return true
-		})
-		return out
-	}
-	if sc.body == s.module {
-		return collect(s.module, before)
-	}
-	if out := collect(sc.body, before); len(out) > 0 || s.bindsParam(sc, name) {
-		return out
-	}
-	return collect(s.module, ^uint(0))
-}
-
-// bindsParam reports a function parameter called name.
-func (s *sqlScan) bindsParam(sc *sqlScope, name string) bool {
-	if sc.body == nil {
-		return false
-	}
-	fn := sc.body.Parent()
-	if fn == nil || fn.Kind() != "function_definition" {
-		return false
-	}
-	found := false
-	pysrc.Walk(fn.ChildByFieldName("parameters"), func(n *pysrc.Node) bool {
-		if n.Kind() == "identifier" && s.f.Text(n) == name {
-			found = true
-		}
-		return !found
-	})
-	return found
 }

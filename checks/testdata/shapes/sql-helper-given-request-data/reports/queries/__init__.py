@@ -1,0 +1,1 @@
+from .sales import top_customers, totals_for_region
