@@ -26,7 +26,7 @@ func (c *Checklist) Judge(findings []checks.Finding) []ItemStatus {
 		byRule[f.Rule] = append(byRule[f.Rule], f)
 		// A merged finding stands for the rules it absorbed too.
 		for _, also := range f.Also {
-			byRule[also] = append(byRule[also], f)
+			byRule[also.Rule] = append(byRule[also.Rule], f)
 		}
 	}
 	items := c.Items()

@@ -19,7 +19,7 @@ func RulesVersion(moduleVersion string) string {
 	}
 	h := sha256.New()
 	for _, r := range checks.Rules() {
-		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%t\x00%t\n", r.ID, r.Slug, r.Severity, r.Where, r.FiresWhen, r.Fixable, r.AuditOnly)
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%t\x00%t\x00%t\n", r.ID, r.Slug, r.Severity, r.Where, r.FiresWhen, r.Fixable, r.AuditOnly, r.PROnly)
 	}
 	return moduleVersion + "+" + hex.EncodeToString(h.Sum(nil))[:8]
 }

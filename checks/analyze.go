@@ -45,7 +45,7 @@ func Analyze(ctx context.Context, in Input) *Result {
 		if ctx.Err() != nil {
 			break
 		}
-		if rule.Check == nil || p.Config.Disabled[rule.ID] || (rule.AuditOnly && !p.Audit) {
+		if rule.Check == nil || p.Config.Disabled[rule.ID] || (rule.AuditOnly && !p.Audit) || (rule.PROnly && p.Audit) {
 			continue
 		}
 		rule.Check(p, rep)

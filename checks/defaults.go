@@ -55,6 +55,8 @@ func djangoDefault(name string, series [2]int) *settings.Value {
 		return str("same-origin")
 	case "SESSION_COOKIE_SAMESITE", "CSRF_COOKIE_SAMESITE":
 		return str("Lax")
+	case "AUTHENTICATION_BACKENDS":
+		return &settings.Value{Kind: settings.List, Items: []*settings.Value{str("django.contrib.auth.backends.ModelBackend")}}
 	case "LOGGING", "SECURE_CSP", "SECURE_CSP_REPORT_ONLY":
 		return emptyDict()
 	case "DATA_UPLOAD_MAX_MEMORY_SIZE", "FILE_UPLOAD_MAX_MEMORY_SIZE":

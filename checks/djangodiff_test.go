@@ -847,9 +847,12 @@ func djdiffDjsec(files map[string]string, version string) ([]string, []Finding) 
 	seen := map[string]bool{}
 	var ids []string
 	for _, f := range res.Findings {
-		if strings.HasPrefix(f.DjangoCheck, "security.") && !seen[f.DjangoCheck] {
-			seen[f.DjangoCheck] = true
-			ids = append(ids, f.DjangoCheck)
+		// A merged finding carries the IDs of the findings it took in.
+		for _, id := range f.DjangoChecks() {
+			if strings.HasPrefix(id, "security.") && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
 		}
 	}
 	sort.Strings(ids)

@@ -218,7 +218,9 @@ func entryFileKind(p string, data []byte) (entryKind, string, bool) {
 func entryCIFile(p string) bool {
 	lower := strings.ToLower(p)
 	switch {
-	case strings.HasPrefix(lower, ".github/workflows/") && (strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")):
+	case strings.HasPrefix(lower, ".github/workflows/") && strings.Count(lower, "/") == 2 &&
+		(strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")):
+		// GitHub reads workflows from the folder itself, not below it.
 		return true
 	case lower == ".gitlab-ci.yml", lower == ".travis.yml", lower == "azure-pipelines.yml", lower == "bitbucket-pipelines.yml",
 		lower == ".circleci/config.yml", strings.HasPrefix(lower, ".woodpecker"):

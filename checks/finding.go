@@ -3,6 +3,7 @@ package checks
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 )
 
 // Finding is one rule violation at one place. Paths are slash-separated and
@@ -21,9 +22,9 @@ type Finding struct {
 	Fingerprint    string   `json:"fingerprint"`
 	Suppressed     bool     `json:"suppressed"`
 	SuppressReason string   `json:"suppress_reason"`
-	// Also lists the rules this finding stands for as well: one root cause
+	// Also lists the findings this one stands for as well: one root cause
 	// (no django-axes) reported once, not at three rules (merge.go).
-	Also []string `json:"also,omitempty"`
+	Also []Absorbed `json:"also,omitempty"`
 	// Key is what the fingerprint is made of besides rule and path: the
 	// setting name (DEBUG, SIMPLE_JWT.ACCESS_TOKEN_LIFETIME) or another stable
 	// handle such as a package or variable name. Never a line number, so a
@@ -31,6 +32,45 @@ type Finding struct {
 	Key string `json:"-"`
 	// leak: reported in every settings module, whatever its role (Leak).
 	leak bool
+	// fromDebug: the setting's value is computed from DEBUG
+	// (SECURE_SSL_REDIRECT = not DEBUG), so it is wrong exactly when DEBUG
+	// is, and DJS201 takes it in (merge.go).
+	fromDebug bool
+}
+
+// Absorbed is a finding folded into another that has the same root cause:
+// its rule, and the Django check ID it carried (Django still reports it).
+type Absorbed struct {
+	Rule        string `json:"rule"`
+	DjangoCheck string `json:"django_check,omitempty"`
+}
+
+// StandsFor reports whether f is a finding of rule, or took one in.
+func (f Finding) StandsFor(rule string) bool {
+	if f.Rule == rule {
+		return true
+	}
+	for _, a := range f.Also {
+		if a.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// DjangoChecks lists the Django check IDs f carries: its own and those of
+// the findings it took in.
+func (f Finding) DjangoChecks() []string {
+	var out []string
+	if f.DjangoCheck != "" {
+		out = append(out, f.DjangoCheck)
+	}
+	for _, a := range f.Also {
+		if a.DjangoCheck != "" && !slices.Contains(out, a.DjangoCheck) {
+			out = append(out, a.DjangoCheck)
+		}
+	}
+	return out
 }
 
 // Fingerprint is the fingerprint a finding of rule with key would have at

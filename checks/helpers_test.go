@@ -2,7 +2,6 @@ package checks
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -57,7 +56,7 @@ func analyzeSettings(t *testing.T, src string) *Result {
 func findingsOf(res *Result, ruleID string) []Finding {
 	var out []Finding
 	for _, f := range res.Findings {
-		if (f.Rule == ruleID || slices.Contains(f.Also, ruleID)) && !f.Suppressed {
+		if f.StandsFor(ruleID) && !f.Suppressed {
 			out = append(out, f)
 		}
 	}

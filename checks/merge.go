@@ -1,8 +1,11 @@
 package checks
 
 import (
+	"bytes"
 	"slices"
 	"strings"
+
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // One root cause, one finding. Some gaps trip several rules at once: no
@@ -33,13 +36,66 @@ var mergeGroups = []mergeGroup{
 		note: "The same fix closes %s: django-axes also records failed logins."},
 	{primary: "DJS205", others: []string{"DJS803"}, wholeFile: true,
 		note: "One error tracker closes %s as well."},
+	// Preloading needs includeSubDomains: without it the preload list
+	// refuses the site, so DJS405 is a consequence of DJS404.
+	{primary: "DJS404", others: []string{"DJS405"}, wholeFile: true,
+		note: "Preloading needs includeSubDomains first (%s)."},
 }
+
+// debugDerivedRE is an assignment whose value reads DEBUG: `X = not DEBUG`,
+// `X = 3600 if not DEBUG else 0`.
+var debugDerivedRE = lazyre.New(`^\s*[A-Z][A-Z0-9_]*(?:\s*\[[^]]*\])?\s*=[^=].*\bDEBUG\b`)
+
+// assignsFromDebug reports whether line n (1-based) of src assigns a value
+// computed from DEBUG.
+func assignsFromDebug(src []byte, n int) bool {
+	for i := 1; len(src) > 0; i++ {
+		line := src
+		if j := bytes.IndexByte(src, '\n'); j >= 0 {
+			line, src = src[:j], src[j+1:]
+		} else {
+			src = nil
+		}
+		if i == n {
+			return debugDerivedRE().Match(line)
+		}
+	}
+	return false
+}
+
+// followsDebug are the rules about switches projects tie to DEBUG (HTTPS,
+// cookies, HSTS, hosts). A secret chosen by DEBUG is not one of them: the
+// literal is published whatever DEBUG is, and stays its own finding.
+var followsDebug = map[string]bool{"DJS202": true, "DJS203": true, "DJS402": true, "DJS403": true, "DJS404": true,
+	"DJS405": true, "DJS406": true, "DJS407": true, "DJS408": true, "DJS409": true, "DJS410": true}
 
 // mergeRootCauses folds the findings of each group into its primary, in
 // place of the separate findings. Suppressed findings are left alone: a
 // person decided about each of them.
 func mergeRootCauses(in []Finding) []Finding {
 	absorbed := make([]bool, len(in))
+	// A setting computed from DEBUG is off because DEBUG is on: DJS201
+	// names it instead of a second finding with a second fix.
+	for i := range in {
+		p := &in[i]
+		if p.Rule != "DJS201" || p.Suppressed {
+			continue
+		}
+		var names []string
+		for j := range in {
+			o := in[j]
+			if j == i || absorbed[j] || o.Suppressed || !o.fromDebug || !followsDebug[o.Rule] || o.Path != p.Path {
+				continue
+			}
+			absorbed[j] = true
+			p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck})
+			p.Also = append(p.Also, o.Also...)
+			names = append(names, o.Rule+" ("+o.Key+" follows DEBUG)")
+		}
+		if len(names) > 0 {
+			p.Message = strings.TrimRight(p.Message, " .") + ". Turning DEBUG off also fixes " + strings.Join(names, " and ") + "."
+		}
+	}
 	for _, g := range mergeGroups {
 		for i := range in {
 			p := &in[i]
@@ -54,7 +110,7 @@ func mergeRootCauses(in []Finding) []Finding {
 					continue
 				}
 				absorbed[j] = true
-				p.Also = append(p.Also, o.Rule)
+				p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck})
 				p.Also = append(p.Also, o.Also...)
 				if o.Severity > p.Severity {
 					p.Severity = o.Severity

@@ -85,7 +85,7 @@ func relevantEntryPoint(p, lower string) bool {
 	case "pytest.ini", "tox.ini", "setup.cfg", "app.json", "render.yaml", "app.yaml", "heroku.yml", "makefile":
 		return true
 	}
-	return strings.HasSuffix(lower, ".ini") || strings.HasSuffix(lower, ".sh") || entryCIFile(p)
+	return strings.HasSuffix(lower, ".ini") && strings.Contains(lower, "uwsgi") || strings.HasSuffix(lower, ".sh") || entryCIFile(p)
 }
 
 // AuditRelevant is Relevant plus the files only whole-repository rules

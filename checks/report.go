@@ -71,6 +71,9 @@ func (r *Reporter) Emit(rule *Rule, m *settings.Model, pos settings.Pos, key, ms
 			return
 		}
 	}
+	if rule.ID != "DJS201" && pos.Line > 0 {
+		f.fromDebug = assignsFromDebug(r.p.Files[pos.Path], pos.Line)
+	}
 	f.Fingerprint = fingerprint(f.Rule, f.Path, f.Key)
 	r.findings = append(r.findings, f)
 }

@@ -41,6 +41,10 @@ type Rule struct {
 	// AuditOnly rules need the whole repository (a missing URL route, say)
 	// and run in `bot audit` and the weekly audit, never on a PR's files.
 	AuditOnly bool
+	// PROnly rules are review prompts about what a pull request changes (a
+	// view that opts out of permissions): in a whole-repository audit the
+	// same line is a long-standing decision, not news, so they stay quiet.
+	PROnly bool
 	Check     func(p *Project, r *Reporter)
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/checks/settings"
+	"github.com/djsec/djsec/internal/lazyre"
 )
 
 // Rules about who may call the API and what it accepts (RULES.md §7):
@@ -55,7 +56,7 @@ var (
 		Fixable: true,
 	}
 	ruleViewAllowAny = &Rule{
-		ID: "DJS703", Slug: "view-allow-any", Severity: Medium, Where: "C", Section: 7,
+		ID: "DJS703", Slug: "view-allow-any", Severity: Medium, Where: "C", Section: 7, PROnly: true,
 		Title:     "API view opts out of permissions or authentication",
 		FiresWhen: "a changed view sets `permission_classes` to AllowAny or `authentication_classes` to empty",
 		Doc: "`permission_classes = [AllowAny]` (as a class attribute, through `@permission_classes`, " +
@@ -63,7 +64,9 @@ var (
 			"default says; `authentication_classes = []` makes every caller anonymous (and skips the " +
 			"CSRF check `SessionAuthentication` enforces). Both are right for a login or webhook " +
 			"endpoint and wrong anywhere else, so each one deserves a reviewer's look when it " +
-			"changes.\n\n" +
+			"changes. It runs on pull requests, where a new or changed opt-out is news; a " +
+			"whole-repository audit leaves long-standing public endpoints alone (DJS701 judges " +
+			"the project's default).\n\n" +
 			"djsec reads Python files that import from `rest_framework`, outside tests and " +
 			"migrations. A list that holds another class besides `AllowAny` is not reported: DRF " +
 			"requires every class to grant access. An empty `authentication_classes` is not reported " +
@@ -207,12 +210,32 @@ func drfSettings(p *Project, m *settings.Model) (rf *settings.Value, at settings
 		if rf != nil {
 			return nil, settings.Pos{}, false // unset in an opaque model
 		}
+		if !drfUsedByProjectCode(p) {
+			// Installed for a package's own API (a CMS's read-only
+			// endpoints), configured by that package: no view of the
+			// project's relies on DRF's defaults that djsec can see.
+			return nil, settings.Pos{}, false
+		}
 		return nil, apiPos(app, apiSettingPos(m, "INSTALLED_APPS")), true
 	}
 	if !rf.Known() || rf.Kind != settings.Dict {
 		return nil, settings.Pos{}, false
 	}
 	return rf, apiSettingPos(m, "REST_FRAMEWORK"), true
+}
+
+// drfImportRE is an import of Django REST framework in Python code.
+var drfImportRE = lazyre.New(`(?m)^\s*(?:from\s+rest_framework(?:\.[\w.]+)?\s+import\b|import\s+rest_framework\b)`)
+
+// drfUsedByProjectCode reports whether the project's own code (not its
+// settings) imports Django REST framework: views, serializers, routers.
+func drfUsedByProjectCode(p *Project) bool {
+	for _, fp := range apiCodeFiles(p) {
+		if drfImportRE().Match(p.Files[fp]) {
+			return true
+		}
+	}
+	return false
 }
 
 func checkDRFDefaultAllowAny(p *Project, r *Reporter) {

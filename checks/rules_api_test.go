@@ -7,19 +7,26 @@ import (
 // apiDRF installs Django REST framework.
 const apiDRF = "INSTALLED_APPS = [\"django.contrib.auth\", \"rest_framework\"]\n"
 
+// apiDRFView is project code built on DRF.
+const apiDRFView = "from rest_framework import viewsets\n\n\nclass OrderViewSet(viewsets.ModelViewSet):\n    pass\n"
+
 func TestDRFDefaultAllowAny(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
 		{name: "no REST_FRAMEWORK", rule: "DJS701", want: 1, sev: High, line: 1,
-			key: "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", msg: "REST_FRAMEWORK is not set", src: apiDRF},
+			key: "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", msg: "REST_FRAMEWORK is not set",
+			files: map[string]string{"mysite/settings.py": apiDRF, "shop/api.py": apiDRFView}},
+		// DRF installed for a package's own endpoints, with no DRF code of
+		// the project's: nothing of the project's relies on the defaults.
+		{name: "no REST_FRAMEWORK and no DRF code", rule: "DJS701", want: 0, src: apiDRF},
 		{name: "REST_FRAMEWORK without permission classes", rule: "DJS701", want: 1, line: 2, msg: "no DEFAULT_PERMISSION_CLASSES",
 			src: apiDRF + "REST_FRAMEWORK = {\n    \"PAGE_SIZE\": 10,\n}\n"},
 		{name: "AllowAny", rule: "DJS701", want: 1, line: 3, msg: "is AllowAny",
 			src: apiDRF + "REST_FRAMEWORK = {\n    \"DEFAULT_PERMISSION_CLASSES\": [\n        \"rest_framework.permissions.AllowAny\",\n    ],\n}\n"},
 		{name: "empty list", rule: "DJS701", want: 1, msg: "is empty",
 			src: apiDRF + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": ()}\n"},
-		{name: "AppConfig path", rule: "DJS701", want: 1,
-			src: "INSTALLED_APPS = [\"rest_framework.apps.RestFrameworkConfig\"]\n"},
+		{name: "AppConfig path", rule: "DJS701", want: 1, files: map[string]string{
+			"mysite/settings.py": "INSTALLED_APPS = [\"rest_framework.apps.RestFrameworkConfig\"]\n", "shop/api.py": apiDRFView}},
 		{name: "development module silent", rule: "DJS701", want: 0,
 			files: map[string]string{"mysite/settings/dev.py": apiDRF}},
 		{name: "IsAuthenticated", rule: "DJS701", want: 0,
@@ -40,7 +47,9 @@ func TestDRFThrottling(t *testing.T) {
 	t.Parallel()
 	const classes = "\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\", \"rest_framework.throttling.UserRateThrottle\"]"
 	runRuleCases(t, []ruleCase{
-		{name: "no REST_FRAMEWORK", rule: "DJS702", want: 1, sev: High, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES", src: apiDRF},
+		{name: "no REST_FRAMEWORK", rule: "DJS702", want: 1, sev: High, key: "REST_FRAMEWORK.DEFAULT_THROTTLE_CLASSES",
+			files: map[string]string{"mysite/settings.py": apiDRF, "shop/api.py": apiDRFView}},
+		{name: "no REST_FRAMEWORK and no DRF code", rule: "DJS702", want: 0, src: apiDRF},
 		{name: "no throttle classes", rule: "DJS702", want: 1, msg: "no DEFAULT_THROTTLE_CLASSES",
 			src: apiDRF + "REST_FRAMEWORK = {\"PAGE_SIZE\": 10}\n"},
 		{name: "empty throttle classes", rule: "DJS702", want: 1, msg: "is empty",
@@ -118,43 +127,47 @@ func TestViewAllowAny(t *testing.T) {
 	const imp = "from rest_framework import permissions\nfrom rest_framework.permissions import AllowAny, IsAuthenticated\nfrom rest_framework.views import APIView\n"
 	view := func(src string) map[string]string { return map[string]string{"shop/views.py": imp + src} }
 	runRuleCases(t, []ruleCase{
-		{name: "class AllowAny", rule: "DJS703", want: 1, sev: Medium, line: 5, key: "SignupView.permission_classes", path: "shop/views.py",
+		// A review prompt for what a pull request changes: the audit of the
+		// whole repository leaves long-standing public endpoints alone.
+		{name: "audit is silent", rule: "DJS703", want: 0, files: map[string]string{"mysite/settings.py": "INSTALLED_APPS = []\n",
+			"shop/api.py": "from rest_framework.permissions import AllowAny\nfrom rest_framework.views import APIView\n\nclass Hook(APIView):\n    permission_classes = [AllowAny]\n"}},
+		{name: "class AllowAny", pr: true, rule: "DJS703", want: 1, sev: Medium, line: 5, key: "SignupView.permission_classes", path: "shop/views.py",
 			files: view("class SignupView(APIView):\n    permission_classes = [AllowAny]\n")},
-		{name: "module attribute in a tuple", rule: "DJS703", want: 1,
+		{name: "module attribute in a tuple", pr: true, rule: "DJS703", want: 1,
 			files: view("class V(APIView):\n    permission_classes = (permissions.AllowAny,)\n")},
-		{name: "OR with AllowAny", rule: "DJS703", want: 1,
+		{name: "OR with AllowAny", pr: true, rule: "DJS703", want: 1,
 			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated | AllowAny]\n")},
-		{name: "empty authentication", rule: "DJS703", want: 1, key: "Hook.authentication_classes", msg: "authentication_classes to empty",
+		{name: "empty authentication", pr: true, rule: "DJS703", want: 1, key: "Hook.authentication_classes", msg: "authentication_classes to empty",
 			files: view("class Hook(APIView):\n    authentication_classes = []\n")},
-		{name: "both reported once", rule: "DJS703", want: 1, key: "Hook.permission_classes",
+		{name: "both reported once", pr: true, rule: "DJS703", want: 1, key: "Hook.permission_classes",
 			files: view("class Hook(APIView):\n    authentication_classes = ()\n    permission_classes = [AllowAny]\n")},
-		{name: "decorator", rule: "DJS703", want: 1, line: 5, key: "ping.permission_classes",
+		{name: "decorator", pr: true, rule: "DJS703", want: 1, line: 5, key: "ping.permission_classes",
 			files: view("@api_view([\"GET\"])\n@permission_classes([AllowAny])\ndef ping(request):\n    pass\n")},
-		{name: "authentication decorator", rule: "DJS703", want: 1, key: "ping.authentication_classes",
+		{name: "authentication decorator", pr: true, rule: "DJS703", want: 1, key: "ping.authentication_classes",
 			files: view("@api_view([\"GET\"])\n@authentication_classes([])\ndef ping(request):\n    pass\n")},
-		{name: "action keyword", rule: "DJS703", want: 1, key: "ShopViewSet.export.permission_classes",
+		{name: "action keyword", pr: true, rule: "DJS703", want: 1, key: "ShopViewSet.export.permission_classes",
 			files: view("class ShopViewSet(ViewSet):\n    @action(detail=False, permission_classes=[AllowAny])\n    def export(self, request):\n        pass\n")},
-		{name: "nested in if", rule: "DJS703", want: 1,
+		{name: "nested in if", pr: true, rule: "DJS703", want: 1,
 			files: view("if True:\n    class V(APIView):\n        permission_classes = [AllowAny]\n")},
-		{name: "two views", rule: "DJS703", want: 2,
+		{name: "two views", pr: true, rule: "DJS703", want: 2,
 			files: view("class A(APIView):\n    permission_classes = [AllowAny]\nclass B(APIView):\n    permission_classes = [AllowAny]\n")},
 		{name: "runs on pull requests", rule: "DJS703", want: 1, pr: true,
 			files: view("class V(APIView):\n    permission_classes = [AllowAny]\n")},
-		{name: "IsAuthenticated", rule: "DJS703", want: 0,
+		{name: "IsAuthenticated", pr: true, rule: "DJS703", want: 0,
 			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated]\n")},
-		{name: "AllowAny with another class", rule: "DJS703", want: 0,
+		{name: "AllowAny with another class", pr: true, rule: "DJS703", want: 0,
 			files: view("class V(APIView):\n    permission_classes = [IsAuthenticated, AllowAny]\n")},
-		{name: "empty authentication with a restrictive permission", rule: "DJS703", want: 0,
+		{name: "empty authentication with a restrictive permission", pr: true, rule: "DJS703", want: 0,
 			files: view("class Hook(APIView):\n    authentication_classes = []\n    permission_classes = [HasSignature]\n")},
-		{name: "no rest_framework import", rule: "DJS703", want: 0,
+		{name: "no rest_framework import", pr: true, rule: "DJS703", want: 0,
 			files: map[string]string{"shop/views.py": "from mylib import AllowAny\nclass V:\n    permission_classes = [AllowAny]\n"}},
-		{name: "test module", rule: "DJS703", want: 0,
+		{name: "test module", pr: true, rule: "DJS703", want: 0,
 			files: map[string]string{"shop/tests/test_views.py": imp + "class V(APIView):\n    permission_classes = [AllowAny]\n"}},
-		{name: "tests.py", rule: "DJS703", want: 0,
+		{name: "tests.py", pr: true, rule: "DJS703", want: 0,
 			files: map[string]string{"shop/tests.py": imp + "class V(APIView):\n    permission_classes = [AllowAny]\n"}},
-		{name: "local variable is not an attribute", rule: "DJS703", want: 0,
+		{name: "local variable is not an attribute", pr: true, rule: "DJS703", want: 0,
 			files: view("def f():\n    permission_classes = [AllowAny]\n")},
-		{name: "suppressed", rule: "DJS703", want: 0,
+		{name: "suppressed", pr: true, rule: "DJS703", want: 0,
 			files: view("class V(APIView):\n    permission_classes = [AllowAny]  # djsec: ignore[DJS703] public sign-up\n")},
 	})
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
@@ -389,24 +390,92 @@ func checkPasswordHasherWeak(p *Project, r *Reporter) {
 	}
 }
 
-// authLimiter is a package that limits login attempts.
+// authLimiter is a package that limits login attempts, and what must be
+// in place for it to act: a half-installed limiter protects nothing
+// (django-axes in INSTALLED_APPS without AxesMiddleware and its backend
+// records and blocks nothing), so it does not clear the finding.
 type authLimiter struct {
-	name    string
-	modules []string // app, middleware and backend module prefixes
-	reqs    []string // PEP 503 names
-	// code are import forms that prove the package is used from views.
+	name string
+	// apps, middleware and backends are module prefixes that must each be
+	// listed (INSTALLED_APPS, MIDDLEWARE, AUTHENTICATION_BACKENDS); an
+	// empty list is not required.
+	apps, middleware, backends []string
+	// code are import forms that prove the package is used from views
+	// (a decorator limits exactly the views it wraps).
 	code    []string
 	lockout bool
 }
 
 var authLimiters = []authLimiter{
-	{name: "django-axes", modules: []string{"axes"}, reqs: []string{"django-axes"}, lockout: true},
-	{name: "django-defender", modules: []string{"defender"}, reqs: []string{"django-defender"}, lockout: true},
-	{name: "django-ratelimit", modules: []string{"django_ratelimit", "ratelimit"}, reqs: []string{"django-ratelimit"},
-		code: []string{"django_ratelimit", "from ratelimit", "import ratelimit"}},
-	{name: "django-brake", modules: []string{"brake"}, reqs: []string{"django-brake"}, code: []string{"from brake", "import brake"}},
-	{name: "django-ratelimit-backend", modules: []string{"ratelimitbackend"}, reqs: []string{"django-ratelimit-backend"},
-		code: []string{"ratelimitbackend"}},
+	// DJANGO_FACTS §7.1: app, AxesMiddleware, an Axes backend.
+	{name: "django-axes", apps: []string{"axes"}, middleware: []string{"axes.middleware"}, backends: []string{"axes.backends"}, lockout: true},
+	{name: "django-defender", apps: []string{"defender"}, middleware: []string{"defender.middleware"}, lockout: true},
+	{name: "django-ratelimit", code: []string{"django_ratelimit", "from ratelimit", "import ratelimit"}},
+	{name: "django-brake", code: []string{"from brake", "import brake"}},
+	{name: "django-ratelimit-backend", backends: []string{"ratelimitbackend"}, code: []string{"ratelimitbackend"}},
+}
+
+// authListedLeast is authListed that also reads a list known only in part:
+// an element every branch holds is listed.
+func authListedLeast(v *settings.Value, modules ...string) (found, known bool) {
+	if v != nil && v.Kind == settings.Unknown {
+		for _, it := range v.Least {
+			if it == nil || it.Kind != settings.Str {
+				continue
+			}
+			for _, mod := range modules {
+				if it.Str == mod || strings.HasPrefix(it.Str, mod+".") {
+					return true, true
+				}
+			}
+		}
+		return false, false
+	}
+	return authListed(v, modules...)
+}
+
+// configured reports whether the limiter acts (known false: djsec cannot
+// tell), and partial names what is in place when only part of it is.
+func (l authLimiter) configured(p *Project, apps, mw, backends *settings.Value) (on, known bool, partial string) {
+	if len(l.code) > 0 && authPyMentions(p, false, l.code...) {
+		return true, true, ""
+	}
+	required := []struct {
+		list    *settings.Value
+		mods    []string
+		setting string
+	}{{apps, l.apps, "INSTALLED_APPS"}, {mw, l.middleware, "MIDDLEWARE"}, {backends, l.backends, "AUTHENTICATION_BACKENDS"}}
+	known = true
+	var have, lack []string
+	any := false
+	for _, r := range required {
+		if len(r.mods) == 0 {
+			continue
+		}
+		any = true
+		f, k := authListedLeast(r.list, r.mods...)
+		switch {
+		case f:
+			have = append(have, r.setting)
+		case !k:
+			known = false
+		default:
+			lack = append(lack, r.setting)
+		}
+	}
+	if !any {
+		return false, true, ""
+	}
+	if len(lack) == 0 && known {
+		return true, true, ""
+	}
+	if len(have) > 0 && len(lack) > 0 {
+		partial = fmt.Sprintf("%s is in %s but not in %s, so it limits nothing", l.name, strings.Join(have, " and "), strings.Join(lack, " or "))
+	}
+	if len(lack) > 0 {
+		return false, true, partial
+	}
+	return false, known, partial
 }
 
 // authThrottleRE matches a non-empty per-view DRF throttle list:
@@ -414,81 +483,142 @@ var authLimiters = []authLimiter{
 var authThrottleRE = lazyre.New(`throttle_classes\s*(=|\()\s*[\[(]\s*[A-Za-z_]`)
 
 // authLimiterState says whether m (with the project's requirements and
-// code) has a limiter; known is false when djsec cannot tell.
-func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has string, known bool) {
+// code) has a limiter; known is false when djsec cannot tell. note says
+// why a limiter that looks installed does not count.
+func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has string, known bool, note string) {
 	if m.Opaque {
-		return "", false
+		return "", false, ""
 	}
 	apps, _ := p.Get(m, "INSTALLED_APPS")
-	if !apps.Known() || !apps.IsSequence() {
-		return "", false
-	}
-	if found, _ := authListed(apps, "django.contrib.auth"); !found {
+	if found, _ := authListedLeast(apps, "django.contrib.auth"); !found {
 		// No user accounts to guess at (or djsec cannot see them).
-		return "", false
+		return "", false, ""
 	}
 	mw, _ := p.Get(m, "MIDDLEWARE")
 	backends, _ := p.Get(m, "AUTHENTICATION_BACKENDS")
-	appsKnown := true
+	allKnown := apps.Known() && apps.IsSequence()
+	var notes []string
 	for _, l := range authLimiters {
 		if lockoutOnly && !l.lockout {
 			continue
 		}
-		found, k := authListed(apps, l.modules...)
+		on, k, partial := l.configured(p, apps, mw, backends)
+		if on {
+			return l.name, true, ""
+		}
 		if !k {
-			appsKnown = false
+			allKnown = false
 		}
-		if found {
-			return l.name, true
+		if partial != "" {
+			notes = append(notes, partial)
 		}
-		if f, _ := authListed(mw, l.modules...); f {
-			return l.name, true
-		}
-		if f, _ := authListed(backends, l.modules...); f {
-			return l.name, true
-		}
-		if authRequirement(p, l.reqs...) != nil {
-			return l.name, true
-		}
-		if len(l.code) > 0 && authPyMentions(p, false, l.code...) {
-			return l.name, true
-		}
+	}
+	if authProjectLimiter(p) {
+		return "the project's own login limiting", true, ""
 	}
 	if !lockoutOnly {
 		// django-allauth rate-limits its login view (ACCOUNT_RATE_LIMITS,
 		// "login_failed") unless the setting is False.
-		found, k := authListed(apps, "allauth.account")
+		found, k := authListedLeast(apps, "allauth.account")
 		if !k {
-			appsKnown = false
+			allKnown = false
 		}
 		if found {
 			rl := m.Value("ACCOUNT_RATE_LIMITS")
 			if !(rl != nil && rl.Kind == settings.Bool && !rl.Bool) {
-				return "django-allauth", true
+				return "django-allauth", true, ""
 			}
 		}
-		rf, _ := p.Get(m, "REST_FRAMEWORK")
-		tc, present, k := authDictKey(rf, "DEFAULT_THROTTLE_CLASSES")
-		if !k {
-			return "", false
-		}
-		if present {
-			truth, ok := tc.Truthy()
-			if !ok {
-				return "", false
-			}
-			if truth {
-				return "Django REST framework throttling", true
-			}
-		}
-		if authPyMatches(p, authThrottleRE()) {
-			return "Django REST framework throttling", true
+		drf, drfNote, k := authDRFThrottles(p, m, apps)
+		switch {
+		case drf:
+			return "Django REST framework throttling", true, ""
+		case !k:
+			return "", false, ""
+		case drfNote != "":
+			notes = append(notes, drfNote)
 		}
 	}
-	if !appsKnown {
-		return "", false
+	if !allKnown {
+		return "", false, ""
 	}
-	return "", true
+	return "", true, strings.Join(notes, "; ")
+}
+
+// authDRFThrottles reports DRF throttling that limits something: DRF in
+// use, throttle classes set (by default or on views), and a rate that is
+// not None (DRF's SimpleRateThrottle lets every request through when its
+// rate is None). note says why configured throttles do not count.
+func authDRFThrottles(p *Project, m *settings.Model, apps *settings.Value) (on bool, note string, known bool) {
+	inApps, _ := authListedLeast(apps, "rest_framework")
+	if !inApps && !drfUsedByProjectCode(p) {
+		// Throttle settings in a project without DRF limit nothing.
+		return false, "", true
+	}
+	rf, _ := p.Get(m, "REST_FRAMEWORK")
+	tc, present, k := authDictKey(rf, "DEFAULT_THROTTLE_CLASSES")
+	if !k {
+		return false, "", false
+	}
+	if present {
+		truth, ok := tc.Truthy()
+		if !ok {
+			return false, "", false
+		}
+		if truth {
+			rates, set, k := authDictKey(rf, "DEFAULT_THROTTLE_RATES")
+			if !k || set && (!rates.Known() || rates.Kind != settings.Dict || rates.HasUnknownKeys()) {
+				return false, "", false
+			}
+			if set && len(rates.Items) > 0 {
+				for _, it := range rates.Items {
+					if it == nil || it.Kind != settings.None {
+						return true, "", true
+					}
+				}
+				return false, "REST_FRAMEWORK sets every DEFAULT_THROTTLE_RATES entry to None, so its throttle classes let every request through", true
+			}
+			return true, "", true
+		}
+	}
+	if authPyMatches(p, authThrottleRE()) {
+		return true, "", true
+	}
+	return false, "", true
+}
+
+var (
+	// authLoginCallRE is code that checks a password.
+	authLoginCallRE = lazyre.New(`\b(?:authenticate|check_password)\s*\(`)
+	// authOwnLimiterRE is a name of a limiter a project writes itself: a
+	// token bucket, a throttle, a rate limit, a lockout or an attempts
+	// counter.
+	authOwnLimiterRE = lazyre.New(`(?i)\w*(?:rate_?limit|throttl|token_?bucket|lockout|locked_?out|too_?many|max_?attempts|failed_?attempts|brute_?force)\w*`)
+)
+
+// authProjectLimiter reports a file of the project's own code that checks
+// passwords and limits the attempts itself (a token bucket per address or
+// per account consulted before authenticate()): the login is limited by
+// code no package list names.
+func authProjectLimiter(p *Project) bool {
+	for _, fp := range authPyFiles(p) {
+		if strings.Contains(fp, "/tests/") || strings.HasPrefix(path.Base(fp), "test") {
+			continue
+		}
+		login, limiter := false, false
+		for _, line := range strings.Split(string(p.Files[fp]), "\n") {
+			t := strings.TrimSpace(line)
+			if t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			login = login || authLoginCallRE().MatchString(t)
+			limiter = limiter || authOwnLimiterRE().MatchString(t)
+			if login && limiter {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func checkLoginRateLimitMissing(p *Project, r *Reporter) {
@@ -496,12 +626,16 @@ func checkLoginRateLimitMissing(p *Project, r *Reporter) {
 		if m.Role != settings.Production {
 			continue
 		}
-		has, known := authLimiterState(p, m, false)
+		has, known, note := authLimiterState(p, m, false)
 		if !known || has != "" {
 			continue
 		}
+		what := "no REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES, no django-ratelimit, no django-axes"
+		if note != "" {
+			what = note
+		}
 		r.Emit(ruleLoginRateLimitMissing, m, authPos(m, "INSTALLED_APPS", nil), "rate-limit",
-			"Nothing limits login attempts: no REST_FRAMEWORK DEFAULT_THROTTLE_CLASSES, no django-ratelimit, no django-axes, so passwords can be guessed as fast as the server answers: add DRF throttling (DEFAULT_THROTTLE_CLASSES and DEFAULT_THROTTLE_RATES) and django-axes or @ratelimit on the login views")
+			"Nothing limits login attempts ("+what+"), so passwords can be guessed as fast as the server answers: add django-axes (\"axes\" in INSTALLED_APPS, AxesMiddleware, AxesStandaloneBackend), @ratelimit on the login views, or DRF throttling with DEFAULT_THROTTLE_RATES")
 	}
 }
 
@@ -510,7 +644,7 @@ func checkAccountLockoutMissing(p *Project, r *Reporter) {
 		if m.Role != settings.Production {
 			continue
 		}
-		has, known := authLimiterState(p, m, true)
+		has, known, _ := authLimiterState(p, m, true)
 		if !known || has != "" {
 			continue
 		}
@@ -524,6 +658,10 @@ func checkAccountLockoutMissing(p *Project, r *Reporter) {
 // API packages' URLconfs, which all include a reset endpoint.
 var authResetMarkers = []string{
 	"passwordreset", "password_reset", "reset_password", "resetpassword",
+	// Other names for the same flow, and login by an e-mailed link, which
+	// lets a user who forgot the password in and set a new one.
+	"password_recovery", "passwordrecovery", "recover_password", "recoverpassword", "forgot_password",
+	"forgotpassword", "lost_password", "login_link", "loginlink", "magic_link", "magiclink",
 	"django.contrib.auth.urls", "dj_rest_auth.urls", "rest_auth.urls",
 	"allauth.urls", "allauth.account.urls", "allauth.headless.urls", "djoser.urls",
 }

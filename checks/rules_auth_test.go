@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 )
@@ -110,41 +111,84 @@ func TestPasswordHasherWeak(t *testing.T) {
 	})
 }
 
+// authAxes installs django-axes the way its documentation says: app,
+// middleware and backend (DJANGO_FACTS §7.1).
+const authAxes = "INSTALLED_APPS += [\"axes\"]\nMIDDLEWARE = [\"axes.middleware.AxesMiddleware\"]\n" +
+	"AUTHENTICATION_BACKENDS = [\"axes.backends.AxesStandaloneBackend\", \"django.contrib.auth.backends.ModelBackend\"]\n"
+
+// authDRF installs Django REST framework next to the auth apps.
+const authDRF = authApps + "INSTALLED_APPS += [\"rest_framework\"]\n"
+
+// authRatelimitViews use django-ratelimit's decorator on the login view.
+var authRatelimitViews = map[string]string{
+	"accounts/views.py": "from django_ratelimit.decorators import ratelimit\n\n@ratelimit(key=\"ip\", rate=\"5/m\")\ndef login(request):\n    pass\n"}
+
+func withFiles(extra map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range extra {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
 func TestLoginRateLimitMissing(t *testing.T) {
 	t.Parallel()
 	runRuleCases(t, []ruleCase{
 		{name: "nothing", rule: "DJS605", want: 1, sev: High, line: 1, msg: "no django-axes", src: authApps},
 		{name: "on INSTALLED_APPS", rule: "DJS605", want: 1, line: 2, src: "DEBUG = False\n" + authApps},
 		{name: "DRF throttling", rule: "DJS605", want: 0,
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"10/min\"}}\n"},
+		// Half-done: none of these limits a single login.
+		{name: "DRF throttle settings without DRF", rule: "DJS605", want: 1,
 			src: authApps + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"10/min\"}}\n"},
+		{name: "every DRF rate None", rule: "DJS605", want: 1, msg: "to None",
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"app.throttling.LoginThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"login\": None, \"anon\": None}}\n"},
+		{name: "one DRF rate set", rule: "DJS605", want: 0,
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"app.throttling.LoginThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"login\": \"5/min\", \"anon\": None}}\n"},
 		{name: "empty DRF throttle list", rule: "DJS605", want: 1,
-			src: authApps + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": []}\n"},
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": []}\n"},
 		{name: "REST_FRAMEWORK without throttles", rule: "DJS605", want: 1,
-			src: authApps + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]}\n"},
-		{name: "REST_FRAMEWORK unknown", rule: "DJS605", want: 0, src: authApps + "REST_FRAMEWORK = drf_settings()\n"},
-		{name: "REST_FRAMEWORK spread", rule: "DJS605", want: 0, src: authApps + "REST_FRAMEWORK = {**BASE_DRF}\n"},
-		{name: "axes app", rule: "DJS605", want: 0, src: authApps + "INSTALLED_APPS += [\"axes\"]\n"},
-		{name: "django_ratelimit app", rule: "DJS605", want: 0, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
-		{name: "defender middleware", rule: "DJS605", want: 0,
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_PERMISSION_CLASSES\": [\"rest_framework.permissions.IsAuthenticated\"]}\n"},
+		{name: "REST_FRAMEWORK unknown", rule: "DJS605", want: 0, src: authDRF + "REST_FRAMEWORK = drf_settings()\n"},
+		{name: "REST_FRAMEWORK spread", rule: "DJS605", want: 0, src: authDRF + "REST_FRAMEWORK = {**BASE_DRF}\n"},
+		{name: "axes installed", rule: "DJS605", want: 0, src: authApps + authAxes},
+		{name: "axes app alone", rule: "DJS605", want: 1, msg: "django-axes is in INSTALLED_APPS but not in MIDDLEWARE or AUTHENTICATION_BACKENDS",
+			src: authApps + "INSTALLED_APPS += [\"axes\"]\n"},
+		{name: "axes without its backend", rule: "DJS605", want: 1, msg: "not in AUTHENTICATION_BACKENDS",
+			src: authApps + "INSTALLED_APPS += [\"axes\"]\nMIDDLEWARE = [\"axes.middleware.AxesMiddleware\"]\n"},
+		{name: "axes with middleware unknown", rule: "DJS605", want: 0,
+			src: authApps + "INSTALLED_APPS += [\"axes\"]\nMIDDLEWARE = get_middleware()\n" +
+				"AUTHENTICATION_BACKENDS = [\"axes.backends.AxesStandaloneBackend\"]\n"},
+		{name: "django_ratelimit app without the decorator", rule: "DJS605", want: 1, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
+		{name: "defender installed", rule: "DJS605", want: 0,
+			src: authApps + "INSTALLED_APPS += [\"defender\"]\nMIDDLEWARE = [\"defender.middleware.FailedLoginMiddleware\"]\n"},
+		{name: "defender middleware without its app", rule: "DJS605", want: 1,
 			src: authApps + "MIDDLEWARE = [\"defender.middleware.FailedLoginMiddleware\"]\n"},
 		{name: "allauth rate limits", rule: "DJS605", want: 0, src: authApps + "INSTALLED_APPS += [\"allauth\", \"allauth.account\"]\n"},
 		{name: "allauth rate limits disabled", rule: "DJS605", want: 1,
 			src: authApps + "INSTALLED_APPS += [\"allauth\", \"allauth.account\"]\nACCOUNT_RATE_LIMITS = False\n"},
-		{name: "django-axes requirement", rule: "DJS605", want: 0,
+		{name: "django-axes requirement alone", rule: "DJS605", want: 1,
 			files: map[string]string{"mysite/settings.py": authApps, "requirements.txt": "Django==5.2.1\ndjango-axes==8.0.0\n"}},
-		{name: "django-ratelimit requirement", rule: "DJS605", want: 0,
+		{name: "django-ratelimit requirement alone", rule: "DJS605", want: 1,
 			files: map[string]string{"mysite/settings.py": authApps, "requirements.txt": "Django==5.2.1\ndjango_ratelimit>=4\n"}},
-		{name: "dev-only requirement", rule: "DJS605", want: 1,
-			files: map[string]string{"mysite/settings.py": authApps, "requirements-dev.txt": "django-axes==8.0.0\n"}},
 		{name: "ratelimit decorator in views", rule: "DJS605", want: 0,
-			files: map[string]string{"mysite/settings.py": authApps,
-				"accounts/views.py": "from django_ratelimit.decorators import ratelimit\n\n@ratelimit(key=\"ip\", rate=\"5/m\")\ndef login(request):\n    pass\n"}},
+			files: withFiles(authRatelimitViews, "mysite/settings.py", authApps)},
 		{name: "per-view DRF throttle", rule: "DJS605", want: 0,
-			files: map[string]string{"mysite/settings.py": authApps,
-				"accounts/views.py": "class Login(APIView):\n    throttle_classes = [AnonRateThrottle]\n"}},
+			files: map[string]string{"mysite/settings.py": authDRF,
+				"accounts/views.py": "from rest_framework.views import APIView\n\nclass Login(APIView):\n    throttle_classes = [AnonRateThrottle]\n"}},
 		{name: "empty per-view throttle", rule: "DJS605", want: 1,
+			files: map[string]string{"mysite/settings.py": authDRF,
+				"accounts/views.py": "from rest_framework.views import APIView\n\nclass Login(APIView):\n    throttle_classes = []\n"}},
+		{name: "the project's own limiter", rule: "DJS605", want: 0,
 			files: map[string]string{"mysite/settings.py": authApps,
-				"accounts/views.py": "class Login(APIView):\n    throttle_classes = []\n"}},
+				"accounts/forms.py": "from django.contrib.auth import authenticate\nfrom .models import LoginBucket\n\n" +
+					"def check(username, password):\n    if not LoginBucket.allow(username):\n        raise TooManyAttempts()\n    return authenticate(username=username, password=password)\n"}},
+		{name: "a limiter mentioned only in a comment", rule: "DJS605", want: 1,
+			files: map[string]string{"mysite/settings.py": authApps,
+				"accounts/forms.py": "from django.contrib.auth import authenticate\n# TODO: rate_limit this\n\ndef check(u, p):\n    return authenticate(username=u, password=p)\n"}},
 		{name: "INSTALLED_APPS unknown", rule: "DJS605", want: 0, src: "INSTALLED_APPS = get_apps()\n"},
 		{name: "INSTALLED_APPS partly unknown", rule: "DJS605", want: 0,
 			src: "INSTALLED_APPS = [\"django.contrib.auth\", *THIRD_PARTY]\n"},
@@ -160,12 +204,16 @@ func TestAccountLockoutMissing(t *testing.T) {
 	runRuleCases(t, []ruleCase{
 		// Nothing at all: DJS605 stands for the lockout too.
 		{name: "nothing", rule: "DJS606", want: 1, sev: High, line: 1, msg: "django-axes", src: authApps},
-		{name: "rate limit is no lockout", rule: "DJS606", want: 1, sev: Medium, src: authApps + "INSTALLED_APPS += [\"django_ratelimit\"]\n"},
-		{name: "axes AppConfig", rule: "DJS606", want: 0, src: authApps + "INSTALLED_APPS += [\"axes.apps.AppConfig\"]\n"},
-		{name: "axes backend", rule: "DJS606", want: 0,
+		{name: "rate limit is no lockout", rule: "DJS606", want: 1, sev: Medium,
+			files: withFiles(authRatelimitViews, "mysite/settings.py", authApps)},
+		{name: "axes installed", rule: "DJS606", want: 0, src: authApps + authAxes},
+		{name: "axes AppConfig installed", rule: "DJS606", want: 0,
+			src: authApps + strings.Replace(authAxes, "\"axes\"]", "\"axes.apps.AppConfig\"]", 1)},
+		{name: "axes backend alone", rule: "DJS606", want: 1,
 			src: authApps + "AUTHENTICATION_BACKENDS = [\"axes.backends.AxesStandaloneBackend\", \"django.contrib.auth.backends.ModelBackend\"]\n"},
-		{name: "defender app", rule: "DJS606", want: 0, src: authApps + "INSTALLED_APPS += [\"defender\"]\n"},
-		{name: "django-defender requirement", rule: "DJS606", want: 0,
+		{name: "defender installed", rule: "DJS606", want: 0,
+			src: authApps + "INSTALLED_APPS += [\"defender\"]\nMIDDLEWARE = [\"defender.middleware.FailedLoginMiddleware\"]\n"},
+		{name: "django-defender requirement alone", rule: "DJS606", want: 1,
 			files: map[string]string{"mysite/settings.py": authApps, "requirements.txt": "django-defender==0.9.8\n"}},
 		{name: "opaque", rule: "DJS606", want: 0, src: "from base_settings_pkg import *\n" + authApps},
 		{name: "INSTALLED_APPS unknown", rule: "DJS606", want: 0, src: "INSTALLED_APPS = apps()\n"},
@@ -182,6 +230,10 @@ func TestPasswordResetMissing(t *testing.T) {
 			files: files("urlpatterns = [path(\"admin/\", admin.site.urls)]\n")},
 		{name: "django.contrib.auth.urls", rule: "DJS607", want: 0,
 			files: files("urlpatterns = [path(\"accounts/\", include(\"django.contrib.auth.urls\"))]\n")},
+		{name: "password recovery API", rule: "DJS607", want: 0,
+			files: files("urlpatterns = [path(\"api/users/password_recovery\", views.password_recovery)]\n")},
+		{name: "login by e-mailed link", rule: "DJS607", want: 0,
+			files: files("urlpatterns = [path(\"accounts/login_link/<token>/\", views.check_token)]\n")},
 		{name: "PasswordResetView", rule: "DJS607", want: 0,
 			files: files("from django.contrib.auth import views as auth_views\nurlpatterns = [path(\"reset/\", auth_views.PasswordResetView.as_view())]\n")},
 		{name: "dj-rest-auth", rule: "DJS607", want: 0,

@@ -532,7 +532,9 @@ func checkCSRFTrustedOriginsBroad(p *Project, r *Reporter) {
 			case host == "*" || strings.HasPrefix(host, "*.") && corsPublicSuffixLike(host[2:]):
 				why = "is a wildcard that names no domain of yours"
 			case scheme == "http":
-				if m.Role != settings.Production && corsLoopbackHost(host) {
+				if corsLoopbackHost(host) {
+					// An origin on this machine: no one on the network
+					// path can pose as it.
 					continue
 				}
 				why = "uses plain http://, which anyone on the network path can impersonate"

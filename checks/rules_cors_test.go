@@ -97,6 +97,7 @@ func TestCORSRules(t *testing.T) {
 		{"306 bare wildcard", prod("CSRF_TRUSTED_ORIGINS = [\n    \"https://*\",\n    \"https://*.com\",\n    \"https://*.co.uk\",\n]\n"), "DJS306", []httpsWant{{"", Medium, 2}, {"", Medium, 3}, {"", Medium, 4}}},
 		{"306 subdomain wildcard", prod("CSRF_TRUSTED_ORIGINS = [\"https://*.example.com\", \"https://example.co.uk\"]\n"), "DJS306", nil},
 		{"306 dev localhost", dev("CSRF_TRUSTED_ORIGINS = [\"http://localhost:8000\", \"http://127.0.0.1:8000\"]\n"), "DJS306", nil},
+		{"306 loopback in production", prod("CSRF_TRUSTED_ORIGINS = [\"http://127.0.0.1:8000\", \"http://0.0.0.0:8000\", \"http://10.0.0.5:8000\"]\n"), "DJS306", []httpsWant{{"", Medium, 1}}},
 		{"306 dev other http silent", dev("CSRF_TRUSTED_ORIGINS = [\"http://staging.example.com\"]\n"), "DJS306", nil},
 		{"306 unknown", prod("CSRF_TRUSTED_ORIGINS = origins()\n"), "DJS306", nil},
 		{"306 env default", prod(imp + "CSRF_TRUSTED_ORIGINS = env.list(\"CSRF_TRUSTED\", default=[\"http://example.com\"])\n"), "DJS306", []httpsWant{{"", Medium, 4}}},

@@ -156,8 +156,15 @@ func debugDescribe(v *settings.Value) string {
 func checkAllowedHostsWildcard(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
 		s, ok := m.Lookup("ALLOWED_HOSTS")
-		if !ok || !holdsInEveryCase(s.Value, hostsWildcard) {
+		if !ok {
 			continue
+		}
+		if !holdsInEveryCase(s.Value, hostsWildcard) {
+			// A list that may have grown later (a helper appends to it
+			// when a variable is set) still holds "*" in every case.
+			if found, known := s.Value.ContainsStr("*"); !found || !known || s.Value.Kind != settings.Unknown {
+				continue
+			}
 		}
 		where := "ALLOWED_HOSTS accepts any host (\"*\")"
 		if e := secretsFirstEnv(s.Value); e != nil {

@@ -621,8 +621,12 @@ func envFileCandidates(p *Project) map[string]bool {
 			readsDotenv = readsDotenv || pyReadsDotenv(p.Files[fp])
 		case relevantCompose(strings.ToLower(path.Base(fp))):
 			for _, ef := range composeEnvFiles(p.Files[fp]) {
+				// Only the dotenv convention (.env, .env.local): a name like
+				// stack.env is what an orchestrator (Portainer) writes for a
+				// compose file people download, not a file kept in a clone.
 				target := path.Clean(path.Join(path.Dir(fp), ef))
-				if _, committed := p.Files[target]; !committed && isEnvFile(target) && !IsEnvExample(target) {
+				base := path.Base(target)
+				if _, committed := p.Files[target]; !committed && (base == ".env" || strings.HasPrefix(base, ".env.")) && !IsEnvExample(target) {
 					out[target] = true
 				}
 			}
@@ -1351,6 +1355,18 @@ func checkSecretHardcoded(p *Project, r *Reporter) {
 	}
 }
 
+// secretTestMode reports a payment provider's test-mode credential
+// (Stripe's sk_test_, rk_test_, whsec_test_): it moves no money, and
+// projects publish one on purpose as the development fallback.
+func secretTestMode(s string) bool {
+	for _, pre := range []string{"sk_test_", "rk_test_", "pk_test_", "whsec_test_"} {
+		if strings.HasPrefix(s, pre) {
+			return true
+		}
+	}
+	return false
+}
+
 // secretFilePath reports a value that names where a key lives
 // (JWT_PRIVATE_KEY = "/run/secrets/jwt.pem") rather than the key itself.
 func secretFilePath(s string) bool {
@@ -1371,7 +1387,7 @@ func secretFilePath(s string) bool {
 
 func reportHardcodedSecret(r *Reporter, m *settings.Model, pos settings.Pos, key string, v *settings.Value, secretKey string) {
 	if v == nil || !v.Known() || v.Kind != settings.Str || secretPlaceholder(v.Str) || secretFilePath(v.Str) ||
-		secretImportPath().MatchString(v.Str) || secretBrowserKey(key, v.Str) {
+		secretImportPath().MatchString(v.Str) || secretBrowserKey(key, v.Str) || secretTestMode(v.Str) {
 		return
 	}
 	if v.Str == secretKey {

@@ -359,6 +359,11 @@ func TestSecretHardcoded(t *testing.T) {
 			src: "ANYMAIL = {'SENDGRID_API_KEY': 'SG.abc123def456'}\n"},
 		{name: "dev module silent", rule: "DJS109", want: 0,
 			files: secretsSplit("DEBUG = False\n", "EMAIL_HOST_PASSWORD = 'devpass1234'\n", "")},
+		// A live credential leaks wherever it is committed.
+		{name: "live credential in a dev module", rule: "DJS109", want: 1, sev: High, path: "mysite/settings/dev.py",
+			files: secretsSplit("DEBUG = False\n", "GITHUB_TOKEN = 'ghp_R7vKq2Lm9ZxT4bWc8NfJ3yHd6Gs1Pa0QeUoX'\n", "")},
+		{name: "payment test-mode key", rule: "DJS109", want: 0,
+			src: "STRIPE_SECRET_KEY = 'sk_test_51Hc2xYz0aBcDeFgHiJkLmNoP'\n"},
 		{name: "signing-key names", rule: "DJS109", want: 5,
 			src: "SECRET_COOKIE_KEY = 'CAFE42'\nSESSION_HMAC_KEY = 'k3y-material-81'\nJWT_KEY = 'hs256-shared-77'\n" +
 				"FERNET_KEY = 'ZmVybmV0LWtleS0xMjM0NTY3ODkwMTIzNDU2Nzg5MDE='\nAPP_SECRET_SIGNING_KEY = 'q9w8e7r6'\n"},

@@ -116,6 +116,7 @@ type jsonRule struct {
 	DjangoChecks []string        `json:"django_checks"`
 	Fixable      bool            `json:"fixable"`
 	AuditOnly    bool            `json:"audit_only"`
+	PROnly       bool            `json:"pr_only"`
 	Doc          string          `json:"doc"`
 	Fix          string          `json:"fix"`
 	DocsURL      string          `json:"docs_url"`
@@ -130,7 +131,7 @@ func RulesJSON(w io.Writer, rules []*checks.Rule) error {
 	for _, r := range rules {
 		jr := jsonRule{ID: r.ID, Slug: r.Slug, Severity: r.Severity, Section: r.Section, Title: r.Title,
 			Reads: []string{}, FiresWhen: r.FiresWhen, DjangoChecks: r.DjangoChecks, Fixable: r.Fixable,
-			AuditOnly: r.AuditOnly, Doc: r.Doc, Fix: r.Fix, DocsURL: r.DocsURL()}
+			AuditOnly: r.AuditOnly, PROnly: r.PROnly, Doc: r.Doc, Fix: r.Fix, DocsURL: r.DocsURL()}
 		for _, k := range readsOf(r.Where) {
 			jr.Reads = append(jr.Reads, k.tag)
 		}
@@ -196,6 +197,9 @@ comments, in `+"`.github/djsec.yml`"+` and with `+"`bot explain`"+`.
 		if r.AuditOnly {
 			fmt.Fprintf(bw, "| Runs | in `bot audit` and the weekly audit only |\n")
 		}
+		if r.PROnly {
+			fmt.Fprintf(bw, "| Runs | on pull requests only, for the lines they change |\n")
+		}
 		fmt.Fprintf(bw, "| Fires when | %s |\n", cell(r.FiresWhen))
 		if doc := strings.TrimSpace(r.Doc); doc != "" {
 			fmt.Fprintf(bw, "\n%s\n", doc)
@@ -252,6 +256,9 @@ func ruleHelpText(r *checks.Rule) string {
 	fmt.Fprintf(&b, "Fixable:      %s\n", yesNo(r.Fixable))
 	if r.AuditOnly {
 		fmt.Fprintf(&b, "Runs:         in bot audit and the weekly audit only\n")
+	}
+	if r.PROnly {
+		fmt.Fprintf(&b, "Runs:         on pull requests only, for the lines they change\n")
 	}
 	if r.FiresWhen != "" {
 		fmt.Fprintf(&b, "Fires when:   %s\n", oneLine(r.FiresWhen))
