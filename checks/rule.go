@@ -45,7 +45,7 @@ type Rule struct {
 	// view that opts out of permissions): in a whole-repository audit the
 	// same line is a long-standing decision, not news, so they stay quiet.
 	PROnly bool
-	Check     func(p *Project, r *Reporter)
+	Check  func(p *Project, r *Reporter)
 }
 
 var (
