@@ -213,12 +213,26 @@ func (p *Project) loadSettings() {
 		}
 	}
 	models := map[string]*settings.Model{}
+	variants := map[string][]*settings.Model{}
 	imported := map[string]bool{}
 	reported := map[string]bool{}
 	for _, c := range candidates {
 		m := settings.Evaluate(fs, c)
 		m.Module = moduleName(c)
 		p.legacyMiddleware(m)
+		for _, v := range m.Variants {
+			// include(f"environments/{ENV}.py"): one model per file the
+			// deployment selector can pick, each judged by its own role.
+			mv := settings.EvaluateVariant(fs, c, v)
+			mv.Module = m.Module
+			p.legacyMiddleware(mv)
+			variants[c] = append(variants[c], mv)
+			for _, f := range mv.Files {
+				if f != c {
+					imported[f] = true
+				}
+			}
+		}
 		models[c] = m
 		for _, d := range m.Diags {
 			// Syntax errors are DJS001 findings; everything else the
@@ -275,6 +289,12 @@ func (p *Project) loadSettings() {
 		case !setsAnySetting(m):
 			// Named by an entry point but empty (a package __init__.py
 			// whose modules are chosen elsewhere): nothing to judge.
+			continue
+		}
+		if vs := variants[c]; len(vs) > 0 {
+			for _, mv := range vs {
+				entries = append(entries, &roleCandidate{m: mv, refs: named[c]})
+			}
 			continue
 		}
 		entries = append(entries, &roleCandidate{m: m, refs: named[c]})
@@ -353,13 +373,13 @@ func (p *Project) Modules() []ModuleInfo {
 				why += "; copied to " + f + " by the image build"
 			}
 			f = p.realPath(f)
-			if f != entry && !IsSettingsCandidate(f, p.Files[f]) {
+			if f != entry && f != m.Variant && !IsSettingsCandidate(f, p.Files[f]) && !strings.Contains("/"+path.Dir(f)+"/", "/settings/") {
 				// A helper or constants module imported for a name or two
 				// (config/env.py): read, but not settings.
 				continue
 			}
 			if i, ok := seen[f]; ok {
-				if f == m.Path {
+				if f == entry && strings.HasPrefix(out[i].Why, "imported by ") && out[i].Role == m.Role.String() {
 					out[i].Why = why
 				}
 				continue

@@ -83,6 +83,13 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 	if len(c.refs) > 0 {
 		also = "; named by " + refNames(c.refs)
 	}
+	if m.Variant != "" {
+		// A variant is what the environment file it includes makes it.
+		base = strings.ToLower(path.Base(m.Variant))
+		last = strings.TrimSuffix(base, ".py")
+		role, why := variantRole(last)
+		return role, "with " + m.Variant + " chosen by include(): " + why, true
+	}
 	switch {
 	case roleExampleNameRE().MatchString(last) || roleExampleNameRE().MatchString(base):
 		return settings.Example, "its name says it is a template to copy" + also, true
@@ -133,6 +140,22 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 // whyUnclaimed is the reason for a module nothing names and whose name
 // says no other role.
 const whyUnclaimed = "no entry point names it and its name says no other role"
+
+// variantRole is the role an environment file's name gives a variant; a
+// name that says nothing is production, the deployment that matters.
+func variantRole(name string) (settings.Role, string) {
+	switch {
+	case roleExampleNameRE().MatchString(name):
+		return settings.Example, "a template"
+	case roleTestNameRE().MatchString(name):
+		return settings.Test, "its name says tests"
+	case roleDevNameRE().MatchString(name) && !roleProdNameRE().MatchString(name):
+		return settings.Development, "its name says development"
+	case roleDockerNameRE().MatchString(name):
+		return settings.Development, "its name says a local container stack"
+	}
+	return settings.Production, "its name says no other role"
+}
 
 // refNames lists where a module is named, for people: "wsgi.py, Dockerfile".
 func refNames(refs []entryRef) string {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/djsec/djsec/checks/deps"
@@ -76,14 +77,21 @@ var (
 	ruleLoginRateLimitMissing = &Rule{
 		ID: "DJS605", Slug: "login-rate-limit-missing", Severity: High, Where: "S+R", Section: 6, FixUp: true,
 		Title:     "No rate limiting",
-		FiresWhen: "no rate limiting anywhere: no DRF throttle classes, no django-ratelimit, no django-axes",
+		FiresWhen: "no rate limiting anywhere: no DRF throttle classes, no django-ratelimit, no django-axes fully configured (app, middleware, backend)",
 		Doc: "Neither Django's login view nor Django REST framework's token views limit how often they can be " +
 			"called: without throttling, an attacker can try passwords (or stolen credential lists) as fast " +
 			"as the server answers. djsec looks for every common limiter: DRF `DEFAULT_THROTTLE_CLASSES` or " +
 			"per-view `throttle_classes`, django-ratelimit, django-axes, django-defender, django-brake, " +
-			"django-ratelimit-backend and django-allauth's built-in rate limits; only when none is present " +
-			"does this rule fire. A limiter that shares no cache between workers (LocMemCache) still lets " +
-			"attackers multiply their rate; configure a shared cache.",
+			"django-ratelimit-backend, django-allauth's built-in rate limits and a limiter of the project's own " +
+			"consulted where it checks passwords (a token bucket before `authenticate()`); only when none is " +
+			"present does this rule fire. A limiter counts only when it acts: django-axes needs its app, " +
+			"`AxesMiddleware` and an Axes authentication backend, django-defender its app and middleware, " +
+			"django-ratelimit its decorator on views, DRF throttles need DRF and at least one rate that is not " +
+			"`None` (a `None` rate lets every request through); a package that is only listed in the " +
+			"requirements limits nothing. When nothing limits logins, the lockout (DJS606) and the record of " +
+			"failed logins (DJS802) that django-axes also provides are named in this one finding. A limiter " +
+			"that shares no cache between workers (LocMemCache) still lets attackers multiply their rate; " +
+			"configure a shared cache.",
 		Fix: "Throttle the API and install a login limiter, for example:\n\n" +
 			"```python\nREST_FRAMEWORK = {\n" +
 			"    \"DEFAULT_THROTTLE_CLASSES\": [\n" +
@@ -101,7 +109,9 @@ var (
 		FiresWhen: "no lockout after failed logins (django-axes or equivalent)",
 		Doc: "Rate limits slow a single client down; a lockout stops an attack on one account spread over many " +
 			"IP addresses. django-axes (or django-defender) records failed logins and blocks the username, the " +
-			"IP or both after a configurable number of failures (`AXES_FAILURE_LIMIT`, default 3).",
+			"IP or both after a configurable number of failures (`AXES_FAILURE_LIMIT`, default 3). django-allauth's " +
+			"default `login_failed` limit, which counts failures per account, is a lockout too. When nothing " +
+			"limits logins at all, DJS605 reports the gap and names this rule.",
 		Fix: "Install django-axes:\n\n```python\nINSTALLED_APPS += [\"axes\"]\n" +
 			"MIDDLEWARE += [\"axes.middleware.AxesMiddleware\"]  # last\n" +
 			"AUTHENTICATION_BACKENDS = [\n    \"axes.backends.AxesStandaloneBackend\",\n" +
@@ -516,19 +526,20 @@ func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has stri
 	if authProjectLimiter(p) {
 		return "the project's own login limiting", true, ""
 	}
+	// django-allauth limits failed logins (ACCOUNT_RATE_LIMITS
+	// "login_failed": per address and per account, the latter a lockout)
+	// unless the setting is False.
+	found, k := authListedLeast(apps, "allauth.account")
+	if !k {
+		allKnown = false
+	}
+	if found {
+		rl := m.Value("ACCOUNT_RATE_LIMITS")
+		if !(rl != nil && rl.Kind == settings.Bool && !rl.Bool) {
+			return "django-allauth", true, ""
+		}
+	}
 	if !lockoutOnly {
-		// django-allauth rate-limits its login view (ACCOUNT_RATE_LIMITS,
-		// "login_failed") unless the setting is False.
-		found, k := authListedLeast(apps, "allauth.account")
-		if !k {
-			allKnown = false
-		}
-		if found {
-			rl := m.Value("ACCOUNT_RATE_LIMITS")
-			if !(rl != nil && rl.Kind == settings.Bool && !rl.Bool) {
-				return "django-allauth", true, ""
-			}
-		}
 		drf, drfNote, k := authDRFThrottles(p, m, apps)
 		switch {
 		case drf:
@@ -551,10 +562,9 @@ func authLimiterState(p *Project, m *settings.Model, lockoutOnly bool) (has stri
 // rate is None). note says why configured throttles do not count.
 func authDRFThrottles(p *Project, m *settings.Model, apps *settings.Value) (on bool, note string, known bool) {
 	inApps, _ := authListedLeast(apps, "rest_framework")
-	if !inApps && !drfUsedByProjectCode(p) {
-		// Throttle settings in a project without DRF limit nothing.
-		return false, "", true
-	}
+	// DRF, or a copy of it vendored into the project, which reads the
+	// same REST_FRAMEWORK settings and throttle_classes.
+	framework := inApps || drfUsedByProjectCode(p) || authPyMatches(p, authThrottleRE())
 	rf, _ := p.Get(m, "REST_FRAMEWORK")
 	tc, present, k := authDictKey(rf, "DEFAULT_THROTTLE_CLASSES")
 	if !k {
@@ -571,20 +581,67 @@ func authDRFThrottles(p *Project, m *settings.Model, apps *settings.Value) (on b
 				return false, "", false
 			}
 			if set && len(rates.Items) > 0 {
+				limits := false
 				for _, it := range rates.Items {
 					if it == nil || it.Kind != settings.None {
-						return true, "", true
+						limits = true
 					}
 				}
-				return false, "REST_FRAMEWORK sets every DEFAULT_THROTTLE_RATES entry to None, so its throttle classes let every request through", true
+				if !limits {
+					return false, "REST_FRAMEWORK sets every DEFAULT_THROTTLE_RATES entry to None, so its throttle classes let every request through", true
+				}
+				if scopes, off := authLoginScopesOff(rates); off {
+					return false, fmt.Sprintf("REST_FRAMEWORK sets the login throttle rate %s to None, so it lets every attempt through", scopes), true
+				}
+			}
+			if !framework {
+				// Throttle settings in a project without DRF limit nothing.
+				return false, "", true
 			}
 			return true, "", true
 		}
 	}
-	if authPyMatches(p, authThrottleRE()) {
+	if framework && authPyMatches(p, authThrottleRE()) && !authEveryRateNone(rf) {
 		return true, "", true
 	}
 	return false, "", true
+}
+
+// authLoginScopesOff reports a DEFAULT_THROTTLE_RATES whose scopes for
+// logins ("login", "login-fail", "auth", "signin", "password") are all
+// None: whatever else is throttled, password guessing is not.
+func authLoginScopesOff(rates *settings.Value) (scopes string, off bool) {
+	var names []string
+	for i, k := range rates.Keys {
+		if k == nil || k.Kind != settings.Str {
+			continue
+		}
+		l := strings.ToLower(k.Str)
+		if !strings.Contains(l, "login") && !strings.Contains(l, "auth") && !strings.Contains(l, "signin") &&
+			!strings.Contains(l, "sign-in") && !strings.Contains(l, "password") {
+			continue
+		}
+		if it := rates.Items[i]; it == nil || it.Kind != settings.None {
+			return "", false
+		}
+		names = append(names, strconv.Quote(k.Str))
+	}
+	return strings.Join(names, " and "), len(names) > 0
+}
+
+// authEveryRateNone reports a REST_FRAMEWORK whose DEFAULT_THROTTLE_RATES
+// are all None: per-view throttles read their rates there too.
+func authEveryRateNone(rf *settings.Value) bool {
+	rates, set, k := authDictKey(rf, "DEFAULT_THROTTLE_RATES")
+	if !k || !set || !rates.Known() || rates.Kind != settings.Dict || len(rates.Items) == 0 {
+		return false
+	}
+	for _, it := range rates.Items {
+		if it == nil || it.Kind != settings.None {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -593,7 +650,9 @@ var (
 	// authOwnLimiterRE is a name of a limiter a project writes itself: a
 	// token bucket, a throttle, a rate limit, a lockout or an attempts
 	// counter.
-	authOwnLimiterRE = lazyre.New(`(?i)\w*(?:rate_?limit|throttl|token_?bucket|lockout|locked_?out|too_?many|max_?attempts|failed_?attempts|brute_?force)\w*`)
+	// (DRF-style throttles are judged by authDRFThrottles, which knows
+	// whether their rates limit anything.)
+	authOwnLimiterRE = lazyre.New(`(?i)\w*(?:rate_?limit|token_?bucket|lockout|locked_?out|too[_ ]?many[_ ]?(?:attempts|requests|tries|logins|failures)|max_?attempts|failed_?attempts|brute_?force|(?:login|attempt|auth|password)\w*(?:bucket|limit))\w*`)
 )
 
 // authProjectLimiter reports a file of the project's own code that checks

@@ -146,6 +146,8 @@ func TestLoginRateLimitMissing(t *testing.T) {
 			src: authApps + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"rest_framework.throttling.AnonRateThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"anon\": \"10/min\"}}\n"},
 		{name: "every DRF rate None", rule: "DJS605", want: 1, msg: "to None",
 			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"app.throttling.LoginThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"login\": None, \"anon\": None}}\n"},
+		{name: "login scope None, another set", rule: "DJS605", want: 1, msg: `"login-fail"`,
+			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"app.throttling.Common\"], \"DEFAULT_THROTTLE_RATES\": {\"login-fail\": None, \"export\": \"1/minute\"}}\n"},
 		{name: "one DRF rate set", rule: "DJS605", want: 0,
 			src: authDRF + "REST_FRAMEWORK = {\"DEFAULT_THROTTLE_CLASSES\": [\"app.throttling.LoginThrottle\"], \"DEFAULT_THROTTLE_RATES\": {\"login\": \"5/min\", \"anon\": None}}\n"},
 		{name: "empty DRF throttle list", rule: "DJS605", want: 1,
@@ -215,6 +217,8 @@ func TestAccountLockoutMissing(t *testing.T) {
 			src: authApps + "INSTALLED_APPS += [\"defender\"]\nMIDDLEWARE = [\"defender.middleware.FailedLoginMiddleware\"]\n"},
 		{name: "django-defender requirement alone", rule: "DJS606", want: 1,
 			files: map[string]string{"mysite/settings.py": authApps, "requirements.txt": "django-defender==0.9.8\n"}},
+		{name: "allauth locks an account after failed logins", rule: "DJS606", want: 0,
+			src: authApps + "INSTALLED_APPS += [\"allauth\", \"allauth.account\"]\n"},
 		{name: "opaque", rule: "DJS606", want: 0, src: "from base_settings_pkg import *\n" + authApps},
 		{name: "INSTALLED_APPS unknown", rule: "DJS606", want: 0, src: "INSTALLED_APPS = apps()\n"},
 	})

@@ -218,7 +218,7 @@ func corsValueNote(v *settings.Value) string {
 		return note + ")"
 	}
 	if v.FromEnv() && v.Env.Var != "" {
-		return fmt.Sprintf(" (the default of environment variable %s)", v.Env.Var)
+		return fmt.Sprintf(" (the default of %s)", v.Env.DefaultOf())
 	}
 	return ""
 }

@@ -353,7 +353,7 @@ func httpsDescribe(name string, v *settings.Value, set bool) string {
 		return fmt.Sprintf("%s is %s, whichever branch of its if/else applies", name, strings.Join(alts, " or "))
 	}
 	if v.FromEnv() && v.Env.Var != "" {
-		return fmt.Sprintf("%s is %s (the default of environment variable %s)", name, v.String(), v.Env.Var)
+		return fmt.Sprintf("%s is %s (the default of %s)", name, v.String(), v.Env.DefaultOf())
 	}
 	return fmt.Sprintf("%s is %s", name, v.String())
 }

@@ -445,6 +445,9 @@ func secretsEnvVarOf(e *settings.EnvRead) string {
 	if e == nil || e.Var == "" {
 		return "the environment variable"
 	}
+	if e.Reader == "getattr" {
+		return e.Var + " in the deployment's configuration module"
+	}
 	return "the environment variable " + e.Var
 }
 

@@ -127,11 +127,13 @@ func TestGoParserIdenticalToTreeSitter(t *testing.T) {
 		ok, diff := compareParsers(src)
 		if ok {
 			took++
-		} else if ownSet[f] && !hasSyntaxError(src) {
+		} else if ownSet[f] && !hasSyntaxError(src) && !strings.Contains(filepath.ToSlash(f), "/testdata/shapes/") {
 			// This repository's own Python (examples, test data) is
 			// written in what the fast path covers; a file it gives up on
 			// means the Go parser lost ground. Fixtures that are broken on
-			// purpose go to tree-sitter, as they should.
+			// purpose go to tree-sitter, as they should, and so do the
+			// shapes of real projects (checks/testdata/shapes), which use
+			// what real projects use (f-strings around a selector).
 			t.Errorf("%s: the Go parser gave up on it", f)
 		}
 		if diff != "" {

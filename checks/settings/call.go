@@ -127,6 +127,10 @@ func (fe *fileEval) call(n *pysrc.Node) *Value {
 		}
 	case ref == "exec" || ref == "eval":
 		fe.e.m.Opaque = true
+	case ref == "getattr":
+		if v, ok := fe.configGetattr(argNode, a, n); ok {
+			return v
+		}
 	}
 	name := ref
 	name = strings.TrimPrefix(name, "def:")
@@ -138,6 +142,70 @@ func (fe *fileEval) call(n *pysrc.Node) *Value {
 		}
 	}
 	return withEnv(&Value{Kind: Unknown, Ref: name, Pos: fe.pos(n)}, env, "call")
+}
+
+// configGetattr reads getattr(configuration, "NAME", default) where
+// configuration is a module the operator supplies at deployment (loaded by
+// a function or importlib, absent from the repository): like an
+// environment variable, the production view is the default, what a
+// deployment gets when its configuration does not set NAME. The value
+// remembers the read (Reader "getattr", Var "configuration.NAME"), and a
+// read with no default stays unknown.
+func (fe *fileEval) configGetattr(argNode *pysrc.Node, a callArgs, n *pysrc.Node) (*Value, bool) {
+	if len(a.pos) < 2 || a.splat || len(a.kw) > 0 {
+		return nil, false
+	}
+	obj, name := a.pos[0], a.pos[1]
+	if name == nil || name.Kind != Str || !envVarLike(name.Str) {
+		return nil, false
+	}
+	switch {
+	case obj == nil:
+		return nil, false
+	case obj.Kind == Unknown && obj.Env == nil:
+	case obj.Kind == Ref && !strings.HasPrefix(obj.Ref, "def:") && !stdlibRef(obj.Ref):
+		if target, found := fe.e.resolveModule(fe.path, 0, obj.Ref); found {
+			// A module of the repository: read what it sets instead.
+			if ns, ok := fe.e.module(target); ok {
+				if s, ok := ns[name.Str]; ok {
+					return s.Value, true
+				}
+				if len(a.pos) == 3 {
+					return a.pos[2], true
+				}
+			}
+			return nil, false
+		}
+	default:
+		return nil, false
+	}
+	objName := "configuration"
+	if args := pysrc.Named(argNode); len(args) > 0 {
+		objName = fe.text(args[0])
+	}
+	env := &EnvRead{Var: objName + "." + name.Str, Reader: "getattr", HasDefault: len(a.pos) == 3, Cast: "config"}
+	if len(a.pos) < 3 {
+		return &Value{Kind: Unknown, Pos: fe.pos(n)}, true
+	}
+	def := a.pos[2]
+	env.DefaultPos = def.Pos
+	cp := *def
+	cp.Env = env
+	if cp.Pos.Path == "" {
+		cp.Pos = fe.pos(n)
+	}
+	return &cp, true
+}
+
+// stdlibRef reports a reference to Django, the standard library or a
+// module djsec knows is not an operator's configuration.
+func stdlibRef(ref string) bool {
+	first, _, _ := strings.Cut(ref, ".")
+	switch first {
+	case "django", "os", "sys", "settings", "logging", "builtins", "importlib", "types":
+		return true
+	}
+	return false
 }
 
 func methodCast(method string) string {

@@ -57,6 +57,9 @@ type evaluator struct {
 	// files holds each evaluated file, so that a call can read the body of
 	// a function defined in it.
 	files map[string]*fileEval
+	// variant is the file an include() selector picks in this pass
+	// (include.go); empty on the first pass, which only learns the choices.
+	variant string
 	helperState
 }
 
@@ -66,10 +69,14 @@ type importFailed struct{ module string }
 
 // Evaluate reads the settings module at p, following star-imports inside
 // fs, and returns its production view.
-func Evaluate(fs FileSet, p string) *Model {
-	m := &Model{Path: p, Settings: map[string]*Setting{}}
+func Evaluate(fs FileSet, p string) *Model { return EvaluateVariant(fs, p, "") }
+
+// EvaluateVariant is Evaluate with the file an include() selector picks
+// (one of the first pass's Model.Variants).
+func EvaluateVariant(fs FileSet, p, variant string) *Model {
+	m := &Model{Path: p, Settings: map[string]*Setting{}, Variant: variant}
 	e := &evaluator{fs: fs, m: m, done: map[string]namespace{}, envDefaults: map[string]*Value{}, imports: map[string]bool{},
-		files: map[string]*fileEval{}}
+		files: map[string]*fileEval{}, variant: variant}
 	defer func() {
 		// The evaluator must never take the analyzer down with it: a bug
 		// here costs this module's findings, not the run.
@@ -622,7 +629,7 @@ func (fe *fileEval) callStatement(n, stmt *pysrc.Node) {
 			}
 		}
 	}
-	if fe.herokuSettings(n, stmt) {
+	if fe.herokuSettings(n, stmt) || fe.includeCall(n, stmt) {
 		return
 	}
 	if fe.writesGlobals(n) {

@@ -79,6 +79,13 @@ type Model struct {
 	// could not find (file paths where known, module names otherwise).
 	Skipped []string
 	Diags   []Diag
+	// Variants lists the files an include() selector can pick
+	// (environments/development.py, environments/production.py); the
+	// module is then judged once per variant (EvaluateVariant), and this
+	// first pass, which picked none, is opaque.
+	Variants []string
+	// Variant is the file picked in this evaluation, if any.
+	Variant string
 }
 
 // Call is a module-level call expression.

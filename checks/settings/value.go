@@ -107,6 +107,17 @@ type EnvRead struct {
 	DefaultPos Pos
 }
 
+// DefaultOf says where a default applies, for messages: "environment
+// variable X", or for a configuration module the deployment supplies
+// (getattr(configuration, "X", default)) "configuration.X, which the
+// deployment's configuration does not set".
+func (e *EnvRead) DefaultOf() string {
+	if e.Reader == "getattr" {
+		return e.Var + " when the deployment's configuration module does not set it"
+	}
+	return "environment variable " + e.Var
+}
+
 // Raw reports whether a set variable arrives as the uncast string, so that
 // "False" is truthy.
 func (e *EnvRead) Raw() bool { return e != nil && e.Cast == "" }

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -124,9 +125,9 @@ func main() {
 			}
 			k := key{repo, f.Rule, f.Path}
 			found[k] = true
-			v := match(verdicts[k], f.Line)
+			v := match(verdicts[k], f.Line, f.Message)
 			if v == nil {
-				v = match(mine[k], f.Line)
+				v = match(mine[k], f.Line, f.Message)
 			}
 			label := "?"
 			if v != nil {
@@ -201,17 +202,41 @@ func main() {
 	}
 }
 
-// match takes the verdict on the same line, else the only one left.
-func match(vs []*verdict, line int) *verdict {
-	var free []*verdict
+// urlRE finds the origins and URLs a verdict's reason quotes.
+var urlRE = regexp.MustCompile(`https?://[^\s,;)"']+`)
+
+// match takes the verdict on the same line, else the only one left. When
+// several verdicts share the line (three CSRF origins on one line), the
+// one whose reason quotes a URL the message names wins, and one that
+// quotes only URLs the message does not name loses.
+func match(vs []*verdict, line int, message string) *verdict {
+	var free, same []*verdict
 	for _, v := range vs {
 		if v.used {
 			continue
 		}
 		if v.line == fmt.Sprint(line) {
-			return v
+			same = append(same, v)
 		}
 		free = append(free, v)
+	}
+	if len(same) > 0 {
+		best, bestScore := same[0], -2
+		for _, v := range same {
+			score := 0
+			if urls := urlRE.FindAllString(v.reason, -1); len(urls) > 0 {
+				score = -1
+				for _, u := range urls {
+					if strings.Contains(message, strings.TrimRight(u, ".")) {
+						score = 1
+					}
+				}
+			}
+			if score > bestScore {
+				best, bestScore = v, score
+			}
+		}
+		return best
 	}
 	if len(free) == 1 {
 		return free[0]

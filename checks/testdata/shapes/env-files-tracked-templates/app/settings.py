@@ -1,0 +1,5 @@
+import os
+
+SECRET_KEY = os.environ["APP_SECRET_KEY"]
+DEBUG = False
+INSTALLED_APPS = ["django.contrib.auth"]
