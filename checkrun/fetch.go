@@ -460,6 +460,11 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 	if err := f.siblings(ctx, pl, changed, &extra); err != nil {
 		return err
 	}
+	// 4. The entry points that say which module is production's, and the
+	// modules they name (entrypoints.go).
+	if err := f.entryPoints(ctx, changed); err != nil {
+		return err
+	}
 	if len(f.head) == n {
 		return nil
 	}

@@ -313,3 +313,70 @@ func mapIntoRepo(dst string, dirs map[string]bool) string {
 	}
 	return ""
 }
+
+// EntryPointFile reports, by path alone, a file that may name a settings
+// module (manage.py, wsgi.py, a Dockerfile, pytest.ini, a CI workflow …):
+// a pull request's check reads these unchanged files too, so its modules
+// get the roles `bot audit` gives them.
+func EntryPointFile(p string) bool {
+	base := path.Base(p)
+	lower := strings.ToLower(base)
+	switch {
+	case lower == "manage.py", lower == "wsgi.py", lower == "asgi.py":
+		return true
+	case strings.HasPrefix(lower, "dockerfile"), strings.HasSuffix(lower, ".dockerfile"), lower == "containerfile":
+		return true
+	case base == "Procfile", lower == "fly.toml", lower == "app.json", lower == "render.yaml", lower == "heroku.yml":
+		return true
+	case relevantCompose(lower):
+		return true
+	case lower == "pytest.ini", lower == "tox.ini", lower == "setup.cfg", lower == "pyproject.toml":
+		return true
+	case strings.HasSuffix(lower, ".ini") && strings.Contains(lower, "uwsgi"):
+		return true
+	case entryCIFile(p):
+		return true
+	}
+	return false
+}
+
+// NamedModules lists the Python files that the given entry-point files
+// name as settings (DJANGO_SETTINGS_MODULE, --settings) or copy into place
+// (a Dockerfile's cp docker/config.py settings/config.py), among paths, the
+// repository's files.
+func NamedModules(files map[string][]byte, paths []string) []string {
+	keys := make([]string, 0, len(files))
+	for p := range files {
+		keys = append(keys, p)
+	}
+	sort.Strings(keys)
+	var py []string
+	exists := map[string][]byte{}
+	for _, p := range paths {
+		if strings.HasSuffix(p, ".py") {
+			py = append(py, p)
+			exists[p] = nil
+		}
+	}
+	for p, data := range files {
+		exists[p] = data
+	}
+	seen := map[string]bool{}
+	var out []string
+	for p := range resolveRefs(scanEntryPoints(files, keys), py) {
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	all := append([]string(nil), paths...)
+	sort.Strings(all)
+	for _, c := range dockerCopies(exists, all) {
+		if !seen[c.Source] {
+			seen[c.Source] = true
+			out = append(out, c.Source)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

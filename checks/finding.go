@@ -43,6 +43,12 @@ type Finding struct {
 type Absorbed struct {
 	Rule        string `json:"rule"`
 	DjangoCheck string `json:"django_check,omitempty"`
+	// Fingerprint is the absorbed finding's own: when a change separates
+	// it again (the lockout stays after a throttle fixes DJS605), it is
+	// the finding that was there, not a new one.
+	Fingerprint string `json:"fingerprint"`
+	// Key is the absorbed finding's key, for fingerprints under a new path.
+	Key string `json:"-"`
 }
 
 // StandsFor reports whether f is a finding of rule, or took one in.
@@ -56,6 +62,17 @@ func (f Finding) StandsFor(rule string) bool {
 		}
 	}
 	return false
+}
+
+// Fingerprints lists f's fingerprint and those of the findings it took in.
+func (f Finding) Fingerprints() []string {
+	out := []string{f.Fingerprint}
+	for _, a := range f.Also {
+		if a.Fingerprint != "" {
+			out = append(out, a.Fingerprint)
+		}
+	}
+	return out
 }
 
 // DjangoChecks lists the Django check IDs f carries: its own and those of

@@ -88,7 +88,7 @@ func mergeRootCauses(in []Finding) []Finding {
 				continue
 			}
 			absorbed[j] = true
-			p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck})
+			p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck, Fingerprint: o.Fingerprint, Key: o.Key})
 			p.Also = append(p.Also, o.Also...)
 			names = append(names, o.Rule+" ("+o.Key+" follows DEBUG)")
 		}
@@ -110,7 +110,7 @@ func mergeRootCauses(in []Finding) []Finding {
 					continue
 				}
 				absorbed[j] = true
-				p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck})
+				p.Also = append(p.Also, Absorbed{Rule: o.Rule, DjangoCheck: o.DjangoCheck, Fingerprint: o.Fingerprint, Key: o.Key})
 				p.Also = append(p.Also, o.Also...)
 				if o.Severity > p.Severity {
 					p.Severity = o.Severity

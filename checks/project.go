@@ -110,6 +110,13 @@ func IsSettingsCandidate(p string, data []byte) bool {
 	return len(settingsBodyRE().FindAllIndex(data, 2)) >= 2
 }
 
+// DefinesCoreSettings reports a module whose own text assigns at least two
+// of Django's core settings at the start of a line: a settings module that
+// stands on its own, whatever names it.
+func DefinesCoreSettings(data []byte) bool {
+	return len(settingsBodyRE().FindAllIndex(data, 2)) >= 2
+}
+
 // moduleName turns a path into a dotted module name.
 func moduleName(p string) string {
 	p = strings.TrimSuffix(p, ".py")

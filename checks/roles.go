@@ -141,6 +141,18 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 // says no other role.
 const whyUnclaimed = "no entry point names it and its name says no other role"
 
+// RoleFromName reports whether a settings module's path alone decides
+// its role (dev.py, settings_test.py, tests/…, configuration_example.py,
+// production.py): entry points then only confirm it.
+func RoleFromName(p string) bool {
+	last := strings.ToLower(lastSegment(moduleName(p)))
+	if last == "__init__" {
+		last = strings.ToLower(lastSegment(strings.TrimSuffix(moduleName(p), ".__init__")))
+	}
+	return roleExampleNameRE().MatchString(last) || roleTestNameRE().MatchString(last) || underTestsDir(p) ||
+		roleDevNameRE().MatchString(last) || roleProdNameRE().MatchString(last)
+}
+
 // variantRole is the role an environment file's name gives a variant; a
 // name that says nothing is production, the deployment that matters.
 func variantRole(name string) (settings.Role, string) {

@@ -418,7 +418,10 @@ type authLimiter struct {
 
 var authLimiters = []authLimiter{
 	// DJANGO_FACTS §7.1: app, AxesMiddleware, an Axes backend.
-	{name: "django-axes", apps: []string{"axes"}, middleware: []string{"axes.middleware"}, backends: []string{"axes.backends"}, lockout: true},
+	// Before 5.0 (and still supported), axes wraps the login view instead:
+	// axes_dispatch, axes_form_invalid, watch_login.
+	{name: "django-axes", apps: []string{"axes"}, middleware: []string{"axes.middleware"}, backends: []string{"axes.backends"},
+		code: []string{"axes.decorators", "axes_dispatch", "watch_login("}, lockout: true},
 	{name: "django-defender", apps: []string{"defender"}, middleware: []string{"defender.middleware"}, lockout: true},
 	{name: "django-ratelimit", code: []string{"django_ratelimit", "from ratelimit", "import ratelimit"}},
 	{name: "django-brake", code: []string{"from brake", "import brake"}},

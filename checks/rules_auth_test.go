@@ -161,6 +161,9 @@ func TestLoginRateLimitMissing(t *testing.T) {
 			src: authApps + "INSTALLED_APPS += [\"axes\"]\n"},
 		{name: "axes without its backend", rule: "DJS605", want: 1, msg: "not in AUTHENTICATION_BACKENDS",
 			src: authApps + "INSTALLED_APPS += [\"axes\"]\nMIDDLEWARE = [\"axes.middleware.AxesMiddleware\"]\n"},
+		{name: "axes decorator on the login view", rule: "DJS605", want: 0, files: map[string]string{
+			"mysite/settings.py": authApps + "INSTALLED_APPS += [\"axes\"]\n",
+			"accounts/urls.py":   "from axes.decorators import axes_dispatch\nurlpatterns = [path(\"login/\", axes_dispatch(LoginView.as_view()))]\n"}},
 		{name: "axes with middleware unknown", rule: "DJS605", want: 0,
 			src: authApps + "INSTALLED_APPS += [\"axes\"]\nMIDDLEWARE = get_middleware()\n" +
 				"AUTHENTICATION_BACKENDS = [\"axes.backends.AxesStandaloneBackend\"]\n"},

@@ -32,7 +32,7 @@ var (
 			"a cast, `\"False\"` included, allows every origin: djsec reports such a string as well " +
 			"(corsheaders.E005 would flag its type, but system checks do not run under a WSGI server). The rule is " +
 			"silent when corsheaders is known not to be used (neither the app nor the middleware installed). " +
-			"Findings in development settings modules are capped at low.",
+			"Development, test and example settings modules are not judged.",
 		Fix: "List the origins that may call the API instead:\n\n```python\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [\n    \"https://app.example.com\",\n]\n```\n\n" +
 			"From the environment: `CORS_ALLOWED_ORIGINS = env.list(\"CORS_ALLOWED_ORIGINS\", default=[])`.",
 		Fixable: true,

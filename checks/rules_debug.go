@@ -24,8 +24,10 @@ var (
 			"gets when the variable is missing. `DEBUG = os.environ.get(\"DEBUG\", \"True\") == \"True\"` is on; " +
 			"`DEBUG = os.environ[\"DEBUG\"]` is not judged here (see DJS206). A value djsec cannot compute " +
 			"(`DEBUG = get_debug()`) is never reported, and one chosen by a condition djsec cannot decide is " +
-			"reported only when every branch turns DEBUG on. Development modules (`dev.py`, `local.py`, " +
-			"`test*.py`) are reported at low severity.",
+			"reported only when every branch turns DEBUG on. Development and test modules (`dev.py`, " +
+			"`local.py`, the settings pytest names) are not judged: DEBUG on is what they are for. Settings " +
+			"computed from DEBUG (`SECURE_SSL_REDIRECT = not DEBUG`) are named in this finding rather than " +
+			"reported again.",
 		Fix: "Turn DEBUG off unless the environment explicitly turns it on:\n\n" +
 			"```python\nDEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\") == \"1\"          # os\nDEBUG = config(\"DEBUG\", default=False, cast=bool)     # python-decouple\nDEBUG = env.bool(\"DEBUG\", default=False)              # django-environ\n```",
 		Fixable: true,

@@ -33,6 +33,15 @@ func djangoDeployIDs(t *testing.T, files map[string][]byte, env []string) map[st
 			t.Fatal(err)
 		}
 	}
+	// The rate-limit fix installs django-axes, which Debian does not
+	// package: an empty app stands in for it (check --deploy only reads the
+	// middleware and backend names as settings).
+	if err := os.MkdirAll(filepath.Join(dir, "axes"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "axes", "__init__.py"), []byte("# stands in for django-axes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cmd := exec.Command(djangoPython, "-m", "django", "check", "--deploy", "--pythonpath", dir, "--settings", "mysite.settings")
 	cmd.Dir = dir
 	cmd.Env = append(append(os.Environ(), "DJANGO_SETTINGS_MODULE="), env...)

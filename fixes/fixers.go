@@ -36,7 +36,8 @@ var registry = []fixer{
 	{rules: []string{"DJS202"}, apply: fixAllowedHosts},
 	{rules: []string{"DJS301", "DJS302"}, apply: fixCORS},
 	{rules: []string{"DJS801"}, apply: fixLogging},
-	{rules: []string{"DJS605", "DJS702"}, apply: fixThrottle},
+	{rules: []string{"DJS605"}, apply: fixLoginLimit},
+	{rules: []string{"DJS702"}, apply: fixThrottle},
 	{rules: []string{"DJS106"}, apply: fixGitignore},
 	{rules: []string{"DJS901"}, apply: fixDBPassword},
 	{rules: []string{"DJS601", "DJS602", "DJS603"}, apply: fixPasswordValidators},
@@ -294,21 +295,59 @@ func fixThrottle(j *job) (*edit, string) {
 		return &edit{files: map[string][]byte{j.f.Path: out}, changes: []Change{{Rule: j.f.Rule, Path: j.f.Path,
 			Description: "REST_FRAMEWORK gains DEFAULT_THROTTLE_CLASSES and DEFAULT_THROTTLE_RATES (anonymous 100/hour, users 1000/hour)"}}}, ""
 	}
-	if j.f.Rule != "DJS605" {
-		return nil, "Django REST framework is not in these settings"
+	return nil, "Django REST framework is not in these settings"
+}
+
+// fixLoginLimit repairs DJS605 with django-axes: it hooks authentication
+// itself, so it limits every login (the admin's, Django's LoginView, a DRF
+// token view), where DRF throttles only limit DRF views.
+func fixLoginLimit(j *job) (*edit, string) {
+	src, ok := j.files[j.f.Path]
+	if !ok {
+		return nil, "the file " + j.f.Path + " is not in the fetched files"
 	}
+	return installAxes(j, src, styleOf(src))
+}
+
+// installAxes installs django-axes the way its documentation says, so that
+// it acts: the app, AxesMiddleware last in MIDDLEWARE, AxesStandaloneBackend
+// first in AUTHENTICATION_BACKENDS, and the package in the requirements. A
+// half install (the package listed, views left to decorate) limits nothing,
+// so it is never offered.
+func installAxes(j *job, src []byte, s style) (*edit, string) {
 	req := requirementsFile(j.files)
 	if req == "" {
-		return nil, "there is no requirements.txt to add django-ratelimit to"
+		return nil, "there is no requirements.txt to add django-axes to"
+	}
+	out, reason := appendToList(src, "INSTALLED_APPS", s.q("axes"), s)
+	if reason != "" {
+		return nil, reason
+	}
+	if out, reason = appendToList(out, "MIDDLEWARE", s.q("axes.middleware.AxesMiddleware"), s); reason != "" {
+		return nil, reason
+	}
+	if hasTopLevel(out, "AUTHENTICATION_BACKENDS") {
+		if out, reason = prependToList(out, "AUTHENTICATION_BACKENDS", s.q("axes.backends.AxesStandaloneBackend"), s); reason != "" {
+			return nil, reason
+		}
+	} else {
+		out = appendBlock(out, s.ind("AUTHENTICATION_BACKENDS = [\n\t"+s.q("axes.backends.AxesStandaloneBackend")+",\n\t"+
+			s.q("django.contrib.auth.backends.ModelBackend")+",\n]\n"), s)
 	}
 	rs := styleOf(j.files[req])
-	out := append([]byte{}, j.files[req]...)
-	if len(out) > 0 && out[len(out)-1] != '\n' {
-		out = append(out, rs.nl("\n")...)
+	reqOut := append([]byte{}, j.files[req]...)
+	if !bytes.Contains(bytes.ToLower(reqOut), []byte("django-axes")) {
+		if len(reqOut) > 0 && reqOut[len(reqOut)-1] != '\n' {
+			reqOut = append(reqOut, rs.nl("\n")...)
+		}
+		reqOut = append(reqOut, rs.nl("django-axes>=8,<9\n")...)
 	}
-	out = append(out, rs.nl("django-ratelimit>=4.1,<5\n")...)
-	return &edit{files: map[string][]byte{req: out}, changes: []Change{{Rule: j.f.Rule, Path: req,
-		Description: "adds django-ratelimit; decorate the login view with @ratelimit(key=\"ip\", rate=\"5/m\", block=True) (from django_ratelimit.decorators import ratelimit)"}}}, ""
+	return &edit{files: map[string][]byte{j.f.Path: out, req: reqOut}, changes: []Change{
+		{Rule: j.f.Rule, Path: j.f.Path, Description: "django-axes limits and locks out repeated failed logins and records them: " +
+			"\"axes\" in INSTALLED_APPS, AxesMiddleware last in MIDDLEWARE, AxesStandaloneBackend first in AUTHENTICATION_BACKENDS " +
+			"(run manage.py migrate; behind a proxy set AXES_IPWARE_META_PRECEDENCE_ORDER)"},
+		{Rule: j.f.Rule, Path: req, Description: "adds django-axes"},
+	}}, ""
 }
 
 func lastLine(b []byte) []byte { return b[bytes.LastIndexByte(b, '\n')+1:] }

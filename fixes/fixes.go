@@ -156,7 +156,11 @@ func live(r *checks.Result) map[string]*checks.Finding {
 	m := map[string]*checks.Finding{}
 	for i := range r.Findings {
 		if !r.Findings[i].Suppressed {
-			m[r.Findings[i].Fingerprint] = &r.Findings[i]
+			// A finding taken into another (DJS606 in DJS605) is there
+			// too: an edit that separates it again does not add it.
+			for _, fp := range r.Findings[i].Fingerprints() {
+				m[fp] = &r.Findings[i]
+			}
 		}
 	}
 	return m

@@ -3,6 +3,8 @@ package fixes
 import (
 	"bytes"
 	"strings"
+
+	"github.com/djsec/djsec/checks/pysrc"
 )
 
 const jwtBlacklistApp = "rest_framework_simplejwt.token_blacklist"
@@ -47,6 +49,30 @@ func appendToList(src []byte, name, item string, s style) ([]byte, string) {
 		return nil, name + ": " + r
 	}
 	return out, ""
+}
+
+// prependToList puts item (already quoted) first in the top-level list
+// literal name, one entry per line, unless it is there.
+func prependToList(src []byte, name, item string, s style) ([]byte, string) {
+	a, reason := findAssign(src, name, 0)
+	if reason != "" {
+		return nil, name + ": " + reason
+	}
+	kids := pysrc.Named(a.value)
+	if a.value.Kind() != "list" && a.value.Kind() != "tuple" || len(kids) == 0 {
+		return nil, name + " is not a non-empty list literal, so it is left to a human"
+	}
+	bare := strings.Trim(item, `"'`)
+	if bytes.Contains(src[a.valStart:a.valEnd], []byte(`"`+bare+`"`)) || bytes.Contains(src[a.valStart:a.valEnd], []byte(`'`+bare+`'`)) {
+		return src, ""
+	}
+	first := int(kids[0].StartByte())
+	ls := bytes.LastIndexByte(src[:first], '\n') + 1
+	indent := src[ls:first]
+	if ls <= a.valStart || len(bytes.TrimLeft(indent, " \t")) != 0 {
+		return nil, name + " is not laid out one entry per line, so it is left to a human"
+	}
+	return splice(src, ls, ls, s.nl(string(indent)+item+",\n")), ""
 }
 
 func fixJWT(j *job) (*edit, string) {

@@ -161,9 +161,11 @@ Every rule djsec checks, generated from the code. IDs and slugs never change
 and are never reused; use either in `+"`# djsec: ignore[DJS201] reason`"+`
 comments, in `+"`.github/djsec.yml`"+` and with `+"`bot explain`"+`.
 
-- **Severity**: critical > high > medium > low > info. Findings in
-  development-only settings modules (`+"`dev.py`, `local.py`, `test*.py`"+`) are
-  capped at low.
+- **Severity**: critical > high > medium > low > info. Production settings
+  modules get every rule; development, test and example modules (`+"`dev.py`"+`,
+  test settings named by pytest, `+"`configuration_example.py`"+` …) only
+  findings about a leaked credential. docs/ANALYZER.md says how djsec tells
+  them apart.
 - **Django check**: the ID Django's own `+"`manage.py check --deploy`"+` reports
   for the same configuration; djsec sets it only where Django would.
 - **Fixable**: a djsec fix-up pull request can repair it.

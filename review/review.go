@@ -298,11 +298,16 @@ func headConfigErrors(in Input, head map[string][]byte) []checks.ConfigError {
 func (res *Result) classify(in Input, renamed map[string]string) {
 	atBase := map[string]bool{}
 	for _, f := range res.BaseResult.Findings {
-		atBase[baseFingerprint(f, renamed)] = true
+		for _, fp := range baseFingerprints(f, renamed) {
+			atBase[fp] = true
+		}
 	}
 	atHead := map[string]bool{}
 	for _, f := range res.HeadResult.Findings {
-		atHead[f.Fingerprint] = true
+		// A finding taken into another one at head is still there.
+		for _, fp := range f.Fingerprints() {
+			atHead[fp] = true
+		}
 		if !f.Suppressed {
 			if ig, ok := ignoredBy(in.Ignores, f, in.Now); ok {
 				f.Suppressed, f.SuppressReason = true, ig.reason()
@@ -328,6 +333,20 @@ func (res *Result) classify(in Input, renamed map[string]string) {
 			res.Fixed = append(res.Fixed, f)
 		}
 	}
+}
+
+// baseFingerprints are a base finding's fingerprints (its own and those of
+// the findings it took in) under its file's head path.
+func baseFingerprints(f checks.Finding, renamed map[string]string) []string {
+	out := []string{baseFingerprint(f, renamed)}
+	for _, a := range f.Also {
+		if to, ok := renamed[f.Path]; ok {
+			out = append(out, checks.Fingerprint(a.Rule, to, a.Key))
+		} else if a.Fingerprint != "" {
+			out = append(out, a.Fingerprint)
+		}
+	}
+	return out
 }
 
 // baseFingerprint is a base finding's fingerprint under its file's head

@@ -63,6 +63,7 @@ func summarize(in Input, cfg *checks.Config, res *Result, unreadable []string) s
 		weakenedSection(res, l),
 		existingSection(cfg, res, l),
 		suppressedSection(res, l),
+		modulesSection(res, l),
 	}
 	total := 0
 	for _, s := range sections {
@@ -234,6 +235,24 @@ func existingSection(cfg *checks.Config, res *Result, l linker) section {
 	}
 	for _, f := range bySeverity(res.Existing) {
 		s.rows = append(s.rows, fmt.Sprintf("| %s | %s | %s | %s |\n", f.Severity, ruleLink(f), l.where(f.Path, f.Line), esc(f.Message)))
+	}
+	return s
+}
+
+// modulesSection says which settings modules djsec read and the role it
+// judged each by (production gets every rule; development, test and example
+// modules only leaked credentials): the first thing to check when a finding
+// is missing or surprising.
+func modulesSection(res *Result, l linker) section {
+	s := section{tail: "\n</details>\n\n"}
+	if res.HeadResult == nil || len(res.HeadResult.Modules) == 0 {
+		return s
+	}
+	s.head = fmt.Sprintf("<details><summary>Settings modules djsec judged (%d)</summary>\n\n"+
+		"Production modules get every rule; development, test and example modules only findings about a leaked credential.\n\n"+
+		"| Module | Role | Why |\n| --- | --- | --- |\n", len(res.HeadResult.Modules))
+	for _, m := range res.HeadResult.Modules {
+		s.rows = append(s.rows, fmt.Sprintf("| %s | %s | %s |\n", l.where(m.Path, 0), m.Role, esc(m.Why)))
 	}
 	return s
 }

@@ -48,6 +48,10 @@ SECURE_HSTS_SECONDS = 3600
 CSRF_COOKIE_SECURE = False
 SESSION_COOKIE_SECURE = False
 SESSION_COOKIE_HTTPONLY = False
+SECURE_CONTENT_TYPE_NOSNIFF = False
+SECURE_REFERRER_POLICY = None
+DEBUG_PROPAGATE_EXCEPTIONS = True
+DATA_UPLOAD_MAX_NUMBER_FIELDS = None
 `
 
 // addedPatch is GitHub's patch for a new file: every line added.
@@ -72,7 +76,7 @@ func manyFiles(n int) Input {
 	for i := range n {
 		p := fmt.Sprintf("site%03d/settings.py", i)
 		in.Head[p] = []byte(unsafeSettings)
-		in.Files = append(in.Files, ChangedFile{Path: p, Status: "added", Patch: addedPatch(unsafeSettings), Additions: 10})
+		in.Files = append(in.Files, ChangedFile{Path: p, Status: "added", Patch: addedPatch(unsafeSettings), Additions: 14})
 	}
 	return in
 }
