@@ -1454,7 +1454,15 @@ func (p *gparser) element() int32 {
 	if p.is("*") {
 		s := p.node(kListSplat, true)
 		p.add(s, p.anon())
-		p.add(s, p.expression())
+		e := p.expression()
+		if p.nodes[e].kind != kIdentifier {
+			// In a list or set tree-sitter binds the star to the name
+			// alone and applies what follows to the splat ([*a.b] is
+			// attribute(list_splat(a), b)); rather than copy that, the
+			// fast path leaves such elements to tree-sitter.
+			bail("a splat of more than a name")
+		}
+		p.add(s, e)
 		return s
 	}
 	if p.is("yield") {
