@@ -74,6 +74,10 @@ type Project struct {
 	// copied maps a module a build copies into place (settings/config.py)
 	// to its source in the repository (docker/config.py).
 	copied map[string]string
+	// ownLimiter caches authProjectLimiter, which reads every code file.
+	ownLimiter *bool
+	// codeMentions caches what every line of code was searched for.
+	codeMentions map[string]bool
 }
 
 // Paths lists the analyzed files in sorted order; rules walk it so their
@@ -304,7 +308,8 @@ func (p *Project) loadSettings() {
 			}
 			continue
 		}
-		entries = append(entries, &roleCandidate{m: m, refs: named[c]})
+		data, _ := fs.ReadFile(c)
+		entries = append(entries, &roleCandidate{m: m, refs: named[c], template: templateSource(data)})
 	}
 	assignRoles(entries, p.Config.ProductionSettings)
 	for _, rc := range entries {

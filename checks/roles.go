@@ -34,7 +34,18 @@ var (
 type roleCandidate struct {
 	m    *settings.Model
 	refs []entryRef
+	// template: the file holds project-template placeholders
+	// ({{ cookiecutter.x }}, {% if … %} lines), so it is not Python until
+	// someone renders it.
+	template bool
 }
+
+// templatePlaceholderRE finds a project template's placeholders in Python
+// source: a Jinja block tag on its own line, or a cookiecutter variable.
+var templatePlaceholderRE = lazyre.New(`(?m)^\s*\{%-?\s|\{\{-?\s*cookiecutter\.`)
+
+// templateSource reports a file that is a project template's source.
+func templateSource(data []byte) bool { return templatePlaceholderRE().Match(data) }
 
 // assignRoles sets Role and Why on every candidate.
 func assignRoles(cands []*roleCandidate, productionSetting string) {
@@ -73,6 +84,9 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 	if productionSetting != "" && (m.Module == moduleName(productionSetting) || m.Path == productionSetting ||
 		strings.HasSuffix("."+m.Module, "."+strings.TrimSuffix(productionSetting, ".py"))) {
 		return settings.Production, "production_settings in " + ConfigPath, true
+	}
+	if c.template {
+		return settings.Example, "it is a project template's source (cookiecutter placeholders), not Python until rendered", true
 	}
 	last := strings.ToLower(lastSegment(m.Module))
 	if last == "__init__" {

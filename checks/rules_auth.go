@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"fmt"
 	"path"
 	"regexp"
@@ -655,7 +656,7 @@ var (
 	// counter.
 	// (DRF-style throttles are judged by authDRFThrottles, which knows
 	// whether their rates limit anything.)
-	authOwnLimiterRE = lazyre.New(`(?i)\w*(?:rate_?limit|token_?bucket|lockout|locked_?out|too[_ ]?many[_ ]?(?:attempts|requests|tries|logins|failures)|max_?attempts|failed_?attempts|brute_?force|(?:login|attempt|auth|password)\w*(?:bucket|limit))\w*`)
+	authOwnLimiterRE = lazyre.New(`(?i)rate_?limit|token_?bucket|lockout|locked_?out|too[_ ]?many[_ ]?(?:attempts|requests|tries|logins|failures)|max_?attempts|failed_?attempts|brute_?force|(?:login|attempt|auth|password)\w*(?:bucket|limit)`)
 )
 
 // authProjectLimiter reports a file of the project's own code that checks
@@ -663,12 +664,24 @@ var (
 // per account consulted before authenticate()): the login is limited by
 // code no package list names.
 func authProjectLimiter(p *Project) bool {
+	if p.ownLimiter == nil {
+		found := authFindProjectLimiter(p)
+		p.ownLimiter = &found
+	}
+	return *p.ownLimiter
+}
+
+func authFindProjectLimiter(p *Project) bool {
 	for _, fp := range authPyFiles(p) {
 		if strings.Contains(fp, "/tests/") || strings.HasPrefix(path.Base(fp), "test") {
 			continue
 		}
+		data := p.Files[fp]
+		if !bytes.Contains(data, []byte("authenticate(")) && !bytes.Contains(data, []byte("check_password(")) {
+			continue
+		}
 		login, limiter := false, false
-		for _, line := range strings.Split(string(p.Files[fp]), "\n") {
+		for _, line := range strings.Split(string(data), "\n") {
 			t := strings.TrimSpace(line)
 			if t == "" || strings.HasPrefix(t, "#") {
 				continue
@@ -780,24 +793,70 @@ func authCodeLines(p *Project, fn func(line string) bool) bool {
 // authPyMentions reports whether any Python code line contains one of the
 // needles (case-insensitively when fold is set).
 func authPyMentions(p *Project, fold bool, needles ...string) bool {
-	return authCodeLines(p, func(line string) bool {
+	// Several rules ask the same question of every line of code, once per
+	// settings module: the answer is the project's, so it is kept.
+	key := fmt.Sprint(fold, needles)
+	if v, ok := p.codeMentions[key]; ok {
+		return v
+	}
+	v := authScanMentions(p, fold, needles)
+	if p.codeMentions == nil {
+		p.codeMentions = map[string]bool{}
+	}
+	p.codeMentions[key] = v
+	return v
+}
+
+func authScanMentions(p *Project, fold bool, needles []string) bool {
+	lowered := needles
+	if fold {
+		lowered = make([]string, len(needles))
+		for i, n := range needles {
+			lowered[i] = strings.ToLower(n)
+		}
+	}
+	for _, fp := range authPyFiles(p) {
+		// Most files name none of the needles anywhere: skip them before
+		// splitting them into lines.
+		data := p.Files[fp]
 		if fold {
-			line = strings.ToLower(line)
+			data = bytes.ToLower(data)
 		}
-		for _, n := range needles {
-			if fold {
-				n = strings.ToLower(n)
-			}
-			if strings.Contains(line, n) {
-				return true
+		hit := false
+		for _, n := range lowered {
+			if bytes.Contains(data, []byte(n)) {
+				hit = true
+				break
 			}
 		}
-		return false
-	})
+		if !hit {
+			continue
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			if t := strings.TrimSpace(line); t == "" || strings.HasPrefix(t, "#") {
+				continue
+			}
+			for _, n := range lowered {
+				if strings.Contains(line, n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 func authPyMatches(p *Project, re *regexp.Regexp) bool {
-	return authCodeLines(p, func(line string) bool { return re.MatchString(line) })
+	key := "re:" + re.String()
+	if v, ok := p.codeMentions[key]; ok {
+		return v
+	}
+	v := authCodeLines(p, func(line string) bool { return re.MatchString(line) })
+	if p.codeMentions == nil {
+		p.codeMentions = map[string]bool{}
+	}
+	p.codeMentions[key] = v
+	return v
 }
 
 // authHasURLConf reports whether the analyzed files include a URLconf, so

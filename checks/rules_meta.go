@@ -1,6 +1,10 @@
 package checks
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/djsec/djsec/checks/settings"
+)
 
 // Rules about djsec's own inputs: a settings file that did not fully parse
 // and a repository configuration that is wrong. Neither is a security
@@ -35,6 +39,11 @@ func init() {
 func checkParseErrors(p *Project, r *Reporter) {
 	seen := map[string]bool{}
 	for _, m := range p.Settings {
+		if m.Role == settings.Example {
+			// A template (Jinja placeholders) is not Python until it is
+			// rendered; the rendered project is what gets judged.
+			continue
+		}
 		for _, d := range m.Diags {
 			key := d.Kind + ":" + d.Pos.Path
 			if seen[key] {

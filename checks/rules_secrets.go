@@ -663,6 +663,9 @@ var (
 // .env literal, or with a variable in a file that names a .env file.
 // Loaders given another file (".environment", "paperless.conf") do not count.
 func pyReadsDotenv(src []byte) bool {
+	if !bytes.Contains(src, []byte("dotenv")) && !bytes.Contains(src, []byte("read_env")) && !bytes.Contains(src, []byte("decouple")) {
+		return false
+	}
 	if decoupleRE().Match(src) {
 		return true
 	}
