@@ -160,6 +160,7 @@ func finish(p *Project, in []Finding) []Finding {
 		}
 	}
 	out = mergeRootCauses(out)
+	out = dropDerivedRepeats(p, out)
 	sort.SliceStable(out, func(i, j int) bool {
 		a, b := out[i], out[j]
 		if a.Path != b.Path {
@@ -173,6 +174,35 @@ func finish(p *Project, in []Finding) []Finding {
 		}
 		return ruleNumber(a.Rule) < ruleNumber(b.Rule)
 	})
+	return out
+}
+
+// dropDerivedRepeats drops a "not set" finding (line 1 of its module) that
+// a production module inherits from the production module it star-imports,
+// when that module has the same one: one missing setting, reported once,
+// where it is missing.
+func dropDerivedRepeats(p *Project, in []Finding) []Finding {
+	if len(p.derived) == 0 {
+		return in
+	}
+	at := map[string]bool{}
+	for _, f := range in {
+		if f.Line == 1 {
+			at[f.Rule+"\x00"+f.Path] = true
+		}
+	}
+	out := in[:0]
+	for _, f := range in {
+		drop := false
+		for _, d := range p.derived {
+			if f.Line == 1 && f.Path == d[0] && at[f.Rule+"\x00"+d[1]] {
+				drop = true
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
+	}
 	return out
 }
 

@@ -35,8 +35,10 @@ const (
 	// a conftest.py.
 	entryTest
 	// entryOther names a module without saying which deployment uses it
-	// (celery.py, docs/conf.py, a plain .env, a script).
+	// (celery.py, a plain .env, a script).
 	entryOther
+	// entryDocs builds the documentation (docs/conf.py): no traffic.
+	entryDocs
 )
 
 // entryRef is one place that names a settings module.
@@ -159,6 +161,8 @@ func entryFileKind(p string, data []byte) (entryKind, string, bool) {
 			return entryServe, base + " (WSGI/ASGI application)", true
 		case lower == "conftest.py" || underTestsDir(p):
 			return entryTest, base, true
+		case underDir(p, "docs", "doc"):
+			return entryDocs, base + " (the documentation build)", true
 		}
 		return entryOther, base, true
 	case strings.HasPrefix(lower, "dockerfile") || strings.HasSuffix(lower, ".dockerfile") || lower == "containerfile":
@@ -171,7 +175,8 @@ func entryFileKind(p string, data []byte) (entryKind, string, bool) {
 		return entryServe, base, true
 	case base == "Procfile" || strings.HasPrefix(base, "Procfile."):
 		return entryServe, base, true
-	case lower == "fly.toml", lower == "app.json", lower == "render.yaml", lower == "app.yaml", lower == "heroku.yml":
+	case lower == "fly.toml", lower == "app.json", lower == "render.yaml", lower == "app.yaml", lower == "heroku.yml",
+		lower == "railway.json", lower == "railway.toml", lower == "nixpacks.toml", platformSpec(p):
 		return entryServe, base, true
 	case relevantCompose(lower):
 		switch {
@@ -208,9 +213,31 @@ func entryFileKind(p string, data []byte) (entryKind, string, bool) {
 		}
 		return entryOther, base, true
 	case strings.HasSuffix(lower, ".sh"), base == "Makefile", strings.HasSuffix(lower, ".mk"):
+		if nameSays(entryTestNameRE(), stem) || underTestsDir(p) {
+			return entryTest, base, true
+		}
 		return entryOther, base, true
 	}
 	return 0, "", false
+}
+
+// platformSpec matches a hosting platform's app specification kept in a
+// folder of its own (DigitalOcean's .do/app.yaml and deploy templates).
+func platformSpec(p string) bool {
+	lower := strings.ToLower(p)
+	return strings.HasPrefix(lower, ".do/") && (strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml"))
+}
+
+// underDir reports a path inside a folder of one of these names.
+func underDir(p string, names ...string) bool {
+	for _, d := range strings.Split(path.Dir(p), "/") {
+		for _, n := range names {
+			if d == n {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // entryCIFile matches CI configuration: GitHub workflows, GitLab,
@@ -322,7 +349,7 @@ func EntryPointFile(p string) bool {
 	base := path.Base(p)
 	lower := strings.ToLower(base)
 	switch {
-	case lower == "manage.py", lower == "wsgi.py", lower == "asgi.py":
+	case lower == "manage.py", lower == "wsgi.py", lower == "asgi.py", lower == "railway.json", lower == "railway.toml", platformSpec(p):
 		return true
 	case strings.HasPrefix(lower, "dockerfile"), strings.HasSuffix(lower, ".dockerfile"), lower == "containerfile":
 		return true

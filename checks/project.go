@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"bytes"
 	"path"
 	"slices"
 	"sort"
@@ -78,6 +79,10 @@ type Project struct {
 	ownLimiter *bool
 	// codeMentions caches what every line of code was searched for.
 	codeMentions map[string]bool
+	// derived pairs a production module with the production module it
+	// star-imports ({importer, imported}): what the imported one leaves
+	// unset is reported on it alone.
+	derived [][2]string
 }
 
 // Paths lists the analyzed files in sorted order; rules walk it so their
@@ -299,7 +304,13 @@ func (p *Project) loadSettings() {
 			continue
 		case !setsAnySetting(m):
 			// Named by an entry point but empty (a package __init__.py
-			// whose modules are chosen elsewhere): nothing to judge.
+			// whose modules are chosen elsewhere): nothing to judge. One
+			// that holds code (class-based settings exported by a helper)
+			// is said to be unread rather than dropped in silence.
+			if data, _ := fs.ReadFile(c); bytes.Contains(data, []byte("class ")) {
+				p.fileErr(p.realPath(c), "%s is named as the settings module (%s) but sets no settings djsec can read: class-based settings (django-configurations and the like) are not modelled, so nothing in it is judged",
+					p.realPath(c), refNames(named[c]))
+			}
 			continue
 		}
 		if vs := variants[c]; len(vs) > 0 {
@@ -312,6 +323,46 @@ func (p *Project) loadSettings() {
 		entries = append(entries, &roleCandidate{m: m, refs: named[c], template: templateSource(data)})
 	}
 	assignRoles(entries, p.Config.ProductionSettings)
+	// A module other settings star-import is judged through them (base.py
+	// through production.py). But when wsgi.py, asgi.py, a deployment file
+	// or manage.py runs it as the site's settings and no importer makes a
+	// stronger production claim (only test settings extend it, or a worker's
+	// module), it is the production module itself and is judged as one.
+	var extra []*roleCandidate
+	for _, c := range candidates {
+		if !imported[c] || !servesByDefault(named[c]) || len(variants[c]) > 0 {
+			continue
+		}
+		m := models[c]
+		if !definesCore(m) && !hasSyntaxError(m) {
+			continue
+		}
+		stronger := false
+		for _, e := range entries {
+			if slices.Contains(e.m.Files, c) && strongProduction(e) {
+				stronger = true
+			}
+		}
+		if stronger {
+			continue
+		}
+		data, _ := fs.ReadFile(c)
+		extra = append(extra, &roleCandidate{m: m, refs: named[c], template: templateSource(data)})
+	}
+	if len(extra) > 0 {
+		all := append(append([]*roleCandidate{}, entries...), extra...)
+		assignRoles(all, p.Config.ProductionSettings)
+		entries = all
+		// An importer that is production too (a worker's settings built
+		// on the site's) would repeat the site's "not set" findings.
+		for _, e := range entries {
+			for _, x := range extra {
+				if e != x && e.m.Role == settings.Production && x.m.Role == settings.Production && slices.Contains(e.m.Files, x.m.Path) {
+					p.derived = append(p.derived, [2]string{e.m.Path, x.m.Path})
+				}
+			}
+		}
+	}
 	for _, rc := range entries {
 		m := rc.m
 		if _, full := m.Lookup("INSTALLED_APPS"); !full && fragmentModuleRE().MatchString(strings.ToLower(lastSegment(m.Module))) {

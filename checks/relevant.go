@@ -82,7 +82,11 @@ func Relevant(p string) bool {
 // production's).
 func relevantEntryPoint(p, lower string) bool {
 	switch lower {
-	case "pytest.ini", "tox.ini", "setup.cfg", "app.json", "render.yaml", "app.yaml", "heroku.yml", "makefile":
+	case "pytest.ini", "tox.ini", "setup.cfg", "app.json", "render.yaml", "app.yaml", "heroku.yml", "makefile",
+		"railway.json", "railway.toml", "nixpacks.toml":
+		return true
+	}
+	if platformSpec(p) {
 		return true
 	}
 	return strings.HasSuffix(lower, ".ini") && strings.Contains(lower, "uwsgi") || strings.HasSuffix(lower, ".sh") || entryCIFile(p)

@@ -69,10 +69,10 @@ func assignRoles(cands []*roleCandidate, productionSetting string) {
 	for _, c := range pendingManage {
 		if len(production) > 0 {
 			c.m.Role = settings.Development
-			c.m.Why = "manage.py's default for commands; " + production[0].m.Path + " is production"
+			c.m.Why = "named only by commands (" + refNames(c.refs) + "); " + production[0].m.Path + " is production"
 			continue
 		}
-		c.m.Role, c.m.Why = settings.Production, "named by manage.py, and no other module is production"
+		c.m.Role, c.m.Why = settings.Production, "named by "+refNames(c.refs)+", and no other module is production"
 	}
 }
 
@@ -114,7 +114,7 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 	case roleDevNameRE().MatchString(last) && !roleProdNameRE().MatchString(last):
 		return settings.Development, "its name says development" + also, true
 	}
-	var serve, deploy, test, dev, manage []entryRef
+	var serve, deploy, test, dev, manage, docs, other, scripts []entryRef
 	for _, r := range c.refs {
 		switch r.Kind {
 		case entryServe:
@@ -128,6 +128,17 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 			dev = append(dev, r)
 		case entryManage:
 			manage = append(manage, r)
+		case entryDocs:
+			docs = append(docs, r)
+		case entryOther:
+			// A Python module (celery.py) names what the deployment runs;
+			// a script or Makefile line that migrates or loads data says
+			// nothing about it.
+			if strings.HasSuffix(r.From, ".py") {
+				other = append(other, r)
+			} else {
+				scripts = append(scripts, r)
+			}
 		}
 	}
 	switch {
@@ -143,10 +154,14 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 		return settings.Production, "named by " + refNames(serve), true
 	case roleProdNameRE().MatchString(last):
 		return settings.Production, "its name says production", true
-	case len(manage) > 0:
+	case len(manage) > 0 || len(scripts) > 0:
+		// Commands run with it (manage.py's default, a script's
+		// --settings): development when something else is production.
 		return 0, "", false
-	case len(c.refs) > 0:
-		return settings.Production, "named by " + refNames(c.refs), true
+	case len(other) > 0:
+		return settings.Production, "named by " + refNames(other), true
+	case len(docs) > 0:
+		return settings.Development, "named by " + refNames(docs) + "; it serves no traffic", true
 	}
 	return settings.Production, whyUnclaimed, true
 }
@@ -154,6 +169,39 @@ func firstRole(c *roleCandidate, productionSetting string) (role settings.Role, 
 // whyUnclaimed is the reason for a module nothing names and whose name
 // says no other role.
 const whyUnclaimed = "no entry point names it and its name says no other role"
+
+// strongProduction reports a production module whose claim beats a
+// wsgi.py default: a deployment file names it, its name says production, or
+// the repository's configuration does.
+func strongProduction(c *roleCandidate) bool {
+	if c.m.Role != settings.Production {
+		return false
+	}
+	for _, r := range c.refs {
+		if r.Kind == entryServe && r.From == ConfigPath {
+			return true
+		}
+		if r.Kind == entryServe && !strings.HasSuffix(r.What, "wsgi.py") && !strings.HasSuffix(r.What, "asgi.py") && !strings.Contains(r.What, "WSGI/ASGI") {
+			return true
+		}
+	}
+	last := strings.ToLower(lastSegment(c.m.Module))
+	if c.m.Variant != "" {
+		last = strings.ToLower(strings.TrimSuffix(path.Base(c.m.Variant), ".py"))
+	}
+	return roleProdNameRE().MatchString(last)
+}
+
+// servesByDefault reports references that run a module as the site's
+// settings: wsgi.py/asgi.py, a deployment file, manage.py.
+func servesByDefault(refs []entryRef) bool {
+	for _, r := range refs {
+		if r.Kind == entryServe || r.Kind == entryManage {
+			return true
+		}
+	}
+	return false
+}
 
 // RoleFromName reports whether a settings module's path alone decides
 // its role (dev.py, settings_test.py, tests/…, configuration_example.py,

@@ -91,8 +91,15 @@ func (fe *fileEval) call(n *pysrc.Node) *Value {
 		return fe.csvCast(a, n)
 	case ref == "environ.Env" || ref == "environ.environ.Env":
 		return fe.environEnv(a, n)
+	case ref == "environs.Env" || ref == "environs.FileAwareEnv":
+		// environs reads like django-environ: env("X", default),
+		// env.bool("X", default), env.list(…); its constructor takes
+		// options, not variable schemes.
+		return &Value{Kind: Ref, Ref: "environs.Env()", Pos: fe.pos(n)}
 	case strings.HasPrefix(ref, "environ.Env()"):
 		return fe.environCall(fn, strings.TrimPrefix(strings.TrimPrefix(ref, "environ.Env()"), "."), a, n)
+	case strings.HasPrefix(ref, "environs.Env()"):
+		return fe.environCall(fn, strings.TrimPrefix(strings.TrimPrefix(ref, "environs.Env()"), "."), a, n)
 	case ref == "datetime.timedelta" || ref == "datetime.datetime.timedelta":
 		return fe.timedelta(a, n)
 	case ref == "dj_database_url.config":
@@ -665,7 +672,9 @@ func (fe *fileEval) environCall(fn *Value, method string, a callArgs, n *pysrc.N
 		return &Value{Kind: Unknown, Env: &EnvRead{Reader: "environ"}, Pos: fe.pos(n)}
 	}
 	def, hasDef := a.kw["default"]
-	if !hasDef && method != "" && len(a.pos) >= 2 {
+	// django-environ's env("X", …) takes a cast second; its methods and
+	// every call of environs take the default.
+	if !hasDef && (method != "" || strings.HasPrefix(fn.Ref, "environs.")) && len(a.pos) >= 2 {
 		def, hasDef = a.pos[1], true
 	}
 	cast := method

@@ -231,6 +231,12 @@ func (fe *fileEval) statement(st *pysrc.Node) {
 	case "try_statement":
 		fe.tryStatement(st)
 	case "with_statement":
+		if fe.suppressesImportError(st) {
+			// with contextlib.suppress(ImportError): from .local import *
+			// is try/except ImportError written another way.
+			fe.suppressedBlock(st.ChildByFieldName("body"))
+			return
+		}
 		if b := st.ChildByFieldName("body"); b != nil {
 			fe.block(b)
 		}
@@ -1114,6 +1120,58 @@ func flattenAlts(alts []*Value) []*Value {
 // (ImportError in Python), the first handler runs instead of the rest. A
 // body that reads a file, or a variable with no default, is run as a
 // server without them runs it (see fallback.go).
+// suppressesImportError reports `with suppress(ImportError):` (contextlib's,
+// also with ModuleNotFoundError or Exception), binding nothing.
+func (fe *fileEval) suppressesImportError(st *pysrc.Node) bool {
+	var items []*pysrc.Node
+	for _, c := range pysrc.Named(st) {
+		if c.Kind() == "with_clause" {
+			items = pysrc.Named(c)
+		}
+	}
+	if len(items) != 1 || items[0].Kind() != "with_item" {
+		return false
+	}
+	v := items[0].ChildByFieldName("value")
+	if v == nil || v.Kind() != "call" {
+		return false
+	}
+	if callee := fe.calleeName(v.ChildByFieldName("function")); callee != "contextlib.suppress" && callee != "suppress" {
+		return false
+	}
+	args := v.ChildByFieldName("arguments")
+	if args == nil {
+		return false
+	}
+	for _, a := range pysrc.Named(args) {
+		switch fe.text(a) {
+		case "ImportError", "ModuleNotFoundError", "Exception", "BaseException":
+			return true
+		}
+	}
+	return false
+}
+
+// suppressedBlock runs a block whose failed project import is swallowed,
+// as the production view runs try: … except ImportError: pass.
+func (fe *fileEval) suppressedBlock(body *pysrc.Node) {
+	if body == nil {
+		return
+	}
+	fe.e.inTry++
+	defer func() { fe.e.inTry-- }()
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(importFailed); !ok {
+					panic(r)
+				}
+			}
+		}()
+		fe.block(body)
+	}()
+}
+
 func (fe *fileEval) tryStatement(st *pysrc.Node) {
 	body := st.ChildByFieldName("body")
 	if fe.fileFallback(st, body) {

@@ -1,0 +1,4 @@
+from settings import *
+
+DEBUG = True
+SECRET_KEY = "docs"

@@ -1,0 +1,4 @@
+from ..settings import *
+
+SECRET_KEY = "tests"
+DEBUG = False
