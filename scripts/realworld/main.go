@@ -61,9 +61,9 @@ type report struct {
 type tally struct {
 	tp, fp, noise, unjudged int
 	// ours counts the findings our own verdicts judged, by verdict.
-	ours map[string]int
-	elapsed                 time.Duration
-	errors                  int
+	ours    map[string]int
+	elapsed time.Duration
+	errors  int
 }
 
 func main() {
