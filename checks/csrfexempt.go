@@ -1093,6 +1093,9 @@ type csrfWalk struct {
 	tainted       map[string]bool // locals assigned from the request
 	sessionVars   map[string]bool // locals assigned from the session
 	subprocess    map[string]bool // names imported from subprocess
+	// userReplaced: the view set request.user itself (to the owner of a
+	// webhook it looked up), so later reads are not the visitor's identity.
+	userReplaced bool
 }
 
 // isRequest matches the request object: request, or self.request.
@@ -1313,6 +1316,9 @@ func (w *csrfWalk) attribute(n *pysrc.Node) {
 			w.facts.unsafe = "POST"
 		}
 	case "user", "session", "COOKIES":
+		if part == "user" && w.userReplaced {
+			return
+		}
 		if w.facts.identity == "" {
 			w.facts.identity = "reads request." + part
 		}
@@ -1362,6 +1368,9 @@ func (w *csrfWalk) assignment(n *pysrc.Node) {
 	left, right := n.ChildByFieldName("left"), n.ChildByFieldName("right")
 	if left != nil && left.Kind() == "subscript" && w.requestPart(left.ChildByFieldName("value")) == "session" {
 		w.effect("writes the session", n)
+	}
+	if left != nil && left.Kind() == "attribute" && w.requestPart(left) == "user" {
+		w.userReplaced = true
 	}
 	if left != nil && left.Kind() == "identifier" && right != nil && w.fromRequest(right) {
 		if w.fromSession(right) {

@@ -69,6 +69,13 @@ def set_lang(request):
     request.session["lang"] = request.POST["lang"]
     return HttpResponse()
 `, "writes the session"},
+		{"visitor read before the user is replaced", `@csrf_exempt
+def claim(request, token):
+    bot = Bot.objects.get(webhook_token=token, owner=request.user)
+    request.user = bot.owner
+    Entry.objects.create(text=request.body, created_by=request.user)
+    return HttpResponse()
+`, "writes to the database"},
 		{"login", `@csrf_exempt
 def sso(request):
     user = authenticate(request, token=request.POST["token"])
@@ -187,6 +194,13 @@ def ping(request, ping_token):
     check = Check.objects.get(token=ping_token)
     check.last_ping_body = request.body
     check.save()
+    return HttpResponse()
+`},
+		{"webhook acting as the owner it looked up", `@csrf_exempt
+def hook(request, token):
+    bot = Bot.objects.get(webhook_token=token)
+    request.user = bot.owner
+    Entry.objects.create(text=request.body, created_by=request.user)
     return HttpResponse()
 `},
 		{"DRF function view", `@csrf_exempt

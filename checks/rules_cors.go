@@ -128,7 +128,9 @@ var (
 			"environment, clears it, in the view, a helper it calls or one of the repository's decorators on it. A credential " +
 			"header (`Authorization`, `X-Api-Key`, `*-Token`) or a secret in the URL (a `UUID` argument, or one named `*token`, " +
 			"`*key`, `*code`, used to look the object up) clears it when the view does not also read `request.user` or the " +
-			"session: then the key may be an optional alternative to the cookies. A password or token posted in a form is not " +
+			"session: then the key may be an optional alternative to the cookies. Reads of `request.user` after the view " +
+			"sets it itself (`request.user = hook.owner`, a webhook acting as the owner of the key it looked up) are " +
+			"not the visitor's. A password or token posted in a form is not " +
 			"counted: a forged form can post the attacker's own (login CSRF).\n" +
 			"- **The exemption is read at all**: Django takes it from a class view's `dispatch` only (`@method_decorator(" +
 			"csrf_exempt, name=\"dispatch\")`, or on `dispatch` itself, inherited by subclasses), so on `post()` it does nothing. " +

@@ -98,7 +98,9 @@ var (
 			"`*_TOKEN`, a URL with a password) a value that is not a placeholder: critical, or low for files " +
 			"named for tests or CI (`.env.test`, `.env.ci`), which projects commit on purpose with dummy values. " +
 			"A committed env file holding only non-secrets or placeholders (`COMPOSE_PROJECT_NAME`, " +
-			"`SECRET_KEY=change-me`) is a tracked template, not a leak. Example files (`.env.example`, `.env.sample`, " +
+			"`SECRET_KEY=change-me`) is a tracked template, not a leak, and so is a typed password in a URL " +
+			"to this machine or an undotted compose service (`postgres://app:app@db/app` in a dev container's " +
+			"env file) unless the password looks generated or the file is named for production. Example files (`.env.example`, `.env.sample`, " +
 			"`.env.template`, `.env.dist` …) are documentation and are judged by DJS107 instead.",
 		Fix: "Remove the file from the repository (it stays on your disk), ignore it, commit a " +
 			"`.env.example` with placeholders instead, and **rotate every secret it held**:\n\n" +
@@ -171,7 +173,9 @@ var (
 			"names and IDs (`AWS_ACCESS_KEY_ID`, `JWT_KEY_ID`) are not keys. Empty values " +
 			"and obvious placeholders (`change-me`, `<token>`, `your-api-key`, `xxx`) are skipped, and so are file " +
 			"paths (`/run/secrets/jwt.pem`), which say where a key lives, and dotted Python paths " +
-			"(`myapp.auth.get_secret_key`), which name a function. " +
+			"(`myapp.auth.get_secret_key`), which name a function, rate limits of the password and token " +
+			"actions (`ACCOUNT_RATE_LIMITS[\"reset_password\"] = \"1/m/ip\"`), payment providers' test-mode keys " +
+			"and published demo keys (`DEMO_KEY`). " +
 			"`SECRET_KEY` (DJS101) and `DATABASES` passwords (DJS901) have their own rules, and a " +
 			"`SIGNING_KEY` that is `SECRET_KEY` itself is left to DJS101.",
 		Fix: "Read the value from the environment with no default and rotate it:\n\n" +
@@ -497,7 +501,7 @@ func checkEnvFileCommitted(p *Project, r *Reporter) {
 		entries := envfile.Parse(p.Files[fp])
 		var secrets []string
 		for _, e := range entries {
-			if envEntryHoldsSecret(e) {
+			if envEntryHoldsSecret(fp, e) {
 				secrets = append(secrets, e.Key)
 			}
 		}
@@ -523,9 +527,18 @@ func checkEnvFileCommitted(p *Project, r *Reporter) {
 
 // envEntryHoldsSecret is a committed env entry worth rotating: a secret-like
 // name with a non-placeholder value, or a URL carrying a password.
-func envEntryHoldsSecret(e envfile.Entry) bool {
+func envEntryHoldsSecret(fp string, e envfile.Entry) bool {
 	if pw, ok := urlPassword(e.Value); ok {
-		return !secretPlaceholder(pw)
+		if secretPlaceholder(pw) {
+			return false
+		}
+		// A typed password for a server on this machine or a compose
+		// service (postgres://app:app@db/app in a dev container's env file)
+		// opens nothing reachable from outside. A generated one, or any one
+		// in a file named for production, may be the deployment's real
+		// credential.
+		return !urlHostLocal(e.Value) || looksGenerated(pw, 12) ||
+			roleProdNameRE().MatchString(strings.ToLower(path.Base(fp)))
 	}
 	return secretLikeName(e.Key) && !secretPlaceholder(e.Value)
 }
@@ -617,7 +630,7 @@ func envFileCandidates(p *Project) map[string]bool {
 		case isEnvFile(fp) && IsEnvExample(fp):
 			out[secretsJoinPath(path.Dir(fp), ".env")] = true
 		case isEnvFile(fp):
-			if slices.ContainsFunc(p.EnvFiles[fp], envEntryHoldsSecret) {
+			if slices.ContainsFunc(p.EnvFiles[fp], func(e envfile.Entry) bool { return envEntryHoldsSecret(fp, e) }) {
 				out[fp] = true
 			}
 		case strings.HasSuffix(fp, ".py"):
@@ -1043,6 +1056,17 @@ func urlPassword(s string) (string, bool) {
 	return pw, true
 }
 
+// urlHostLocal reports a URL whose host is this machine or an undotted
+// service name on a container network.
+func urlHostLocal(s string) bool {
+	u, err := url.Parse(strings.TrimSpace(s))
+	if err != nil {
+		return false
+	}
+	h := u.Hostname()
+	return dbLocalHost(h) || (h != "" && !strings.Contains(h, ".") && !strings.Contains(h, ":"))
+}
+
 // dsnKey returns the key a DSN carries as its user name
 // (https://<key>@o1.ingest.sentry.io/1).
 func dsnKey(name, value string) (string, bool) {
@@ -1088,7 +1112,7 @@ var (
 		"mysql": true, "django": true,
 	}
 	placeholderWords = []string{"change", "replace", "placeholder", "example", "dummy", "your", "xxx",
-		"insert", "fill", "fixme", "todo", "redacted", "sample", "fake", "notasecret", "not-a-secret", "not_a_secret"}
+		"insert", "fill", "fixme", "todo", "redacted", "sample", "fake", "demo", "notasecret", "not-a-secret", "not_a_secret"}
 	templateRE = lazyre.New(`^(<.*>|\{\{.*\}\}|\$\{.*\}|\$[A-Za-z_][A-Za-z0-9_]*|%\(.*\)s|\[.*\])$`)
 )
 
@@ -1373,6 +1397,11 @@ func secretTestMode(s string) bool {
 	return false
 }
 
+// secretRateSpec matches a rate limit, the value of settings whose names
+// end in PASSWORD or TOKEN because they limit those actions
+// (ACCOUNT_RATE_LIMITS["reset_password"] = "1/m/ip", "5/h", "20/5m/key").
+var secretRateSpec = lazyre.New(`^\d+/\d*[smhd][a-z]*(/[a-z_]+)*$`)
+
 // secretFilePath reports a value that names where a key lives
 // (JWT_PRIVATE_KEY = "/run/secrets/jwt.pem") rather than the key itself.
 func secretFilePath(s string) bool {
@@ -1393,7 +1422,8 @@ func secretFilePath(s string) bool {
 
 func reportHardcodedSecret(r *Reporter, m *settings.Model, pos settings.Pos, key string, v *settings.Value, secretKey string) {
 	if v == nil || !v.Known() || v.Kind != settings.Str || secretPlaceholder(v.Str) || secretFilePath(v.Str) ||
-		secretImportPath().MatchString(v.Str) || secretBrowserKey(key, v.Str) || secretTestMode(v.Str) {
+		secretImportPath().MatchString(v.Str) || secretBrowserKey(key, v.Str) || secretTestMode(v.Str) ||
+		secretRateSpec().MatchString(v.Str) {
 		return
 	}
 	if v.Str == secretKey {

@@ -163,6 +163,17 @@ func TestEnvFileCommitted(t *testing.T) {
 		{name: "example", rule: "DJS105", want: 0, files: map[string]string{".env.example": "SECRET_KEY=" + secretsGood50 + "\n"}},
 		{name: "sample and template", rule: "DJS105", want: 0,
 			files: map[string]string{".env.sample": "A=1\n", "config/.env.template": "B=2\n", "example.env": "C=3\n"}},
+		// A dev container's database on a compose service with a typed
+		// password: nothing reachable leaks. A generated password on the
+		// same host still does.
+		{name: "typed password to a compose service", rule: "DJS105", want: 0,
+			files: map[string]string{".devcontainer/backend.env": "DATABASE_URL=postgres://shop:shop@db/shop\nCACHE_URL=redis://cache:6379/0\nSECRET_KEY=changeme\n"}},
+		{name: "typed password to localhost", rule: "DJS105", want: 0,
+			files: map[string]string{".env": "DATABASE_URL=postgres://postgres:postgres@localhost:5432/app\n"}},
+		{name: "generated password to a compose service", rule: "DJS105", want: 1, msg: "DATABASE_URL",
+			files: map[string]string{".env": "DATABASE_URL=postgres://app:Xq7rLw2pZk9vNc4m@db/app\n"}},
+		{name: "typed password to a remote host", rule: "DJS105", want: 1, msg: "DATABASE_URL",
+			files: map[string]string{".env": "DATABASE_URL=postgres://app:hunter2@db.example.net/app\n"}},
 		{name: "envrc is not an env file", rule: "DJS105", want: 0, files: map[string]string{".envrc": "export A=1\n"}},
 		{name: "two files", rule: "DJS105", want: 2,
 			files: map[string]string{".env": "MAIL_PASSWORD=Vq83kLm2Zp0x\n", "api/.env.local": "SECRET_KEY=" + secretsGood50 + "\n"}},
@@ -345,6 +356,14 @@ func TestSecretHardcoded(t *testing.T) {
 		{name: "empty and placeholders", rule: "DJS109", want: 0,
 			src: "EMAIL_HOST_PASSWORD = ''\nSTRIPE_API_KEY = 'your-api-key'\nGITHUB_TOKEN = '<token>'\nSENTRY_SECRET = 'changeme'\nX_TOKEN = 'xxx'\n"},
 		{name: "not strings", rule: "DJS109", want: 0, src: "GITHUB_TOKEN = None\nAPI_TOKEN = load()\n"},
+		// Rate limits of the password and token actions, and a service's
+		// published demo key, are not credentials.
+		{name: "rate limits named for passwords", rule: "DJS109", want: 0,
+			src: "ACCOUNT_RATE_LIMITS = {\n    'change_password': '1/m/ip',\n    'reset_password': '20/5m/key',\n    'login_failed': '5/h',\n}\n"},
+		{name: "demo key default", rule: "DJS109", want: 0,
+			src: "import os\nNUTRITION_API_KEY = os.getenv('NUTRITION_API_KEY', 'DEMO_KEY')\n"},
+		{name: "a slash in a real token", rule: "DJS109", want: 1,
+			src: "RELAY_TOKEN = '12/mK8qPz3vXw'\n"},
 		{name: "required env reads", rule: "DJS109", want: 0,
 			src: "import os\nEMAIL_HOST_PASSWORD = os.environ['EMAIL_HOST_PASSWORD']\nX_API_KEY = os.getenv('X_API_KEY')\n"},
 		{name: "public names", rule: "DJS109", want: 0,

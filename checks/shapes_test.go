@@ -115,12 +115,12 @@ func checkShape(t *testing.T, res *Result, want []byte) {
 			}
 		case strings.HasPrefix(fields[0], "!"):
 			rule := strings.TrimPrefix(fields[0], "!")
-			file := ""
+			file, line := "", 0
 			if len(fields) > 1 {
-				file = fields[1]
+				file, line = splitPathLine(t, fields[1])
 			}
 			for _, f := range live {
-				if (rule == "*" || f.Rule == rule) && (file == "" || f.Path == file) {
+				if (rule == "*" || f.Rule == rule) && (file == "" || f.Path == file) && (line == 0 || f.Line == line) {
 					t.Errorf("%s: unwanted %s:%d: %s %s %s", where, f.Path, f.Line, f.Severity, f.Rule, f.Message)
 				}
 			}
@@ -128,11 +128,8 @@ func checkShape(t *testing.T, res *Result, want []byte) {
 			if len(fields) < 2 {
 				t.Fatalf("%s: RULE PATH[:LINE] [SEVERITY]", where)
 			}
-			rule, file, line := fields[0], fields[1], 0
-			if i := strings.LastIndexByte(file, ':'); i >= 0 {
-				line, _ = strconv.Atoi(file[i+1:])
-				file = file[:i]
-			}
+			rule := fields[0]
+			file, line := splitPathLine(t, fields[1])
 			found := false
 			for _, f := range live {
 				if f.Rule != rule || f.Path != file || (line != 0 && f.Line != line) {
@@ -156,4 +153,19 @@ func describeModules(ms []ModuleInfo) string {
 		b.WriteString("\n\t" + m.Path + " " + m.Role + " (" + m.Why + ")")
 	}
 	return b.String()
+}
+
+// splitPathLine splits "path[:line]"; a suffix that is not a line number
+// fails the test rather than turning into a path no finding has.
+func splitPathLine(t *testing.T, s string) (string, int) {
+	t.Helper()
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return s, 0
+	}
+	line, err := strconv.Atoi(s[i+1:])
+	if err != nil {
+		t.Fatalf("want.txt: bad line number in %q", s)
+	}
+	return s[:i], line
 }
