@@ -96,6 +96,7 @@ func Fix(ctx context.Context, in checks.Input, rules []string) (*Result, error) 
 			group := sameSpot(targets, t, fx, handled)
 			e, reason := fx.apply(&job{files: files, f: *current[t.Fingerprint]})
 			if reason == "" {
+				completeExample(files, e, t.Rule, current, analyze)
 				var next map[string]*checks.Finding
 				next, reason = prove(files, e, group, current, analyze)
 				if reason == "" {
@@ -178,6 +179,10 @@ func prove(files map[string][]byte, e *edit, group []checks.Finding, before map[
 				return nil, fmt.Sprintf("the edited %s could not be read back: %v", p, err)
 			}
 			if f.HasErrors() {
+				if orig, err := pysrc.Parse(files[p]); err == nil && orig.HasErrors() {
+					line, _ := orig.FirstError()
+					return nil, fmt.Sprintf("%s does not parse (a syntax error at line %d), so djsec does not edit it; fix the syntax first", p, line)
+				}
 				line, _ := f.FirstError()
 				return nil, fmt.Sprintf("the edit would leave a syntax error in %s at line %d", p, line)
 			}

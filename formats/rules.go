@@ -255,7 +255,11 @@ func ruleHelpText(r *checks.Rule) string {
 		checksText = "none"
 	}
 	fmt.Fprintf(&b, "Django check: %s\n", checksText)
-	fmt.Fprintf(&b, "Fixable:      %s\n", yesNo(r.Fixable))
+	if r.Fixable {
+		fmt.Fprintf(&b, "Fixable:      yes (bot fix --rule %s, or /djsec fix %s on a pull request)\n", r.ID, r.ID)
+	} else {
+		fmt.Fprintf(&b, "Fixable:      no\n")
+	}
 	if r.AuditOnly {
 		fmt.Fprintf(&b, "Runs:         in bot audit and the weekly audit only\n")
 	}

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/djsec/djsec/internal/gitdiff"
 )
 
 // routes registers the REST operations the fake serves, written as GitHub's
@@ -530,8 +532,8 @@ func patchShows(r *Repo, p *Pull, file string, n int) bool {
 		}
 		line := 0
 		for _, l := range strings.Split(f.Patch, "\n") {
-			if h, ok := parseHunkHeader(l); ok {
-				line = h.newStart
+			if h, ok := gitdiff.ParseHunkHeader(l); ok {
+				line = h.NewStart
 				continue
 			}
 			if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
