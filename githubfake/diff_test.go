@@ -55,4 +55,3 @@ func TestDiffTrees(t *testing.T) {
 		t.Errorf("dissimilar move: %+v", files)
 	}
 }
-
