@@ -76,6 +76,14 @@ type Fixer interface {
 	Fix(ctx context.Context, r Request) (string, error)
 }
 
+// FixQueuer is a Fixer whose work runs in a job of its own, with its own
+// timeout and retries: QueueFix answers at once (the reply's Markdown, that
+// the fix-up is queued) and returns start, which queues the job once the
+// reply exists, so the job can edit that reply with the outcome.
+type FixQueuer interface {
+	QueueFix(ctx context.Context, r Request) (md string, start func(ctx context.Context, reply int64) error, err error)
+}
+
 // Auditor audits the repository and updates the audit issue (the audit
 // issue implements it). It returns the reply's Markdown.
 type Auditor interface {
@@ -275,7 +283,8 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 		return err
 	}
 	if len(cmds) == 0 {
-		return j.reply(ctx, prior, "The comment no longer holds `/djsec` commands; nothing was run.\n", true)
+		_, err := j.reply(ctx, prior, "The comment no longer holds `/djsec` commands; nothing was run.\n", true)
+		return err
 	}
 	if err := p.db.RecordCommandUses(ctx, a.RepoID, a.Author, now, allowed, allowed < len(cmds)); err != nil {
 		return err
@@ -294,7 +303,21 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 	for _, r := range results {
 		allOK = allOK && r.ok
 	}
-	return j.reply(ctx, prior, render(results), allOK)
+	reply, err := j.reply(ctx, prior, render(results), allOK)
+	if err != nil {
+		return err
+	}
+	// Work that edits the reply when it is done starts once the reply
+	// exists. A failure retries the comment job, which edits the same
+	// reply and queues again (queued fix-ups are unique while they wait).
+	for _, r := range results {
+		if r.start != nil && r.ok {
+			if err := r.start(ctx, reply); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (p *Processor) isBot(login string) bool {
@@ -307,6 +330,8 @@ type result struct {
 	cmd commands.Command
 	ok  bool
 	md  string // Markdown
+	// start runs once the reply exists (FixQueuer).
+	start func(ctx context.Context, reply int64) error
 }
 
 // render is the reply: one section per command.
@@ -334,8 +359,8 @@ func render(rs []result) string {
 }
 
 // reply posts the answer, or updates djsec's earlier reply to the same
-// comment, then reacts with the outcome.
-func (j *job) reply(ctx context.Context, prior int64, body string, ok bool) error {
+// comment, then reacts with the outcome. It returns the reply's ID.
+func (j *job) reply(ctx context.Context, prior int64, body string, ok bool) (int64, error) {
 	body = truncateBody(body)
 	if prior != 0 {
 		_, _, err := j.gh.Issues.EditComment(ctx, j.owner, j.name, prior, &github.IssueComment{Body: github.Ptr(body)})
@@ -345,23 +370,24 @@ func (j *job) reply(ctx context.Context, prior int64, body string, ok bool) erro
 			// Someone deleted the reply: answer anew.
 			prior = 0
 		default:
-			return ghError("update reply", err)
+			return 0, ghError("update reply", err)
 		}
 	}
 	if prior == 0 {
 		c, _, err := j.gh.Issues.CreateComment(ctx, j.owner, j.name, j.a.Number, &github.IssueComment{Body: github.Ptr(body)})
 		if err != nil {
-			return ghError("reply", err)
+			return 0, ghError("reply", err)
 		}
 		if err := j.p.db.SaveCommandReply(ctx, j.a.RepoID, j.a.CommentID, c.GetID()); err != nil {
-			return err
+			return 0, err
 		}
+		prior = c.GetID()
 	}
 	reaction := "rocket"
 	if !ok {
 		reaction = "confused"
 	}
-	return j.react(ctx, reaction)
+	return prior, j.react(ctx, reaction)
 }
 
 func (j *job) react(ctx context.Context, content string) error {

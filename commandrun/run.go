@@ -76,6 +76,8 @@ func (j *job) run(ctx context.Context, c commands.Command) result {
 	case commands.Fix:
 		if j.p.fixer == nil {
 			err = userError(fmt.Sprintf(notAvailable, "fix-up pull requests"))
+		} else if q, ok := j.p.fixer.(FixQueuer); ok {
+			r.md, r.start, err = q.QueueFix(ctx, j.request(c))
 		} else {
 			r.md, err = j.p.fixer.Fix(ctx, j.request(c))
 		}

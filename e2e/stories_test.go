@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djsec/djsec/fixup"
 	"github.com/djsec/djsec/githubfake"
 	"github.com/djsec/djsec/jobs"
 )
@@ -166,6 +167,24 @@ func command(t testing.TB, env *Env, srv *Server, repo *githubfake.Repo, number 
 	if !slices.Contains(reactions, "rocket") {
 		t.Fatalf("%q did not work (reactions %v); reply:\n%s\n%s", body, reactions, reply.Body, srv.LogTail(80))
 	}
+	return reply
+}
+
+// settledReply waits for djsec to edit a reply that said a fix-up job was
+// queued, and returns it as edited.
+func settledReply(t testing.TB, srv *Server, repo *githubfake.Repo, reply githubfake.Comment) githubfake.Comment {
+	t.Helper()
+	if !strings.Contains(reply.Body, fixup.PendingMarker) {
+		t.Fatalf("the reply to /djsec fix does not say the fix-up is queued:\n%s", reply.Body)
+	}
+	WaitFor(t, storyTimeout, "the reply edited with the fix-up's outcome", func() bool {
+		for _, c := range repo.Comments() {
+			if c.ID == reply.ID {
+				reply = c
+			}
+		}
+		return !strings.Contains(reply.Body, fixup.PendingMarker)
+	}, srv)
 	return reply
 }
 
@@ -360,7 +379,7 @@ func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 			return false
 		}, srv)
 	} else {
-		link = command(t, env, srv, repo, pr.Number, true, "maintainer", "/djsec fix").Body
+		link = settledReply(t, srv, repo, command(t, env, srv, repo, pr.Number, true, "maintainer", "/djsec fix")).Body
 	}
 	var fix githubfake.Pull
 	for _, p := range repo.Pulls() {

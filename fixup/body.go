@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/djsec/djsec/checks"
 )
@@ -64,21 +65,50 @@ func Body(pr int, res *Result) string {
 	return body(fmt.Sprintf("djsec's fixes for the findings in #%d.", pr), res)
 }
 
+// maxBody keeps a description, review or comment under GitHub's limit of
+// 65,536 characters (measured in bytes here, which are never fewer), with
+// room for the notes that say what was left out.
+const maxBody = 65000
+
+// rows writes lines while the whole body stays under budget, then one line
+// saying how many were left out (GitHub would refuse the whole body).
+func rows(sb *strings.Builder, lines []string, budget int, leftOut func(n int) string) {
+	for i, l := range lines {
+		if sb.Len()+len(l) > budget {
+			sb.WriteString(leftOut(len(lines) - i))
+			return
+		}
+		sb.WriteString(l)
+	}
+}
+
 func body(intro string, res *Result) string {
 	var sb strings.Builder
 	sb.WriteString(intro + " Every edit was checked by re-running the analyzer on the result.\n\n")
+	// The budget is shared: the changes first, then the variables, then
+	// what needs a person, each cut with a count when the body is full.
+	budget := maxBody - 3*200
 	sb.WriteString("| Rule | File | Change |\n|---|---|---|\n")
+	var lines []string
 	for _, c := range res.Changes {
-		fmt.Fprintf(&sb, "| %s | `%s` | %s |\n", c.Rule, cell(c.Path), cell(c.Description))
+		lines = append(lines, fmt.Sprintf("| %s | `%s` | %s |\n", c.Rule, cell(c.Path), cell(c.Description)))
 	}
+	rows(&sb, lines, budget, func(n int) string {
+		return fmt.Sprintf("| … | | %s more left out of this description (GitHub's size limit); the commit holds them all |\n", plural(n, "change"))
+	})
 	if len(res.EnvVars) > 0 {
 		sb.WriteString("\n### Environment variables to set\n\n| Variable | What | Example |\n|---|---|---|\n")
+		lines = lines[:0]
 		for _, v := range res.EnvVars {
-			fmt.Fprintf(&sb, "| `%s` | %s | `%s` |\n", v.Name, cell(v.Description), cell(v.Example))
+			lines = append(lines, fmt.Sprintf("| `%s` | %s | `%s` |\n", v.Name, cell(v.Description), cell(v.Example)))
 		}
+		rows(&sb, lines, budget, func(n int) string {
+			return fmt.Sprintf("| … | %s more left out (GitHub's size limit); `.env.example` lists them all | |\n", plural(n, "variable"))
+		})
 	}
 	if len(res.Unfixed) > 0 {
-		sb.WriteString("\n" + unfixedList(res.Unfixed))
+		sb.WriteString("\n")
+		writeUnfixed(&sb, res.Unfixed, budget)
 	}
 	return sb.String()
 }
@@ -88,9 +118,33 @@ func unfixedList(us []Unfixed) string {
 		return ""
 	}
 	var sb strings.Builder
-	sb.WriteString("### Needs a person\n\n")
-	for _, u := range us {
-		fmt.Fprintf(&sb, "- %s `%s:%d`: %s\n", u.Finding.Rule, u.Finding.Path, u.Finding.Line, u.Reason)
-	}
+	writeUnfixed(&sb, us, maxBody-200)
 	return sb.String()
+}
+
+func writeUnfixed(sb *strings.Builder, us []Unfixed, budget int) {
+	if len(us) == 0 {
+		return
+	}
+	sb.WriteString("### Needs a person\n\n")
+	var lines []string
+	for _, u := range us {
+		lines = append(lines, fmt.Sprintf("- %s `%s:%d`: %s\n", u.Finding.Rule, u.Finding.Path, u.Finding.Line, u.Reason))
+	}
+	rows(sb, lines, budget, func(n int) string {
+		return fmt.Sprintf("- … and %s more (GitHub's size limit); the check run lists every finding\n", plural(n, "finding"))
+	})
+}
+
+// truncate is the last resort for a text built elsewhere: cut at the
+// limit on a rune boundary, saying so.
+func truncate(s string) string {
+	if len(s) <= maxBody {
+		return s
+	}
+	cut := maxBody
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "\n\n… (cut at GitHub's size limit)\n"
 }

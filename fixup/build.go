@@ -15,6 +15,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 )
 
@@ -25,6 +26,12 @@ type build struct {
 	r           Request
 	owner, name string
 	log         *slog.Logger
+	// modes are the tree's file modes at head, by path: a rewritten file
+	// keeps its own (an executable script stays executable).
+	modes map[string]string
+	// outcome is what happened, for the reply to a command (Request.Reply):
+	// the comments to the pull request that would say it go there instead.
+	outcome string
 }
 
 func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
@@ -57,6 +64,7 @@ func (b *build) run(ctx context.Context) error {
 		return err
 	}
 	if pull.GetState() != "open" {
+		b.outcome = "Nothing was done: the pull request is no longer open."
 		return nil
 	}
 	if row.State == "open" && row.FixupPR != 0 {
@@ -80,6 +88,7 @@ func (b *build) run(ctx context.Context) error {
 	head, headRef := pull.GetHead().GetSHA(), pull.GetHead().GetRef()
 	fork := !strings.EqualFold(pull.GetHead().GetRepo().GetFullName(), b.r.Repo)
 	if !fork && strings.HasPrefix(headRef, branchPrefix) {
+		b.outcome = "Nothing was done: this is djsec's own fix-up pull request, and djsec never fixes its fixes."
 		return nil // djsec's own fix-up: never a fix-up of a fix-up
 	}
 
@@ -96,6 +105,7 @@ func (b *build) run(ctx context.Context) error {
 			return b.refreshOnly(ctx, row, head, cfg)
 		}
 		b.log.InfoContext(ctx, "fix-up pull requests not enabled for this trigger", slog.String("fix_prs", cfg.FixPRs))
+		b.outcome = "Nothing was done: the base branch's `.github/djsec.yml` says `fix_prs: off`."
 		return nil
 	}
 	files, err := b.files(ctx, head)
@@ -106,6 +116,7 @@ func (b *build) run(ctx context.Context) error {
 	before := checks.Analyze(ctx, in)
 	rules := b.rules(before.Findings)
 	if len(rules) == 0 {
+		b.outcome = "Nothing to fix: the pull request has no finding djsec can fix" + b.askedRules() + "."
 		return b.close(ctx, row, "the findings it fixed are gone from the pull request")
 	}
 	res, err := b.f.engine.Fix(ctx, in, rules)
@@ -114,6 +125,7 @@ func (b *build) run(ctx context.Context) error {
 	}
 	if len(res.Files) == 0 && len(res.Deleted) == 0 {
 		if open {
+			b.outcome = "Nothing djsec can fix is left, so the open fix-up pull request was closed.\n\n" + unfixedList(res.Unfixed)
 			return b.close(ctx, row, "nothing djsec can fix is left")
 		}
 		if !b.r.Auto {
@@ -124,6 +136,7 @@ func (b *build) run(ctx context.Context) error {
 	if bad := newFindings(ctx, in, before, res); len(bad) > 0 {
 		// Proof, not hope: an edit that makes anything worse is dropped.
 		b.log.ErrorContext(ctx, "the fixers' edits add findings; no fix-up", slog.Any("rules", bad))
+		b.outcome = "Nothing was opened: checked together, the fixes would bring new findings (" + strings.Join(bad, ", ") + "), so djsec left them to a person."
 		return nil
 	}
 	if fork {
@@ -134,6 +147,9 @@ func (b *build) run(ctx context.Context) error {
 		}
 		if err := b.review(ctx, pull, files, res); err != nil {
 			return err
+		}
+		if b.outcome == "" {
+			b.outcome = "This pull request comes from a fork, which djsec cannot push to: its review on this pull request holds the fixes as suggestions."
 		}
 		return b.f.db.SaveFixup(ctx, store.Fixup{RepoID: b.r.RepoID, PR: b.r.PR, Branch: "", State: "reviewed", HeadSHA: head})
 	}
@@ -262,14 +278,25 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 		return nil, fmt.Errorf("fixup: tree at %s: %w", head, err)
 	}
 	out := map[string][]byte{}
+	b.modes = map[string]string{}
 	for _, e := range tree.Entries {
-		if e.GetType() != "blob" || !wanted(e.GetPath()) || e.GetSize() > 1<<20 {
+		if e.GetType() != "blob" || !wanted(e.GetPath()) {
 			continue
 		}
 		if len(out) >= b.f.maxFiles {
 			break
 		}
-		data, err := b.raw(ctx, e.GetPath(), head, false)
+		b.modes[e.GetPath()] = e.GetMode()
+		var data []byte
+		if e.GetSize() > 1<<20 {
+			// The contents API sends no content past 1 MB: the blob has
+			// it. A file the fixers might rewrite (a long .gitignore or
+			// requirements file) must be read whole, never replaced by a
+			// new one.
+			data, err = b.blob(ctx, e.GetPath(), e.GetSHA(), e.GetSize())
+		} else {
+			data, err = b.raw(ctx, e.GetPath(), head, false)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("fixup: read %s: %w", e.GetPath(), err)
 		}
@@ -277,6 +304,32 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 	}
 	return out, nil
 }
+
+// maxBlob bounds what a fix-up reads of one file through the blobs API.
+const maxBlob = 16 << 20
+
+// blob reads a file through the Git Data API (base64, up to 100 MB on
+// GitHub; djsec stops at maxBlob).
+func (b *build) blob(ctx context.Context, p, sha string, size int) ([]byte, error) {
+	if size > maxBlob {
+		return nil, fmt.Errorf("%s is %d bytes, more than djsec reads (%d): %w: %w", p, size, maxBlob, errTooLarge, jobs.ErrPermanent)
+	}
+	bl, _, err := b.gh.Git.GetBlob(noCache(ctx), b.owner, b.name, sha)
+	if err != nil {
+		return nil, err
+	}
+	if bl.GetEncoding() != "base64" {
+		return []byte(bl.GetContent()), nil
+	}
+	data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(bl.GetContent(), "\n", ""))
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", sha, err)
+	}
+	return data, nil
+}
+
+// errTooLarge: a file the fix-up needs is too large to read.
+var errTooLarge = errors.New("file too large")
 
 // close closes an open fix-up pull request with a comment saying why and
 // deletes its branch.
@@ -346,6 +399,7 @@ func (b *build) publish(ctx context.Context, row store.Fixup, head, headRef stri
 			return b.failed(ctx, created, "update the fix-up pull request", err)
 		}
 		b.log.InfoContext(ctx, "fix-up pull request refreshed", slog.Int("fixup_pr", number))
+		b.outcome = fmt.Sprintf("Updated #%d with fixes for %s.", number, plural(len(res.Changes), "change"))
 		return b.f.db.SaveFixup(ctx, store.Fixup{RepoID: b.r.RepoID, PR: b.r.PR, FixupPR: number, Branch: branch, State: "open", HeadSHA: head})
 	}
 	pr, _, err := b.gh.PullRequests.Create(ctx, b.owner, b.name, &github.NewPullRequest{
@@ -377,7 +431,11 @@ func (b *build) commit(ctx context.Context, head, message string, res *Result) (
 		if err != nil {
 			return nil, "create a blob", err
 		}
-		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob"), SHA: blob.SHA})
+		mode := "100644"
+		if m := b.modes[p]; m == "100755" {
+			mode = m
+		}
+		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr(mode), Type: github.Ptr("blob"), SHA: blob.SHA})
 	}
 	for _, p := range res.Deleted {
 		entries = append(entries, &github.TreeEntry{Path: github.Ptr(p), Mode: github.Ptr("100644"), Type: github.Ptr("blob")})

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/go-github/v88/github"
@@ -75,6 +76,9 @@ type Fixup struct {
 	db       *store.DB
 	engine   Engine
 	maxFiles int
+
+	mu    sync.Mutex
+	queue Inserter
 }
 
 // New builds a Fixup.
@@ -101,6 +105,9 @@ type Request struct {
 	// Auto: a push, not a person, asked; honours fix_prs and stays quiet
 	// when there is nothing to fix.
 	Auto bool
+	// Reply: the outcome goes into djsec's reply to the command that
+	// asked, so it is not also commented on the pull request.
+	Reply bool
 }
 
 // RequestFix implements checkrun.FixRequester: the check run's "Open fix-up
@@ -108,6 +115,15 @@ type Request struct {
 func (f *Fixup) RequestFix(ctx context.Context, r checkrun.FixRequest) error {
 	if r.PR == 0 {
 		jobs.Logger(ctx).InfoContext(ctx, "fix button on a commit without a known pull request; ignored")
+		return nil
+	}
+	if q := f.inserter(); q != nil {
+		// A job of its own: its timeout and retries are not the button
+		// job's.
+		_, err := q.Insert(ctx, jobs.FixupArgs{Origin: r.Origin, Number: r.PR, PullRequest: true, Trigger: jobs.FixupByButton})
+		if err != nil {
+			return fmt.Errorf("fixup: queue the fix-up of #%d: %w", r.PR, err)
+		}
 		return nil
 	}
 	return f.Run(ctx, Request{Installation: r.Origin.Installation, Repo: r.Origin.Repo, RepoID: r.Origin.RepoID, PR: r.PR})
@@ -131,29 +147,39 @@ var errMoved = errors.New("the pull request's head moved")
 
 // Run does one request: at most one rebuild when the head moves.
 func (f *Fixup) Run(ctx context.Context, r Request) error {
+	_, err := f.run(ctx, r)
+	return err
+}
+
+// run is Run returning the outcome (Markdown), for a reply.
+func (f *Fixup) run(ctx context.Context, r Request) (string, error) {
 	log := jobs.Logger(ctx).With(slog.String("repo", r.Repo), slog.Int("pr", r.PR))
 	ctx = githubapp.ContextWithLogger(ctx, log)
 	owner, name, ok := strings.Cut(r.Repo, "/")
 	if !ok {
-		return fmt.Errorf("fixup: repository %q is not owner/name: %w", r.Repo, jobs.ErrPermanent)
+		return "", fmt.Errorf("fixup: repository %q is not owner/name: %w", r.Repo, jobs.ErrPermanent)
 	}
 	gh, err := f.clients.NewInstallationClient(r.Installation)
 	if errors.Is(err, githubapp.ErrNoCredentials) {
 		log.WarnContext(ctx, "the App has no credentials yet: no fix-up")
-		return nil
+		return "djsec cannot open pull requests yet: the App has no credentials on this server.", nil
 	}
 	if err != nil {
-		return fmt.Errorf("fixup: installation client: %w", err)
+		return "", fmt.Errorf("fixup: installation client: %w", err)
 	}
 	b := &build{f: f, gh: gh, r: r, owner: owner, name: name, log: log}
 	for attempt := 0; ; attempt++ {
+		b.outcome = ""
 		err = b.run(ctx)
 		if !errors.Is(err, errMoved) {
-			return err
+			if b.outcome == "" && err == nil {
+				b.outcome = "Nothing was done: the pull request is gone."
+			}
+			return b.outcome, err
 		}
 		if attempt == 1 {
 			log.InfoContext(ctx, "the head moved twice while building the fix-up; giving up")
-			return b.comment(ctx, r.PR, "djsec could not build the fix-up pull request: the branch moved twice while it was being built. "+
+			return b.outcome, b.comment(ctx, r.PR, "djsec could not build the fix-up pull request: the branch moved twice while it was being built. "+
 				"Push again or ask with `/djsec fix` once the branch is quiet.")
 		}
 		log.InfoContext(ctx, "the head moved while building the fix-up; rebuilding once")
@@ -161,6 +187,10 @@ func (f *Fixup) Run(ctx context.Context, r Request) error {
 }
 
 func (b *build) comment(ctx context.Context, n int, body string) error {
+	if b.r.Reply && n == b.r.PR {
+		b.outcome = body
+		return nil
+	}
 	_, _, err := b.gh.Issues.CreateComment(ctx, b.owner, b.name, n, &github.IssueComment{Body: github.Ptr(body)})
 	if err != nil {
 		return fmt.Errorf("fixup: comment on #%d: %w", n, err)

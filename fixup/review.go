@@ -12,13 +12,22 @@ import (
 // suggestion for each edit whose lines the diff shows, the rest listed in
 // the body. djsec pushes nothing to a fork.
 func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[string][]byte, res *Result) error {
-	list, _, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, &github.ListOptions{PerPage: 100})
-	if err != nil {
-		return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
-	}
+	// Every changed file, not the first page: GitHub lists up to 3,000,
+	// 100 a page.
 	visible := map[string]map[int]bool{}
-	for _, f := range list {
-		visible[f.GetFilename()] = diffLines(f.GetPatch())
+	opt := &github.ListOptions{PerPage: 100}
+	for page := 0; page < maxFilePages; page++ {
+		list, resp, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, opt)
+		if err != nil {
+			return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
+		}
+		for _, f := range list {
+			visible[f.GetFilename()] = diffLines(f.GetPatch())
+		}
+		if resp == nil || resp.NextPage == 0 {
+			break
+		}
+		opt.Page = resp.NextPage
 	}
 	var comments []*github.DraftReviewComment
 	var rest []string
@@ -40,19 +49,26 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, "djsec cannot push to a fork, so here are its fixes as suggestions.\n\n")
+	budget := maxBody - 400
 	if len(rest) > 0 {
-		sb.WriteString("Edits outside this pull request's diff (apply them by hand):\n\n")
+		sb.WriteString("Edits outside this pull request's diff (apply them by hand, or run `bot fix` on your branch):\n\n")
+		var lines []string
 		for _, p := range rest {
-			fmt.Fprintf(&sb, "- `%s`\n", p)
+			l := fmt.Sprintf("- `%s`\n", p)
 			for _, c := range res.Changes {
 				if c.Path == p {
-					fmt.Fprintf(&sb, "  - %s: %s\n", c.Rule, c.Description)
+					l += fmt.Sprintf("  - %s: %s\n", c.Rule, c.Description)
 				}
 			}
+			lines = append(lines, l)
 		}
+		rows(&sb, lines, budget, func(n int) string {
+			return fmt.Sprintf("- … and %s more (GitHub's size limit); `bot fix` on the branch makes them all\n", plural(n, "file"))
+		})
 	}
-	sb.WriteString("\n" + unfixedList(res.Unfixed))
-	_, _, err = b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
+	sb.WriteString("\n")
+	writeUnfixed(&sb, res.Unfixed, budget)
+	_, _, err := b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
 		CommitID: github.Ptr(pull.GetHead().GetSHA()), Body: github.Ptr(sb.String()), Event: github.Ptr("COMMENT"), Comments: comments,
 	})
 	if err != nil {
@@ -60,6 +76,10 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	return nil
 }
+
+// maxFilePages is GitHub's own limit on a pull request's file list:
+// 3,000 files, 100 a page.
+const maxFilePages = 30
 
 // diffLines are the head lines a patch shows (context and added lines):
 // the only ones GitHub accepts review comments on.
@@ -131,7 +151,9 @@ func hunk(old, new string) (edit, bool) {
 		start--
 	}
 	text := strings.Join(b[start:len(b)-s], "")
-	if !strings.HasSuffix(text, "\n") {
+	// An empty suggestion deletes the lines it covers; a "\n" would leave
+	// a blank line where they were.
+	if text != "" && !strings.HasSuffix(text, "\n") {
 		text += "\n"
 	}
 	return edit{start: start + 1, end: end, text: text}, true

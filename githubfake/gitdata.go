@@ -19,20 +19,21 @@ import (
 
 func (r *Repo) gitInit() {
 	if r.blobs == nil {
-		r.blobs, r.trees = map[string][]byte{}, map[string]map[string][]byte{}
+		r.blobs, r.trees, r.treeModes = map[string][]byte{}, map[string]map[string][]byte{}, map[string]map[string]string{}
 	}
 }
 
-// treeFiles resolves a tree SHA: one made with POST git/trees, or a commit's.
-func (r *Repo) treeFiles(sha string) (map[string][]byte, bool) {
+// treeFiles resolves a tree SHA: one made with POST git/trees, or a
+// commit's; modes are its files' modes other than 100644.
+func (r *Repo) treeFiles(sha string) (files map[string][]byte, modes map[string]string, ok bool) {
 	r.gitInit()
 	if t, ok := r.trees[sha]; ok {
-		return t, true
+		return t, r.treeModes[sha], true
 	}
 	if c, ok := r.commits[sha]; ok {
-		return c.files, true
+		return c.files, c.modes, true
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 func filesTreeSHA(files map[string][]byte) string {
@@ -60,18 +61,44 @@ func (s *Server) createBlob(c *call) (int, any) {
 	return http.StatusCreated, map[string]any{"sha": sha, "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + sha}
 }
 
+// getBlob serves a blob made with POST git/blobs or any file of any
+// commit, base64-encoded as GitHub sends blobs up to 100 MB.
+func (s *Server) getBlob(c *call) (int, any) {
+	r := c.repo
+	r.gitInit()
+	sha := c.r.PathValue("file_sha")
+	content, ok := r.blobs[sha]
+	if !ok {
+		for _, cm := range r.commits {
+			for _, b := range cm.files {
+				if blobSHA(b) == sha {
+					content, ok = b, true
+				}
+			}
+		}
+	}
+	if !ok {
+		return http.StatusNotFound, notFound()
+	}
+	return http.StatusOK, map[string]any{"sha": sha, "node_id": "B_" + sha[:8], "size": len(content), "encoding": "base64",
+		"content": base64.StdEncoding.EncodeToString(content), "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + sha}
+}
+
 func (s *Server) createTree(c *call) (int, any) {
 	r := c.repo
 	r.gitInit()
 	body := c.body.(map[string]any)
-	files := map[string][]byte{}
+	files, modes := map[string][]byte{}, map[string]string{}
 	if base := str(body["base_tree"]); base != "" {
-		bt, ok := r.treeFiles(base)
+		bt, bm, ok := r.treeFiles(base)
 		if !ok {
 			return http.StatusUnprocessableEntity, map[string]any{"message": "base_tree is not a valid tree oid", "documentation_url": docURL, "status": "422"}
 		}
 		for k, v := range bt {
 			files[k] = v
+		}
+		for k, v := range bm {
+			modes[k] = v
 		}
 	}
 	entries, _ := body["tree"].([]any)
@@ -84,6 +111,8 @@ func (s *Server) createTree(c *call) (int, any) {
 		case m["sha"] == nil:
 			// sha null deletes the path.
 			delete(files, p)
+			delete(modes, p)
+			continue
 		default:
 			b, ok := r.blobs[str(m["sha"])]
 			if !ok {
@@ -91,12 +120,23 @@ func (s *Server) createTree(c *call) (int, any) {
 			}
 			files[p] = b
 		}
+		// The entry's mode replaces the base tree's, as on GitHub.
+		if mode := str(m["mode"]); mode != "" && mode != "100644" {
+			modes[p] = mode
+		} else {
+			delete(modes, p)
+		}
 	}
 	sha := filesTreeSHA(files)
 	r.trees[sha] = files
+	r.treeModes[sha] = modes
 	var out []any
 	for _, p := range sortedKeys(files) {
-		out = append(out, map[string]any{"path": p, "mode": "100644", "type": "blob", "sha": blobSHA(files[p]), "size": len(files[p])})
+		mode := "100644"
+		if m := modes[p]; m != "" {
+			mode = m
+		}
+		out = append(out, map[string]any{"path": p, "mode": mode, "type": "blob", "sha": blobSHA(files[p]), "size": len(files[p])})
 	}
 	return http.StatusCreated, map[string]any{"sha": sha, "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + sha, "tree": out, "truncated": false}
 }
@@ -104,7 +144,7 @@ func (s *Server) createTree(c *call) (int, any) {
 func (s *Server) createCommit(c *call) (int, any) {
 	r := c.repo
 	body := c.body.(map[string]any)
-	files, ok := r.treeFiles(str(body["tree"]))
+	files, modes, ok := r.treeFiles(str(body["tree"]))
 	if !ok {
 		return http.StatusUnprocessableEntity, map[string]any{"message": "Tree SHA does not exist", "documentation_url": docURL, "status": "422"}
 	}
@@ -124,7 +164,11 @@ func (s *Server) createCommit(c *call) (int, any) {
 	h := sha1.New()
 	fmt.Fprintf(h, "parent %s\nmessage %s\n%d\ntree %s\n", parent, msg, len(r.commits), filesTreeSHA(tree))
 	sha := hex.EncodeToString(h.Sum(nil))
-	r.commits[sha] = &commit{sha: sha, parent: parent, message: msg, author: s.botLogin(), files: tree, date: s.now()}
+	treeModes := map[string]string{}
+	for k, v := range modes {
+		treeModes[k] = v
+	}
+	r.commits[sha] = &commit{sha: sha, parent: parent, message: msg, author: s.botLogin(), files: tree, modes: treeModes, date: s.now()}
 	person := map[string]any{"name": s.botLogin(), "email": "bot@example.com", "date": s.now().UTC().Format(time.RFC3339)}
 	return http.StatusCreated, map[string]any{
 		"sha": sha, "node_id": "C_" + sha[:8], "url": s.URL + "/repos/" + r.FullName() + "/git/commits/" + sha,
@@ -264,6 +308,9 @@ func (s *Server) updatePull(c *call) (int, any) {
 		return http.StatusNotFound, notFound()
 	}
 	body := c.body.(map[string]any)
+	if tooLong(body["body"]) {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequest", "body", "custom", "body is too long (maximum is 65536 characters)")
+	}
 	if v, ok := body["title"].(string); ok {
 		p.Title = v
 	}

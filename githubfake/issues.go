@@ -227,6 +227,12 @@ func (s *Server) listComments(c *call) (int, any) {
 // characters)".
 const maxCommentBody = 65536
 
+// tooLong is a pull request's or review's body over the same limit.
+func tooLong(v any) bool {
+	s, _ := v.(string)
+	return len(s) > maxCommentBody && len([]rune(s)) > maxCommentBody
+}
+
 func (s *Server) createComment(c *call) (int, any) {
 	n, ok := s.issueOrPullExists(c)
 	if !ok {
@@ -239,6 +245,18 @@ func (s *Server) createComment(c *call) (int, any) {
 	cm := &Comment{ID: s.id(), IssueNumber: n, Body: body, User: s.botLogin()}
 	c.repo.comments[cm.ID] = cm
 	return http.StatusCreated, s.commentJSON(c.repo, cm)
+}
+
+func (s *Server) getComment(c *call) (int, any) {
+	if c.r.PathValue("issue_number") != "comments" {
+		return http.StatusNotFound, notFound()
+	}
+	id, _ := strconv.ParseInt(c.r.PathValue("comment_id"), 10, 64)
+	cm, ok := c.repo.comments[id]
+	if !ok {
+		return http.StatusNotFound, notFound()
+	}
+	return http.StatusOK, s.commentJSON(c.repo, cm)
 }
 
 func (s *Server) updateComment(c *call) (int, any) {

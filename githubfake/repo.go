@@ -34,6 +34,8 @@ type Repo struct {
 	// Git Data API objects not yet in a commit (gitdata.go).
 	blobs map[string][]byte
 	trees map[string]map[string][]byte
+	// treeModes are the non-100644 modes of the trees made with POST git/trees.
+	treeModes map[string]map[string]string
 }
 
 // commit is one commit. Each has a single parent (none for the first), so
@@ -41,7 +43,17 @@ type Repo struct {
 type commit struct {
 	sha, parent, message, author string
 	files                        map[string][]byte
-	date                         time.Time
+	// modes holds the files whose mode is not 100644 (100755, 120000).
+	modes map[string]string
+	date  time.Time
+}
+
+// mode is a file's tree mode in c.
+func (c *commit) mode(path string) string {
+	if m := c.modes[path]; m != "" {
+		return m
+	}
+	return "100644"
 }
 
 // Pull is a pull request. Its head follows HeadRef: a commit to that
@@ -196,14 +208,18 @@ func (r *Repo) commitLocked(branch, message, author string, set map[string][]byt
 	if parent == "" {
 		parent = r.branches[r.DefaultBranch]
 	}
-	tree := map[string][]byte{}
+	tree, modes := map[string][]byte{}, map[string]string{}
 	if p := r.commits[parent]; p != nil {
 		for k, v := range p.files {
 			tree[k] = v
 		}
+		for k, v := range p.modes {
+			modes[k] = v
+		}
 	}
 	for path := range del {
 		delete(tree, path)
+		delete(modes, path)
 	}
 	for path, content := range set {
 		tree[path] = content
@@ -214,7 +230,7 @@ func (r *Repo) commitLocked(branch, message, author string, set map[string][]byt
 		fmt.Fprintf(h, "%s %s\n", p, blobSHA(tree[p]))
 	}
 	sha := hex.EncodeToString(h.Sum(nil))
-	r.commits[sha] = &commit{sha: sha, parent: parent, message: message, author: author, files: tree, date: r.s.now()}
+	r.commits[sha] = &commit{sha: sha, parent: parent, message: message, author: author, files: tree, modes: modes, date: r.s.now()}
 	r.branches[branch] = sha
 	for _, p := range r.pulls {
 		if p.State == "open" && p.HeadRef == branch {
@@ -246,6 +262,51 @@ func (r *Repo) File(ref, path string) (string, bool) {
 	}
 	b, ok := c.files[path]
 	return string(b), ok
+}
+
+// SetMode sets a file's mode (100755 for an executable) in the head
+// commit of branch, as if it had been committed so.
+func (r *Repo) SetMode(branch, path, mode string) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	c := r.resolve(branch)
+	if c == nil {
+		panic("githubfake: SetMode on a branch with no commit: " + branch)
+	}
+	if c.modes == nil {
+		c.modes = map[string]string{}
+	}
+	c.modes[path] = mode
+}
+
+// Mode returns a file's mode at a branch or commit ("" when it is absent).
+func (r *Repo) Mode(ref, path string) string {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	c := r.resolve(ref)
+	if c == nil {
+		return ""
+	}
+	if _, ok := c.files[path]; !ok {
+		return ""
+	}
+	return c.mode(path)
+}
+
+// Tree returns every file at a branch or commit, and the commit's parent
+// (nil when ref names nothing).
+func (r *Repo) Tree(ref string) (files map[string]string, parent string) {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	c := r.resolve(ref)
+	if c == nil {
+		return nil, ""
+	}
+	files = map[string]string{}
+	for p, b := range c.files {
+		files[p] = string(b)
+	}
+	return files, c.parent
 }
 
 // resolve finds the commit a branch name, "refs/heads/x", SHA or

@@ -27,6 +27,7 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", authToken, s.getTree)
 	s.handle("POST /repos/{owner}/{repo}/git/refs", authToken, s.createRef)
 	s.handle("POST /repos/{owner}/{repo}/git/blobs", authToken, s.createBlob)
+	s.handle("GET /repos/{owner}/{repo}/git/blobs/{file_sha}", authToken, s.getBlob)
 	s.handle("POST /repos/{owner}/{repo}/git/trees", authToken, s.createTree)
 	s.handle("POST /repos/{owner}/{repo}/git/commits", authToken, s.createCommit)
 	s.handle("GET /repos/{owner}/{repo}/git/ref/{ref}", authToken, s.getRef)
@@ -53,6 +54,10 @@ func (s *Server) routes() {
 	s.handle("PATCH /repos/{owner}/{repo}/issues/{issue_number}", authToken, s.updateIssue)
 	s.handle("GET /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.listComments)
 	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/comments", authToken, s.createComment)
+	// GET …/issues/comments/{comment_id}: net/http's mux cannot hold it
+	// beside …/issues/{issue_number}/comments (neither pattern is more
+	// specific), so a wildcard under the issues takes it.
+	s.handleAt("GET /repos/{owner}/{repo}/issues/comments/{comment_id}", "GET /repos/{owner}/{repo}/issues/{issue_number}/{comment_id}", authToken, s.getComment)
 	s.handle("PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}", authToken, s.updateComment)
 	s.handle("POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions", authToken, s.createReaction)
 	s.handle("POST /repos/{owner}/{repo}/issues/{issue_number}/labels", authToken, s.addIssueLabels)
@@ -303,7 +308,7 @@ func (s *Server) getTree(c *call) (int, any) {
 			}
 		}
 		if recursive || len(parts) == 1 {
-			entries = append(entries, map[string]any{"path": f, "mode": "100644", "type": "blob", "sha": blobSHA(cm.files[f]), "size": len(cm.files[f]), "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + blobSHA(cm.files[f])})
+			entries = append(entries, map[string]any{"path": f, "mode": cm.mode(f), "type": "blob", "sha": blobSHA(cm.files[f]), "size": len(cm.files[f]), "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + blobSHA(cm.files[f])})
 		}
 	}
 	if entries == nil {
@@ -455,6 +460,9 @@ func (s *Server) fileJSON(r *Repo, head *commit, f PullFile) map[string]any {
 func (s *Server) createPull(c *call) (int, any) {
 	r := c.repo
 	body := c.body.(map[string]any)
+	if tooLong(body["body"]) {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequest", "body", "custom", "body is too long (maximum is 65536 characters)")
+	}
 	head, base := str(body["head"]), str(body["base"])
 	if owner, branch, ok := strings.Cut(head, ":"); ok && strings.EqualFold(owner, r.Owner) {
 		head = branch
@@ -491,6 +499,9 @@ func (s *Server) createReview(c *call) (int, any) {
 		return http.StatusNotFound, notFound()
 	}
 	body, _ := c.body.(map[string]any)
+	if tooLong(body["body"]) {
+		return http.StatusUnprocessableEntity, validationFailed("PullRequestReview", "body", "custom", "body is too long (maximum is 65536 characters)")
+	}
 	event := str(body["event"])
 	if event == "" {
 		event = "PENDING"

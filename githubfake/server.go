@@ -349,12 +349,18 @@ type handler func(c *call) (int, any)
 
 // handle registers a route written as the description writes it.
 func (s *Server) handle(route string, auth authKind, h handler) {
-	s.served = append(s.served, route)
 	pattern := route
 	// A path and a compare's basehead may hold slashes (branch names).
 	if strings.HasSuffix(pattern, "{path}") || strings.HasSuffix(pattern, "{basehead}") || strings.HasSuffix(pattern, "{ref}") {
 		pattern = strings.TrimSuffix(pattern, "}") + "...}"
 	}
+	s.handleAt(route, pattern, auth, h)
+}
+
+// handleAt registers a route under another mux pattern, for the routes
+// net/http's mux cannot tell apart from a sibling as GitHub writes them.
+func (s *Server) handleAt(route, pattern string, auth authKind, h handler) {
+	s.served = append(s.served, route)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.serveRoute(w, r, route, auth, h)
 	})

@@ -64,6 +64,8 @@ type Processors struct {
 	AuditSweep   Processor[AuditSweepArgs]
 	// Prune deletes old bookkeeping rows (nil: logs only; serve sets jobs.Pruner).
 	Prune Processor[PruneArgs]
+	// Fixup builds fix-up pull requests asked for by a command or the button.
+	Fixup Processor[FixupArgs]
 }
 
 type loggerKey struct{}

@@ -56,6 +56,9 @@ type Options struct {
 	JobTimeout time.Duration
 	// RescueAfter: see DefaultRescueAfter. Must exceed JobTimeout.
 	RescueAfter time.Duration
+	// KindTimeouts replace JobTimeout for the kinds they name (the fix-up
+	// job's, FixupTimeout); each must stay under RescueAfter.
+	KindTimeouts map[string]time.Duration
 	// FetchPollInterval is how often an idle worker looks for jobs inserted
 	// by another process (River's default, 1 s, when zero). Jobs inserted
 	// by this process are picked up at once.
@@ -128,6 +131,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.Audit, opts)
 	addWorker(ws, p.AuditSweep, opts)
 	addWorker(ws, p.Prune, opts)
+	addWorker(ws, p.Fixup, opts)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -24,6 +24,7 @@ type worker[T Args] struct {
 	logger     *slog.Logger
 	retryAfter func(error) (time.Duration, bool)
 	backoff    river.ClientRetryPolicy
+	timeouts   map[string]time.Duration
 	// notBefore holds, by job ID, the earliest retry the service asked for
 	// (Options.RetryAfter), from the failed attempt to River's NextRetry.
 	notBefore sync.Map
@@ -41,7 +42,13 @@ func addWorker[T Args](ws *river.Workers, p Processor[T], o Options) {
 	if backoff == nil {
 		backoff = &river.DefaultClientRetryPolicy{}
 	}
-	river.AddWorker(ws, &worker[T]{processor: p, metrics: o.Metrics, logger: o.Logger, retryAfter: o.RetryAfter, backoff: backoff})
+	river.AddWorker(ws, &worker[T]{processor: p, metrics: o.Metrics, logger: o.Logger, retryAfter: o.RetryAfter, backoff: backoff, timeouts: o.KindTimeouts})
+}
+
+// Timeout is River's per-kind deadline: Options.KindTimeouts, else the
+// client's JobTimeout (zero).
+func (w *worker[T]) Timeout(job *river.Job[T]) time.Duration {
+	return w.timeouts[job.Kind]
 }
 
 // NextRetry is River's hook after a failed attempt: the time the service

@@ -260,6 +260,10 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	qo.RetryAfter = githubapp.RetryAfter
 	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
 	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
+	qo.Processors = overrideProcessors(fixer.Processors(qo.Processors), o.Processors)
+	// A fix-up reads a tree, proves every edit and makes a commit: it
+	// gets longer than the comment or button job that asked for it.
+	qo.KindTimeouts = map[string]time.Duration{jobs.KindFixup: jobs.FixupTimeout(jobTimeout, rescueAfter)}
 	qo.Periodic = append(qo.Periodic, auditor.Periodic(auditSchedule))
 	// Bookkeeping rows (deliveries, PR heads, check-run records, ETags)
 	// would otherwise grow for ever.
@@ -272,6 +276,7 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		return err
 	}
 	auditor.UseQueue(queue)
+	fixer.UseQueue(queue)
 	metrics.RegisterQueueDepth(reg, queue.Depth)
 	// Not ctx: cancelling River's start context cancels running jobs at
 	// once. The drain below stops it in order.
@@ -395,6 +400,9 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	if over.Prune != nil {
 		base.Prune = over.Prune
 	}
+	if over.Fixup != nil {
+		base.Fixup = over.Fixup
+	}
 	return base
 }
 
@@ -430,7 +438,9 @@ func (s credentialStore) LoadAppCredentials(ctx context.Context) (*registration.
 
 // commandFixer runs `/djsec fix [RULE...]` through the fix-up pull
 // requests: on a pull request a fix-up into its head branch, on an issue
-// (such as the audit issue) one into the default branch.
+// (such as the audit issue) one into the default branch. The work is a
+// fix-up job of its own (QueueFix); Fix, the same work done at once, is
+// what a server without a queue would run.
 type commandFixer struct{ f *fixup.Fixup }
 
 func (c commandFixer) Fix(ctx context.Context, r commandrun.Request) (string, error) {
@@ -441,6 +451,14 @@ func (c commandFixer) Fix(ctx context.Context, r commandrun.Request) (string, er
 		return "", err
 	}
 	return "Done: djsec's comment on this pull request links the fix-up pull request, or says which findings need a person.", nil
+}
+
+func (c commandFixer) QueueFix(_ context.Context, r commandrun.Request) (string, func(context.Context, int64) error, error) {
+	start := func(ctx context.Context, reply int64) error {
+		return c.f.QueueCommand(ctx, jobs.FixupArgs{Origin: r.Origin, Number: r.Number, PullRequest: r.IsPullRequest,
+			Rules: r.Rules, Reply: reply, Sender: r.Sender})
+	}
+	return fixup.Pending(r.IsPullRequest), start, nil
 }
 
 // commandAuditor runs `/djsec audit`: it queues a forced audit of the
