@@ -213,3 +213,27 @@ func newFixup(t *testing.T, e *env, engine fixup.Engine) *fixup.Fixup {
 	}
 	return fx
 }
+
+// `/djsec fix` on an issue: the job fixes the default branch and edits the
+// reply on the issue with the link.
+func TestFixupJobDefaultBranch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.repo.Commit("main", map[string]string{"mysite/settings.py": unsafeSettings})
+	issue := 7
+	reply := e.repo.AddComment(issue, "djsec[bot]", "✅ `/djsec fix`\n\n"+fixup.Pending(false))
+	if !strings.Contains(commentBody(e.repo, reply), "into the default branch") {
+		t.Fatalf("pending text: %s", commentBody(e.repo, reply))
+	}
+	args := jobs.FixupArgs{Origin: jobs.Origin{Installation: 42, Repo: "octo-org/mysite", RepoID: e.repo.ID}, Number: issue, Reply: reply}
+	if err := e.fx.Process(context.Background(), jobs.Job[jobs.FixupArgs]{Args: args, Attempt: 1, MaxAttempts: 5}); err != nil {
+		t.Fatal(err)
+	}
+	fps := openFixups(e.repo)
+	if len(fps) != 1 || fps[0].BaseRef != "main" {
+		t.Fatalf("fix-ups %+v", fps)
+	}
+	if body := commentBody(e.repo, reply); strings.Contains(body, fixup.PendingMarker) || !strings.Contains(body, "#"+itoa(fps[0].Number)) {
+		t.Errorf("reply after the job:\n%s", body)
+	}
+}
