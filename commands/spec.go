@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"path"
 	"slices"
 	"strings"
@@ -259,6 +260,13 @@ func lookupRule(s string) (string, string) {
 	return "", msg
 }
 
+// Limits on a path glob in a command.
+const (
+	maxGlobLen      = 200
+	maxGlobSegments = 32
+	maxGlobStars    = 4
+)
+
 // checkGlob validates a path glob the way review matches it: slash-separated
 // segments of path.Match syntax, where a whole ** segment stands for any
 // number of directories. It returns the glob in canonical form: no leading
@@ -278,7 +286,16 @@ func checkGlob(g string) (string, string) {
 	if strings.HasSuffix(g, "/") {
 		g += "**"
 	}
-	for _, seg := range strings.Split(g, "/") {
+	// Bounds no real path glob reaches, so matching stays cheap whatever
+	// a commenter writes.
+	if len(g) > maxGlobLen {
+		return "", fmt.Sprintf("the path glob is longer than %d characters", maxGlobLen)
+	}
+	segs := strings.Split(g, "/")
+	if len(segs) > maxGlobSegments || strings.Count(g, "**") > maxGlobStars {
+		return "", fmt.Sprintf("the path glob %s has more than %d segments or %d `**`", shown, maxGlobSegments, maxGlobStars)
+	}
+	for _, seg := range segs {
 		switch {
 		case seg == "":
 			return "", "the path glob " + shown + " has an empty segment (//)"

@@ -72,27 +72,38 @@ func matchGlob(glob, p string) bool {
 	return matchSegments(strings.Split(glob, "/"), strings.Split(p, "/"))
 }
 
+// matchSegments is wildcard matching over segments, where ** matches any
+// run of segments and every other glob segment exactly one: greedy, with a
+// single backtrack point (the last ** seen), so it runs in O(len(glob) ×
+// len(p)) whatever the glob. The recursive form it replaces took
+// exponential time on globs of many ** segments, which anyone allowed to
+// comment `/djsec ignore` could write.
 func matchSegments(glob, p []string) bool {
-	for len(glob) > 0 {
-		if glob[0] == "**" {
-			rest := glob[1:]
-			if len(rest) == 0 {
-				return true
-			}
-			for i := 0; i <= len(p); i++ {
-				if matchSegments(rest, p[i:]) {
-					return true
-				}
-			}
+	gi, pi := 0, 0
+	star, mark := -1, 0
+	for pi < len(p) {
+		switch {
+		case gi < len(glob) && glob[gi] == "**":
+			star, mark = gi, pi
+			gi++
+		case gi < len(glob) && segmentMatch(glob[gi], p[pi]):
+			gi++
+			pi++
+		case star >= 0:
+			// Let the last ** take one more segment and try again.
+			mark++
+			gi, pi = star+1, mark
+		default:
 			return false
 		}
-		if len(p) == 0 {
-			return false
-		}
-		if ok, err := path.Match(glob[0], p[0]); err != nil || !ok {
-			return false
-		}
-		glob, p = glob[1:], p[1:]
 	}
-	return len(p) == 0
+	for gi < len(glob) && glob[gi] == "**" {
+		gi++
+	}
+	return gi == len(glob)
+}
+
+func segmentMatch(glob, seg string) bool {
+	ok, err := path.Match(glob, seg)
+	return err == nil && ok
 }

@@ -68,3 +68,63 @@ func TestIgnores(t *testing.T) {
 		t.Errorf("reason = %q", r)
 	}
 }
+
+// matchRecursive is the definition matchSegments must agree with: the
+// plain recursive reading of **, exponential on hostile globs.
+func matchRecursive(glob, p []string) bool {
+	if len(glob) == 0 {
+		return len(p) == 0
+	}
+	if glob[0] == "**" {
+		for i := 0; i <= len(p); i++ {
+			if matchRecursive(glob[1:], p[i:]) {
+				return true
+			}
+		}
+		return false
+	}
+	return len(p) > 0 && segmentMatch(glob[0], p[0]) && matchRecursive(glob[1:], p[1:])
+}
+
+func TestMatchGlobAgreesWithDefinition(t *testing.T) {
+	t.Parallel()
+	// Every glob of up to four segments over a small alphabet, against
+	// every path of up to four segments.
+	segs := []string{"**", "a", "b", "*"}
+	paths := []string{"a", "b", "ab"}
+	var globs, ps [][]string
+	var grow func(cur []string, alphabet []string, out *[][]string, n int)
+	grow = func(cur []string, alphabet []string, out *[][]string, n int) {
+		*out = append(*out, append([]string(nil), cur...))
+		if n == 0 {
+			return
+		}
+		for _, s := range alphabet {
+			grow(append(cur, s), alphabet, out, n-1)
+		}
+	}
+	grow(nil, segs, &globs, 4)
+	grow(nil, paths, &ps, 4)
+	for _, g := range globs {
+		for _, p := range ps {
+			if got, want := matchSegments(g, p), matchRecursive(g, p); got != want {
+				t.Errorf("glob %q path %q: %t, want %t", strings.Join(g, "/"), strings.Join(p, "/"), got, want)
+			}
+		}
+	}
+}
+
+// A glob of many ** segments against a deep path that almost matches:
+// exponential for the recursive matcher (this test would not finish),
+// linear now.
+func TestMatchGlobHostile(t *testing.T) {
+	t.Parallel()
+	glob := strings.Repeat("**/a/", 200) + "never.py"
+	p := strings.Repeat("a/", 400) + "x.py"
+	if matchGlob(glob, p) {
+		t.Error("matched")
+	}
+	if !matchGlob(glob, strings.Repeat("a/", 400)+"never.py") {
+		t.Error("did not match")
+	}
+}
