@@ -25,6 +25,7 @@ import (
 	"github.com/djsec/djsec/checklist"
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/internal/lazyre"
+	"github.com/djsec/djsec/internal/md"
 )
 
 const (
@@ -239,12 +240,12 @@ func link(in Input, f checks.Finding) string {
 		return "repository-wide"
 	}
 	label := f.Path
-	url := fmt.Sprintf("%s/%s/blob/%s/%s", strings.TrimRight(in.WebURL, "/"), in.Repo, in.SHA, f.Path)
+	url := fmt.Sprintf("%s/%s/blob/%s/%s", strings.TrimRight(in.WebURL, "/"), in.Repo, in.SHA, md.PathURL(f.Path))
 	if f.Line > 0 {
 		label = fmt.Sprintf("%s:%d", f.Path, f.Line)
 		url += fmt.Sprintf("#L%d", f.Line)
 	}
-	return fmt.Sprintf("[`%s`](%s)", label, url)
+	return fmt.Sprintf("[%s](%s)", md.Code(label), url)
 }
 
 // unitemized are the findings of rules no checklist item names (DJS103
@@ -353,9 +354,9 @@ func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus, other
 		if ig.PathGlob != "" {
 			where = code(ig.PathGlob)
 		}
-		l := fmt.Sprintf("- %s in %s: %s", ig.Rule, where, oneLine(ig.Reason))
+		l := fmt.Sprintf("- %s in %s: %s", md.Text(ig.Rule), where, md.Text(oneLine(ig.Reason)))
 		if ig.By != "" {
-			l += " (@" + ig.By + ")"
+			l += " (" + md.Mention(ig.By) + ")"
 		}
 		if !ig.Until.IsZero() {
 			l += " until " + ig.Until.UTC().Format("2006-01-02")
@@ -374,7 +375,7 @@ func writeIgnores(b *strings.Builder, in Input, st []checklist.ItemStatus, other
 			continue
 		}
 		seen[k] = true
-		inline = append(inline, fmt.Sprintf("- %s at %s: %s", f.Rule, link(in, f), oneLine(f.SuppressReason)))
+		inline = append(inline, fmt.Sprintf("- %s at %s: %s", f.Rule, link(in, f), md.Text(oneLine(f.SuppressReason))))
 	}
 	sort.Strings(inline)
 	lines = append(lines, inline...)
@@ -407,7 +408,7 @@ func branchName(b string) string {
 	return code(b)
 }
 
-func code(s string) string { return "`" + strings.ReplaceAll(s, "`", "'") + "`" }
+func code(s string) string { return md.Code(s) }
 
 func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/djsec/djsec/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/md"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files and docs/AUDIT_ISSUE.md")
@@ -288,6 +289,23 @@ func TestOtherFindings(t *testing.T) {
 			// DEBUG fails two items ("Disable DEBUG", "detailed error
 			// messages") and must not appear a third time under Other.
 			t.Errorf("%s: DJS201 listed %d times, want 2 (its two items)", c.name, n)
+		}
+	}
+}
+
+// User text in the audit issue (ignore reasons, globs, logins, inline
+// suppression reasons, paths) cannot add headings, HTML, links or
+// mentions.
+func TestHostileTextIsInert(t *testing.T) {
+	t.Parallel()
+	hostile := "ok\n# Pwned\n<img src=x onerror=alert(1)> [click](https://evil.example) @octo-org/admins"
+	in := Input{Repo: "octo-org/shop", SHA: sha, Branch: "main", WebURL: "https://github.com", ConfigSource: "defaults", RulesVersion: "test", Now: now,
+		Ignores:  []Ignore{{Rule: "DJS703", PathGlob: "tests/`**`\n# x", Reason: hostile, By: "mallory"}},
+		Findings: analyze(t, "startproject")}
+	body := Render(in).Body
+	for _, bad := range []string{"\n# Pwned", "<img", "[click](", "@octo-org", "@mallory", "\n# x"} {
+		if strings.Contains(md.OutsideCode(body), bad) {
+			t.Errorf("the audit issue holds %q:\n%s", bad, body)
 		}
 	}
 }

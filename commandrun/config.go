@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/md"
 )
 
 // setting is one row of the /djsec config answer.
@@ -146,23 +147,4 @@ func configMarkdown(data []byte, found bool, ref string) string {
 
 // codeSpan puts s in a Markdown code span whose fence is longer than any
 // run of backticks in it, so user text can neither format nor mention.
-func codeSpan(s string) string {
-	s = strings.ReplaceAll(strings.ReplaceAll(s, "\r", " "), "\n", " ")
-	if strings.TrimSpace(s) == "" {
-		return "` `"
-	}
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || (strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ")) {
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
+func codeSpan(s string) string { return md.Code(s) }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/md"
 )
 
 // What a caller may branch on; every Error wraps one of these.
@@ -154,27 +155,7 @@ func distance(a, b string) int {
 
 // codeSpan puts s in a Markdown code span whose backtick fence is longer
 // than any run of backticks inside it.
-func codeSpan(s string) string {
-	longest, run := 0, 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '`' {
-			run++
-			longest = max(longest, run)
-		} else {
-			run = 0
-		}
-	}
-	if strings.TrimSpace(s) == "" {
-		return "` `"
-	}
-	fence := strings.Repeat("`", longest+1)
-	if longest > 0 || strings.HasPrefix(s, " ") && strings.HasSuffix(s, " ") && strings.TrimSpace(s) != "" {
-		// CommonMark strips one space on each side: pad so that the
-		// content, backticks at its ends included, shows as written.
-		return fence + " " + s + " " + fence
-	}
-	return fence + s + fence
-}
+func codeSpan(s string) string { return md.Code(s) }
 
 // quoteArg writes an argument so that split reads it back as one word.
 func quoteArg(s string) string {

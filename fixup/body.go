@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/internal/md"
 )
 
 func plural(n int, word string) string {
@@ -55,9 +56,9 @@ func commitMessage(where string, res *Result) string {
 	return fmt.Sprintf("djsec: fix %s in %s\n\nRules fixed: %s\n", strings.Join(fixedRules(res), ", "), where, strings.Join(fixedRules(res), ", "))
 }
 
-func cell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
-}
+// cell is djsec's own text with user values in it (paths, variable
+// names), made inert for a table cell.
+func cell(s string) string { return md.Text(s) }
 
 // Body is the fix-up pull request's description: the changes, the
 // environment variables to set, and what still needs a person.
@@ -91,7 +92,7 @@ func body(intro string, res *Result) string {
 	sb.WriteString("| Rule | File | Change |\n|---|---|---|\n")
 	var lines []string
 	for _, c := range res.Changes {
-		lines = append(lines, fmt.Sprintf("| %s | `%s` | %s |\n", c.Rule, cell(c.Path), cell(c.Description)))
+		lines = append(lines, fmt.Sprintf("| %s | %s | %s |\n", cell(c.Rule), md.CodeCell(c.Path), cell(c.Description)))
 	}
 	rows(&sb, lines, budget, func(n int) string {
 		return fmt.Sprintf("| … | | %s more left out of this description (GitHub's size limit); the commit holds them all |\n", plural(n, "change"))
@@ -100,7 +101,7 @@ func body(intro string, res *Result) string {
 		sb.WriteString("\n### Environment variables to set\n\n| Variable | What | Example |\n|---|---|---|\n")
 		lines = lines[:0]
 		for _, v := range res.EnvVars {
-			lines = append(lines, fmt.Sprintf("| `%s` | %s | `%s` |\n", v.Name, cell(v.Description), cell(v.Example)))
+			lines = append(lines, fmt.Sprintf("| %s | %s | %s |\n", md.CodeCell(v.Name), cell(v.Description), md.CodeCell(v.Example)))
 		}
 		rows(&sb, lines, budget, func(n int) string {
 			return fmt.Sprintf("| … | %s more left out (GitHub's size limit); `.env.example` lists them all | |\n", plural(n, "variable"))
@@ -129,7 +130,7 @@ func writeUnfixed(sb *strings.Builder, us []Unfixed, budget int) {
 	sb.WriteString("### Needs a person\n\n")
 	var lines []string
 	for _, u := range us {
-		lines = append(lines, fmt.Sprintf("- %s `%s:%d`: %s\n", u.Finding.Rule, u.Finding.Path, u.Finding.Line, u.Reason))
+		lines = append(lines, fmt.Sprintf("- %s %s: %s\n", md.Text(u.Finding.Rule), md.Code(fmt.Sprintf("%s:%d", u.Finding.Path, u.Finding.Line)), md.Text(u.Reason)))
 	}
 	rows(sb, lines, budget, func(n int) string {
 		return fmt.Sprintf("- … and %s more (GitHub's size limit); the check run lists every finding\n", plural(n, "finding"))

@@ -10,6 +10,7 @@ import (
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/fixup"
 	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/internal/md"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -235,5 +236,37 @@ func TestFixupJobDefaultBranch(t *testing.T) {
 	}
 	if body := commentBody(e.repo, reply); strings.Contains(body, fixup.PendingMarker) || !strings.Contains(body, "#"+itoa(fps[0].Number)) {
 		t.Errorf("reply after the job:\n%s", body)
+	}
+}
+
+// A fork's crafted file name cannot inject Markdown into the review.
+func TestForkReviewHostilePath(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	evil := "x`\n# Pwned\n[click](https://evil.example) @octo-org/admins <img src=x>.py"
+	e.repo.Commit("main", map[string]string{"mysite/settings.py": safeSettings})
+	e.repo.Commit("fork-feature", map[string]string{"mysite/settings.py": unsafeSettings})
+	pr := e.repo.AddPull(githubfake.Pull{HeadRef: "fork-feature", HeadRepo: "someone/mysite"})
+	e.fx = newFixup(t, e, fixup.EngineFunc(func(ctx context.Context, in checks.Input, rules []string) (*fixup.Result, error) {
+		res, err := debugEngine(ctx, in, rules)
+		if err != nil {
+			return nil, err
+		}
+		res.Files[evil] = []byte("X = 1\n")
+		res.Changes = append(res.Changes, fixup.Change{Rule: "DJS201", Path: evil, Description: "edits " + evil})
+		res.Unfixed = append(res.Unfixed, fixup.Unfixed{Finding: checks.Finding{Rule: "DJS402", Path: evil, Line: 3}, Reason: "see " + evil})
+		return res, nil
+	}))
+	if err := e.fx.Run(context.Background(), e.request(pr.Number)); err != nil {
+		t.Fatal(err)
+	}
+	rv := e.repo.Reviews(pr.Number)
+	if len(rv) != 1 {
+		t.Fatalf("%d reviews", len(rv))
+	}
+	for _, bad := range []string{"\n# Pwned", "[click](", "@octo-org", "<img"} {
+		if strings.Contains(md.OutsideCode(rv[0].Body), bad) {
+			t.Errorf("the review holds %q:\n%s", bad, rv[0].Body)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/djsec/djsec/internal/md"
 	"github.com/google/go-github/v88/github"
 )
 
@@ -54,10 +55,10 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 		sb.WriteString("Edits outside this pull request's diff (apply them by hand, or run `bot fix` on your branch):\n\n")
 		var lines []string
 		for _, p := range rest {
-			l := fmt.Sprintf("- `%s`\n", p)
+			l := fmt.Sprintf("- %s\n", md.Code(p))
 			for _, c := range res.Changes {
 				if c.Path == p {
-					l += fmt.Sprintf("  - %s: %s\n", c.Rule, c.Description)
+					l += fmt.Sprintf("  - %s: %s\n", md.Text(c.Rule), md.Text(c.Description))
 				}
 			}
 			lines = append(lines, l)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/checks/advisories"
+	"github.com/djsec/djsec/internal/md"
 )
 
 // MaxSummary is GitHub's limit on a check run's output.summary: longer
@@ -346,28 +347,12 @@ func (l linker) where(p string, line int) string {
 	return "[" + esc(text) + "](" + u + ")"
 }
 
-// escapePath escapes each segment of a path for a URL; parentheses too,
-// which would end a Markdown link.
-func escapePath(p string) string {
-	segs := strings.Split(p, "/")
-	for i, s := range segs {
-		s = url.PathEscape(s)
-		s = strings.NewReplacer("(", "%28", ")", "%29").Replace(s)
-		segs[i] = s
-	}
-	return strings.Join(segs, "/")
-}
+// escapePath escapes a path for a link (md.PathURL).
+func escapePath(p string) string { return md.PathURL(p) }
 
-// mdEscaper makes text from findings (messages, paths, reasons) inert in
-// Markdown and in a table cell: no emphasis, code, links, HTML or column
-// breaks, and one line.
-var mdEscaper = strings.NewReplacer(
-	`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "~", `\~`, "|", `\|`,
-	"<", "&lt;", ">", "&gt;", "&", "&amp;",
-	"\r\n", " ", "\n", " ", "\r", " ",
-)
-
-func esc(s string) string { return mdEscaper.Replace(s) }
+// esc makes text from findings (messages, paths, reasons) inert in
+// Markdown and in a table cell (md.Text).
+func esc(s string) string { return md.Text(s) }
 
 // code renders s as inline code, with a fence longer than any backtick
 // run inside it.

@@ -159,23 +159,7 @@ func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *chec
 	if err != nil {
 		return nil, nil, "", err
 	}
-	cfg = checks.DefaultConfig()
-	var cfgErrs []checks.ConfigError
-	switch {
-	case override != nil:
-		name, inside := configPathFor(root, override.file)
-		if !inside {
-			external = name
-		}
-		cfg, cfgErrs = checks.ParseConfig(name, override.data)
-	case t.files[checks.ConfigPath] != nil:
-		cfg, cfgErrs = checks.ParseConfig(checks.ConfigPath, t.files[checks.ConfigPath])
-	}
-	if t.outerIgnoresEnv && t.files[".gitignore"] == nil {
-		// Auditing a subdirectory: the repository's own .gitignore,
-		// above PATH, already keeps .env out of git.
-		cfg.Disabled["DJS106"] = true
-	}
+	cfg, cfgErrs, external := treeConfig(t, root, override)
 	// Files the configuration ignores are not reported as unreadable either.
 	var fileErrs []checks.FileError
 	for _, e := range t.errors {
@@ -195,6 +179,29 @@ func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *chec
 	res.Errors = append(res.Errors, fileErrs...)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
 	return res, cfg, external, nil
+}
+
+// treeConfig is PATH's configuration: --config's file, else
+// PATH/.github/djsec.yml, else the defaults. external names a --config file
+// outside PATH.
+func treeConfig(t *tree, root string, override *loadedConfig) (cfg *checks.Config, errs []checks.ConfigError, external string) {
+	cfg = checks.DefaultConfig()
+	switch {
+	case override != nil:
+		name, inside := configPathFor(root, override.file)
+		if !inside {
+			external = name
+		}
+		cfg, errs = checks.ParseConfig(name, override.data)
+	case t.files[checks.ConfigPath] != nil:
+		cfg, errs = checks.ParseConfig(checks.ConfigPath, t.files[checks.ConfigPath])
+	}
+	if t.outerIgnoresEnv && t.files[".gitignore"] == nil {
+		// Auditing a subdirectory: the repository's own .gitignore,
+		// above PATH, already keeps .env out of git.
+		cfg.Disabled["DJS106"] = true
+	}
+	return cfg, errs, external
 }
 
 // configPathFor names a --config file in findings: relative to root when it

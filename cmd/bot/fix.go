@@ -122,17 +122,7 @@ func fixPath(root, prefix string, rules []string, diff bool, failOn *threshold, 
 	if err != nil {
 		return fail(stderr, "fix: %v", err)
 	}
-	cfg := checks.DefaultConfig()
-	switch {
-	case override != nil:
-		name, _ := configPathFor(root, override.file)
-		cfg, _ = checks.ParseConfig(name, override.data)
-	case t.files[checks.ConfigPath] != nil:
-		cfg, _ = checks.ParseConfig(checks.ConfigPath, t.files[checks.ConfigPath])
-	}
-	if t.outerIgnoresEnv && t.files[".gitignore"] == nil {
-		cfg.Disabled["DJS106"] = true
-	}
+	cfg, _, _ := treeConfig(t, root, override)
 	in := checks.Input{Files: t.files, Config: cfg, Now: auditNow(), Audit: true}
 	res, err := fixes.Fix(context.Background(), in, rules)
 	if err != nil {
