@@ -12,6 +12,9 @@ type pageData struct {
 	Error                                                string
 	Registered                                           *AppCredentials
 	JustRegistered                                       bool
+	// Locked: not registered, and this browser has not shown the setup
+	// token. Running: registered, seen by someone else.
+	Locked, Running bool
 }
 
 // Parsed on first use: bot commands other than serve never need it.
@@ -38,6 +41,14 @@ input[type=text] { font: inherit; padding: .4rem; border: 1px solid #d0d7de; bor
 <h1>djsec</h1>
 <p class="box error" id="error">{{.Error}}</p>
 <p><a href="/">Back to the set-up page</a></p>
+{{else if .Locked}}
+<h1>djsec</h1>
+<p class="box" id="locked">This server is waiting to be registered as a GitHub App. Only its operator
+can do that: open the link with the one-time setup token that the server printed in its log when it
+started (the line "registration page"), or set <code>APP_ID</code> and <code>PRIVATE_KEY</code>.</p>
+{{else if .Running}}
+<h1>djsec</h1>
+<p id="running">This djsec server is running.</p>
 {{else if .Registered}}
 <h1>{{if .JustRegistered}}djsec is registered{{else}}djsec is already registered{{end}}</h1>
 <p id="registered">GitHub App <strong>{{.Registered.Slug}}</strong> (ID {{.Registered.ID}}) is set up{{if .JustRegistered}} and this server is using it now — no restart needed{{end}}.</p>

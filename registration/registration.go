@@ -74,6 +74,13 @@ type Options struct {
 	// replaces the webhook URL for local development.
 	WebhookProxyURL string
 	Logger          *slog.Logger
+	// SetupToken, when set, is the proof that the person registering is
+	// the operator: the page and the callback serve only a browser that
+	// opened "/?token=SetupToken" (serve prints that link in its log at
+	// start and shows it nowhere else), as Jupyter and Grafana do. Without
+	// it, whoever reached a fresh deployment first could register their
+	// own app into it.
+	SetupToken string
 }
 
 // Handler serves the registration page and its callback.
@@ -87,6 +94,7 @@ type Handler struct {
 }
 
 const (
+	setupCookie = "djsec_setup"
 	stateCookie = "djsec_registration_state"
 	stateTTL    = time.Hour // GitHub's manifest codes also live an hour
 	maxStates   = 1000
@@ -120,6 +128,43 @@ func New(opts Options) *Handler {
 func (h *Handler) Mount(r gin.IRouter) {
 	r.GET("/", h.page)
 	r.GET("/setup/callback", h.callback)
+}
+
+// operator reports whether the request comes from the browser that opened
+// the page with the setup token (always, when there is no token).
+func (h *Handler) operator(r *http.Request) bool {
+	if h.opts.SetupToken == "" {
+		return true
+	}
+	c, err := r.Cookie(setupCookie)
+	return err == nil && subtle.ConstantTimeCompare([]byte(c.Value), []byte(h.opts.SetupToken)) == 1
+}
+
+// takeToken turns "/?token=..." into the setup cookie and a redirect to a
+// URL without it, so the token stays out of the address bar, the history
+// and Referer headers. It reports whether it answered.
+func (h *Handler) takeToken(c *gin.Context) bool {
+	tok := c.Query("token")
+	if tok == "" || h.opts.SetupToken == "" {
+		return false
+	}
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(h.opts.SetupToken)) != 1 {
+		h.opts.Logger.WarnContext(c.Request.Context(), "registration: a wrong setup token", slog.String("remote", c.ClientIP()))
+		render(c, http.StatusForbidden, pageData{Error: "That setup token is not this server's. Use the link the server printed in its log at start."})
+		return true
+	}
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: setupCookie, Value: tok, Path: "/", MaxAge: int(stateTTL / time.Second),
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: strings.HasPrefix(h.publicURL(c.Request), "https://"),
+	})
+	q := c.Request.URL.Query()
+	q.Del("token")
+	target := "/"
+	if len(q) > 0 {
+		target += "?" + q.Encode()
+	}
+	c.Redirect(http.StatusSeeOther, target)
+	return true
 }
 
 // ParseManifest reads app.yml into the JSON object GitHub expects.
@@ -245,6 +290,10 @@ func (h *Handler) takeState(r *http.Request) bool {
 
 func (h *Handler) page(c *gin.Context) {
 	ctx := c.Request.Context()
+	if h.takeToken(c) {
+		return
+	}
+	operator := h.operator(c.Request)
 	creds, err := h.registered(ctx)
 	if err != nil {
 		h.opts.Logger.ErrorContext(ctx, "registration: reading the stored app credentials", slog.Any("error", err))
@@ -252,7 +301,16 @@ func (h *Handler) page(c *gin.Context) {
 		return
 	}
 	if creds != nil {
+		if !operator {
+			// Which app this server runs is nobody else's business.
+			render(c, http.StatusOK, pageData{Running: true})
+			return
+		}
 		render(c, http.StatusOK, pageData{Registered: creds})
+		return
+	}
+	if !operator {
+		render(c, http.StatusForbidden, pageData{Locked: true})
 		return
 	}
 	state, err := h.newState()
@@ -298,7 +356,7 @@ func validOrg(s string) bool {
 func (h *Handler) callback(c *gin.Context) {
 	ctx := c.Request.Context()
 	log := h.opts.Logger
-	if !h.takeState(c.Request) {
+	if !h.operator(c.Request) || !h.takeState(c.Request) {
 		log.WarnContext(ctx, "registration: callback with a missing, unknown or spent state")
 		render(c, http.StatusBadRequest, pageData{Error: "This registration was not started from this page, or it has expired. Start again from the home page."})
 		return

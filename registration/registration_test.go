@@ -3,6 +3,7 @@ package registration_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -341,5 +342,56 @@ func TestAlreadyRegisteredAtStart(t *testing.T) {
 	_, page := get(t, http.DefaultClient, s.srv.URL+"/")
 	if !strings.Contains(page, "djsec-prod") || strings.Contains(page, `name="manifest"`) || !strings.Contains(page, "https://github.com/apps/djsec-prod/installations/new") {
 		t.Errorf("page:\n%s", page)
+	}
+}
+
+// Only the operator — the browser that opened the link with the setup
+// token from the server's log — can register; a stranger who reaches a
+// fresh deployment first gets a locked page, cannot complete a callback,
+// and after registration learns nothing about the app.
+func TestSetupTokenGuardsRegistration(t *testing.T) {
+	t.Parallel()
+	const token = "s3tup-t0ken-for-tests"
+	s := newSetup(t, func(o *registration.Options) { o.SetupToken = token })
+
+	stranger := browser(t)
+	resp, page := get(t, stranger, s.srv.URL+"/")
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, `id="locked"`) || strings.Contains(page, `name="manifest"`) {
+		t.Fatalf("stranger's page: %d\n%s", resp.StatusCode, page)
+	}
+	if resp, _ := get(t, stranger, s.srv.URL+"/?token=guess"); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("a wrong token: %d, want 403", resp.StatusCode)
+	}
+	if resp, _ := get(t, stranger, s.srv.URL+"/setup/callback?state=x&code=y"); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a stranger's callback: %d, want 400", resp.StatusCode)
+	}
+
+	operator := browser(t)
+	noFollow := *operator
+	noFollow.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, _ = get(t, &noFollow, s.srv.URL+"/?token="+token+"&org=acme")
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/?org=acme" {
+		t.Fatalf("the token link: %d to %q, want 303 to /?org=acme (the token out of the URL)", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	_, page = get(t, operator, s.srv.URL+"/")
+	action, manifest := form(t, page)
+	// A stranger holding a state from nowhere still cannot finish: the
+	// callback wants the operator's cookie as well.
+	resp, err := operator.PostForm(action, url.Values{"manifest": {mustJSON(manifest)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/setup/callback" {
+		t.Fatalf("operator's callback: %d at %s", resp.StatusCode, resp.Request.URL)
+	}
+	s.assertLive(t)
+
+	_, page = get(t, stranger, s.srv.URL+"/")
+	if !strings.Contains(page, `id="running"`) || strings.Contains(page, "djsec</strong>") || strings.Contains(page, "/installations/new") || strings.Contains(page, fmt.Sprint(s.gh.AppID())) {
+		t.Errorf("a stranger's page after registration shows the app:\n%s", page)
+	}
+	if _, page = get(t, operator, s.srv.URL+"/"); !strings.Contains(page, "/installations/new") {
+		t.Errorf("the operator's page after registration:\n%s", page)
 	}
 }

@@ -5,6 +5,8 @@ package main
 import (
 	"cmp"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,6 +16,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -145,6 +149,8 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		logger.Info("migrations applied", slog.Any("river", res.River), slog.Any("djsec", res.Djsec))
 	}
 
+	// setupToken guards the registration page (registering only).
+	var setupToken string
 	// The App's identity: the environment first, else what registration
 	// stored in the database.
 	var appID atomic.Int64
@@ -177,7 +183,15 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	case o.InsecureDev:
 		logger.Warn("INSECURE: --insecure-dev and no webhook secret: deliveries are accepted WITHOUT signature verification; never run this way where GitHub or anyone else can reach the server")
 	case registering:
-		logger.Warn("the GitHub App is not registered: open this server's / in a browser to register it; webhooks are refused until then")
+		// The link is the operator's proof: printed here and nowhere
+		// else, so a stranger who finds the fresh deployment first
+		// cannot register their own app into it.
+		var err error
+		if setupToken, err = newSetupToken(); err != nil {
+			return err
+		}
+		logger.Warn("the GitHub App is not registered: open the registration page with this one-time link to register it; webhooks are refused until then",
+			slog.String("registration_page", fmt.Sprintf("http://%s/?token=%s", net.JoinHostPort(displayHost(cfg.Host), strconv.Itoa(cfg.Port)), setupToken)))
 	default:
 		return errNoSecret
 	}
@@ -306,8 +320,14 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	// The registration pages exist only while there is no App: once
 	// APP_ID is known (environment or database), nobody can register
 	// another one over it from a browser.
-	if appID.Load() == 0 {
+	// With WEBHOOK_SECRET set the operator runs an app they registered
+	// themselves: the page would let a registration replace that secret.
+	if appID.Load() == 0 && len(cfg.WebhookSecrets) > 0 {
+		logger.Warn("WEBHOOK_SECRET is set but APP_ID is not: the registration page is off so the secret is never replaced; set APP_ID and PRIVATE_KEY of your app")
+	}
+	if appID.Load() == 0 && len(cfg.WebhookSecrets) == 0 {
 		registration.New(registration.Options{
+			SetupToken:      setupToken,
 			Clients:         clients,
 			Store:           credentialStore{creds},
 			WebhookProxyURL: cfg.WebhookProxyURL,
@@ -470,4 +490,30 @@ func (c commandAuditor) Audit(ctx context.Context, r commandrun.Request) (string
 		return "", err
 	}
 	return "The audit of the default branch is queued: the issue \"djsec: Django security audit\" is updated within a few minutes.", nil
+}
+
+// newSetupToken is the registration page's one-time token: DJSEC_SETUP_TOKEN
+// when the operator chose one (a platform whose logs they cannot read at
+// start), else 128 random bits.
+func newSetupToken() (string, error) {
+	if t := strings.TrimSpace(os.Getenv("DJSEC_SETUP_TOKEN")); t != "" {
+		if len(t) < 16 {
+			return "", errors.New("DJSEC_SETUP_TOKEN is shorter than 16 characters; use a long random value")
+		}
+		return t, nil
+	}
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("setup token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+// displayHost is where a person on this machine reaches a server
+// listening on host ("" and 0.0.0.0 listen everywhere).
+func displayHost(host string) string {
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		return "localhost"
+	}
+	return host
 }

@@ -17,9 +17,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -170,14 +172,31 @@ func TestServeRegistrationMode(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.WebhookSecrets = nil
 	r := startServe(t, cfg, serveOptions{Migrate: true})
+	// A stranger who reaches the fresh server gets a locked page; the
+	// operator uses the one-time link from the log.
 	resp, err := http.Get(r.base + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusForbidden || strings.Contains(string(page), "manifest") {
+		t.Fatalf("GET / without the setup token = %d:\n%s", resp.StatusCode, page)
+	}
+	m := regexp.MustCompile(`/\?token=([0-9a-f]{32})`).FindStringSubmatch(r.logs.String())
+	if m == nil {
+		t.Fatalf("no registration link with a setup token in the log:\n%s", r.logs)
+	}
+	jar, _ := cookiejar.New(nil)
+	operator := &http.Client{Jar: jar}
+	resp, err = operator.Get(r.base + "/?token=" + m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "manifest") {
-		t.Fatalf("GET / = %d:\n%s", resp.StatusCode, page)
+		t.Fatalf("GET / with the setup token = %d:\n%s", resp.StatusCode, page)
 	}
 	if code := postDelivery(t, r.base, "pull_request", "early", webhookBody(t, "pull_request.opened")); code != 401 {
 		t.Fatalf("delivery before registration: %d, want 401", code)
@@ -641,4 +660,29 @@ func drain(lines <-chan string) string {
 		b.WriteString(l + "\n")
 	}
 	return b.String()
+}
+
+// WEBHOOK_SECRET without APP_ID: the operator runs an app of their own, so
+// no registration page may replace that secret.
+func TestServeSecretWithoutAppIDHasNoRegistration(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t) // a secret, no APP_ID
+	r := startServe(t, cfg, serveOptions{Migrate: true})
+	resp, err := http.Get(r.base + "/?token=anything")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET / = %d, want 404: no registration over an operator's secret", resp.StatusCode)
+	}
+	if code := postDelivery(t, r.base, "pull_request", "signed", webhookBody(t, "pull_request.opened")); code != 202 {
+		t.Fatalf("delivery signed with WEBHOOK_SECRET: %d, want 202", code)
+	}
+	if err := r.stop(t); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.logs.String(), "registration page is off") {
+		t.Errorf("no warning:\n%s", r.logs)
+	}
 }
