@@ -49,64 +49,83 @@ var (
 	errBodyBusy     = errors.New("too many large deliveries are being read at once")
 )
 
+// firstReserve is the share of the budget a body takes before its first
+// byte arrives; later shares double with what has arrived.
+const firstReserve = 64 << 10
+
 // readBody reads at most max bytes of req's body within the budget. The
 // caller must call release once it no longer holds the bytes, whatever the
-// error. A declared Content-Length is reserved whole and read into one
-// buffer of that size; a chunked body is reserved a megabyte at a time.
+// error. The budget is taken as bytes arrive — 64 KiB first, then as much
+// again as has arrived, a megabyte at most at a time — never from the
+// declared Content-Length: three connections declaring 25 MiB each and
+// sending one byte once held the whole budget and every valid delivery got
+// 503 until they timed out. A declared length over max is refused unread.
 func readBody(req *http.Request, max int64, budget *bodyBudget) (body []byte, release func(), err error) {
 	var held int64
 	release = func() { budget.give(held) }
-	if n := req.ContentLength; n >= 0 {
-		if n > max {
+	// limit is the most ever read: the declared length, or max+1 for a
+	// chunked body, enough to tell one over the cap.
+	limit, declared := max+1, req.ContentLength
+	if declared >= 0 {
+		if declared > max {
 			return nil, release, errBodyTooLarge
 		}
-		if !budget.take(n) {
-			return nil, release, errBodyBusy
-		}
-		held = n
-		body = make([]byte, n)
-		if _, err := io.ReadFull(req.Body, body); err != nil {
-			return nil, release, err
-		}
-		return body, release, nil
+		limit = declared
 	}
 	// Read into pieces of growing size and joined once at the end: about
 	// twice the body allocated in all, never a copy per growth step.
 	var pieces [][]byte
 	var total int64
 	size := int64(32 << 10)
-	for {
+	for total < limit {
 		if total == held {
-			// The reserve is used up: take the next part of it. max+1 is
-			// the most ever held, enough to tell a body over the cap.
-			step := min(int64(chunkReserve), max+1-held)
-			if step <= 0 {
-				return nil, release, errBodyTooLarge
-			}
+			step := min(max64(held, firstReserve), chunkReserve, limit-held)
 			if !budget.take(step) {
 				return nil, release, errBodyBusy
 			}
 			held += step
 		}
 		if len(pieces) == 0 || len(pieces[len(pieces)-1]) == cap(pieces[len(pieces)-1]) {
-			pieces = append(pieces, make([]byte, 0, size))
+			pieces = append(pieces, make([]byte, 0, min(size, limit-total)))
 			size = min(size*2, chunkReserve)
 		}
 		p := pieces[len(pieces)-1]
 		n, err := req.Body.Read(p[len(p):min(int64(cap(p)), int64(len(p))+held-total)])
 		pieces[len(pieces)-1] = p[:len(p)+n]
 		total += int64(n)
-		if total > max {
+		if declared < 0 && total > max {
 			return nil, release, errBodyTooLarge
 		}
 		if err == io.EOF {
-			if len(pieces) == 1 {
-				return pieces[0], release, nil
+			if declared >= 0 && total < declared {
+				return nil, release, io.ErrUnexpectedEOF
 			}
-			return bytes.Join(pieces, nil), release, nil
+			return join(pieces), release, nil
 		}
 		if err != nil {
 			return nil, release, err
 		}
 	}
+	if declared < 0 {
+		// limit reached without EOF: more than max bytes are coming.
+		return nil, release, errBodyTooLarge
+	}
+	return join(pieces), release, nil
+}
+
+func join(pieces [][]byte) []byte {
+	switch len(pieces) {
+	case 0:
+		return []byte{}
+	case 1:
+		return pieces[0]
+	}
+	return bytes.Join(pieces, nil)
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -6,7 +6,9 @@ import (
 	"io"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // onlyReader hides bytes.Reader's other methods so the request has no
@@ -104,5 +106,66 @@ func TestReadBodyTruncated(t *testing.T) {
 	}
 	if budget.free != 1<<20 {
 		t.Errorf("budget not returned: %d free", budget.free)
+	}
+}
+
+// stalled sends one byte and then nothing until it is closed: a client
+// that declared a large body and keeps the connection idle.
+type stalled struct {
+	sent bool
+	done chan struct{}
+}
+
+func (s *stalled) Read(p []byte) (int, error) {
+	if !s.sent {
+		s.sent = true
+		p[0] = '{'
+		return 1, nil
+	}
+	<-s.done
+	return 0, io.ErrUnexpectedEOF
+}
+
+// Three connections that declare 25 + 25 + 14 MiB and send one byte hold
+// a few hundred KiB of the budget, not all of it: a valid delivery read
+// meanwhile is not refused.
+func TestIdleBodiesDoNotStarveOthers(t *testing.T) {
+	t.Parallel()
+	budget := newBodyBudget(DefaultBodyBudget)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	for _, mib := range []int64{25, 25, 14} {
+		req := httptest.NewRequest("POST", "/webhook", &stalled{done: done})
+		req.ContentLength = mib << 20
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, release, _ := readBody(req, MaxBody, budget)
+			release()
+		}()
+	}
+	// Wait until the three hold their first share.
+	for i := 0; ; i++ {
+		budget.mu.Lock()
+		free := budget.free
+		budget.mu.Unlock()
+		if free <= DefaultBodyBudget-3*firstReserve {
+			break
+		}
+		if i > 5000 {
+			t.Fatalf("the stalled bodies never took their share: %d free", free)
+		}
+		time.Sleep(time.Millisecond)
+	}
+	body := strings.Repeat("x", 300<<10)
+	got, release, err := readBody(httptest.NewRequest("POST", "/webhook", strings.NewReader(body)), MaxBody, budget)
+	if err != nil || string(got) != body {
+		t.Fatalf("a valid 300 KiB delivery beside three idle ones: %v", err)
+	}
+	release()
+	close(done)
+	wg.Wait()
+	if budget.free != DefaultBodyBudget {
+		t.Errorf("%d of the budget free after all, want all of it", budget.free)
 	}
 }
