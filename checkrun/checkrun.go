@@ -101,6 +101,9 @@ type Options struct {
 	Lease      time.Duration
 	Parallel   int
 	BigFetch   int
+	// MaxBytes bounds the file contents one check holds (default
+	// DefaultMaxBytes).
+	MaxBytes int64
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 	// Ignores returns the ignores made with /djsec ignore that apply to
@@ -124,6 +127,7 @@ type Processor struct {
 	lease        time.Duration
 	parallel     int
 	bigFetch     int
+	maxBytes     int64
 	now          func() time.Time
 	ignores      func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error)
 	afterCheck   func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
@@ -137,7 +141,7 @@ func New(o Options) (*Processor, error) {
 	}
 	p := &Processor{
 		clients: o.Clients, db: o.DB, webURL: o.WebURL, rulesVersion: o.RulesVersion, fixer: o.Fixer, afterCheck: o.AfterCheck,
-		detailsURL: o.DetailsURL, lease: o.Lease, parallel: o.Parallel, bigFetch: o.BigFetch, now: o.Now,
+		detailsURL: o.DetailsURL, lease: o.Lease, parallel: o.Parallel, bigFetch: o.BigFetch, maxBytes: o.MaxBytes, now: o.Now,
 		ignores: o.Ignores,
 	}
 	if p.webURL == "" {
@@ -155,6 +159,9 @@ func New(o Options) (*Processor, error) {
 	}
 	if p.bigFetch <= 0 {
 		p.bigFetch = DefaultBigFetch
+	}
+	if p.maxBytes <= 0 {
+		p.maxBytes = DefaultMaxBytes
 	}
 	if p.now == nil {
 		p.now = time.Now

@@ -46,6 +46,17 @@ const (
 	maxExtraFiles = 30
 )
 
+// DefaultMaxBytes bounds the file contents one check holds, head and base
+// together. A pull request may change 3,000 files of up to 1 MiB each:
+// held at once they took 3.5 GiB and killed a 512 MB server (and every
+// restart, as the job was retried). No real change to a Django project's
+// settings, manifests and views comes near 16 MiB; one that goes past it
+// is checked on what was read, with a neutral conclusion saying so.
+const DefaultMaxBytes = 16 << 20
+
+// overBudgetMsg is the file error of a file left unread for the budget.
+const overBudgetMsg = "not read: the pull request's files go past the 16 MiB djsec reads in one check; too large to check fully"
+
 // Accept header for a file's raw bytes (not base64 in JSON, and not
 // limited to 1 MB as the JSON form is).
 const rawMediaType = "application/vnd.github.raw+json"
@@ -80,6 +91,25 @@ type fetcher struct {
 	fileErrors []checks.FileError
 	// calls counts GitHub calls, for the job's log line.
 	calls atomic.Int64
+	// held is the bytes of file contents read so far (Processor.maxBytes);
+	// over is set once a file was left out for it.
+	held atomic.Int64
+	over atomic.Bool
+}
+
+// charge counts n bytes against the check's budget, or reports that they
+// do not fit: the caller drops them.
+func (f *fetcher) charge(n int) bool {
+	limit := f.p.maxBytes
+	if limit <= 0 {
+		limit = DefaultMaxBytes
+	}
+	if f.held.Add(int64(n)) > limit {
+		f.held.Add(-int64(n))
+		f.over.Store(true)
+		return false
+	}
+	return true
 }
 
 func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
@@ -184,6 +214,9 @@ func (f *fetcher) raw(ctx context.Context, p, ref string, cache bool) ([]byte, e
 	if msg := textProblem(data); msg != "" {
 		return nil, &unreadableError{msg}
 	}
+	if !f.charge(len(data)) {
+		return nil, &unreadableError{overBudgetMsg}
+	}
 	return data, nil
 }
 
@@ -281,9 +314,15 @@ func (f *fetcher) pullFiles(ctx context.Context) error {
 func changedFiles(in []*github.CommitFile) []review.ChangedFile {
 	out := make([]review.ChangedFile, 0, len(in))
 	for _, c := range in {
+		patch := c.GetPatch()
+		if !review.Relevant(c.GetFilename()) && !review.Relevant(c.GetPreviousFilename()) {
+			// Nothing reads the patch of a file djsec does not analyze;
+			// 3,000 of them would be held for the whole check.
+			patch = ""
+		}
 		out = append(out, review.ChangedFile{
 			Path: c.GetFilename(), PreviousPath: c.GetPreviousFilename(), Status: c.GetStatus(),
-			Patch: c.GetPatch(), Additions: c.GetAdditions(), Deletions: c.GetDeletions(),
+			Patch: patch, Additions: c.GetAdditions(), Deletions: c.GetDeletions(),
 		})
 	}
 	return out
@@ -327,7 +366,13 @@ func needsHead(c review.ChangedFile) bool {
 
 func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 	pl := fetchPlan{fromPatch: map[string][]byte{}}
-	for _, c := range f.files {
+	// What can configure Django comes first, so that when a pull request
+	// goes past the byte budget it is views and scripts that go unread.
+	files := slices.Clone(f.files)
+	slices.SortStableFunc(files, func(a, b review.ChangedFile) int {
+		return boolOrder(!mayConfigure(a.Path), !mayConfigure(b.Path))
+	})
+	for _, c := range files {
 		relevant := review.Relevant(c.Path) || (c.PreviousPath != "" && review.Relevant(c.PreviousPath))
 		if !relevant || c.Status == "unchanged" {
 			continue
@@ -342,7 +387,7 @@ func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 		}
 		pl.relevant = append(pl.relevant, c)
 		if c.Status == "added" || c.Status == "copied" {
-			if data, ok := addedText(c.Patch); ok && textProblem(data) == "" && len(data) <= maxFileSize {
+			if data, ok := addedText(c.Patch); ok && textProblem(data) == "" && len(data) <= maxFileSize && f.charge(len(data)) {
 				pl.fromPatch[c.Path] = data
 			}
 		}
@@ -413,7 +458,7 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 		headData := f.head[c.Path] // nil for a removed file
 		if c.Patch != "" {
 			if data, err := review.ReverseApply(headData, c.Patch); err == nil {
-				if len(data) <= maxFileSize && textProblem(data) == "" {
+				if len(data) <= maxFileSize && textProblem(data) == "" && f.charge(len(data)) {
 					f.base[basePath] = data
 				}
 				continue
@@ -781,4 +826,28 @@ func addedText(patch string) ([]byte, bool) {
 		}
 	}
 	return []byte(b.String()), true
+}
+
+// mayConfigure reports a file that can hold or name Django's settings or
+// dependencies: read before views and scripts.
+func mayConfigure(p string) bool {
+	base := strings.ToLower(path.Base(p))
+	dir := strings.ToLower(path.Base(path.Dir(p)))
+	switch {
+	case strings.Contains(base, "settings"), dir == "settings", dir == "config", dir == "conf",
+		base == "manage.py", base == "wsgi.py", base == "asgi.py", base == "__init__.py" && dir == "settings",
+		!strings.HasSuffix(base, ".py"):
+		return true
+	}
+	return false
+}
+
+func boolOrder(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case !a:
+		return -1
+	}
+	return 1
 }

@@ -182,6 +182,7 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		WebURL:       p.webURL,
 		Files:        f.files,
 		Truncated:    f.truncated,
+		TooLarge:     f.over.Load(),
 		Head:         f.head,
 		Base:         f.base,
 		FileErrors:   f.fileErrors,

@@ -75,6 +75,9 @@ func incompleteTitle(in Input, head *checks.Result) string {
 	if len(in.ConfigErrors) > 0 {
 		return "the djsec configuration is broken"
 	}
+	if in.TooLarge {
+		return "too large to check fully: some changed files were left unread"
+	}
 	unread := map[string]bool{}
 	for _, f := range head.Findings {
 		if f.Rule == "DJS001" && !f.Suppressed {

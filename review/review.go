@@ -34,6 +34,9 @@ type Input struct {
 	WebURL    string
 	Files     []ChangedFile // every file the pull request changes (as listed)
 	Truncated bool          // GitHub listed only the first 3,000 files
+	// TooLarge: the changed files went past what djsec reads in one check,
+	// so some were left unread (listed in FileErrors).
+	TooLarge bool
 	// Head and Base are the fetched contents of the relevant files, by
 	// their path at head and at the merge base (a renamed file is under
 	// PreviousPath in Base). A file the pull request does not change may

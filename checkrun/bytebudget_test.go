@@ -1,0 +1,42 @@
+package checkrun_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+)
+
+// A pull request whose changed files go past the byte budget is checked on
+// what was read — the settings first — with a neutral conclusion saying it
+// was too large, instead of holding every file at once.
+func TestPullRequestOverTheByteBudget(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.repo.Commit("main", map[string]string{"README.md": "x\n"})
+	line := "X = '" + strings.Repeat("a", 90) + "'\n"
+	big := strings.Repeat(line, (100<<10)/len(line)) // ~100 KiB of Python
+	files := map[string]string{"mysite/settings.py": "SECRET_KEY = 'k'\nDEBUG = True\nINSTALLED_APPS = []\nROOT_URLCONF = 'u'\n"}
+	for i := range 180 { // ~18 MiB, over the 16 MiB budget
+		files[fmt.Sprintf("app%03d/views.py", i)] = big
+	}
+	p := e.pr("feature", files)
+	e.open(p)
+	run := e.only(p.HeadSHA)
+	if run.Conclusion != "failure" {
+		t.Errorf("conclusion %q, want failure: the settings were read first and DEBUG is on", run.Conclusion)
+	}
+	if !strings.Contains(run.Summary, "not read: the pull request's files go past the 16 MiB") {
+		t.Errorf("the summary does not say files were left unread:\n%.3000s", run.Summary)
+	}
+
+	// Without a finding, the same size is neutral, never success.
+	e2 := newEnv(t, envOptions{})
+	e2.repo.Commit("main", map[string]string{"README.md": "x\n"})
+	delete(files, "mysite/settings.py")
+	p2 := e2.pr("feature", files)
+	e2.open(p2)
+	run2 := e2.only(p2.HeadSHA)
+	if run2.Conclusion != "neutral" || !strings.Contains(run2.Title, "too large to check fully") {
+		t.Errorf("conclusion %q title %q, want neutral and too large", run2.Conclusion, run2.Title)
+	}
+}
