@@ -22,6 +22,24 @@ func dictEntry(f *pysrc.File, dict *pysrc.Node, key string) *pysrc.Node {
 	return nil
 }
 
+// endsInComma says whether a dict, list or tuple literal needs no comma
+// before a new last entry: it is empty, or its last element is followed by
+// one. Read from the tree, so a comment after the comma ("'app',  # why")
+// or a commented-out entry on the last line does not mislead it.
+func endsInComma(n *pysrc.Node) bool {
+	comma := true
+	for i := uint(0); i < n.ChildCount(); i++ {
+		switch c := n.Child(i); {
+		case c.Kind() == "comment":
+		case c.IsNamed():
+			comma = false
+		case c.Kind() == ",":
+			comma = true
+		}
+	}
+	return comma
+}
+
 // insertIntoDict adds entry (lines, "\t" for each nesting level below the
 // entry's own) as the last entry of a multi-line dict literal, indented like
 // its other entries. The reason says why it cannot be done safely.
@@ -52,7 +70,7 @@ func insertIntoDict(src []byte, dict *pysrc.Node, entry string, s style) ([]byte
 	prev := bytes.TrimRight(src[start+1:lineStart], " \t\r\n")
 	out := append([]byte{}, src[:start+1]...)
 	out = append(out, prev...)
-	if len(bytes.TrimSpace(prev)) > 0 && !bytes.HasSuffix(prev, []byte(",")) {
+	if !endsInComma(dict) {
 		if bytes.Contains(lastLine(prev), []byte("#")) {
 			return nil, "its last entry ends in a comment without a trailing comma"
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/deps"
+	"github.com/djsec/djsec/checks/pysrc"
 )
 
 // job is one finding to fix over the project's current files.
@@ -82,7 +84,7 @@ func (j *job) setting(name, base string, value func(s style, v string) string) (
 		return nil, nil, style{}, "", reason
 	}
 	s := styleOf(src)
-	v := envName(envArg(a.file, a.value), base, s)
+	v := envName(existingEnv(a.file, a.value, s), base, s)
 	out := splice(src, a.valStart, a.valEnd, value(s, v))
 	if s.kind == "os" && strings.Contains(value(s, v), "os.environ") {
 		out = ensureImportOS(out, s)
@@ -91,6 +93,13 @@ func (j *job) setting(name, base string, value func(s style, v string) string) (
 }
 
 func fixSecretKey(j *job) (*edit, string) {
+	if src, ok := j.files[j.f.Path]; ok {
+		if a, _ := findAssign(src, "SECRET_KEY", j.f.Line); a != nil {
+			if e, reason, done := j.secretKeySource(src, a); done {
+				return e, reason
+			}
+		}
+	}
 	e, _, _, v, reason := j.setting("SECRET_KEY", "SECRET_KEY", func(s style, v string) string {
 		switch s.kind {
 		case "decouple":
@@ -104,8 +113,68 @@ func fixSecretKey(j *job) (*edit, string) {
 		return nil, reason
 	}
 	e.changes = []Change{{Rule: j.f.Rule, Path: j.f.Path, Description: "SECRET_KEY is read from the environment variable " + v + " with no default; generate a new key (the old one is in the history) and set it"}}
-	e.env = []EnvVar{{Name: v, Description: `Django's secret key; generate one with python -c "from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())"`}}
+	e.env = []EnvVar{{Name: v, Description: secretKeyEnvDesc}}
 	return e, j.envExample(e)
+}
+
+const secretKeyEnvDesc = `Django's secret key; generate one with python -c "from django.core.management.utils import get_random_secret_key; print(get_random_secret_key())"`
+
+// secretKeySource handles a SECRET_KEY that is neither a literal nor a
+// direct environment read; done is false when the ordinary rewrite applies.
+// Replacing such a value with os.environ[…] would move the key somewhere
+// the deployment does not put it (a secrets file, a helper that also reads
+// NAME_FILE): the app would stop at start-up everywhere, or lose the
+// helper's ways of finding the key.
+func (j *job) secretKeySource(src []byte, a *assign) (*edit, string, bool) {
+	f, s := a.file, styleOf(src)
+	text := redacted(f, a.value)
+	switch valueSource(f, a.value, s) {
+	case "literal", "env":
+		return nil, "", false
+	case "helper":
+		if a.value.Kind() == "call" {
+			if e, reason, ok := j.dropHelperDefault(src, a, s); ok {
+				return e, reason, true
+			}
+		}
+		return nil, "SECRET_KEY is read through the project's own helper, " + text + ", and djsec cannot tell that the helper works without its default: " +
+			"drop the default so a missing key stops the app at start-up (djsec does not replace the helper, which may read the key in ways os.environ does not)", true
+	}
+	return nil, "SECRET_KEY is read from " + text + ", not from the environment, so its fallback key is wherever that value is filled in: " +
+		"remove the fallback there, so a deployment without the key stops at start-up (djsec does not move the key to a new place)", true
+}
+
+// dropHelperDefault turns read_secret("NAME", "…") into read_secret("NAME")
+// when read_secret is defined in the module with a second parameter that
+// defaults to None: a missing key then gives None, and Django refuses to
+// start with an empty SECRET_KEY. ok is false when that is not known.
+func (j *job) dropHelperDefault(src []byte, a *assign, s style) (*edit, string, bool) {
+	f, call := a.file, a.value
+	fn := call.ChildByFieldName("function")
+	if fn == nil || fn.Kind() != "identifier" {
+		return nil, "", false
+	}
+	param := noneDefaultParam(f, f.Text(fn))
+	args := pysrc.Named(call.ChildByFieldName("arguments"))
+	if param == "" || len(args) != 2 {
+		return nil, "", false
+	}
+	if k := args[1]; k.Kind() == "keyword_argument" {
+		if n := k.ChildByFieldName("name"); n == nil || f.Text(n) != param {
+			return nil, "", false
+		} else if v := k.ChildByFieldName("value"); v == nil || v.Kind() != "string" {
+			return nil, "", false
+		}
+	} else if k.Kind() != "string" && k.Kind() != "concatenated_string" {
+		return nil, "", false
+	}
+	v := envArg(f, call)
+	out := splice(src, int(args[0].EndByte()), int(args[1].EndByte()), "")
+	e := &edit{files: map[string][]byte{j.f.Path: out},
+		changes: []Change{{Rule: j.f.Rule, Path: j.f.Path, Description: "SECRET_KEY is read with " + f.Text(fn) + "(" + s.q(v) +
+			") and no default, so a deployment without the key stops at start-up; generate a new key (the old one is in the history) and set it"}},
+		env: []EnvVar{{Name: v, Description: secretKeyEnvDesc}}}
+	return e, j.envExample(e), true
 }
 
 func fixDebug(j *job) (*edit, string) {
@@ -284,7 +353,7 @@ func fixThrottle(j *job) (*edit, string) {
 		prev := bytes.TrimRight(src[a.valStart+1:lineStart], " \t\r\n")
 		out := append([]byte{}, src[:a.valStart+1]...)
 		out = append(out, prev...)
-		if len(bytes.TrimSpace(prev)) > 0 && !bytes.HasSuffix(prev, []byte(",")) && !bytes.HasSuffix(prev, []byte("{")) {
+		if !endsInComma(a.value) {
 			if bytes.Contains(lastLine(prev), []byte("#")) {
 				return nil, "REST_FRAMEWORK's last entry ends in a comment without a trailing comma; left to a human"
 			}
@@ -315,9 +384,13 @@ func fixLoginLimit(j *job) (*edit, string) {
 // half install (the package listed, views left to decorate) limits nothing,
 // so it is never offered.
 func installAxes(j *job, src []byte, s style) (*edit, string) {
-	req := requirementsFile(j.files)
+	req := requirementsFile(j.files, j.f.Path)
 	if req == "" {
 		return nil, "there is no requirements.txt to add django-axes to"
+	}
+	if pin := djangoBelow(j.files, req, axesMinDjango); pin != "" {
+		return nil, req + " holds Django to " + pin + ", and django-axes 8 needs Django " + axesMinDjango.String() +
+			" or later: upgrade Django first, or add a django-axes release that supports this Django by hand"
 	}
 	out, reason := appendToList(src, "INSTALLED_APPS", s.q("axes"), s)
 	if reason != "" {
@@ -334,27 +407,96 @@ func installAxes(j *job, src []byte, s style) (*edit, string) {
 		out = appendBlock(out, s.ind("AUTHENTICATION_BACKENDS = [\n\t"+s.q("axes.backends.AxesStandaloneBackend")+",\n\t"+
 			s.q("django.contrib.auth.backends.ModelBackend")+",\n]\n"), s)
 	}
-	rs := styleOf(j.files[req])
-	reqOut := append([]byte{}, j.files[req]...)
-	if !bytes.Contains(bytes.ToLower(reqOut), []byte("django-axes")) {
-		if len(reqOut) > 0 && reqOut[len(reqOut)-1] != '\n' {
-			reqOut = append(reqOut, rs.nl("\n")...)
-		}
-		reqOut = append(reqOut, rs.nl("django-axes>=8,<9\n")...)
-	}
-	return &edit{files: map[string][]byte{j.f.Path: out, req: reqOut}, changes: []Change{
+	files := map[string][]byte{j.f.Path: out, req: addRequirement(j.files[req], "django-axes>=8,<9")}
+	changes := []Change{
 		{Rule: j.f.Rule, Path: j.f.Path, Description: "django-axes limits and locks out repeated failed logins and records them: " +
 			"\"axes\" in INSTALLED_APPS, AxesMiddleware last in MIDDLEWARE, AxesStandaloneBackend first in AUTHENTICATION_BACKENDS " +
 			"(run manage.py migrate; behind a proxy set AXES_IPWARE_META_PRECEDENCE_ORDER)"},
 		{Rule: j.f.Rule, Path: req, Description: "adds django-axes"},
-	}}, ""
+	}
+	// A requirements.txt that pip-compile (or uv) writes from a .in file
+	// loses a line added by hand at its next run: the .in gets it too.
+	if in := compiledFrom(j.files, req); in != "" {
+		files[in] = addRequirement(j.files[in], "django-axes>=8,<9")
+		changes = append(changes, Change{Rule: j.f.Rule, Path: in, Description: "adds django-axes (compile " + path.Base(req) + " again to pin it)"})
+	}
+	return &edit{files: files, changes: changes}, ""
+}
+
+// addRequirement appends line to a requirements file unless it names the
+// package already.
+func addRequirement(src []byte, line string) []byte {
+	name := strings.ToLower(line[:strings.IndexAny(line, "<>=!~ ")])
+	out := append([]byte{}, src...)
+	if bytes.Contains(bytes.ToLower(out), []byte(name)) {
+		return out
+	}
+	s := styleOf(src)
+	if len(out) > 0 && out[len(out)-1] != '\n' {
+		out = append(out, s.nl("\n")...)
+	}
+	return append(out, s.nl(line+"\n")...)
+}
+
+// compiledFrom is the .in file req is compiled from, when req says it was
+// generated by pip-compile or uv and the .in file is beside it ("" else).
+func compiledFrom(files map[string][]byte, req string) string {
+	head := files[req]
+	if len(head) > 1024 {
+		head = head[:1024]
+	}
+	h := strings.ToLower(string(head))
+	if !strings.Contains(h, "autogenerated by pip-compile") && !strings.Contains(h, "autogenerated by uv") {
+		return ""
+	}
+	in := strings.TrimSuffix(req, ".txt") + ".in"
+	if _, ok := files[in]; !ok || in == req {
+		return ""
+	}
+	return in
 }
 
 func lastLine(b []byte) []byte { return b[bytes.LastIndexByte(b, '\n')+1:] }
 
-// requirementsFile is the production requirements file: the shallowest
-// requirements.txt, else requirements/base.txt or prod(uction).txt.
-func requirementsFile(files map[string][]byte) string {
+// axesMinDjango is the oldest Django that django-axes 8 (the release the
+// fix adds) supports.
+var axesMinDjango = deps.MustParseVersion("4.2")
+
+// djangoBelow is how the requirements of req's directory hold Django when
+// they allow no version from min on ("==3.2.25", "<4"), "" when they allow
+// one or do not name Django. Adding a package that needs a newer Django to
+// such a file makes pip fail to install the project.
+func djangoBelow(files map[string][]byte, req string, min deps.Version) string {
+	reqs, _ := deps.ParseAll(files)
+	for _, r := range reqs {
+		if r.Name != "django" || r.Dev || r.Path != req && path.Dir(r.Path) != path.Dir(req) {
+			continue
+		}
+		if r.Version != "" {
+			if v, err := deps.ParseVersion(r.Version); err == nil && deps.Compare(v, min) < 0 {
+				return r.Version
+			}
+		}
+		specs, ok := r.Specifiers()
+		if !ok {
+			continue
+		}
+		if up, incl, ok := specs.UpperBound(); ok {
+			if c := deps.Compare(up, min); c < 0 || c == 0 && !incl {
+				return specs.String()
+			}
+		}
+	}
+	return ""
+}
+
+// requirementsFile is the production requirements file of the project the
+// settings module near belongs to: among the requirements.txt files and
+// requirements/base.txt, prod(uction).txt or common.txt, those of the
+// deepest directory above near (a project nested in a repository has its
+// own), the shallowest first; with none above near, the repository's
+// shallowest.
+func requirementsFile(files map[string][]byte, near string) string {
 	var cands []string
 	for p := range files {
 		base := path.Base(p)
@@ -372,6 +514,34 @@ func requirementsFile(files map[string][]byte) string {
 	})
 	if len(cands) == 0 {
 		return ""
+	}
+	// home is the directory a requirements file serves: its own, or the
+	// one above a requirements/ folder.
+	home := func(p string) string {
+		d := path.Dir(p)
+		if path.Base(d) == "requirements" {
+			d = path.Dir(d)
+		}
+		return d
+	}
+	depth := func(dir string) int {
+		if dir == "." {
+			return 0
+		}
+		return strings.Count(dir, "/") + 1
+	}
+	best, bestDepth := "", -1
+	for _, c := range cands {
+		h := home(c)
+		if h != "." && !strings.HasPrefix(near, h+"/") {
+			continue
+		}
+		if d := depth(h); d > bestDepth {
+			best, bestDepth = c, d
+		}
+	}
+	if best != "" {
+		return best
 	}
 	return cands[0]
 }

@@ -203,3 +203,178 @@ func ensureDecoupleCsv(src []byte) ([]byte, bool) {
 	}
 	return splice(src, m[3], m[3], ", Csv"), true
 }
+
+// envRead is the variable a direct environment read names: os.environ[…],
+// os.environ.get / os.getenv / os.environ.setdefault (also imported bare),
+// python-decouple's config(…) and django-environ's Env instance (env(…),
+// env.str(…)). ok is false for anything else, a project's own helper
+// included.
+func envRead(f *pysrc.File, n *pysrc.Node, s style) (name string, ok bool) {
+	if n == nil {
+		return "", false
+	}
+	switch n.Kind() {
+	case "subscript":
+		kids := pysrc.Named(n)
+		if len(kids) != 2 || kids[1].Kind() != "string" {
+			return "", false
+		}
+		if v := f.Text(kids[0]); v != "os.environ" && v != "environ" {
+			return "", false
+		}
+		t := strings.Trim(f.Text(kids[1]), `"'`)
+		return t, reEnvName().MatchString(t)
+	case "call":
+		fn := f.Text(n.ChildByFieldName("function"))
+		switch {
+		case fn == "os.environ.get", fn == "os.getenv", fn == "os.environ.setdefault",
+			fn == "environ.get", fn == "getenv", fn == "environ.setdefault":
+		case s.kind == "decouple" && (fn == "config" || fn == "decouple.config"):
+		case s.kind == "environ" && (fn == s.env || strings.HasPrefix(fn, s.env+".")):
+		default:
+			return "", false
+		}
+		v := envArg(f, n)
+		return v, v != ""
+	}
+	return "", false
+}
+
+// existingEnv is the variable the value already reads: the call's own first
+// argument (envArg), else the first direct environment read inside an
+// expression around it ("lit" if DEBUG else os.getenv("X"),
+// os.environ.get("X") or "lit", os.getenv("X") != "False"), so a rewrite
+// keeps the variable the deployment sets.
+func existingEnv(f *pysrc.File, v *pysrc.Node, s style) string {
+	if name := envArg(f, v); name != "" {
+		return name
+	}
+	if v == nil {
+		return ""
+	}
+	switch v.Kind() {
+	case "conditional_expression", "boolean_operator", "parenthesized_expression", "comparison_operator", "not_operator":
+	default:
+		return ""
+	}
+	name := ""
+	pysrc.Walk(v, func(n *pysrc.Node) bool {
+		if name != "" {
+			return false
+		}
+		if t, ok := envRead(f, n, s); ok {
+			name = t
+			return false
+		}
+		return true
+	})
+	return name
+}
+
+// valueSource says where a setting's value comes from: "literal" (string
+// literals only), "env" (direct environment reads, possibly with literals
+// around them: a default, a conditional, an `or`), "helper" (a call of the
+// project's own that takes the variable's name: read_secret("X", "…")) or
+// "other" (a dict loaded from a file, an attribute, a computation).
+func valueSource(f *pysrc.File, v *pysrc.Node, s style) string {
+	combine := func(a, b string) string {
+		for _, k := range []string{"other", "helper", "env"} {
+			if a == k || b == k {
+				return k
+			}
+		}
+		return "literal"
+	}
+	switch v.Kind() {
+	case "string", "concatenated_string":
+		return "literal"
+	case "parenthesized_expression":
+		if kids := pysrc.Named(v); len(kids) == 1 {
+			return valueSource(f, kids[0], s)
+		}
+	case "conditional_expression":
+		// body if condition else alternative: the condition is no value.
+		if kids := pysrc.Named(v); len(kids) == 3 {
+			return combine(valueSource(f, kids[0], s), valueSource(f, kids[2], s))
+		}
+	case "boolean_operator":
+		l, r := v.ChildByFieldName("left"), v.ChildByFieldName("right")
+		if l != nil && r != nil {
+			return combine(valueSource(f, l, s), valueSource(f, r, s))
+		}
+	case "call", "subscript":
+		if _, ok := envRead(f, v, s); ok {
+			return "env"
+		}
+		if v.Kind() == "call" && envArg(f, v) != "" {
+			return "helper"
+		}
+	}
+	return "other"
+}
+
+// noneDefaultParam is the name of the second parameter of the module's
+// top-level function fn when that parameter defaults to None (def
+// read_secret(name, default=None)), "" when there is no such function or
+// parameter: then dropping a call's second argument is known to make the
+// call return None for a missing variable, not to break it.
+func noneDefaultParam(f *pysrc.File, fn string) string {
+	found := ""
+	for _, st := range pysrc.Named(f.Root) {
+		if st.Kind() != "function_definition" {
+			continue
+		}
+		if n := st.ChildByFieldName("name"); n == nil || f.Text(n) != fn {
+			continue
+		}
+		found = ""
+		ps := pysrc.Named(st.ChildByFieldName("parameters"))
+		if len(ps) < 2 || ps[0].Kind() != "identifier" && ps[0].Kind() != "typed_parameter" {
+			continue
+		}
+		if k := ps[1].Kind(); k != "default_parameter" && k != "typed_default_parameter" {
+			continue
+		}
+		if v := ps[1].ChildByFieldName("value"); v == nil || f.Text(v) != "None" {
+			continue
+		}
+		if n := ps[1].ChildByFieldName("name"); n != nil {
+			found = f.Text(n)
+		}
+	}
+	return found
+}
+
+// redacted is v's source on one line with every string literal that is
+// not a name (a subscript's key, a call's first argument) written "…", so
+// a reason can show where a secret comes from without quoting it.
+func redacted(f *pysrc.File, v *pysrc.Node) string {
+	start := int(v.StartByte())
+	src := []byte(f.Text(v))
+	type cut struct{ s, e int }
+	var cuts []cut
+	pysrc.Walk(v, func(n *pysrc.Node) bool {
+		if n.Kind() != "string" && n.Kind() != "concatenated_string" {
+			return true
+		}
+		p := n.Parent()
+		name := p != nil && p.Kind() == "subscript" && n.StartByte() != p.StartByte()
+		if p != nil && p.Kind() == "argument_list" {
+			if as := pysrc.Named(p); len(as) > 0 && as[0].StartByte() == n.StartByte() {
+				name = true
+			}
+		}
+		if !name {
+			cuts = append(cuts, cut{int(n.StartByte()) - start, int(n.EndByte()) - start})
+		}
+		return false
+	})
+	for i := len(cuts) - 1; i >= 0; i-- {
+		src = splice(src, cuts[i].s, cuts[i].e, `"…"`)
+	}
+	text := strings.Join(strings.Fields(string(src)), " ")
+	if r := []rune(text); len(r) > 80 {
+		text = string(r[:77]) + "..."
+	}
+	return text
+}
