@@ -221,6 +221,11 @@ type job struct {
 	cfgRef   string
 	cfgData  []byte
 	cfgFound bool
+	// The default branch's configuration: who may run commands.
+	policyRead  bool
+	policyRef   string
+	policyData  []byte
+	policyFound bool
 }
 
 // Process runs the commands of one comment.

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/djsec/djsec/githubfake"
 )
 
 const (
@@ -198,5 +200,26 @@ func TestAllowedTeamsHidden(t *testing.T) {
 	ran, r := tryIgnore(t, e, pr, "dave")
 	if ran || !strings.Contains(r, "the App needs the organization's Members (read) permission") || !strings.Contains(r, "Nothing was changed") {
 		t.Errorf("403 on the membership: ran %v:\n%s", ran, r)
+	}
+}
+
+// The allow-list is the default branch's: a writer outside it who opens a
+// pull request into a branch without .github/djsec.yml is still refused,
+// so their ignore never applies to the whole repository.
+func TestNarrowingComesFromTheDefaultBranch(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.repo.Commit("main", map[string]string{".github/djsec.yml": "commands:\n  allowed_users: [alice]\n", "mysite/settings.py": hardened(t)})
+	// A branch of their own, from before the file: no allow-list there.
+	e.repo.Commit("unguarded", map[string]string{".github/djsec.yml": "fail_on: high\n"})
+	e.repo.Commit("feature", map[string]string{"README.md": "x\n"})
+	pr := e.repo.AddPull(githubfake.Pull{HeadRef: "feature", BaseRef: "unguarded"})
+	e.repo.SetPermission("bob", "write")
+	ran, r := tryIgnore(t, e, pr.Number, "bob")
+	if ran {
+		t.Fatalf("bob ran a command through a pull request into a branch without the allow-list:\n%s", r)
+	}
+	if !strings.Contains(r, "`.github/djsec.yml@main` limits commands") {
+		t.Errorf("the refusal should name the default branch's file:\n%s", r)
 	}
 }

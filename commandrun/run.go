@@ -357,22 +357,49 @@ func (j *job) readConfig(ctx context.Context) error {
 	return nil
 }
 
+// readPolicy reads .github/djsec.yml on the default branch, once a job.
+func (j *job) readPolicy(ctx context.Context) error {
+	if j.policyRead {
+		return nil
+	}
+	repo, _, err := j.gh.Repositories.Get(ctx, j.owner, j.name)
+	if err != nil {
+		return ghError("get repository", err)
+	}
+	ref := repo.GetDefaultBranch()
+	if j.cfgRead && j.cfgRef == ref {
+		j.policyRead, j.policyRef, j.policyData, j.policyFound = true, ref, j.cfgData, j.cfgFound
+		return nil
+	}
+	data, found, err := j.raw(ctx, checks.ConfigPath, ref)
+	if err != nil {
+		return err
+	}
+	j.policyRead, j.policyRef, j.policyData, j.policyFound = true, ref, data, found
+	return nil
+}
+
 // narrowed checks the commands key of .github/djsec.yml for someone who
 // already has write access: "" when they may run mutating commands, else
 // the refusal. A file with problems still narrows with what is valid in
 // it; a file djsec cannot read refuses, since it may narrow.
+//
+// Who may run commands is the repository's policy, read from the default
+// branch whatever the command is on: a pull request's base is a branch its
+// author may choose, and one without the file would let a writer outside
+// the list make ignores that apply to every pull request.
 func (j *job) narrowed(ctx context.Context) (string, error) {
-	if err := j.readConfig(ctx); err != nil {
+	if err := j.readPolicy(ctx); err != nil {
 		var ue userError
 		if errors.As(err, &ue) {
 			return fmt.Sprintf("Not run: %s Nothing was changed.\n", strings.TrimSpace(string(ue))), nil
 		}
 		return "", err
 	}
-	if !j.cfgFound {
+	if !j.policyFound {
 		return "", nil
 	}
-	cfg, _ := checks.ParseConfig(checks.ConfigPath, j.cfgData)
+	cfg, _ := checks.ParseConfig(checks.ConfigPath, j.policyData)
 	a := cfg.Commands
 	if !a.Limited || a.Allows(j.a.Author) {
 		return "", nil
@@ -401,7 +428,7 @@ func (j *job) narrowed(ctx context.Context) (string, error) {
 		why = fmt.Sprintf(" GitHub would not tell djsec who is in %s: the App needs the organization's Members (read) permission for allowed_teams.", list(hidden))
 	}
 	return fmt.Sprintf("Not run: this repository's %s limits commands to %s, and %s is not among them.%s Nothing was changed.\n",
-		codeSpan(checks.ConfigPath+"@"+j.cfgRef), allowedText(a, j.owner), codeSpan(j.a.Author), why), nil
+		codeSpan(checks.ConfigPath+"@"+j.policyRef), allowedText(a, j.owner), codeSpan(j.a.Author), why), nil
 }
 
 // allowedText names who the commands key lets in.
