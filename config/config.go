@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/djsec/djsec/internal/redact"
 )
 
 // Config is everything `bot serve` reads from the environment.
@@ -314,14 +316,8 @@ func (c Config) redacted() redactedConfig {
 		RedactURL(c.DatabaseURL), c.Addr(), c.LogLevel.String(), c.Workers, c.ShutdownTimeout.String()}
 }
 
-// RedactURL hides the password of a database URL.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	return u.Redacted()
-}
+// RedactURL hides the credentials of a database URL (redact.URL).
+func RedactURL(raw string) string { return redact.URL(raw) }
 
 // Secret is a value that must never reach a log or an error message.
 // Formatting it with fmt, encoding it as JSON or logging it with slog all

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"time"
 
+	redactURL "github.com/djsec/djsec/internal/redact"
+
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -171,13 +173,7 @@ func openPostgres(ctx context.Context, databaseURL string) (*DB, error) {
 	return &DB{dialect: Postgres, pool: pool, where: redact(databaseURL)}, nil
 }
 
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparseable URL)"
-	}
-	return u.Redacted()
-}
+func redact(raw string) string { return redactURL.URL(raw) }
 
 // Dialect says which engine this is.
 func (db *DB) Dialect() Dialect { return db.dialect }
