@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -49,7 +50,7 @@ func applyGitignore(root string, t *tree) (outerIgnoresEnv bool) {
 	if prefix != "." {
 		dir := top
 		for _, seg := range strings.Split(prefix, "/") {
-			if data, err := os.ReadFile(filepath.Join(dir, ".gitignore")); err == nil {
+			if data, ok := readOuterFile(filepath.Join(dir, ".gitignore")); ok {
 				rel, _ := filepath.Rel(top, filepath.Join(dir, ".gitignore"))
 				rules[filepath.ToSlash(rel)] = data
 				outer = true
@@ -75,4 +76,28 @@ func applyGitignore(root string, t *tree) (outerIgnoresEnv bool) {
 		}
 	}
 	return outer && ignored(at(".env"))
+}
+
+// maxOuterFile bounds a .gitignore read above PATH, outside the walk that
+// checks every file it reads.
+const maxOuterFile = 1 << 20
+
+// readOuterFile reads a regular file of at most maxOuterFile bytes: a
+// .gitignore above PATH that is a link to /dev/zero or a named pipe would
+// otherwise exhaust memory or hang the audit.
+func readOuterFile(name string) ([]byte, bool) {
+	info, err := os.Stat(name)
+	if err != nil || !info.Mode().IsRegular() || info.Size() > maxOuterFile {
+		return nil, false
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxOuterFile+1))
+	if err != nil || len(data) > maxOuterFile {
+		return nil, false
+	}
+	return data, true
 }

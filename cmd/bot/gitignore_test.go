@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func writeTree(t *testing.T, root string, files map[string]string) {
@@ -92,4 +95,40 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// A .gitignore above PATH that is a link to /dev/zero, a named pipe or a
+// huge file is skipped: the audit neither exhausts memory nor hangs.
+func TestHostileOuterGitignore(t *testing.T) {
+	t.Parallel()
+	for name, create := range map[string]func(string) error{
+		"link to /dev/zero": func(p string) error { return os.Symlink("/dev/zero", p) },
+		"named pipe":        func(p string) error { return syscall.Mkfifo(p, 0o644) },
+		"2 MiB":             func(p string) error { return os.WriteFile(p, bytes.Repeat([]byte("x\n"), 1<<20), 0o644) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			root := t.TempDir()
+			writeTree(t, root, map[string]string{
+				".git/HEAD":                  "ref: refs/heads/main\n",
+				"backend/mysite/settings.py": "DEBUG = False\n",
+			})
+			if err := create(filepath.Join(root, ".gitignore")); err != nil {
+				t.Skip(err)
+			}
+			done := make(chan error, 1)
+			go func() {
+				_, err := collect(filepath.Join(root, "backend"))
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(20 * time.Second):
+				t.Fatal("collect hung on the outer .gitignore")
+			}
+		})
+	}
 }
