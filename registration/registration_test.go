@@ -395,3 +395,23 @@ func TestSetupTokenGuardsRegistration(t *testing.T) {
 		t.Errorf("the operator's page after registration:\n%s", page)
 	}
 }
+
+// A thousand anonymous visits issue no registration state, so they cannot
+// lock the operator out (the states are capped at 1,000).
+func TestAnonymousVisitsDoNotLockRegistration(t *testing.T) {
+	t.Parallel()
+	const token = "another-setup-token-0123"
+	s := newSetup(t, func(o *registration.Options) { o.SetupToken = token })
+	for range 1100 {
+		resp, err := http.Get(s.srv.URL + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	operator := browser(t)
+	get(t, operator, s.srv.URL+"/?token="+token)
+	if resp, page := get(t, operator, s.srv.URL+"/"); resp.StatusCode != 200 || !strings.Contains(page, `name="manifest"`) {
+		t.Fatalf("the operator after 1,100 anonymous visits: %d\n%s", resp.StatusCode, page)
+	}
+}
