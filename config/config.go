@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -63,6 +64,48 @@ type Config struct {
 	// is handed to another process 2.5 times this long after it started
 	// (jobs.RescueAfter). Default 2m.
 	JobTimeout time.Duration
+	// MetricsToken, when set (METRICS_TOKEN), is the bearer token GET
+	// /metrics requires: the metrics name installations and repositories.
+	MetricsToken Secret
+	// TrustedProxies are the peers whose X-Forwarded-Proto and
+	// X-Forwarded-Host the registration page believes (TRUSTED_PROXIES:
+	// comma-separated addresses or CIDRs, "none" for nobody). Default the
+	// loopback and private ranges a platform's proxy connects from.
+	TrustedProxies []netip.Prefix
+}
+
+// DefaultTrustedProxies: loopback and private address ranges, where a
+// platform's load balancer (Fly's, a Kubernetes ingress) connects from; a
+// client on the internet has none of them.
+var DefaultTrustedProxies = []netip.Prefix{
+	netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128"),
+	netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("172.16.0.0/12"), netip.MustParsePrefix("192.168.0.0/16"),
+	netip.MustParsePrefix("fc00::/7"),
+}
+
+// ParseTrustedProxies reads TRUSTED_PROXIES.
+func ParseTrustedProxies(v string) ([]netip.Prefix, error) {
+	v = strings.TrimSpace(v)
+	switch strings.ToLower(v) {
+	case "":
+		return DefaultTrustedProxies, nil
+	case "none":
+		return []netip.Prefix{}, nil
+	}
+	var out []netip.Prefix
+	for _, s := range strings.Split(v, ",") {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a CIDR", s)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 // Defaults.
@@ -90,6 +133,8 @@ const (
 	EnvWorkers         = "DJSEC_WORKERS"
 	EnvShutdownTimeout = "DJSEC_SHUTDOWN_TIMEOUT"
 	EnvJobTimeout      = "DJSEC_JOB_TIMEOUT"
+	EnvMetricsToken    = "METRICS_TOKEN"
+	EnvTrustedProxies  = "TRUSTED_PROXIES"
 )
 
 // FromEnv reads the configuration with os.Getenv.
@@ -208,6 +253,18 @@ func Load(getenv func(string) string, readFile func(string) ([]byte, error)) (Co
 		}
 		c.JobTimeout = d
 	}
+
+	if v := strings.TrimSpace(getenv(EnvMetricsToken)); v != "" {
+		if len(v) < 16 {
+			bad(EnvMetricsToken, "want a random token of 16 characters or more")
+		}
+		c.MetricsToken = Secret(v)
+	}
+	proxies, err := ParseTrustedProxies(getenv(EnvTrustedProxies))
+	if err != nil {
+		bad(EnvTrustedProxies, "%v", err)
+	}
+	c.TrustedProxies = proxies
 
 	return c, errors.Join(errs...)
 }

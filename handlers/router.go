@@ -4,9 +4,11 @@
 package handlers
 
 import (
+	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +29,8 @@ type Options struct {
 	Metrics *metrics.Metrics
 	// Gatherer is what GET /metrics serves (default metrics.Registry).
 	Gatherer prometheus.Gatherer
+	// MetricsToken, when set, is the bearer token GET /metrics requires.
+	MetricsToken string
 	// Logger receives one line per delivery (default slog.Default()).
 	Logger *slog.Logger
 	// AppID is djsec's App ID, asked at every check event since
@@ -80,13 +84,45 @@ func New(o Options) *gin.Engine {
 
 	r := gin.New()
 	r.HandleMethodNotAllowed = true
-	r.Use(recovery(o.Logger))
+	r.Use(recovery(o.Logger), securityHeaders)
 	r.POST("/webhook", newWebhook(o).serve)
 	r.GET("/healthz", healthz)
 	r.HEAD("/healthz", healthz)
 	r.GET("/readyz", readyz(o.Ready, o.Logger))
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})))
+	r.GET("/metrics", metricsAuth(o.MetricsToken), gin.WrapH(promhttp.HandlerFor(o.Gatherer, promhttp.HandlerOpts{})))
 	return r
+}
+
+// securityHeaders go on every answer: nothing djsec serves is to be
+// sniffed as another type or framed by another site, and a page reached
+// over TLS tells the browser to stay on it.
+func securityHeaders(c *gin.Context) {
+	h := c.Writer.Header()
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	if h.Get("Content-Security-Policy") == "" {
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+	}
+	if c.Request.TLS != nil {
+		h.Set("Strict-Transport-Security", "max-age=31536000")
+	}
+	c.Next()
+}
+
+// metricsAuth asks for METRICS_TOKEN as a bearer token when one is set:
+// the metrics name installations and repositories.
+func metricsAuth(token string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if token == "" {
+			return
+		}
+		got, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+		if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+			c.Header("WWW-Authenticate", `Bearer realm="djsec metrics"`)
+			c.AbortWithStatus(http.StatusUnauthorized)
+		}
+	}
 }
 
 // recovery turns a panic in a handler into a 500 and an error log line

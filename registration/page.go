@@ -79,7 +79,7 @@ func render(c *gin.Context, status int, d pageData) {
 	c.Header("Content-Type", "text/html; charset=utf-8")
 	c.Header("Cache-Control", "no-store")
 	c.Header("X-Frame-Options", "DENY")
-	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' "+formTarget(d.Action))
+	c.Header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self' "+formTarget(d.Action))
 	c.Status(status)
 	_ = pageTemplate().Execute(c.Writer, d)
 }

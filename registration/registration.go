@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/djsec/djsec"
+	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 )
 
@@ -81,6 +83,11 @@ type Options struct {
 	// it, whoever reached a fresh deployment first could register their
 	// own app into it.
 	SetupToken string
+	// TrustedProxies are the peers whose X-Forwarded-Proto and
+	// X-Forwarded-Host are believed (nil: config.DefaultTrustedProxies).
+	// Anyone else could make the page offer GitHub their own address as
+	// the webhook URL.
+	TrustedProxies []netip.Prefix
 }
 
 // Handler serves the registration page and its callback.
@@ -228,14 +235,36 @@ func (h *Handler) publicURL(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
+	host := r.Host
+	if !h.fromProxy(r) {
+		return scheme + "://" + host
+	}
 	if p := r.Header.Get("X-Forwarded-Proto"); p == "https" || p == "http" {
 		scheme = p
 	}
-	host := r.Host
 	if fh := r.Header.Get("X-Forwarded-Host"); fh != "" {
 		host = strings.TrimSpace(strings.Split(fh, ",")[0])
 	}
 	return scheme + "://" + host
+}
+
+// fromProxy reports whether the request's peer is a trusted proxy.
+func (h *Handler) fromProxy(r *http.Request) bool {
+	trusted := h.opts.TrustedProxies
+	if trusted == nil {
+		trusted = config.DefaultTrustedProxies
+	}
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	a := ap.Addr().Unmap()
+	for _, p := range trusted {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // registered returns the stored credentials, if any.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"os"
 	"regexp"
@@ -413,5 +414,39 @@ func TestAnonymousVisitsDoNotLockRegistration(t *testing.T) {
 	get(t, operator, s.srv.URL+"/?token="+token)
 	if resp, page := get(t, operator, s.srv.URL+"/"); resp.StatusCode != 200 || !strings.Contains(page, `name="manifest"`) {
 		t.Fatalf("the operator after 1,100 anonymous visits: %d\n%s", resp.StatusCode, page)
+	}
+}
+
+// X-Forwarded-Host from a peer that is not a trusted proxy is ignored, so
+// nobody can make the page hand GitHub their own webhook address.
+func TestForwardedHeadersOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		trusted []netip.Prefix
+		want    string
+	}{
+		{"untrusted peer", []netip.Prefix{}, ""},
+		{"trusted peer", []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}, "https://djsec.example.com/webhook"},
+	} {
+		s := newSetup(t, func(o *registration.Options) { o.TrustedProxies = tc.trusted })
+		req, _ := http.NewRequest("GET", s.srv.URL+"/", nil)
+		req.Header.Set("X-Forwarded-Host", "djsec.example.com")
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := browser(t).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		_, manifest := form(t, string(b))
+		hook := manifest["hook_attributes"].(map[string]any)["url"]
+		want := tc.want
+		if want == "" {
+			want = s.srv.URL + "/webhook"
+		}
+		if hook != want {
+			t.Errorf("%s: webhook URL %v, want %s", tc.name, hook, want)
+		}
 	}
 }

@@ -316,6 +316,8 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		Gatherer: reg,
 		Logger:   logger,
 		AppID:    appID.Load,
+		// The metrics name installations and repositories.
+		MetricsToken: cfg.MetricsToken.Reveal(),
 	})
 	// The registration pages exist only while there is no App: once
 	// APP_ID is known (environment or database), nobody can register
@@ -328,6 +330,7 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	if appID.Load() == 0 && len(cfg.WebhookSecrets) == 0 {
 		registration.New(registration.Options{
 			SetupToken:      setupToken,
+			TrustedProxies:  cfg.TrustedProxies,
 			Clients:         clients,
 			Store:           credentialStore{creds},
 			WebhookProxyURL: cfg.WebhookProxyURL,
@@ -351,7 +354,11 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	}
 	ln := o.Listener
 	if ln == nil {
-		if ln, err = net.Listen("tcp", cfg.Addr()); err != nil {
+		addr := listenAddr(cfg, o.InsecureDev && len(secrets) == 0)
+		if addr != cfg.Addr() {
+			logger.Warn("--insecure-dev: listening on 127.0.0.1 only", slog.String("addr", addr))
+		}
+		if ln, err = net.Listen("tcp", addr); err != nil {
 			return fmt.Errorf("listen: %w", err)
 		}
 	}
@@ -516,4 +523,14 @@ func displayHost(host string) string {
 		return "localhost"
 	}
 	return host
+}
+
+// listenAddr is where serve listens: HOST:PORT, but only the loopback
+// address when deliveries are taken unsigned (--insecure-dev without a
+// secret), so nobody else can send them.
+func listenAddr(cfg config.Config, unsigned bool) string {
+	if unsigned {
+		return net.JoinHostPort("127.0.0.1", strconv.Itoa(cfg.Port))
+	}
+	return cfg.Addr()
 }

@@ -686,3 +686,14 @@ func TestServeSecretWithoutAppIDHasNoRegistration(t *testing.T) {
 		t.Errorf("no warning:\n%s", r.logs)
 	}
 }
+
+func TestInsecureDevListensOnLoopback(t *testing.T) {
+	t.Parallel()
+	cfg := config.Config{Host: "0.0.0.0", Port: 3000}
+	if got := listenAddr(cfg, true); got != "127.0.0.1:3000" {
+		t.Errorf("unsigned deliveries: listening on %s, want 127.0.0.1:3000", got)
+	}
+	if got := listenAddr(cfg, false); got != "0.0.0.0:3000" {
+		t.Errorf("signed deliveries: listening on %s", got)
+	}
+}

@@ -1,0 +1,60 @@
+package handlers_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/handlers"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+func routerWith(t *testing.T, token string) http.Handler {
+	t.Helper()
+	return handlers.New(handlers.Options{
+		Verifier: handlers.NewVerifier([]config.Secret{config.Secret(secret)}, false),
+		Queue:    &fakeQueue{}, Ready: readiness{}, MetricsToken: token, Gatherer: prometheus.NewRegistry(),
+	})
+}
+
+// GET /metrics names installations: with METRICS_TOKEN set it wants the
+// token as a bearer token.
+func TestMetricsToken(t *testing.T) {
+	t.Parallel()
+	const token = "metrics-token-0123456789"
+	for _, tc := range []struct {
+		name, token, auth string
+		want              int
+	}{
+		{"no token configured", "", "", 200},
+		{"missing", token, "", 401},
+		{"wrong", token, "Bearer nope", 401},
+		{"basic", token, "Basic " + token, 401},
+		{"right", token, "Bearer " + token, 200},
+	} {
+		req := httptest.NewRequest("GET", "/metrics", nil)
+		if tc.auth != "" {
+			req.Header.Set("Authorization", tc.auth)
+		}
+		rec := httptest.NewRecorder()
+		routerWith(t, tc.token).ServeHTTP(rec, req)
+		if rec.Code != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.want)
+		}
+	}
+}
+
+func TestSecurityHeadersEverywhere(t *testing.T) {
+	t.Parallel()
+	h := routerWith(t, "")
+	for _, r := range []*http.Request{httptest.NewRequest("GET", "/healthz", nil), httptest.NewRequest("POST", "/webhook", nil), httptest.NewRequest("GET", "/nope", nil)} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for k, v := range map[string]string{"X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Content-Security-Policy": "frame-ancestors 'none'"} {
+			if got := rec.Header().Get(k); got != v {
+				t.Errorf("%s %s: %s %q, want %q", r.Method, r.URL.Path, k, got, v)
+			}
+		}
+	}
+}
