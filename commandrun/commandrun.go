@@ -22,6 +22,8 @@ package commandrun
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -248,6 +250,19 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 	}
 	if len(cmds) == 0 && a.Action != "edited" {
 		return nil
+	}
+	// One answer per version of a comment: a replayed delivery, or an
+	// older edit arriving after a newer one, runs nothing; an edit made
+	// while the first version is still being answered waits for that
+	// reply and then edits it, instead of posting a second one.
+	switch claim, err := p.db.ClaimComment(ctx, a.RepoID, a.CommentID, commentVersion(a, jb.CreatedAt), jb.ID); {
+	case err != nil:
+		return err
+	case claim == store.ClaimSkip:
+		log.InfoContext(ctx, "this version of the comment was already answered (a replay or an older edit); nothing to run")
+		return nil
+	case claim == store.ClaimBusy:
+		return fmt.Errorf("comment %d: an earlier version is still being answered; retrying to edit its reply", a.CommentID)
 	}
 	// An edit, or a retry of this job, answers in the reply already made.
 	var prior int64
@@ -486,4 +501,21 @@ func (j *job) member(ctx context.Context, team, login string) (bool, error) {
 	p.teams[key] = e
 	p.mu.Unlock()
 	return e.member, nil
+}
+
+// commentVersion orders the versions of a comment: GitHub's updated_at
+// (one-second precision), then created before edited, then the body, so
+// a replay compares equal and an edit in the same second still counts.
+// A payload without updated_at falls back to when the job was queued.
+func commentVersion(a jobs.CommentArgs, queued time.Time) string {
+	at := a.CommentVersion
+	if at == "" {
+		at = queued.UTC().Format(time.RFC3339Nano)
+	}
+	rank := "0"
+	if a.Action == "edited" {
+		rank = "1"
+	}
+	sum := sha256.Sum256([]byte(a.Body))
+	return at + "|" + rank + "|" + hex.EncodeToString(sum[:8])
 }

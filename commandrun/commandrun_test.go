@@ -347,3 +347,53 @@ func TestPlainCommentIsFree(t *testing.T) {
 		t.Errorf("%d calls:\n%s", n, e.gh.BudgetReport())
 	}
 }
+
+// A captured, signed delivery replayed under a new delivery ID runs
+// nothing: the same version of the same comment was answered.
+func TestReplayedDeliveryRunsNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	p := e.base()
+	e.repo.SetPermission("alice", "write")
+	c := comment{number: p.Number, pr: true, user: "alice", body: "/djsec ignore DJS201 -- reviewed"}
+	body := e.payload(&c)
+	first, _ := e.deliver("issue_comment", body)
+	e.wait(first)
+	replay, queued := e.deliver("issue_comment", body)
+	if !queued {
+		t.Fatal("the replay was not queued (a new delivery ID must be)")
+	}
+	e.wait(replay)
+	if n := len(e.replies()); n != 1 {
+		t.Errorf("%d replies, want 1", n)
+	}
+	log, err := e.db.CommandLog(context.Background(), e.repo.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 {
+		t.Errorf("the command ran %d times, want once: %+v", len(log), log)
+	}
+}
+
+// A comment created and edited at once (both events queued before either
+// job ran) gets one reply, answering the edit.
+func TestQuickEditOneReply(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	p := e.base()
+	first := "/djsec explain DJS201"
+	c := comment{number: p.Number, pr: true, user: "reader", body: first}
+	created, _ := e.send(&c)
+	edit := comment{number: p.Number, pr: true, id: c.id, user: "reader", body: "/djsec explain DJS204", previous: &first}
+	edited, _ := e.send(&edit)
+	e.wait(created)
+	e.wait(edited)
+	rs := e.replies()
+	if len(rs) != 1 {
+		t.Fatalf("%d replies, want 1", len(rs))
+	}
+	if !strings.Contains(rs[0].Body, "DJS204") {
+		t.Errorf("the reply does not answer the edit:\n%s", rs[0].Body)
+	}
+}

@@ -57,6 +57,7 @@ type env struct {
 	outcomes map[string][]error
 	people   map[int64]bool // comments the test made
 	nextID   atomic.Int64
+	version  atomic.Int64 // the comments' updated_at, in seconds
 }
 
 type envOptions struct {
@@ -238,6 +239,9 @@ func (e *env) payload(c *comment) []byte {
 	}
 	cm := p["comment"].(map[string]any)
 	cm["id"], cm["body"], cm["author_association"] = c.id, c.body, "OWNER"
+	// GitHub moves updated_at on every edit (to the second).
+	n := e.version.Add(1)
+	cm["updated_at"] = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second).Format(time.RFC3339)
 	cm["user"] = map[string]any{"login": c.user, "type": typ}
 	p["sender"] = map[string]any{"login": c.user, "type": typ}
 	p["repository"] = map[string]any{"id": e.repo.ID, "full_name": e.repo.FullName(), "name": e.repo.Name,

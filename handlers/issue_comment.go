@@ -25,6 +25,7 @@ type issueCommentPayload struct {
 		Body              string `json:"body"`
 		User              *user  `json:"user"`
 		AuthorAssociation string `json:"author_association"`
+		UpdatedAt         string `json:"updated_at"`
 	} `json:"comment"`
 	Changes struct {
 		Body *struct {
@@ -72,5 +73,6 @@ func (issueComment) route(d *delivery) (jobs.Args, string, error) {
 		Author:            author,
 		AuthorAssociation: p.Comment.AuthorAssociation,
 		PreviousBody:      previous,
+		CommentVersion:    p.Comment.UpdatedAt,
 	}, "", nil
 }

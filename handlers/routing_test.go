@@ -66,7 +66,7 @@ func TestRouting(t *testing.T) {
 			return edit(t, "pull_request.opened", func(p map[string]any) { delete(p, "installation") })
 		}, nil, metrics.OutcomeIgnored},
 		{"comment", "issue_comment", file("issue_comment.created"), jobs.CommentArgs{Origin: origin, Action: "created", Number: 1,
-			CommentID: 492700400, Body: "You are totally right! I'll get this fixed right away.", Author: "Codertocat", AuthorAssociation: "OWNER"}, metrics.OutcomeQueued},
+			CommentID: 492700400, Body: "You are totally right! I'll get this fixed right away.", Author: "Codertocat", AuthorAssociation: "OWNER", CommentVersion: "2019-05-15T15:20:21Z"}, metrics.OutcomeQueued},
 		{"comment on a pull request", "issue_comment", func(t *testing.T) []byte {
 			return edit(t, "issue_comment.created", func(p map[string]any) {
 				obj(p, "issue")["pull_request"] = map[string]any{"url": "https://api.github.com/repos/Codertocat/Hello-World/pulls/1"}
@@ -88,7 +88,7 @@ func TestRouting(t *testing.T) {
 			})
 		}, jobs.CommentArgs{Origin: origin, Action: "edited", Number: 1, CommentID: 492700400,
 			Body: "You are totally right! I'll get this fixed right away.", Author: "Codertocat", AuthorAssociation: "OWNER",
-			PreviousBody: "/djsec help"}, metrics.OutcomeQueued},
+			PreviousBody: "/djsec help", CommentVersion: "2019-05-15T15:20:21Z"}, metrics.OutcomeQueued},
 		{"audit issue ticked", "issues", func(t *testing.T) []byte {
 			return edit(t, "issues.edited", func(p map[string]any) { p["installation"] = map[string]any{"id": 1} })
 		}, jobs.IssueArgs{Origin: origin, Action: "edited", Number: 1, Author: "Codertocat", Sender: "Codertocat"}, metrics.OutcomeQueued},

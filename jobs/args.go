@@ -123,6 +123,10 @@ type CommentArgs struct {
 	// PreviousBody is the body before an edit (changes.body.from; edited
 	// only): the commands are run again only when they changed.
 	PreviousBody string `json:"previous_body,omitempty"`
+	// CommentVersion is the comment's updated_at as GitHub sent it: a
+	// replayed delivery (same comment, same version, another delivery ID)
+	// and an older edit arriving late run nothing.
+	CommentVersion string `json:"comment_version,omitempty"`
 }
 
 func (CommentArgs) Kind() string { return KindComment }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -115,4 +116,65 @@ func (db *DB) PruneCommandUses(ctx context.Context, cutoff time.Time) (int64, er
 		return 0, fmt.Errorf("prune command uses: %w", err)
 	}
 	return n, nil
+}
+
+// Claim outcomes of ClaimComment.
+type Claim int
+
+const (
+	// ClaimRun: this job answers this version of the comment.
+	ClaimRun Claim = iota
+	// ClaimSkip: this version (a replay) or a newer one was answered or
+	// is being answered by another job.
+	ClaimSkip
+	// ClaimBusy: another job is answering an older version and has not
+	// replied yet; retry, then edit its reply.
+	ClaimBusy
+)
+
+// claimLease is how long another job's claim without a reply holds: past
+// it, that job is taken for dead.
+const claimLease = 5 * time.Minute
+
+// ClaimComment decides whether job answers version of a comment: versions
+// are GitHub's updated_at strings, which order as text.
+func (db *DB) ClaimComment(ctx context.Context, repoID, commentID int64, version string, job int64) (Claim, error) {
+	var reply, owner int64
+	var have string
+	var at time.Time
+	err := db.Q().QueryRow(ctx, `SELECT reply_id, comment_version, claimed_job, updated_at FROM command_replies
+		WHERE repo_id = ? AND comment_id = ?`, repoID, commentID).Scan(&reply, &have, &owner, &at)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		res, err := db.Q().Exec(ctx, `INSERT INTO command_replies (repo_id, comment_id, reply_id, updated_at, comment_version, claimed_job)
+			VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT (repo_id, comment_id) DO NOTHING`, repoID, commentID, now(), version, job)
+		if err != nil {
+			return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+		}
+		if res == 0 {
+			return ClaimBusy, nil // another job claimed it meanwhile
+		}
+		return ClaimRun, nil
+	case err != nil:
+		return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+	}
+	if owner == job {
+		return ClaimRun, nil // this job's retry
+	}
+	if version < have || (version == have && have != "") {
+		return ClaimSkip, nil
+	}
+	if reply == 0 && owner != 0 && now().Sub(at) < claimLease {
+		return ClaimBusy, nil
+	}
+	res, err := db.Q().Exec(ctx, `UPDATE command_replies SET comment_version = ?, claimed_job = ?, updated_at = ?
+		WHERE repo_id = ? AND comment_id = ? AND comment_version = ? AND claimed_job = ?`,
+		version, job, now(), repoID, commentID, have, owner)
+	if err != nil {
+		return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+	}
+	if res == 0 {
+		return ClaimBusy, nil
+	}
+	return ClaimRun, nil
 }

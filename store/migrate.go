@@ -324,6 +324,18 @@ var migrations = []migration{
 			PRIMARY KEY (repo_id, pr_number)
 		);`,
 	},
+	{
+		version: 10,
+		name:    "command_claims",
+		// Which version of a comment (its updated_at) a job answers, and
+		// which job: a replay or an older edit runs nothing, and a quick
+		// edit waits for the reply to the first version instead of
+		// posting a second reply.
+		sqlite: `ALTER TABLE command_replies ADD COLUMN comment_version TEXT NOT NULL DEFAULT '';
+		ALTER TABLE command_replies ADD COLUMN claimed_job INTEGER NOT NULL DEFAULT 0`,
+		postgres: `ALTER TABLE command_replies ADD COLUMN comment_version TEXT NOT NULL DEFAULT '';
+		ALTER TABLE command_replies ADD COLUMN claimed_job BIGINT NOT NULL DEFAULT 0`,
+	},
 }
 
 // migrationLock is the Postgres advisory lock key held while migrating, so
