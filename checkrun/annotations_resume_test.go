@@ -39,10 +39,14 @@ func TestLostAnnotationsAnswerResumes(t *testing.T) {
 	tests := []struct {
 		name  string
 		fault githubfake.ChaosFault
+		// every: 1 loses the first PATCH's answer (the second batch), 2
+		// the second's (the last batch, which completes the run).
+		every int
 	}{
-		{"reset after the work", githubfake.ChaosFault{Kind: githubfake.FaultReset, Handled: true, Max: 1}},
-		{"502 after the work", githubfake.ChaosFault{Kind: githubfake.FaultStatus, Status: 502, Handled: true, Max: 1}},
-		{"502 before the work", githubfake.ChaosFault{Kind: githubfake.FaultStatus, Status: 502, Max: 1}},
+		{"reset after the work", githubfake.ChaosFault{Kind: githubfake.FaultReset, Handled: true, Max: 1}, 1},
+		{"502 after the work", githubfake.ChaosFault{Kind: githubfake.FaultStatus, Status: 502, Handled: true, Max: 1}, 1},
+		{"502 before the work", githubfake.ChaosFault{Kind: githubfake.FaultStatus, Status: 502, Max: 1}, 1},
+		{"reset after the completing update", githubfake.ChaosFault{Kind: githubfake.FaultReset, Handled: true, Max: 1}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -51,8 +55,7 @@ func TestLostAnnotationsAnswerResumes(t *testing.T) {
 			e.repo.Commit("main", map[string]string{"mysite/settings.py": hardened(t), ".gitignore": gitignore})
 			p := e.pr("views", map[string]string{"app/views.py": views120()})
 			e.gh.ResetRequests()
-			// The first PATCH (the second batch of 50) loses its answer.
-			e.gh.StartChaos(githubfake.Chaos{Every: 1, Routes: []string{patchRunRoute}, Faults: []githubfake.ChaosFault{tt.fault}})
+			e.gh.StartChaos(githubfake.Chaos{Every: tt.every, Routes: []string{patchRunRoute}, Faults: []githubfake.ChaosFault{tt.fault}})
 			e.open(p)
 			cr := e.only(p.HeadSHA)
 			if n := len(cr.Annotations); n != 120 || cr.Status != "completed" {
@@ -106,5 +109,33 @@ func TestAnnotationsWithoutLossReadNothing(t *testing.T) {
 	}
 	if n := e.gh.Count(getRunRoute, 0); n != 0 {
 		t.Errorf("the run was read %d times", n)
+	}
+}
+
+// "Re-run" of an annotated run makes a new run; when the update that
+// completes it loses its answer, the read-back finds it complete, and no
+// third run is made.
+func TestRerunLostCompletingAnswer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	e.repo.Commit("main", map[string]string{"mysite/settings.py": hardened(t), ".gitignore": gitignore})
+	p := e.pr("views", map[string]string{"app/views.py": views120()})
+	e.open(p)
+	first := e.only(p.HeadSHA)
+	e.gh.StartChaos(githubfake.Chaos{Every: 2, Routes: []string{patchRunRoute}, Faults: []githubfake.ChaosFault{
+		{Kind: githubfake.FaultReset, Handled: true, Max: 1}}})
+	e.wait(e.deliver("check_run", e.gh.CheckRunEvent(t, e.repo, "rerequested", first.ID, "")))
+	runs := e.runs(p.HeadSHA)
+	if len(runs) != 2 {
+		t.Fatalf("%d runs after the re-run, want 2", len(runs))
+	}
+	if st := e.gh.ChaosStats(); st.Injected != 1 {
+		t.Fatalf("chaos %+v: the completing PATCH was not faulted", st)
+	}
+	for _, cr := range runs {
+		if len(cr.Annotations) != 120 || cr.Status != "completed" {
+			t.Errorf("run %d %s with %d annotations, want completed with 120", cr.ID, cr.Status, len(cr.Annotations))
+		}
+		noDuplicates(t, cr)
 	}
 }

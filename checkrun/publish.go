@@ -199,8 +199,10 @@ func (pb *publisher) publish(ctx context.Context, res *review.Result) error {
 		if serr := pb.sync(ctx); serr != nil {
 			return fmt.Errorf("%w (then: %w)", err, serr)
 		}
-		if pb.complete(ctx) {
-			return nil // the lost update was the last: the run is complete
+		if done(pb.st, pb.ext) {
+			// The lost update was the last: this job completed the run (a
+			// forced re-run too, so no second run is made for it).
+			break
 		}
 	}
 	pb.p.completed.WithLabelValues(res.Conclusion).Inc()
