@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"unicode/utf8"
 
 	"github.com/google/go-github/v88/github"
@@ -29,6 +30,17 @@ const (
 	// maxExternalRules bounds the rules version's share of external_id.
 	maxExternalRules = 40
 )
+
+// annotationsUnknown is recorded as the run's AnnotationsSent while an
+// update carrying annotations is on its way: GitHub appends them, and
+// until the answer is recorded nobody knows whether it did. Whoever finds
+// the row so (the same job after a lost answer, a retried or rescued job)
+// reads the run's annotations_count before sending more.
+const annotationsUnknown = -1
+
+// maxResumes bounds how many lost answers one publish reads back from the
+// run before it leaves the rest to the job's retry.
+const maxResumes = 3
 
 // externalID ties a check run to what decided its result: the head commit,
 // the configuration and base branch (inputs), and the rules version. A job
@@ -59,6 +71,9 @@ type publisher struct {
 // recording it (the row exists, with no run ID): GitHub is asked for the
 // commit's djsec runs once, so a retry does not create a second run.
 func (pb *publisher) adopt(ctx context.Context) error {
+	if pb.st.CheckRunID != 0 && pb.st.AnnotationsSent == annotationsUnknown {
+		return pb.sync(ctx)
+	}
 	if pb.looked || pb.fresh || pb.st.CheckRunID != 0 {
 		return nil
 	}
@@ -84,6 +99,30 @@ func (pb *publisher) adopt(ctx context.Context) error {
 	pb.st.CheckRunID, pb.st.ExternalID = found.GetID(), found.GetExternalID()
 	pb.st.Status, pb.st.Conclusion = found.GetStatus(), found.GetConclusion()
 	pb.st.AnnotationsSent = found.GetOutput().GetAnnotationsCount()
+	return pb.save(ctx)
+}
+
+// sync reads the recorded run back from GitHub when the row cannot say how
+// many annotations it holds: an update carrying annotations was sent and
+// its outcome never recorded (its answer lost, or the process died first).
+// Only then: a run whose writes all answered costs no read.
+func (pb *publisher) sync(ctx context.Context) error {
+	cr, _, err := pb.gh.Checks.GetCheckRun(noCache(ctx), pb.t.owner, pb.t.name, pb.st.CheckRunID)
+	if statusOf(err) == http.StatusNotFound {
+		// Gone (deleted with its suite): the result goes into a new run.
+		jobs.Logger(ctx).InfoContext(ctx, "the recorded check run is gone", slog.Int64("check_run_id", pb.st.CheckRunID))
+		pb.st.CheckRunID, pb.st.AnnotationsSent, pb.st.Status, pb.st.Conclusion = 0, 0, "", ""
+		return pb.save(ctx)
+	}
+	if err != nil {
+		return ghError("read back check run of "+short(pb.t.head), err)
+	}
+	pb.st.ExternalID = cr.GetExternalID()
+	pb.st.Status, pb.st.Conclusion = cr.GetStatus(), cr.GetConclusion()
+	pb.st.AnnotationsSent = cr.GetOutput().GetAnnotationsCount()
+	jobs.Logger(ctx).InfoContext(ctx, "read back the check run after an update whose answer was lost",
+		slog.Int64("check_run_id", pb.st.CheckRunID), slog.Int("annotations", pb.st.AnnotationsSent),
+		slog.String("status", pb.st.Status))
 	return pb.save(ctx)
 }
 
@@ -136,7 +175,10 @@ func (pb *publisher) start(ctx context.Context, note string) error {
 }
 
 // publish writes the review's result: the first call carries the first 50
-// annotations, each next one 50 more, and the last completes the run.
+// annotations, each next one 50 more, and the last completes the run. An
+// update carrying annotations whose answer was lost (a 5xx, a reset, a
+// timeout: GitHub may have appended them) is not sent again blindly: the
+// run is read back and the result resumes after the annotations it holds.
 func (pb *publisher) publish(ctx context.Context, res *review.Result) error {
 	if err := pb.adopt(ctx); err != nil {
 		return err
@@ -144,6 +186,32 @@ func (pb *publisher) publish(ctx context.Context, res *review.Result) error {
 	if pb.complete(ctx) {
 		return nil
 	}
+	for resumes := 0; ; resumes++ {
+		err := pb.send(ctx, res)
+		if err == nil {
+			break
+		}
+		if pb.st.AnnotationsSent != annotationsUnknown || resumes == maxResumes || !mayHaveApplied(ctx, err) {
+			return err
+		}
+		jobs.Logger(ctx).WarnContext(ctx, "an update carrying annotations lost its answer; reading the run back",
+			slog.Int64("check_run_id", pb.st.CheckRunID), slog.String("error", err.Error()))
+		if serr := pb.sync(ctx); serr != nil {
+			return fmt.Errorf("%w (then: %w)", err, serr)
+		}
+		if done(pb.st, pb.ext) {
+			// The lost update was the last: this job completed the run (a
+			// forced re-run too, so no second run is made for it).
+			break
+		}
+	}
+	pb.p.completed.WithLabelValues(res.Conclusion).Inc()
+	return nil
+}
+
+// send writes the annotations the run does not hold yet, 50 a call, and
+// completes the run with the last call.
+func (pb *publisher) send(ctx context.Context, res *review.Result) error {
 	anns := res.Annotations
 	if pb.reusable() && pb.st.ExternalID == pb.ext {
 		anns = anns[min(pb.st.AnnotationsSent, len(anns)):]
@@ -177,8 +245,18 @@ func (pb *publisher) publish(ctx context.Context, res *review.Result) error {
 			return err
 		}
 	}
-	pb.p.completed.WithLabelValues(res.Conclusion).Inc()
 	return nil
+}
+
+// mayHaveApplied reports whether a failed write may still have been
+// carried out by GitHub: no answer (a reset, a timeout) or a 5xx, while
+// the job itself still runs.
+func mayHaveApplied(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	s := statusOf(err)
+	return s == 0 || s >= 500
 }
 
 // skip completes a run left in progress on a superseded commit.
@@ -225,6 +303,16 @@ func (pb *publisher) write(ctx context.Context, status, conclusion string, out *
 	}
 	var err error
 	var cr *github.CheckRun
+	if pb.st.CheckRunID != 0 && len(out.Annotations) > 0 {
+		// Until the answer is recorded, the row cannot say whether GitHub
+		// appended this batch: a job that finds it so reads the run back.
+		// pb.st keeps the count for the answer's bookkeeping.
+		mark := pb.st
+		mark.AnnotationsSent = annotationsUnknown
+		if err := pb.p.db.SaveCheckRun(ctx, pb.t.leaseOwner, mark); err != nil {
+			return err
+		}
+	}
 	if pb.st.CheckRunID == 0 {
 		cr, _, err = pb.gh.Checks.CreateCheckRun(ctx, pb.t.owner, pb.t.name, github.CreateCheckRunOptions{
 			Name: Name, HeadSHA: pb.t.head, DetailsURL: details, ExternalID: github.Ptr(pb.ext),
@@ -239,12 +327,20 @@ func (pb *publisher) write(ctx context.Context, status, conclusion string, out *
 		})
 	}
 	if err != nil {
+		if pb.st.CheckRunID != 0 && len(out.Annotations) > 0 {
+			pb.st.AnnotationsSent = annotationsUnknown
+		}
 		return pb.failed(ctx, err)
 	}
 	pb.st.CheckRunID = cr.GetID()
 	pb.st.ExternalID = pb.ext
 	pb.st.Status, pb.st.Conclusion = status, conclusion
-	pb.st.AnnotationsSent += len(out.Annotations)
+	// GitHub's own count, when it gives one, is the truth about the run.
+	if n := cr.GetOutput().AnnotationsCount; n != nil {
+		pb.st.AnnotationsSent = *n
+	} else {
+		pb.st.AnnotationsSent += len(out.Annotations)
+	}
 	return pb.save(ctx)
 }
 

@@ -31,12 +31,22 @@ func chaosMix(seed uint64) githubfake.Chaos {
 		{Kind: githubfake.FaultTimeout, Weight: 2, Max: 2},
 		{Kind: githubfake.FaultTimeout, Handled: true, Weight: 2, Max: 1},
 		{Kind: githubfake.FaultLatency, Delay: 10 * time.Second, Weight: 3, Max: 3},
+		// Lost answers of writes: GitHub appended a PATCH's annotations
+		// (the runs' second and third batches) though the client saw a
+		// reset or a 502.
+		{Kind: githubfake.FaultReset, Handled: true, Methods: chaosWrites, Weight: 6},
+		{Kind: githubfake.FaultStatus, Status: 502, Handled: true, Methods: chaosWrites, Weight: 3},
 	}}
 }
 
+// chaosWrites are the methods whose answers the chaos also loses after the
+// work.
+var chaosWrites = []string{"PATCH", "PUT"}
+
 // chaosEvents is issue 9's 200 pull request events: 20 repositories with
-// 10 pull requests each, every one opened once.
-var chaosLoad = loadSpec{repos: 20, pullsPerRepo: 10}
+// 10 pull requests each, every one opened once; each adds 120 findings to
+// the settings', so its run takes three writes (50, 50 and the rest).
+var chaosLoad = loadSpec{repos: 20, pullsPerRepo: 10, views: 120}
 
 // chaosWait bounds the wait for every check run: the slowest job meets a
 // 30 s timeout or a kill's rescue (DJSEC_JOB_TIMEOUT × 2.5 after it
@@ -59,6 +69,7 @@ func waitAllChecked(t testing.TB, env *Env, cases []*pullCase, srv *Server) {
 	}, srv)
 	checkDeliveriesAreJobs(t, db, countDeliveries(cases))
 	checkRunsOncePerHead(t, cases)
+	t.Logf("%d annotations on the check runs", checkNoDuplicatedAnnotations(t, cases))
 	if most, slow := slowJobs(t, db); len(slow) > 0 {
 		t.Logf("%d jobs took 3 attempts or more (at most %d):\n%s", len(slow), most, strings.Join(slow, "\n"))
 	}
@@ -157,12 +168,13 @@ func TestChaos(t *testing.T) {
 		st := env.GH.ChaosStats()
 		var r retryMetrics
 		r.add(srv.Metrics(t))
-		t.Logf("%s: 200 events checked in %v; %s; %v call retries, %v rate-limit waits, %v job retries, %v jobs failed; %d REST calls; %d deliveries sent again",
-			db, took.Round(time.Second), statsLine(st), r.apiRetries, r.rateLimitWaits, r.jobRetries, r.jobFailures, env.GH.Budget(), redelivered.Load())
+		t.Logf("%s: 200 events checked in %v; %s; %v call retries, %v rate-limit waits, %v job retries, %v jobs failed; %d REST calls, %d of them reading a run back; %d deliveries sent again",
+			db, took.Round(time.Second), statsLine(st), r.apiRetries, r.rateLimitWaits, r.jobRetries, r.jobFailures, env.GH.Budget(),
+			env.GH.Count("GET /repos/{owner}/{repo}/check-runs/{check_run_id}", 0), redelivered.Load())
 
 		// Retried calls follow a 5xx, a reset or a timeout; a POST's are
 		// not retried (the job is), nor are calls net/http replays itself.
-		retriable := faultCounts(st, "500", "502", "503", "reset", "reset+handled", "timeout", "timeout+handled")
+		retriable := faultCounts(st, "500", "502", "503", "502+handled", "reset", "reset+handled", "timeout", "timeout+handled")
 		if r.apiRetries == 0 || r.apiRetries > float64(retriable) {
 			t.Errorf("%v GitHub call retries for %d 5xx, resets and timeouts: want some, and no more", r.apiRetries, retriable)
 		}
@@ -176,6 +188,9 @@ func TestChaos(t *testing.T) {
 		}
 		if r.jobFailures != 0 {
 			t.Errorf("%v jobs failed for good", r.jobFailures)
+		}
+		if st.ByFault["502+handled"] == 0 {
+			t.Errorf("the schedule lost no write's answer after the work: %s", statsLine(st))
 		}
 		if st.ByFault["latency"] != 3 || st.ByFault["timeout"] != 2 {
 			t.Errorf("the schedule did not reach the slow faults: %s", statsLine(st))

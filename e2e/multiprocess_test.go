@@ -59,6 +59,9 @@ type loadSpec struct {
 	// autoEvery makes every autoEvery-th repository say fix_prs: auto
 	// (0: none).
 	autoEvery int
+	// views adds to each pull request a views module with that many
+	// findings (0: none), so its run is written by several updates.
+	views int
 }
 
 // unsafeSettings is examples/hardened's settings with a hardcoded secret
@@ -89,7 +92,11 @@ func buildLoad(t testing.TB, env *Env, spec loadSpec) []*pullCase {
 		repo.Commit("main", files)
 		for p := range spec.pullsPerRepo {
 			branch := fmt.Sprintf("feature-%d", p)
-			repo.Commit(branch, map[string]string{"mysite/settings.py": unsafe})
+			change := map[string]string{"mysite/settings.py": unsafe}
+			if spec.views > 0 {
+				change["app/views.py"] = manyViews(spec.views)
+			}
+			repo.Commit(branch, change)
 			pr := repo.AddPull(githubfake.Pull{HeadRef: branch, Title: "Local development settings", User: fmt.Sprintf("dev%d", p)})
 			c := &pullCase{repo: repo, number: pr.Number, heads: []string{pr.HeadSHA}, auto: auto}
 			add := func(event string, body []byte) {

@@ -2,6 +2,7 @@ package githubapp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
@@ -54,7 +55,10 @@ func (p RetryPolicy) backoff(n int) time.Duration {
 // POST creates something, and after a 5xx, a broken connection or a
 // timeout it may have been created already, so a POST is retried only when
 // the connection was refused (nothing was sent) — except the token
-// endpoint, where a second token costs nothing.
+// endpoint, where a second token costs nothing. A check run PATCH that
+// carries annotations is treated like a POST: GitHub appends them, so
+// after a lost answer only the caller can tell (from the run's
+// output.annotations_count) what is missing.
 type retryTransport struct {
 	next http.RoundTripper
 	c    *ClientCreator
@@ -125,7 +129,9 @@ func retryReason(req *http.Request, resp *http.Response, err error) string {
 
 func idempotent(req *http.Request) bool {
 	switch req.Method {
-	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions:
+	case http.MethodPatch:
+		return !appendsAnnotations(req)
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
 		return true
 	case http.MethodPost:
 		// POST /app/installations/{id}/access_tokens mints a token; a
@@ -133,6 +139,34 @@ func idempotent(req *http.Request) bool {
 		return strings.Contains(req.URL.Path, "/app/installations/") && strings.HasSuffix(req.URL.Path, "/access_tokens")
 	}
 	return false
+}
+
+// appendsAnnotations reports whether req updates a check run with
+// annotations, which GitHub adds to the run's instead of replacing them
+// ("Each time you update the check run, annotations are appended to the
+// list of annotations that already exist for the check run."). A body it
+// cannot read counts as appending: not retrying is the safe side.
+func appendsAnnotations(req *http.Request) bool {
+	if !strings.Contains(req.URL.Path, "/check-runs/") || req.Body == nil || req.Body == http.NoBody {
+		return false
+	}
+	if req.GetBody == nil {
+		return true
+	}
+	body, err := req.GetBody()
+	if err != nil {
+		return true
+	}
+	defer body.Close()
+	var update struct {
+		Output struct {
+			Annotations []json.RawMessage `json:"annotations"`
+		} `json:"output"`
+	}
+	if err := json.NewDecoder(body).Decode(&update); err != nil {
+		return true
+	}
+	return len(update.Output.Annotations) > 0
 }
 
 func rewindable(req *http.Request) bool {

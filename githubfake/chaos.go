@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -87,18 +88,27 @@ type ChaosFault struct {
 	// in seconds (default 1; a negative value sends none).
 	RetryAfter int
 	// Handled makes FaultTimeout and FaultReset lose the answer after the
-	// fake handled the request (a POST did create its object), as when
-	// GitHub did the work but the answer never arrived. Without it the
-	// request is dropped before it is handled.
+	// fake handled the request (a POST did create its object, a PATCH did
+	// append its check run annotations), as when GitHub did the work but
+	// the answer never arrived; with FaultStatus the work is done and the
+	// client gets Status instead of the answer (a gateway timing out on a
+	// slow write). Without it the request is refused before it is handled.
 	Handled bool
+	// Methods limits the entry to requests of these methods (empty: any),
+	// e.g. PATCH and PUT for lost answers of writes, which a client must
+	// not blindly repeat when they append.
+	Methods []string
 }
 
 // Name is the fault's key in ChaosStats.ByFault: the status ("502",
-// "403", "429"), "timeout", "reset" (with "+handled" when Handled), or
-// "latency".
+// "403", "429"), "timeout", "reset" (5xx, timeouts and resets with
+// "+handled" when Handled), or "latency".
 func (f ChaosFault) Name() string {
 	switch f.Kind {
 	case FaultStatus:
+		if f.Handled {
+			return strconv.Itoa(f.status()) + "+handled"
+		}
 		return strconv.Itoa(f.status())
 	case FaultSecondary:
 		return "403"
@@ -183,6 +193,15 @@ func (s *Server) ChaosStats() ChaosStats {
 	return st
 }
 
+// applies reports whether entry f may fire on a request to route.
+func (f ChaosFault) applies(route string) bool {
+	if len(f.Methods) == 0 {
+		return true
+	}
+	method, _, _ := strings.Cut(route, " ")
+	return slices.Contains(f.Methods, method)
+}
+
 // draw decides whether a request to route gets a fault, and which.
 func (ch *chaos) draw(route string) (ChaosFault, bool) {
 	ch.mu.Lock()
@@ -199,18 +218,22 @@ func (ch *chaos) draw(route string) (ChaosFault, bool) {
 	if !hit {
 		return ChaosFault{}, false
 	}
+	live := func(i int) bool {
+		f := c.Faults[i]
+		return (f.Max == 0 || ch.used[i] < f.Max) && f.applies(route)
+	}
 	total := 0
 	for i, f := range c.Faults {
-		if f.Max == 0 || ch.used[i] < f.Max {
+		if live(i) {
 			total += f.Weight
 		}
 	}
 	if total == 0 {
-		return ChaosFault{}, false // every entry is used up
+		return ChaosFault{}, false // every entry is used up, or none is for route
 	}
 	n := ch.rng.IntN(total)
 	for i, f := range c.Faults {
-		if f.Max != 0 && ch.used[i] >= f.Max {
+		if !live(i) {
 			continue
 		}
 		if n -= f.Weight; n < 0 {
@@ -246,6 +269,11 @@ func (s *Server) serveChaos(w http.ResponseWriter, r *http.Request, route string
 		}
 		return false
 	case FaultStatus, FaultSecondary, FaultTooMany:
+		if f.Kind == FaultStatus && f.Handled {
+			// The work is done; only the answer is replaced. The request is
+			// recorded once, with the status the client saw.
+			s.mux.ServeHTTP(&recorder{ResponseWriter: httptest.NewRecorder(), record: func(int) {}}, r)
+		}
 		status, body := f.status(), fmt.Sprintf(`{"message":%q,"status":"%d"}`, http.StatusText(f.status()), f.status())
 		switch f.Kind {
 		case FaultSecondary:

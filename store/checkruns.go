@@ -28,7 +28,8 @@ type CheckRunState struct {
 	Conclusion string
 	// AnnotationsSent counts the annotations GitHub already has on the run
 	// for ExternalID (they add up across updates, so a retry resumes after
-	// them).
+	// them). -1 while an update carrying annotations awaits its answer:
+	// whoever finds it so reads the count back from GitHub.
 	AnnotationsSent int
 	LeaseOwner      string
 	LeaseUntil      time.Time
