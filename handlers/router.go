@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -31,6 +32,8 @@ type Options struct {
 	Gatherer prometheus.Gatherer
 	// MetricsToken, when set, is the bearer token GET /metrics requires.
 	MetricsToken string
+	// now is the clock of log sampling (tests); time.Now when nil.
+	now func() time.Time
 	// Logger receives one line per delivery (default slog.Default()).
 	Logger *slog.Logger
 	// AppID is djsec's App ID, asked at every check event since
@@ -78,6 +81,9 @@ func New(o Options) *gin.Engine {
 	}
 	if o.BodyBudget <= 0 {
 		o.BodyBudget = DefaultBodyBudget
+	}
+	if o.now == nil {
+		o.now = time.Now
 	}
 	// One delivery of the largest size must always fit.
 	o.BodyBudget = max(o.BodyBudget, o.MaxBody+chunkReserve)

@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/djsec/djsec/config"
@@ -56,5 +58,21 @@ func TestSecurityHeadersEverywhere(t *testing.T) {
 				t.Errorf("%s %s: %s %q, want %q", r.Method, r.URL.Path, k, got, v)
 			}
 		}
+	}
+}
+
+// A client sending junk at full speed gets one log line, not one each.
+func TestRejectedDeliveriesLoggedOnce(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, secret)
+	for i := range 50 {
+		d := signed("pull_request", fmt.Sprintf("junk-%d", i), []byte(`{"action":"opened"}`))
+		d.signature = "sha256=" + strings.Repeat("0", 64)
+		if rec := s.do(d); rec.Code != http.StatusUnauthorized {
+			t.Fatalf("status %d", rec.Code)
+		}
+	}
+	if n := strings.Count(s.logs.String(), `"msg":"webhook"`); n != 1 {
+		t.Errorf("%d log lines for 50 rejected deliveries, want 1:\n%.2000s", n, s.logs.String())
 	}
 }

@@ -56,6 +56,7 @@ type webhook struct {
 	maxBody  int64
 	budget   *bodyBudget
 	handlers map[string]eventHandler
+	rejected *rejectionSampler
 }
 
 func newWebhook(o Options) *webhook {
@@ -68,6 +69,7 @@ func newWebhook(o Options) *webhook {
 		maxBody:  o.MaxBody,
 		budget:   newBodyBudget(o.BodyBudget),
 		handlers: map[string]eventHandler{},
+		rejected: newRejectionSampler(o.now),
 	}
 	for _, h := range []eventHandler{pullRequest{}, issueComment{}, issues{}, check{}, push{}, installationEvents{}} {
 		for _, e := range h.Handles() {
@@ -262,6 +264,9 @@ func (w *webhook) log(req *http.Request, r result, took time.Duration) {
 	case r.outcome == metrics.OutcomeError:
 		level = slog.LevelError
 	case r.status >= 400:
+		if !w.rejected.allow(req.Context(), w.logger, r.outcome) {
+			return
+		}
 		level = slog.LevelWarn
 		attrs = append(attrs, slog.String("remote", req.RemoteAddr))
 	}
