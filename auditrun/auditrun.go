@@ -99,6 +99,8 @@ type Runner struct {
 	parallel     int
 	now          func() time.Time
 	spread       time.Duration
+	// bot is the App's bot login, learned once (botLogin).
+	bot string
 
 	mu    sync.Mutex
 	queue Inserter

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/djsec/djsec/auditissue"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubfake"
 )
 
 // A tree whose file names climb out of the repository (git refuses such
@@ -63,5 +65,29 @@ func TestAuditHostileSettings(t *testing.T) {
 				t.Errorf("issue body %d bytes, over GitHub's limit", len(body))
 			}
 		})
+	}
+}
+
+// An issue with the audit issue's title and marker, filed by another App's
+// bot, is not adopted: djsec keeps its findings in an issue it created.
+func TestForeignBotIssueNotAdopted(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.repo.Commit("main", example(t, "startproject"))
+	body := "Looks like djsec's.\n" + auditissue.Marker + "\n"
+	foreign := e.repo.AddIssue(githubfake.Issue{Title: auditissue.Title, Body: body, User: "impostor[bot]", Labels: []string{auditissue.Label}})
+	e.audit(false)
+	var ours []githubfake.Issue
+	for _, i := range e.issues() {
+		if i.Number == foreign {
+			if i.Body != body || i.State != "open" {
+				t.Errorf("the foreign issue was edited: %+v", i)
+			}
+			continue
+		}
+		ours = append(ours, i)
+	}
+	if len(ours) != 1 || ours[0].User != "djsec-test[bot]" {
+		t.Fatalf("djsec's own audit issues: %+v", ours)
 	}
 }

@@ -3,6 +3,7 @@ package auditrun
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/djsec/djsec/auditissue"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 )
 
@@ -72,20 +74,51 @@ func newlyFailing(now, before []string) bool {
 	return false
 }
 
-func ours(i *github.Issue) bool {
-	return i != nil && i.PullRequestLinks == nil && i.GetTitle() == auditissue.Title &&
-		strings.Contains(i.GetBody(), auditissue.Marker) && i.GetUser().GetType() == "Bot"
+// ours reports djsec's audit issue: the title and marker, created by
+// this App's bot user (slug[bot]). Any other App, or a workflow's
+// github-actions[bot], could write the same title and marker, and djsec
+// would then keep its findings in an issue someone else controls.
+// The bot's login is asked of GitHub only when a candidate is found.
+func ours(i *github.Issue, bot func() string) bool {
+	if i == nil || i.PullRequestLinks != nil || i.GetTitle() != auditissue.Title ||
+		!strings.Contains(i.GetBody(), auditissue.Marker) || i.GetUser().GetType() != "Bot" {
+		return false
+	}
+	b := bot()
+	return b == "" || strings.EqualFold(i.GetUser().GetLogin(), b)
+}
+
+// botLogin is the App's bot user, slug[bot], asked of GitHub once per
+// process ("" when GitHub cannot say: any bot is then taken).
+func (r *Runner) botLogin(ctx context.Context) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.bot != "" {
+		return r.bot
+	}
+	app, err := r.clients.NewAppClient()
+	if err != nil {
+		return ""
+	}
+	a, _, err := app.Apps.Get(ctx, "")
+	if err != nil || a.GetSlug() == "" {
+		jobs.Logger(ctx).WarnContext(ctx, "could not learn the App's slug; any bot's audit issue is adopted", slog.Any("error", err))
+		return ""
+	}
+	r.bot = a.GetSlug() + "[bot]"
+	return r.bot
 }
 
 // findIssue returns djsec's audit issue (nil: none yet): the stored number
 // when it is still djsec's; else, among every issue with the label, djsec's
 // by title and marker, the lowest number, the others closed as duplicates.
 func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, known int) (*github.Issue, error) {
+	bot := func() string { return r.botLogin(ctx) }
 	var keep *github.Issue
 	if known > 0 {
 		i, _, err := gh.Issues.Get(ctx, t.Owner, t.Name, known)
 		switch {
-		case err == nil && ours(i):
+		case err == nil && ours(i, bot):
 			keep = i
 		case err != nil && !githubapp.NotFound(err) && statusOf(err) != 410:
 			return nil, ghError("get the audit issue", err)
@@ -104,7 +137,7 @@ func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, kno
 			return nil, ghError("list audit issues", err)
 		}
 		for _, i := range page {
-			if ours(i) {
+			if ours(i, bot) {
 				found = append(found, i)
 			}
 		}

@@ -16,8 +16,14 @@ func (s *Server) issueJSON(r *Repo, i *Issue) map[string]any {
 		}
 	}
 	url := fmt.Sprintf("%s/repos/%s/issues/%d", s.URL, r.FullName(), i.Number)
+	var via any
+	if i.User == s.botLogin() {
+		// GitHub names the App that created an issue through its token.
+		via = map[string]any{"id": s.app.ID, "slug": s.app.Slug, "node_id": "A_1", "name": s.app.Slug}
+	}
 	return map[string]any{
-		"id": int64(i.Number) + r.ID*1000, "node_id": fmt.Sprintf("I_%d", i.Number), "number": i.Number,
+		"performed_via_github_app": via,
+		"id":                       int64(i.Number) + r.ID*1000, "node_id": fmt.Sprintf("I_%d", i.Number), "number": i.Number,
 		"title": i.Title, "body": i.Body, "state": i.State, "labels": labels, "locked": false,
 		"user":     s.userJSON(i.User, userType(i.User)),
 		"html_url": fmt.Sprintf("https://github.com/%s/issues/%d", r.FullName(), i.Number),

@@ -538,3 +538,18 @@ func blobSHA(b []byte) string {
 	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
+
+// AddIssue files an issue as i.User (someone else than djsec: a person, or
+// another App's bot) and returns its number.
+func (r *Repo) AddIssue(i Issue) int {
+	r.s.mu.Lock()
+	defer r.s.mu.Unlock()
+	r.nextNumber++
+	i.Number = r.nextNumber
+	if i.State == "" {
+		i.State = "open"
+	}
+	ii := i
+	r.issues[i.Number] = &ii
+	return i.Number
+}
