@@ -1,9 +1,12 @@
 package checkrun_test
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/djsec/djsec/jobs"
 )
 
 // A pull request whose changed files go past the byte budget is checked on
@@ -38,5 +41,27 @@ func TestPullRequestOverTheByteBudget(t *testing.T) {
 	run2 := e2.only(p2.HeadSHA)
 	if run2.Conclusion != "neutral" || !strings.Contains(run2.Title, "too large to check fully") {
 		t.Errorf("conclusion %q title %q, want neutral and too large", run2.Conclusion, run2.Title)
+	}
+}
+
+// A pull request whose check killed the server twice gets a neutral run
+// saying it was not checked, and the job ends instead of killing a third.
+func TestPoisonPullRequestNeutralRun(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{paused: true})
+	p := e.pr("feature", map[string]string{"mysite/settings.py": "DEBUG = True\n"})
+	proc := e.proc.Processors(jobs.Processors{}).PullRequest
+	err := proc.Process(context.Background(), jobs.Job[jobs.PullRequestArgs]{ID: 7, Attempt: 3, MaxAttempts: 10, Crashed: 2,
+		Args: jobs.PullRequestArgs{Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID},
+			Action: "opened", Number: p.Number, HeadSHA: p.HeadSHA, HeadRef: "feature", BaseRef: "main", BaseSHA: p.BaseSHA}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := e.only(p.HeadSHA)
+	if run.Status != "completed" || run.Conclusion != "neutral" || !strings.Contains(run.Title, "Not checked") {
+		t.Errorf("run %s/%s %q, want a completed neutral run saying it was not checked", run.Status, run.Conclusion, run.Title)
+	}
+	if len(run.Annotations) != 0 {
+		t.Errorf("annotations on an unchecked commit: %d", len(run.Annotations))
 	}
 }

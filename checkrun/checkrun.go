@@ -180,7 +180,7 @@ func New(o Options) (*Processor, error) {
 
 // Processors returns base with the three kinds the check handles filled in.
 func (p *Processor) Processors(base jobs.Processors) jobs.Processors {
-	base.PullRequest = jobs.ProcessorFunc[jobs.PullRequestArgs](p.processPullRequest)
+	base.PullRequest = jobs.CrashAwareFunc[jobs.PullRequestArgs](p.processPullRequest)
 	base.CheckRerun = jobs.ProcessorFunc[jobs.CheckRerunArgs](p.processRerun)
 	base.CheckAction = jobs.ProcessorFunc[jobs.CheckActionArgs](p.processAction)
 	return base
@@ -234,11 +234,15 @@ func (p *Processor) processPullRequest(ctx context.Context, job jobs.Job[jobs.Pu
 	if err != nil {
 		return err
 	}
-	return p.run(ctx, target{
+	t := target{
 		origin: a.Origin, owner: owner, name: name, pr: a.Number, head: a.HeadSHA,
 		baseRef: a.BaseRef, baseSHA: a.BaseSHA, changedFiles: a.ChangedFiles, draft: a.Draft,
 		leaseOwner: leaseOwner(job.ID, job.Attempt), retry: job.Attempt > 1,
-	})
+	}
+	if job.Crashed >= jobs.MaxCrashes {
+		return p.giveUp(ctx, t, job.Crashed)
+	}
+	return p.run(ctx, t)
 }
 
 func (p *Processor) processRerun(ctx context.Context, job jobs.Job[jobs.CheckRerunArgs]) error {

@@ -221,3 +221,37 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 	}
 	return nil
 }
+
+// giveUp ends a poison job: checking this commit killed the server's
+// process twice (the job was rescued from a dead process each time), so
+// instead of a third try the commit gets a completed neutral run saying
+// why, and the job ends.
+func (p *Processor) giveUp(ctx context.Context, t target, crashed int) error {
+	log := jobs.Logger(ctx)
+	gh, err := p.client(ctx, t.origin.Installation)
+	if gh == nil {
+		return err
+	}
+	st, claimed, fresh, err := p.db.ClaimCheckRun(ctx, p.key(t), t.leaseOwner, p.lease)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		return fmt.Errorf("check run of %s: %w (held by %s)", t.head, errBusy, st.LeaseOwner)
+	}
+	defer p.release(ctx, t)
+	st.PR = t.pr
+	pb := &publisher{p: p, gh: gh, t: t, st: st, fresh: fresh, ext: externalID(t.head, "crashed", p.rulesVersion)}
+	out := &github.CheckRunOutput{
+		Title: github.Ptr("Not checked: checking this commit stopped the djsec server"),
+		Summary: github.Ptr(fmt.Sprintf("The djsec server's process died %d times while checking this commit "+
+			"(most likely it ran out of memory on the changed files), so djsec stopped trying. "+
+			"Nothing was found or passed. Push a smaller change, or run `bot audit` locally; "+
+			"the server's operator sees this job in its log.", crashed)),
+	}
+	log.ErrorContext(ctx, "poison job: a neutral check run says the commit was not checked", slog.Int("crashed", crashed))
+	if err := pb.write(ctx, statusCompleted, review.ConclusionNeutral, out, nil); err != nil {
+		return err
+	}
+	return nil
+}

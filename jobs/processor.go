@@ -15,7 +15,19 @@ type Job[T Args] struct {
 	Attempt     int // 1 on the first run
 	MaxAttempts int
 	CreatedAt   time.Time
+	// Crashed counts the earlier attempts whose process died while running
+	// them (River rescued the job). A job that keeps killing its process —
+	// a pull request whose files exhaust memory — is a poison job: at
+	// MaxCrashes the processor should end it, saying why.
+	Crashed int
 }
+
+// MaxCrashes is how many crashed attempts make a job a poison job.
+const MaxCrashes = 2
+
+// rescuedError is River's error on an attempt its rescuer took back from a
+// process that stopped answering.
+const rescuedError = "Stuck job rescued by JobRescuer"
 
 // Processor does the work of one kind of job. Later issues implement one
 // per kind (the check run for PullRequestArgs, commands for CommentArgs …)
@@ -84,3 +96,15 @@ func Logger(ctx context.Context) *slog.Logger {
 func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
 	return context.WithValue(ctx, loggerKey{}, l)
 }
+
+// CrashAwareFunc is a ProcessorFunc that ends its own poison jobs: it is
+// called even after MaxCrashes crashed attempts (Job.Crashed says so), to
+// leave a word for the people waiting (a check run saying why), where
+// other processors' jobs just end.
+type CrashAwareFunc[T Args] func(ctx context.Context, job Job[T]) error
+
+// Process calls f.
+func (f CrashAwareFunc[T]) Process(ctx context.Context, job Job[T]) error { return f(ctx, job) }
+
+// HandlesCrashes marks f as ending its own poison jobs.
+func (CrashAwareFunc[T]) HandlesCrashes() bool { return true }

@@ -96,12 +96,25 @@ func (w *worker[T]) Work(ctx context.Context, job *river.Job[T]) (err error) {
 		err = w.finish(ctx, logger, job, err)
 	}()
 
+	crashed := 0
+	for _, e := range job.Errors {
+		if e.Error == rescuedError {
+			crashed++
+		}
+	}
+	if crashed >= MaxCrashes {
+		logger.ErrorContext(ctx, "this job's process died while running it twice; ending it", slog.Int("crashed", crashed))
+		if _, handles := any(w.processor).(interface{ HandlesCrashes() bool }); !handles {
+			return fmt.Errorf("the process died running this job %d times: %w", crashed, ErrPermanent)
+		}
+	}
 	return w.processor.Process(ctx, Job[T]{
 		ID:          job.ID,
 		Args:        job.Args,
 		Attempt:     job.Attempt,
 		MaxAttempts: job.MaxAttempts,
 		CreatedAt:   job.CreatedAt,
+		Crashed:     crashed,
 	})
 }
 
