@@ -68,6 +68,9 @@ type fetcher struct {
 
 	files     []review.ChangedFile
 	truncated bool
+	// treeTruncated: GitHub truncated the head's tree, so the unchanged
+	// entry points were not read (entrypoints.go).
+	treeTruncated bool
 	// mergeBase is the commit base contents come from ("" until the
 	// compare call has been made).
 	mergeBase string

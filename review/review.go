@@ -34,6 +34,10 @@ type Input struct {
 	WebURL    string
 	Files     []ChangedFile // every file the pull request changes (as listed)
 	Truncated bool          // GitHub listed only the first 3,000 files
+	// TreeTruncated: GitHub truncated the head's tree (over 100,000
+	// entries or 7 MB), so the unchanged entry points that name the
+	// production settings were not read.
+	TreeTruncated bool
 	// Head and Base are the fetched contents of the relevant files, by
 	// their path at head and at the merge base (a renamed file is under
 	// PreviousPath in Base). A file the pull request does not change may
