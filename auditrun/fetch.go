@@ -206,6 +206,17 @@ func (f *fetcher) each(ctx context.Context, pr project, paths []string) error {
 			continue
 		}
 		b := pr.blobs[p]
+		if b.target != "" {
+			f.mu.Lock()
+			data, done := f.got[b.target]
+			if done {
+				f.got[p] = data
+			}
+			f.mu.Unlock()
+			if done {
+				continue
+			}
+		}
 		limit := pysrc.MaxSize
 		if deps.IsLockFile(p) {
 			limit = deps.MaxLockSize

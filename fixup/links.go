@@ -95,12 +95,25 @@ func (b *build) linkEdits(ctx context.Context, files map[string][]byte, res *Res
 			view = maps.Clone(view)
 			view[target] = files[p]
 		}
-		for i := range res.Changes {
-			if res.Changes[i].Path == p {
-				res.Changes[i].Path = target
-				res.Changes[i].Description += " (through the link `" + p + "`)"
+		// The target's own change of the same rule already says it (the
+		// fixers saw the same bytes twice).
+		own := map[string]bool{}
+		for _, c := range res.Changes {
+			if c.Path == target {
+				own[c.Rule] = true
 			}
 		}
+		var changes []Change
+		for _, c := range res.Changes {
+			if c.Path == p {
+				if own[c.Rule] {
+					continue
+				}
+				c.Path, c.Description = target, c.Description+" (through the link `"+p+"`)"
+			}
+			changes = append(changes, c)
+		}
+		res.Changes = changes
 	}
 	return view
 }
