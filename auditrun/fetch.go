@@ -35,6 +35,10 @@ type fetcher struct {
 	branch   string
 	parallel int
 
+	// linkReads counts the link blobs read (links.go); discovery reads
+	// them one at a time.
+	linkReads int
+
 	mu   sync.Mutex
 	got  map[string][]byte
 	errs []checks.FileError

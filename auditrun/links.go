@@ -27,6 +27,10 @@ const linkMode = "120000"
 // maxLinkHops bounds a chain of links (a loop ends there too).
 const maxLinkHops = 8
 
+// maxLinkReads bounds the link blobs one audit reads: a repository of
+// thousands of links must not spend the installation's rate limit.
+const maxLinkReads = 50
+
 // maxLinkSize: a link's blob is a path; anything longer is no path a
 // checkout could follow (PATH_MAX).
 const maxLinkSize = 4096
@@ -76,6 +80,10 @@ func (f *fetcher) linkText(ctx context.Context, p string, b blob) (string, error
 	if b.size > maxLinkSize {
 		return "", f.leftOut(ctx, p, "", "its blob is too long to be a path")
 	}
+	if f.linkReads >= maxLinkReads {
+		return "", f.leftOut(ctx, p, "", fmt.Sprintf("the audit already read %d links", maxLinkReads))
+	}
+	f.linkReads++
 	bl, _, err := f.gh.Git.GetBlob(ctx, f.t.Owner, f.t.Name, b.sha)
 	if err != nil {
 		if githubapp.NotFound(err) {
