@@ -78,3 +78,54 @@ func TestStoryTruncatedTreeAudit(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19, bug 2, fix-ups: `/djsec fix` on a pull request in a
+// repository whose production settings, shop/settings.py (named by
+// wsgi.py), are a link to config/settings_shared.py writes the fixes to
+// config/settings_shared.py and leaves the link a link.
+// The old fix-up replaced the link with a diverging copy.
+func TestStoryFixUpThroughSymlinkedSettings(t *testing.T) {
+	t.Parallel()
+	env := NewEnv(t, SQLite)
+	inst := env.GH.AddInstallation(installationID, owner)
+	repo := env.GH.AddRepo(inst, repoName)
+	repo.SetPermission("maintainer", "maintain")
+	repo.Commit("main", map[string]string{
+		"manage.py":                 "import os\nimport sys\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\nfrom django.core.management import execute_from_command_line\nexecute_from_command_line(sys.argv)\n",
+		"shop/__init__.py":          "",
+		"shop/wsgi.py":              "import os\n\nfrom django.core.wsgi import get_wsgi_application\n\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"shop.settings\")\napplication = get_wsgi_application()\n",
+		"config/settings_shared.py": composeSettings(false),
+		"requirements.txt":          "Django==5.2.8\ndjango-cors-headers==4.6.0\ngunicorn==23.0.0\n",
+		".gitignore":                "__pycache__/\n.env\n",
+	})
+	repo.Symlink("main", "shop/settings.py", "../config/settings_shared.py")
+	repo.Commit("feature", map[string]string{"config/settings_shared.py": composeSettings(true)})
+	pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", Title: "Local development", User: "alice"})
+	srv := env.Start(t)
+
+	srv.Deliver(t, "pull_request", env.GH.PullRequestEvent(t, repo, pr.Number, "opened"))
+	if run := completedRun(t, srv, repo, pr.HeadSHA); run.Conclusion != "failure" {
+		t.Fatalf("the unsafe pull request's check: %s", run.Conclusion)
+	}
+	reply := command(t, env, srv, repo, pr.Number, true, "maintainer", "/djsec fix")
+	reply = settledReply(t, srv, repo, reply)
+	var fix githubfake.Pull
+	for _, p := range repo.Pulls() {
+		if p.Number != pr.Number {
+			fix = p
+		}
+	}
+	if fix.Number == 0 {
+		t.Fatalf("no fix-up pull request; the reply says:\n%s\n%s", reply.Body, srv.LogTail(60))
+	}
+	if m := repo.Mode(fix.HeadRef, "shop/settings.py"); m != "120000" {
+		t.Errorf("shop/settings.py on the fix-up branch has mode %q, want the link's 120000", m)
+	}
+	if link, _ := repo.File(fix.HeadRef, "shop/settings.py"); link != "../config/settings_shared.py" {
+		t.Errorf("the link now holds:\n%s", link)
+	}
+	target, _ := repo.File(fix.HeadRef, "config/settings_shared.py")
+	if !strings.Contains(target, `SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`) {
+		t.Errorf("the link's target was not fixed:\n%s\nfix-up body:\n%s", target, fix.Body)
+	}
+}
