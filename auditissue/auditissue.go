@@ -67,6 +67,10 @@ type Input struct {
 	ConfigSource string          // ".github/djsec.yml@main" or "defaults"
 	RulesVersion string
 	Now          time.Time
+	// Coverage, when set, says which part of the repository the audit
+	// could not read (a tree GitHub truncated): the checklist is judged on
+	// the rest.
+	Coverage string
 }
 
 // Result is a rendered body with the figures it states.
@@ -125,6 +129,9 @@ func render(in Input, cl *checklist.Checklist, st []checklist.ItemStatus, pass, 
 	fmt.Fprintf(&b, "# Django security audit of `%s`\n\n", in.Repo)
 	fmt.Fprintf(&b, "Audited %s at %s on %s. Config: %s. Rules %s.\n\n",
 		branchName(in.Branch), code(short(in.SHA)), in.Now.UTC().Format("2006-01-02 15:04 MST"), in.ConfigSource, in.RulesVersion)
+	if in.Coverage != "" {
+		fmt.Fprintf(&b, "> **Partial coverage.** %s\n\n", in.Coverage)
+	}
 
 	fmt.Fprintf(&b, "**Score: %d of %d automated checklist items pass (%d%%).**", pass, auto, percent(pass, auto))
 	if n := len(in.History); n > 0 {

@@ -10,9 +10,10 @@
 //     commit, ignores and rules version as the last audit end the job: an
 //     unchanged repository costs that one request and its issue is not
 //     edited.
-//  2. discovery: one recursive tree call. No manage.py, no settings module
-//     and no manifest naming Django: nothing more is fetched, nothing is
-//     written.
+//  2. discovery: one recursive tree call (a tree GitHub truncates is
+//     walked subtree by subtree, walk.go; links are resolved in the tree,
+//     links.go). No manage.py, no settings module and no manifest naming
+//     Django: nothing more is fetched, nothing is written.
 //  3. the relevant files, by branch name through the ETag cache (a 304 is
 //     free), each checked against the tree's blob SHA so that a push in
 //     between is never mistaken for the audited commit.
@@ -87,6 +88,9 @@ type Options struct {
 	// Spread is how long the weekly sweep spreads repositories over
 	// (default DefaultSpread).
 	Spread time.Duration
+	// MaxTreeReads bounds the walk of a tree GitHub truncated (default
+	// DefaultMaxTreeReads).
+	MaxTreeReads int
 }
 
 // Runner runs audits. It is safe for concurrent use: one per server.
@@ -99,6 +103,7 @@ type Runner struct {
 	parallel     int
 	now          func() time.Time
 	spread       time.Duration
+	maxTreeReads int
 	// bot is the App's bot login, learned once (botLogin).
 	bot string
 
@@ -114,7 +119,7 @@ func New(o Options) (*Runner, error) {
 		return nil, errors.New("auditrun: Clients and DB are required")
 	}
 	r := &Runner{clients: o.Clients, db: o.DB, webURL: strings.TrimRight(o.WebURL, "/"), rulesVersion: o.RulesVersion,
-		maxFiles: o.MaxFiles, parallel: o.Parallel, now: o.Now, spread: o.Spread}
+		maxFiles: o.MaxFiles, parallel: o.Parallel, now: o.Now, spread: o.Spread, maxTreeReads: o.MaxTreeReads}
 	if r.webURL == "" {
 		r.webURL = "https://github.com"
 	}
@@ -132,6 +137,9 @@ func New(o Options) (*Runner, error) {
 	}
 	if r.spread <= 0 {
 		r.spread = DefaultSpread
+	}
+	if r.maxTreeReads <= 0 {
+		r.maxTreeReads = DefaultMaxTreeReads
 	}
 	return r, nil
 }
@@ -302,15 +310,22 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 	if err != nil {
 		return Result{}, ghError("get tree", err)
 	}
+	entries, coverage := tree.Entries, ""
+	if tree.GetTruncated() {
+		entries, coverage, err = walkTree(ctx, gh, t, sha, r.maxTreeReads)
+		if err != nil {
+			return Result{}, err
+		}
+	}
 	f := &fetcher{gh: gh, t: t, branch: branch, parallel: r.parallel}
-	project, err := f.discover(ctx, tree)
+	project, err := f.discover(ctx, entries)
 	if err != nil {
 		return Result{}, err
 	}
 	st := prev
 	st.RepoID, st.Repo, st.SHA, st.Branch = t.RepoID, t.full(), sha, branch
 	if !project.django {
-		log.InfoContext(ctx, "no Django project on the default branch; nothing to audit")
+		log.InfoContext(ctx, "no Django project on the default branch; nothing to audit", slog.Bool("partial_tree", coverage != ""))
 		st.InputKey = key
 		return Result{Outcome: NotDjango, Issue: prev.IssueNumber}, r.db.SaveAudit(ctx, st)
 	}
@@ -353,6 +368,7 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 	in := auditissue.Input{
 		Repo: t.full(), SHA: sha, Branch: branch, WebURL: r.webURL, Checklist: cl, Findings: findings,
 		History: points(history), Ignores: trail(ignores), ConfigSource: source, RulesVersion: r.rulesVersion, Now: now,
+		Coverage: coverage,
 	}
 	res, number, err := r.publish(ctx, gh, t, in, prev)
 	if err != nil {

@@ -34,6 +34,11 @@ type env struct {
 	client *github.Client
 	queue  *fakeQueue
 	logs   bytes.Buffer
+	// clients and now are what the Runner was built with.
+	clients *githubapp.ClientCreator
+	now     func() time.Time
+	// logger writes to logs; the jobs' logger too.
+	logger *slog.Logger
 }
 
 type fakeQueue struct {
@@ -58,6 +63,7 @@ func newEnv(t *testing.T) *env {
 	e.repo = e.gh.AddRepo(e.inst, "octo-org/shop")
 	e.db = storetest.Open(t, storetest.SQLiteURL(t))
 	logger := slog.New(slog.NewTextHandler(&e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.logger = logger
 	clients, err := githubapp.NewClientCreator(githubapp.Config{
 		BaseURL: e.gh.URL, AppID: e.gh.AppID(), PrivateKey: e.gh.AppPrivateKeyPEM(),
 		ETags: e.db.ETags(), Logger: logger,
@@ -71,8 +77,8 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	week := 0
-	e.runner, err = auditrun.New(auditrun.Options{Clients: clients, DB: e.db, RulesVersion: "test",
-		Now: func() time.Time { week++; return clock.AddDate(0, 0, 7*week) }})
+	e.clients, e.now = clients, func() time.Time { week++; return clock.AddDate(0, 0, 7*week) }
+	e.runner, err = auditrun.New(auditrun.Options{Clients: clients, DB: e.db, RulesVersion: "test", Now: e.now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,7 +117,7 @@ func example(t *testing.T, dir string) map[string]string {
 func (e *env) audit(force bool) {
 	e.t.Helper()
 	p := e.runner.Processors(jobs.Processors{}).Audit
-	err := p.Process(context.Background(), jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: jobs.AuditArgs{
+	err := p.Process(jobs.WithLogger(context.Background(), e.logger), jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: jobs.AuditArgs{
 		Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID}, Reason: "schedule", Force: force,
 	}})
 	if err != nil {

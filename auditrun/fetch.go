@@ -35,6 +35,10 @@ type fetcher struct {
 	branch   string
 	parallel int
 
+	// linkReads counts the link blobs read (links.go); discovery reads
+	// them one at a time.
+	linkReads int
+
 	mu   sync.Mutex
 	got  map[string][]byte
 	errs []checks.FileError
@@ -57,6 +61,10 @@ type project struct {
 type blob struct {
 	sha  string
 	size int
+	mode string
+	// target is the file a symbolic link resolves to: the one read, and
+	// whose sha and size these are ("" for a file read at its own path).
+	target string
 }
 
 func isManifest(p string) bool {
@@ -90,19 +98,29 @@ func rank(p string) int {
 // branch holds a Django project: a manage.py says so; a settings module or
 // a manifest only when its text names Django (Scrapy projects have a
 // settings.py too). A tree with none of them costs nothing more.
-func (f *fetcher) discover(ctx context.Context, tree *github.Tree) (project, error) {
+func (f *fetcher) discover(ctx context.Context, entries []*github.TreeEntry) (project, error) {
 	pr := project{blobs: map[string]blob{}, all: map[string]blob{}}
-	var weak []string
-	for _, e := range tree.Entries {
+	var relevant []string
+	for _, e := range entries {
 		p := e.GetPath()
 		if e.GetType() != "blob" {
 			continue
 		}
-		pr.all[p] = blob{sha: e.GetSHA(), size: e.GetSize()}
-		if !checks.AuditRelevant(p) && p != checks.ConfigPath {
+		pr.all[p] = blob{sha: e.GetSHA(), size: e.GetSize(), mode: e.GetMode()}
+		if checks.AuditRelevant(p) || p == checks.ConfigPath {
+			relevant = append(relevant, p)
+		}
+	}
+	var weak []string
+	for _, p := range relevant {
+		b, err := f.resolve(ctx, pr.all, p)
+		if errors.Is(err, errLinkOut) {
 			continue
 		}
-		pr.blobs[p] = blob{sha: e.GetSHA(), size: e.GetSize()}
+		if err != nil {
+			return project{}, err
+		}
+		pr.blobs[p] = b
 		pr.order = append(pr.order, p)
 		switch {
 		case path.Base(p) == "manage.py":
@@ -140,7 +158,14 @@ func (f *fetcher) checklist(ctx context.Context, pr project, p string) ([]byte, 
 	if _, ok := pr.all[p]; !ok {
 		return nil, nil
 	}
-	if err := f.each(ctx, project{blobs: pr.all}, []string{p}); err != nil {
+	b, err := f.resolve(ctx, pr.all, p)
+	if errors.Is(err, errLinkOut) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := f.each(ctx, project{blobs: map[string]blob{p: b}}, []string{p}); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -185,6 +210,17 @@ func (f *fetcher) each(ctx context.Context, pr project, paths []string) error {
 			continue
 		}
 		b := pr.blobs[p]
+		if b.target != "" {
+			f.mu.Lock()
+			data, done := f.got[b.target]
+			if done {
+				f.got[p] = data
+			}
+			f.mu.Unlock()
+			if done {
+				continue
+			}
+		}
 		limit := pysrc.MaxSize
 		if deps.IsLockFile(p) {
 			limit = deps.MaxLockSize
@@ -197,10 +233,18 @@ func (f *fetcher) each(ctx context.Context, pr project, paths []string) error {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			data, err := f.raw(ctx, p, limit)
+			// A link is read at its target (the contents API would
+			// follow it too, but the tree's SHA to check the bytes
+			// against is the target's) and kept under its own path,
+			// as a checkout holds it.
+			at := p
+			if b.target != "" {
+				at = b.target
+			}
+			data, err := f.raw(ctx, at, limit)
 			switch {
 			case err == nil && b.sha != "" && gitBlobSHA(data) != b.sha:
-				err = fmt.Errorf("%s: %w", p, errMoved)
+				err = fmt.Errorf("%s: %w", at, errMoved)
 			case err != nil && isUnreadable(err):
 				f.fileError(p, err.Error())
 				return

@@ -448,3 +448,30 @@ func TestDraftsCheckedByDefault(t *testing.T) {
 		t.Errorf("draft: %s", cr.Conclusion)
 	}
 }
+
+// The same, with production.py a symbolic link to deploy/production.py
+// (a directory listing says "symlink" for it, with its target): the
+// sibling is read at its target, under its own path, so the production
+// view stays safe. A sibling linking out of the repository is not read.
+func TestSplitSettingsSymlinkedProduction(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	files := splitSettings(t, false)
+	files["deploy/production.py"] = files["mysite/settings/production.py"]
+	delete(files, "mysite/settings/production.py")
+	e.repo.Commit("main", files)
+	e.repo.Symlink("main", "mysite/settings/production.py", "../../deploy/production.py")
+	e.repo.Symlink("main", "mysite/settings/local.py", "../../../etc/local_settings.py")
+	p := e.pr("base-debug", map[string]string{"mysite/settings/base.py": edit(t, hardened(t), "DEBUG = False", "DEBUG = True")})
+	e.open(p)
+	cr := e.only(p.HeadSHA)
+	if requested(e, "deploy/production.py") != 1 {
+		t.Errorf("the link's target was not read once:\n%s", e.gh.BudgetReport())
+	}
+	if requested(e, "mysite/settings/local.py") != 0 || requested(e, "etc/local_settings.py") != 0 {
+		t.Errorf("a link out of the repository was read:\n%s", e.gh.BudgetReport())
+	}
+	if strings.Contains(cr.Summary, "DJS201") || cr.Conclusion == "failure" {
+		t.Fatalf("DEBUG reported although production.py (a link) overrides it: %s\n%s", cr.Conclusion, cr.Summary)
+	}
+}

@@ -44,7 +44,9 @@ func (f *fetcher) entryPoints(ctx context.Context, changed map[string]bool) erro
 	}
 	if tree.GetTruncated() {
 		// A monorepo's tree does not come in one answer: roles fall
-		// back to module names rather than a walk of every subtree.
+		// back to module names rather than a walk of every subtree,
+		// and the summary says so.
+		f.treeTruncated = true
 		return nil
 	}
 	var paths, entries []string

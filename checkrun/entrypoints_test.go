@@ -61,3 +61,32 @@ func TestEntryPointsNotReadForALoneSettingsModule(t *testing.T) {
 		}
 	}
 }
+
+// A tree GitHub truncates (the fake's limit lowered to three entries):
+// the check cannot read the unchanged entry points, and its summary says
+// that coverage was partial rather than judge as if it had read them.
+func TestEntryPointsTruncatedTreeSaysPartial(t *testing.T) {
+	t.Parallel()
+	common := "INSTALLED_APPS = [\"django.contrib.auth\", \"django.contrib.sessions\"]\n" +
+		"MIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\n" +
+		"ROOT_URLCONF = \"board.urls\"\nDEBUG = False\n"
+	e := newEnv(t, envOptions{})
+	e.repo.Commit("main", map[string]string{
+		"settings/__init__.py": "",
+		"settings/common.py":   common,
+		"docker/config.py":     "import os\n\nfrom .common import *\n\nDEBUG = os.getenv(\"BOARD_DEBUG\", \"False\") == \"True\"\nSECRET_KEY = os.environ[\"BOARD_SECRET_KEY\"]\n",
+		"docker/Dockerfile":    "FROM python:3.12\nWORKDIR /board\nCOPY . /board\nRUN cp docker/config.py settings/config.py\nENV DJANGO_SETTINGS_MODULE=settings.config\n",
+		"manage.py":            "import os\nos.environ.setdefault(\"DJANGO_SETTINGS_MODULE\", \"settings.common\")\n",
+		".gitignore":           gitignore,
+	})
+	e.gh.SetTreeLimit(3, 0)
+	p := e.pr("debug-in-common", map[string]string{"settings/common.py": strings.Replace(common, "DEBUG = False", "DEBUG = True", 1)})
+	e.open(p)
+	cr := e.only(p.HeadSHA)
+	if e.gh.Count("GET /repos/{owner}/{repo}/git/trees/{tree_sha}", 200) == 0 {
+		t.Fatalf("test set-up: the check read no tree:\n%s", e.gh.BudgetReport())
+	}
+	if !strings.Contains(cr.Summary, "Partial coverage: GitHub truncated this repository's file tree") {
+		t.Errorf("the summary does not say the tree was truncated:\n%s", cr.Summary)
+	}
+}

@@ -79,6 +79,9 @@ type fetcher struct {
 
 	files     []review.ChangedFile
 	truncated bool
+	// treeTruncated: GitHub truncated the head's tree, so the unchanged
+	// entry points were not read (entrypoints.go).
+	treeTruncated bool
 	// mergeBase is the commit base contents come from ("" until the
 	// compare call has been made).
 	mergeBase string
@@ -641,6 +644,20 @@ func (f *fetcher) importGroups(changed, tried map[string]bool) [][]string {
 	return out
 }
 
+// siblingLink is the file a settings module that is a symbolic link names
+// (the directory listing gives a link's target, relative to the link):
+// read there, since a link the contents API does not follow (dangling, or
+// out of the repository) would answer with its own blob. ok is false for a
+// link that leaves the repository; a dangling one answers 404 and is
+// skipped like a file gone.
+func siblingLink(p, target string) (string, bool) {
+	next := path.Join(path.Dir(p), target)
+	if target == "" || path.IsAbs(target) || next == ".." || strings.HasPrefix(next, "../") || !githubapp.ValidRepoPath(next) {
+		return "", false
+	}
+	return next, true
+}
+
 // moduleKey is a candidate's module as a path: mysite/settings/base for
 // mysite/settings/base.py and mysite/settings/base/__init__.py.
 func moduleKey(p string) string {
@@ -671,11 +688,21 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 			return ghError("list "+dir, err)
 		}
 		var paths []string
+		// at is where a sibling is read: a link's target (siblingLink).
+		at := map[string]string{}
 		for _, e := range entries {
 			p := e.GetPath()
-			if e.GetType() != "file" || !strings.HasSuffix(p, ".py") || !review.Relevant(p) || changed[p] ||
+			if (e.GetType() != "file" && e.GetType() != "symlink") || !strings.HasSuffix(p, ".py") || !review.Relevant(p) || changed[p] ||
 				f.head[p] != nil || e.GetSize() > maxFileSize {
 				continue
+			}
+			at[p] = p
+			if e.GetType() == "symlink" {
+				target, ok := siblingLink(p, e.GetTarget())
+				if !ok {
+					continue
+				}
+				at[p] = target
 			}
 			paths = append(paths, p)
 		}
@@ -685,7 +712,7 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 		got := map[string][]byte{}
 		var mu sync.Mutex
 		if err := f.each(ctx, paths, func(ctx context.Context, p string) error {
-			data, err := f.raw(ctx, p, f.t.head, false)
+			data, err := f.raw(ctx, at[p], f.t.head, false)
 			if err != nil {
 				var bad *unreadableError
 				if errors.Is(err, errMissing) || errors.As(err, &bad) {

@@ -29,6 +29,9 @@ type build struct {
 	// modes are the tree's file modes at head, by path: a rewritten file
 	// keeps its own (an executable script stays executable).
 	modes map[string]string
+	// links are the symbolic links read at head, by path: the file each
+	// resolves to, or (linkWhy) why it was not followed (links.go).
+	links, linkWhy map[string]string
 	// outcome is what happened, for the reply to a command (Request.Reply):
 	// the comments to the pull request that would say it go there instead.
 	outcome string
@@ -123,6 +126,7 @@ func (b *build) run(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("fixup: fix: %w", err)
 	}
+	view := b.linkEdits(ctx, files, res)
 	if len(res.Files) == 0 && len(res.Deleted) == 0 {
 		if open {
 			b.outcome = "Nothing djsec can fix is left, so the open fix-up pull request was closed.\n\n" + unfixedList(res.Unfixed)
@@ -145,7 +149,7 @@ func (b *build) run(ctx context.Context) error {
 			// a review on every push would bury the conversation.
 			return nil
 		}
-		if err := b.review(ctx, pull, files, res); err != nil {
+		if err := b.review(ctx, pull, view, res); err != nil {
 			return err
 		}
 		if b.outcome == "" {
@@ -278,7 +282,17 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 		return nil, fmt.Errorf("fixup: tree at %s: %w", head, err)
 	}
 	out := map[string][]byte{}
-	b.modes = map[string]string{}
+	read := map[string][]byte{} // by the path read: a link's target once
+	b.modes, b.links, b.linkWhy = map[string]string{}, map[string]string{}, map[string]string{}
+	byPath := map[string]*github.TreeEntry{}
+	for _, e := range tree.Entries {
+		byPath[e.GetPath()] = e
+		if e.GetType() == "blob" {
+			// Every file's: an edit must never turn a link it did not
+			// read into a file either.
+			b.modes[e.GetPath()] = e.GetMode()
+		}
+	}
 	for _, e := range tree.Entries {
 		if e.GetType() != "blob" || !wanted(e.GetPath()) {
 			continue
@@ -286,7 +300,27 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 		if len(out) >= b.f.maxFiles {
 			break
 		}
-		b.modes[e.GetPath()] = e.GetMode()
+		key := e.GetPath()
+		if e.GetMode() == linkMode {
+			// Read at the file the link names, checked in the tree: the
+			// contents API would follow it too, but only to a file.
+			link := key
+			target, why, err := b.follow(ctx, byPath, link)
+			if err != nil {
+				return nil, err
+			}
+			if target == "" {
+				b.linkWhy[link] = why
+				b.log.InfoContext(ctx, "symbolic link not followed", slog.String("path", link), slog.String("why", why))
+				continue
+			}
+			b.links[link] = target
+			e = byPath[target]
+		}
+		if data, ok := read[e.GetPath()]; ok {
+			out[key] = data
+			continue
+		}
 		var data []byte
 		if e.GetSize() > 1<<20 {
 			// The contents API sends no content past 1 MB: the blob has
@@ -300,7 +334,8 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 		if err != nil {
 			return nil, fmt.Errorf("fixup: read %s: %w", e.GetPath(), err)
 		}
-		out[e.GetPath()] = data
+		read[e.GetPath()] = data
+		out[key] = data
 	}
 	return out, nil
 }
@@ -425,6 +460,11 @@ func (b *build) commit(ctx context.Context, head, message string, res *Result) (
 	}
 	var entries []*github.TreeEntry
 	for _, p := range sortedKeys(res.Files) {
+		if b.modes[p] == linkMode {
+			// linkEdits maps these away; writing one would replace a
+			// link with a file.
+			return nil, "write " + p, fmt.Errorf("fixup: %s is a symbolic link: %w", p, jobs.ErrPermanent)
+		}
 		blob, _, err := b.gh.Git.CreateBlob(ctx, b.owner, b.name, github.Blob{
 			Content: github.Ptr(base64.StdEncoding.EncodeToString(res.Files[p])), Encoding: github.Ptr("base64"),
 		})

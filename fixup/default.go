@@ -113,6 +113,7 @@ func (b *build) runDefault(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fixup: fix: %w", err)
 	}
+	b.linkEdits(ctx, files, res)
 	if len(res.Files) == 0 && len(res.Deleted) == 0 {
 		if open {
 			if err := b.close(ctx, row, "nothing djsec can fix is left on `"+branch+"`"); err != nil {

@@ -32,6 +32,7 @@ var Routes = []string{
 	"POST /repos/{owner}/{repo}/git/refs",
 	"DELETE /repos/{owner}/{repo}/git/refs/{ref}",
 	"POST /repos/{owner}/{repo}/git/blobs",
+	"GET /repos/{owner}/{repo}/git/blobs/{file_sha}",
 	"POST /repos/{owner}/{repo}/git/trees",
 	"POST /repos/{owner}/{repo}/git/commits",
 	"PATCH /repos/{owner}/{repo}/git/refs/{ref}",

@@ -36,6 +36,8 @@ type Repo struct {
 	trees map[string]map[string][]byte
 	// treeModes are the non-100644 modes of the trees made with POST git/trees.
 	treeModes map[string]map[string]string
+	// subtrees are the directories whose SHAs tree answers listed (trees.go).
+	subtrees map[string]subtree
 }
 
 // commit is one commit. Each has a single parent (none for the first), so
@@ -223,6 +225,10 @@ func (r *Repo) commitLocked(branch, message, author string, set map[string][]byt
 	}
 	for path, content := range set {
 		tree[path] = content
+		if modes[path] == linkMode {
+			// Content written to a path makes a regular file of it.
+			delete(modes, path)
+		}
 	}
 	h := sha1.New()
 	fmt.Fprintf(h, "parent %s\nmessage %s\n%d\n", parent, message, len(r.commits))

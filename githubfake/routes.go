@@ -193,6 +193,9 @@ func (s *Server) getContents(c *call) (int, any) {
 	}
 	p := strings.Trim(c.r.PathValue("path"), "/")
 	if b, ok := cm.files[p]; ok {
+		if cm.mode(p) == linkMode {
+			return s.linkContents(c, r, cm, p)
+		}
 		if strings.Contains(c.r.Header.Get("Accept"), "raw") {
 			return http.StatusOK, rawBody{data: b, contentType: "application/vnd.github.raw; charset=utf-8"}
 		}
@@ -213,6 +216,8 @@ func (s *Server) getContents(c *call) (int, any) {
 		seen[name] = true
 		if isDir {
 			entries = append(entries, map[string]any{"type": "dir", "name": name, "path": p + "/" + name, "sha": blobSHA([]byte(p + "/" + name)), "size": 0})
+		} else if cm.mode(f) == linkMode {
+			entries = append(entries, s.symlinkJSON(r, cm, f))
 		} else {
 			e := s.contentJSON(r, cm, f, cm.files[f], false)
 			entries = append(entries, e)
@@ -224,6 +229,9 @@ func (s *Server) getContents(c *call) (int, any) {
 	return http.StatusOK, entries
 }
 
+// maxJSONContent is the largest file the JSON contents answer carries.
+const maxJSONContent = 1 << 20
+
 func (s *Server) contentJSON(r *Repo, cm *commit, p string, b []byte, withContent bool) map[string]any {
 	self := s.URL + "/repos/" + r.FullName() + "/contents/" + p + "?ref=" + cm.sha
 	html := "https://github.com/" + r.FullName() + "/blob/" + cm.sha + "/" + p
@@ -234,7 +242,11 @@ func (s *Server) contentJSON(r *Repo, cm *commit, p string, b []byte, withConten
 		"download_url": "https://raw.githubusercontent.com/" + r.FullName() + "/" + cm.sha + "/" + p,
 		"_links":       map[string]any{"self": self, "git": git, "html": html},
 	}
-	if withContent {
+	if withContent && len(b) > maxJSONContent {
+		// Past 1 MB the JSON answer carries no content; only the raw
+		// media type (or the blobs API) has the bytes.
+		m["content"], m["encoding"] = "", "none"
+	} else if withContent {
 		// GitHub wraps base64 at 60 characters.
 		enc := base64.StdEncoding.EncodeToString(b)
 		var sb strings.Builder
@@ -291,30 +303,20 @@ func (s *Server) putContents(c *call) (int, any) {
 
 func (s *Server) getTree(c *call) (int, any) {
 	r := c.repo
-	cm := r.resolve(c.r.PathValue("tree_sha"))
-	if cm == nil {
+	sha := c.r.PathValue("tree_sha")
+	cm, prefix, ok := r.treeRoot(sha)
+	if !ok {
 		return http.StatusNotFound, notFound()
 	}
-	recursive := c.r.URL.Query().Get("recursive") != ""
-	dirs := map[string]bool{}
-	var entries []any
-	for _, f := range sortedKeys(cm.files) {
-		parts := strings.Split(f, "/")
-		for i := 1; i < len(parts); i++ {
-			d := strings.Join(parts[:i], "/")
-			if !dirs[d] && (recursive || i == 1) {
-				dirs[d] = true
-				entries = append(entries, map[string]any{"path": d, "mode": "040000", "type": "tree", "sha": blobSHA([]byte(cm.sha + d)), "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + blobSHA([]byte(cm.sha+d))})
-			}
-		}
-		if recursive || len(parts) == 1 {
-			entries = append(entries, map[string]any{"path": f, "mode": cm.mode(f), "type": "blob", "sha": blobSHA(cm.files[f]), "size": len(cm.files[f]), "url": s.URL + "/repos/" + r.FullName() + "/git/blobs/" + blobSHA(cm.files[f])})
-		}
+	if prefix == "" {
+		sha = cm.sha
 	}
+	recursive := c.r.URL.Query().Get("recursive") != ""
+	entries, truncated := s.treeEntries(r, cm, prefix, recursive)
 	if entries == nil {
 		entries = []any{}
 	}
-	return http.StatusOK, map[string]any{"sha": cm.sha, "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + cm.sha, "tree": entries, "truncated": false}
+	return http.StatusOK, map[string]any{"sha": sha, "url": s.URL + "/repos/" + r.FullName() + "/git/trees/" + sha, "tree": entries, "truncated": truncated}
 }
 
 func (s *Server) createRef(c *call) (int, any) {

@@ -93,6 +93,8 @@ type Server struct {
 	teams map[string]string
 	// chaos is the fault schedule of StartChaos (chaos.go).
 	chaos chaos
+	// treeLimit bounds one GET git/trees answer (trees.go).
+	treeLimit treeLimits
 }
 
 // Option configures New.

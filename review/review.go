@@ -37,6 +37,10 @@ type Input struct {
 	// TooLarge: the changed files went past what djsec reads in one check,
 	// so some were left unread (listed in FileErrors).
 	TooLarge bool
+	// TreeTruncated: GitHub truncated the head's tree (over 100,000
+	// entries or 7 MB), so the unchanged entry points that name the
+	// production settings were not read.
+	TreeTruncated bool
 	// Head and Base are the fetched contents of the relevant files, by
 	// their path at head and at the merge base (a renamed file is under
 	// PreviousPath in Base). A file the pull request does not change may

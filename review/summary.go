@@ -38,6 +38,11 @@ func summarize(in Input, cfg *checks.Config, res *Result, unreadable []string) s
 		top += "> GitHub lists only the first 3,000 files of a pull request; djsec reviewed those. " +
 			"Findings in the other files show in `bot audit` and the weekly audit.\n\n"
 	}
+	if in.TreeTruncated {
+		top += "> Partial coverage: GitHub truncated this repository's file tree, so djsec did not read the unchanged " +
+			"entry points (manage.py, wsgi.py, Dockerfile, …) that say which settings module is production's; " +
+			"roles follow module names. The weekly audit walks the whole tree.\n\n"
+	}
 	// Notes on the annotations follow the table of new findings.
 	var notes strings.Builder
 	if res.Omitted > 0 {
