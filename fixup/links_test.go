@@ -76,7 +76,7 @@ func TestFixupRefusesLinkOutsideRepository(t *testing.T) {
 		t.Fatalf("%d fix-up pull requests, want 1", len(fixups))
 	}
 	body := fixups[0].Body
-	if !strings.Contains(body, "### Needs a person") || !strings.Contains(body, "`.env.example` is a symbolic link") {
+	if !strings.Contains(body, "### Needs a person") || !strings.Contains(body, ".env.example\\` is a symbolic link") {
 		t.Errorf("the refused edit is not listed for a person:\n%s", body)
 	}
 }
