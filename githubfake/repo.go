@@ -36,6 +36,9 @@ type Repo struct {
 	trees map[string]map[string][]byte
 	// treeModes are the non-100644 modes of the trees made with POST git/trees.
 	treeModes map[string]map[string]string
+	// archived and issuesDisabled make GitHub refuse writes and issues
+	// (refusals.go).
+	archived, issuesDisabled bool
 }
 
 // commit is one commit. Each has a single parent (none for the first), so

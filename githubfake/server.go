@@ -93,6 +93,8 @@ type Server struct {
 	teams map[string]string
 	// chaos is the fault schedule of StartChaos (chaos.go).
 	chaos chaos
+	// hooks are the app webhook's delivery attempts (hookdeliveries.go).
+	hooks hookState
 }
 
 // Option configures New.
@@ -511,6 +513,9 @@ func (s *Server) dispatch(c *call, h handler) (int, any) {
 			return http.StatusNotFound, notFound()
 		}
 		c.repo = repo
+		if status, body, refused := s.refuse(c); refused {
+			return status, body
+		}
 	}
 	return h(c)
 }
