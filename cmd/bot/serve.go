@@ -29,6 +29,7 @@ import (
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/redeliver"
 	"github.com/djsec/djsec/registration"
 	"github.com/djsec/djsec/review"
 	"github.com/djsec/djsec/store"
@@ -271,6 +272,20 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		qo.Processors.Prune = jobs.Pruner{DB: db, Retention: jobs.DefaultRetention}
 	}
 	qo.Periodic = append(qo.Periodic, jobs.PrunePeriodic())
+	// Webhooks GitHub could not deliver (the server down, the database
+	// failing) are asked for again: at start, then every interval.
+	redeliverEvery, err := redeliver.ParseInterval(os.Getenv(redeliver.EnvInterval))
+	if err != nil {
+		return err
+	}
+	sweeper, err := redeliver.New(redeliver.Options{Clients: clients, DB: db, Registerer: reg})
+	if err != nil {
+		return err
+	}
+	qo.Processors = overrideProcessors(sweeper.Processors(qo.Processors), o.Processors)
+	if redeliverEvery > 0 {
+		qo.Periodic = append(qo.Periodic, redeliver.Periodic(redeliverEvery))
+	}
 	queue, err := jobs.NewQueue(db, qo)
 	if err != nil {
 		return err
@@ -402,6 +417,9 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	}
 	if over.Fixup != nil {
 		base.Fixup = over.Fixup
+	}
+	if over.Redeliver != nil {
+		base.Redeliver = over.Redeliver
 	}
 	return base
 }
