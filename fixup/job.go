@@ -80,6 +80,11 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 	} else {
 		outcome, err = f.RequestDefaultBranchFix(ctx, a.Installation, a.Repo, a.RepoID, a.Number, a.Rules)
 	}
+	if why, ok := githubapp.Permanent(err); ok && !errors.Is(err, jobs.ErrPermanent) {
+		// An archived repository, a repository or installation gone: no
+		// retry gets another answer.
+		err = fmt.Errorf("%s: %w: %w", why, jobs.ErrPermanent, err)
+	}
 	if a.Reply == 0 {
 		return err
 	}
@@ -90,6 +95,9 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 		jobs.Logger(ctx).WarnContext(ctx, "fix-up failed for good; saying so in the reply", slog.String("error", err.Error()))
 		outcome = fmt.Sprintf("djsec could not build the fix-up pull request: GitHub or djsec failed %d times in a row (last: %s). "+
 			"Nothing half-written was left behind; ask again with `/djsec fix` later.", job.Attempt, firstLine(err.Error()))
+		if why, ok := githubapp.Permanent(err); ok {
+			outcome = fmt.Sprintf("djsec cannot build the fix-up pull request: GitHub refuses it for good (%s).", why)
+		}
 	}
 	if rerr := f.editReply(ctx, a, outcome); rerr != nil {
 		return errors.Join(err, rerr)

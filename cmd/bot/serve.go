@@ -259,6 +259,8 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	// A rate limit too long for the client to wait out retries the job no
 	// sooner than GitHub asked.
 	qo.RetryAfter = githubapp.RetryAfter
+	// GitHub's permanent answers end a job at once, whatever its kind.
+	qo.Permanent = githubapp.IsPermanent
 	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
 	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
 	qo.Processors = overrideProcessors(fixer.Processors(qo.Processors), o.Processors)
