@@ -207,11 +207,9 @@ func (s *Sweeper) Sweep(ctx context.Context) (Result, error) {
 	ok := map[string]bool{}
 	failed := map[string]*candidate{}
 	opts := &github.ListCursorOptions{PerPage: 100}
-	complete := true
 	for page := 0; ; page++ {
 		if page == maxPages {
-			complete = false
-			log.WarnContext(ctx, "redelivery sweep: listing cut short; older deliveries wait for the next sweep",
+			log.WarnContext(ctx, "redelivery sweep: listing cut short; older deliveries are not examined",
 				slog.Int("pages", page), slog.Time("since", since))
 			break
 		}
@@ -298,9 +296,11 @@ func (s *Sweeper) Sweep(ctx context.Context) (Result, error) {
 		log.InfoContext(ctx, "missed webhook redelivered", slog.String("guid", c.guid), slog.String("event", c.event),
 			slog.String("action", c.action), slog.Int("status_code", c.status), slog.Time("delivered_at", c.at))
 	}
-	if complete && res.Deferred == 0 {
+	if res.Deferred == 0 {
 		// Otherwise the next sweep looks as far back again, for what this
-		// one left.
+		// one left. A listing cut short is not looked at again: re-reading
+		// maxPages every interval would cost more than the oldest attempts
+		// of a very busy App are worth.
 		s.mu.Lock()
 		s.last = start
 		s.mu.Unlock()
