@@ -80,11 +80,7 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 	} else {
 		outcome, err = f.RequestDefaultBranchFix(ctx, a.Installation, a.Repo, a.RepoID, a.Number, a.Rules)
 	}
-	if why, ok := githubapp.Permanent(err); ok && !errors.Is(err, jobs.ErrPermanent) {
-		// An archived repository, a repository or installation gone: no
-		// retry gets another answer.
-		err = fmt.Errorf("%s: %w: %w", why, jobs.ErrPermanent, err)
-	}
+	err = permanent(err)
 	if a.Reply == 0 {
 		return err
 	}
@@ -100,7 +96,17 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 		}
 	}
 	if rerr := f.editReply(ctx, a, outcome); rerr != nil {
-		return errors.Join(err, rerr)
+		return errors.Join(err, permanent(rerr))
+	}
+	return err
+}
+
+// permanent marks one of GitHub's permanent refusals (an archived
+// repository, a repository or installation gone) as jobs.ErrPermanent: no
+// retry gets another answer, not even the edit of the reply.
+func permanent(err error) error {
+	if why, ok := githubapp.Permanent(err); ok && !errors.Is(err, jobs.ErrPermanent) {
+		return fmt.Errorf("%s: %w: %w", why, jobs.ErrPermanent, err)
 	}
 	return err
 }
