@@ -490,8 +490,10 @@ func applyIgnores(fs []checks.Finding, igs []store.Ignore, now time.Time) []chec
 // ghError wraps a failed GitHub call; a gone or suspended installation is
 // permanent.
 func ghError(what string, err error) error {
-	if githubapp.InstallationGone(err) {
-		return fmt.Errorf("%s: the installation is gone or suspended: %w: %w", what, jobs.ErrPermanent, err)
+	if why, ok := githubapp.Permanent(err); ok {
+		// An archived repository, issues turned off, a repository or
+		// installation gone: retrying would get the same answer for hours.
+		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -204,7 +204,8 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 	queued := 0
 	err := r.eachRepoPage(ctx, installation, func(page *github.ListRepositories, _ int) (bool, error) {
 		for _, repo := range page.Repositories {
-			if repo.GetArchived() || repo.GetDisabled() {
+			if why, skip := unauditable(repo); skip {
+				jobs.Logger(ctx).DebugContext(ctx, "not audited", slog.String("repo", repo.GetFullName()), slog.String("why", why))
 				continue
 			}
 			a := jobs.AuditArgs{Origin: jobs.Origin{Installation: installation, Repo: repo.GetFullName(), RepoID: repo.GetID()},
@@ -217,6 +218,25 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 		return true, nil
 	})
 	return queued, err
+}
+
+// unauditable says why the repository, as the installation's listing shows
+// it, cannot have an audit issue: archived (read-only), disabled by
+// GitHub, or with issues turned off. The listing is read at every sweep,
+// so such a repository is skipped exactly as long as it stays so, at no
+// request of its own, and audited again the week it changes; an audit
+// that meets the refusal anyway (the state changed meanwhile) ends at
+// once (ghError).
+func unauditable(repo *github.Repository) (string, bool) {
+	switch {
+	case repo.GetArchived():
+		return "archived", true
+	case repo.GetDisabled():
+		return "disabled", true
+	case repo.HasIssues != nil && !*repo.HasIssues:
+		return "issues turned off", true
+	}
+	return "", false
 }
 
 // eachRepoPage calls fn with each page of the installation's repositories,
@@ -311,7 +331,7 @@ func (r *Runner) processInstallation(ctx context.Context, job jobs.Job[jobs.Inst
 		}
 		args := jobs.AuditArgs{Origin: jobs.Origin{Delivery: a.Delivery, Installation: a.Installation, Repo: full}, Reason: "installed", NotBefore: at}
 		if repo := known[full]; repo != nil {
-			if repo.GetArchived() || repo.GetDisabled() {
+			if _, skip := unauditable(repo); skip {
 				continue
 			}
 			args.RepoID, args.DefaultBranch = repo.GetID(), repo.GetDefaultBranch()

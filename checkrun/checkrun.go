@@ -407,8 +407,10 @@ func (p *Processor) client(ctx context.Context, installation int64) (*github.Cli
 // suspended is permanent (no retry brings it back); everything else is
 // retried by the queue.
 func ghError(what string, err error) error {
-	if githubapp.InstallationGone(err) {
-		return fmt.Errorf("%s: the installation is gone or suspended: %w: %w", what, jobs.ErrPermanent, err)
+	if why, ok := githubapp.Permanent(err); ok {
+		// An archived repository, issues turned off, a repository or
+		// installation gone: retrying would get the same answer for hours.
+		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

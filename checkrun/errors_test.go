@@ -52,6 +52,8 @@ func TestPermanentFailures(t *testing.T) {
 	}{
 		{"installation removed", func(e *env) { e.gh.RemoveInstallation(42) }},
 		{"repository gone", func(e *env) { e.gh.RemoveRepo("octo-org/mysite") }},
+		// Issue 19, bug 7: 403 "Repository was archived so is read-only."
+		{"repository archived", func(e *env) { e.repo.SetArchived(true) }},
 		{"check run rejected (422)", func(e *env) {
 			e.gh.Inject(githubfake.Fault{Route: "POST /repos/{owner}/{repo}/check-runs", Times: 10, Status: http.StatusUnprocessableEntity,
 				Body: `{"message":"Invalid request.\n\nFor 'properties/output', nil is not an object.","documentation_url":"https://docs.github.com/rest","status":"422"}`})

@@ -435,8 +435,10 @@ func truncateBody(s string) string {
 
 // ghError wraps a failed GitHub call; a gone installation is permanent.
 func ghError(what string, err error) error {
-	if githubapp.InstallationGone(err) {
-		return fmt.Errorf("%s: the installation is gone or suspended: %w: %w", what, jobs.ErrPermanent, err)
+	if why, ok := githubapp.Permanent(err); ok {
+		// An archived repository, issues turned off, a repository or
+		// installation gone: retrying would get the same answer for hours.
+		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -80,6 +80,7 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 	} else {
 		outcome, err = f.RequestDefaultBranchFix(ctx, a.Installation, a.Repo, a.RepoID, a.Number, a.Rules)
 	}
+	err = permanent(err)
 	if a.Reply == 0 {
 		return err
 	}
@@ -90,9 +91,22 @@ func (f *Fixup) Process(ctx context.Context, job jobs.Job[jobs.FixupArgs]) error
 		jobs.Logger(ctx).WarnContext(ctx, "fix-up failed for good; saying so in the reply", slog.String("error", err.Error()))
 		outcome = fmt.Sprintf("djsec could not build the fix-up pull request: GitHub or djsec failed %d times in a row (last: %s). "+
 			"Nothing half-written was left behind; ask again with `/djsec fix` later.", job.Attempt, firstLine(err.Error()))
+		if why, ok := githubapp.Permanent(err); ok {
+			outcome = fmt.Sprintf("djsec cannot build the fix-up pull request: GitHub refuses it for good (%s).", why)
+		}
 	}
 	if rerr := f.editReply(ctx, a, outcome); rerr != nil {
-		return errors.Join(err, rerr)
+		return errors.Join(err, permanent(rerr))
+	}
+	return err
+}
+
+// permanent marks one of GitHub's permanent refusals (an archived
+// repository, a repository or installation gone) as jobs.ErrPermanent: no
+// retry gets another answer, not even the edit of the reply.
+func permanent(err error) error {
+	if why, ok := githubapp.Permanent(err); ok && !errors.Is(err, jobs.ErrPermanent) {
+		return fmt.Errorf("%s: %w: %w", why, jobs.ErrPermanent, err)
 	}
 	return err
 }

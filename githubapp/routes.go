@@ -15,6 +15,8 @@ var Routes = []string{
 	"GET /app/installations",
 	"GET /app/installations/{installation_id}",
 	"POST /app/installations/{installation_id}/access_tokens",
+	"GET /app/hook/deliveries",
+	"POST /app/hook/deliveries/{delivery_id}/attempts",
 	"POST /app-manifests/{code}/conversions",
 	"GET /installation/repositories",
 	"GET /repos/{owner}/{repo}",

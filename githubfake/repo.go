@@ -38,6 +38,9 @@ type Repo struct {
 	treeModes map[string]map[string]string
 	// subtrees are the directories whose SHAs tree answers listed (trees.go).
 	subtrees map[string]subtree
+	// archived and issuesDisabled make GitHub refuse writes and issues
+	// (refusals.go).
+	archived, issuesDisabled bool
 }
 
 // commit is one commit. Each has a single parent (none for the first), so

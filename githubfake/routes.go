@@ -69,6 +69,8 @@ func (s *Server) routes() {
 	s.handle("GET /app/installations", authJWT, s.listInstallations)
 	s.handle("GET /installation/repositories", authToken, s.listInstallationRepos)
 	s.handle("GET /orgs/{org}/teams/{team_slug}/memberships/{username}", authToken, s.getTeamMembership)
+	s.handle("GET /app/hook/deliveries", authJWT, s.listHookDeliveries)
+	s.handle("POST /app/hook/deliveries/{delivery_id}/attempts", authJWT, s.redeliverHook)
 }
 
 // Handlers run with s.mu held.
@@ -130,7 +132,9 @@ func (s *Server) createToken(c *call) (int, any) {
 }
 
 func (s *Server) repoJSON(r *Repo) map[string]any {
-	return s.repositoryJSON(r.ID, r.FullName(), r.Private, false, r.DefaultBranch, "Organization")
+	m := s.repositoryJSON(r.ID, r.FullName(), r.Private, false, r.DefaultBranch, "Organization")
+	m["archived"], m["has_issues"] = r.archived, !r.issuesDisabled
+	return m
 }
 
 // repoURLs are the templated URLs every repository object carries.

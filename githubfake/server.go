@@ -95,6 +95,8 @@ type Server struct {
 	chaos chaos
 	// treeLimit bounds one GET git/trees answer (trees.go).
 	treeLimit treeLimits
+	// hooks are the app webhook's delivery attempts (hookdeliveries.go).
+	hooks hookState
 }
 
 // Option configures New.
@@ -513,6 +515,9 @@ func (s *Server) dispatch(c *call, h handler) (int, any) {
 			return http.StatusNotFound, notFound()
 		}
 		c.repo = repo
+		if status, body, refused := s.refuse(c); refused {
+			return status, body
+		}
 	}
 	return h(c)
 }

@@ -78,6 +78,8 @@ type Processors struct {
 	Prune Processor[PruneArgs]
 	// Fixup builds fix-up pull requests asked for by a command or the button.
 	Fixup Processor[FixupArgs]
+	// Redeliver asks GitHub for the webhooks this server missed.
+	Redeliver Processor[RedeliverArgs]
 }
 
 type loggerKey struct{}

@@ -70,6 +70,11 @@ type Options struct {
 	// a secondary rate limit's Retry-After); the retry waits at least that
 	// long, up to an hour, instead of River's backoff alone.
 	RetryAfter func(err error) (time.Duration, bool)
+	// Permanent recognises, in a failed attempt's error, an answer no
+	// retry changes even when the processor did not wrap ErrPermanent
+	// (serve: githubapp.IsPermanent — an archived repository, issues turned
+	// off, a repository or installation gone): the job ends at once.
+	Permanent func(err error) bool
 	// Periodic are jobs River queues on a schedule (the weekly audit
 	// sweep); the elected leader alone inserts them.
 	Periodic []*river.PeriodicJob
@@ -132,6 +137,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.AuditSweep, opts)
 	addWorker(ws, p.Prune, opts)
 	addWorker(ws, p.Fixup, opts)
+	addWorker(ws, p.Redeliver, opts)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -230,6 +230,8 @@ func TestExhaustedJobIsLoggedAndCounted(t *testing.T) {
 	}{
 		{"keeps failing", errors.New("boom"), 3},
 		{"permanent", fmt.Errorf("installation 7 was deleted: %w", jobs.ErrPermanent), 1},
+		// Options.Permanent recognises it (serve: GitHub's permanent answers).
+		{"recognised as permanent", errRefused, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -239,7 +241,8 @@ func TestExhaustedJobIsLoggedAndCounted(t *testing.T) {
 				runs.Add(1)
 				return tt.err
 			})
-			e := start(t, storetest.SQLiteURL(t), jobs.Options{MaxAttempts: 3, Processors: jobs.Processors{PullRequest: p}})
+			e := start(t, storetest.SQLiteURL(t), jobs.Options{MaxAttempts: 3, Processors: jobs.Processors{PullRequest: p},
+				Permanent: func(err error) bool { return errors.Is(err, errRefused) }})
 			if _, err := e.queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("doomed-delivery")); err != nil {
 				t.Fatal(err)
 			}
@@ -499,3 +502,6 @@ func TestReadyAndDepth(t *testing.T) {
 		t.Fatalf("depth = %v, %v; want 1 available", depth, err)
 	}
 }
+
+// errRefused stands for an answer Options.Permanent recognises.
+var errRefused = errors.New("403 Repository was archived so is read-only")

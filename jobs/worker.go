@@ -25,6 +25,7 @@ type worker[T Args] struct {
 	retryAfter func(error) (time.Duration, bool)
 	backoff    river.ClientRetryPolicy
 	timeouts   map[string]time.Duration
+	permanent  func(error) bool
 	// notBefore holds, by job ID, the earliest retry the service asked for
 	// (Options.RetryAfter), from the failed attempt to River's NextRetry.
 	notBefore sync.Map
@@ -42,7 +43,7 @@ func addWorker[T Args](ws *river.Workers, p Processor[T], o Options) {
 	if backoff == nil {
 		backoff = &river.DefaultClientRetryPolicy{}
 	}
-	river.AddWorker(ws, &worker[T]{processor: p, metrics: o.Metrics, logger: o.Logger, retryAfter: o.RetryAfter, backoff: backoff, timeouts: o.KindTimeouts})
+	river.AddWorker(ws, &worker[T]{processor: p, metrics: o.Metrics, logger: o.Logger, retryAfter: o.RetryAfter, backoff: backoff, timeouts: o.KindTimeouts, permanent: o.Permanent})
 }
 
 // Timeout is River's per-kind deadline: Options.KindTimeouts, else the
@@ -130,7 +131,7 @@ func (w *worker[T]) finish(ctx context.Context, logger *slog.Logger, job *river.
 		w.metrics.Jobs.WithLabelValues(kind, metrics.JobCancelled).Inc()
 		logger.WarnContext(ctx, "job interrupted; it will run again", slog.String("error", err.Error()))
 		return err
-	case errors.Is(err, ErrPermanent) || job.Attempt >= job.MaxAttempts:
+	case errors.Is(err, ErrPermanent) || job.Attempt >= job.MaxAttempts || (w.permanent != nil && w.permanent(err)):
 		w.metrics.Jobs.WithLabelValues(kind, metrics.JobFailed).Inc()
 		w.metrics.JobFailures.WithLabelValues(kind).Inc()
 		logger.ErrorContext(ctx, "job failed for good; the delivery's work is lost",

@@ -65,6 +65,8 @@ var operations = []string{
 	"GET /app/installations",
 	"GET /installation/repositories",
 	"GET /orgs/{org}/teams/{team_slug}/memberships/{username}",
+	"GET /app/hook/deliveries",
+	"POST /app/hook/deliveries/{delivery_id}/attempts",
 }
 
 // Keys dropped from schemas: prose and examples, which validation ignores.

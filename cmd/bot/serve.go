@@ -33,6 +33,7 @@ import (
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/redeliver"
 	"github.com/djsec/djsec/registration"
 	"github.com/djsec/djsec/review"
 	"github.com/djsec/djsec/store"
@@ -272,6 +273,8 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	// A rate limit too long for the client to wait out retries the job no
 	// sooner than GitHub asked.
 	qo.RetryAfter = githubapp.RetryAfter
+	// GitHub's permanent answers end a job at once, whatever its kind.
+	qo.Permanent = githubapp.IsPermanent
 	qo.Workers, qo.Processors, qo.Metrics, qo.Logger = cfg.Workers, overrideProcessors(commander.Processors(checker.Processors(jobs.Processors{})), o.Processors), m, logger
 	qo.Processors = overrideProcessors(auditor.Processors(qo.Processors), o.Processors)
 	qo.Processors = overrideProcessors(fixer.Processors(qo.Processors), o.Processors)
@@ -285,6 +288,20 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		qo.Processors.Prune = jobs.Pruner{DB: db, Retention: jobs.DefaultRetention}
 	}
 	qo.Periodic = append(qo.Periodic, jobs.PrunePeriodic())
+	// Webhooks GitHub could not deliver (the server down, the database
+	// failing) are asked for again: at start, then every interval.
+	redeliverEvery, err := redeliver.ParseInterval(os.Getenv(redeliver.EnvInterval))
+	if err != nil {
+		return err
+	}
+	sweeper, err := redeliver.New(redeliver.Options{Clients: clients, DB: db, Registerer: reg})
+	if err != nil {
+		return err
+	}
+	qo.Processors = overrideProcessors(sweeper.Processors(qo.Processors), o.Processors)
+	if redeliverEvery > 0 {
+		qo.Periodic = append(qo.Periodic, redeliver.Periodic(redeliverEvery))
+	}
 	queue, err := jobs.NewQueue(db, qo)
 	if err != nil {
 		return err
@@ -429,6 +446,9 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	}
 	if over.Fixup != nil {
 		base.Fixup = over.Fixup
+	}
+	if over.Redeliver != nil {
+		base.Redeliver = over.Redeliver
 	}
 	return base
 }
