@@ -169,6 +169,7 @@ func (r *Runner) Processors(base jobs.Processors) jobs.Processors {
 	base.Audit = jobs.ProcessorFunc[jobs.AuditArgs](r.processAudit)
 	base.AuditSweep = jobs.ProcessorFunc[jobs.AuditSweepArgs](r.processSweep)
 	base.Installation = jobs.ProcessorFunc[jobs.InstallationArgs](r.processInstallation)
+	base.Push = jobs.ProcessorFunc[jobs.PushArgs](r.processPush)
 	return base
 }
 
@@ -268,6 +269,11 @@ func daysUntil(now time.Time, day string) int {
 	return 0
 }
 
+// maxTrustPushes is how long the recorded head alone decides that a
+// repository is unchanged: past it the weekly audit asks GitHub again
+// (one request), in case push events were lost for good.
+const maxTrustPushes = 28 * 24 * time.Hour
+
 // Audit audits one repository with gh (an installation client).
 func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result, error) {
 	log := jobs.Logger(ctx)
@@ -290,16 +296,30 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 	if branch == "" {
 		branch = prev.Branch
 	}
-	sha, err := headSHA(ctx, gh, t, &branch)
-	if err != nil {
-		return Result{}, err
-	}
 	igs, err := r.db.Ignores(ctx, t.RepoID, 0)
 	if err != nil {
 		return Result{}, err
 	}
 	now := r.now()
 	ignores := activeIgnores(igs, now)
+	// The weekly audit of a repository whose default branch did not move
+	// (push events record every move; the redelivery sweep catches up
+	// the ones missed) costs no request at all. ETags cannot do that:
+	// GitHub's are tied to the installation token, which lives an hour.
+	if t.Scheduled && !t.Force && prev.InputKey != "" && now.Sub(prev.UpdatedAt) < maxTrustPushes {
+		if h, err := r.db.BranchHead(ctx, t.RepoID); err == nil && h.SHA == prev.SHA && h.Branch == prev.Branch &&
+			(branch == "" || branch == h.Branch) && inputKey(h.SHA, ignores, r.rulesVersion) == prev.InputKey {
+			log.DebugContext(ctx, "unchanged since the last audit (recorded head); no request", slog.String("sha", h.SHA))
+			return Result{Outcome: Unchanged, Issue: prev.IssueNumber}, nil
+		}
+	}
+	sha, err := headSHA(ctx, gh, t, &branch)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := r.db.SaveBranchHead(ctx, t.RepoID, branch, sha); err != nil {
+		return Result{}, err
+	}
 	key := inputKey(sha, ignores, r.rulesVersion)
 	if prev.InputKey == key && !t.Force {
 		log.DebugContext(ctx, "unchanged since the last audit", slog.String("sha", sha))
@@ -496,4 +516,16 @@ func ghError(what string, err error) error {
 		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// processPush records where the default branch now points: the weekly
+// audit compares it with what it audited and asks GitHub nothing when they
+// are the same.
+func (r *Runner) processPush(ctx context.Context, job jobs.Job[jobs.PushArgs]) error {
+	a := job.Args
+	branch, ok := strings.CutPrefix(a.Ref, "refs/heads/")
+	if !ok || branch != a.DefaultBranch || a.RepoID == 0 || strings.Trim(a.After, "0") == "" {
+		return nil // another branch, a tag, or a deletion
+	}
+	return r.db.SaveBranchHead(ctx, a.RepoID, branch, a.After)
 }

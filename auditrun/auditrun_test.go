@@ -116,6 +116,7 @@ func example(t *testing.T, dir string) map[string]string {
 // audit runs one audit job of the repository as the queue would.
 func (e *env) audit(force bool) {
 	e.t.Helper()
+	pushed(e.t, e.runner, e.repo)
 	p := e.runner.Processors(jobs.Processors{}).Audit
 	err := p.Process(jobs.WithLogger(context.Background(), e.logger), jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: jobs.AuditArgs{
 		Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID}, Reason: "schedule", Force: force,
@@ -455,4 +456,25 @@ func (w *syncWriter) String() string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.b.String()
+}
+
+// pushed delivers, as GitHub does after every push, a push event for the
+// default branch's current head: the audit trusts these to skip unchanged
+// repositories without a request.
+func pushed(t testing.TB, r *auditrun.Runner, repos ...*githubfake.Repo) {
+	t.Helper()
+	p := r.Processors(jobs.Processors{}).Push
+	for _, repo := range repos {
+		sha, ok := repo.Branch(repo.DefaultBranch)
+		if !ok {
+			continue
+		}
+		err := p.Process(context.Background(), jobs.Job[jobs.PushArgs]{Args: jobs.PushArgs{
+			Origin: jobs.Origin{Installation: 42, Repo: repo.FullName(), RepoID: repo.ID},
+			Ref:    "refs/heads/" + repo.DefaultBranch, After: sha, DefaultBranch: repo.DefaultBranch,
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }

@@ -929,3 +929,16 @@ func IssueCommentEvent(t testing.TB, gh *githubfake.Server, c Comment) []byte {
 	p["installation"] = map[string]any{"id": c.Installation}
 	return marshal(t, p)
 }
+
+// PushEvent builds the `push` webhook GitHub sends after a push to the
+// repository's default branch moved it from before to after.
+func PushEvent(t testing.TB, repo *githubfake.Repo, installation int64, before, after string) []byte {
+	t.Helper()
+	p := examplePayload(t, "push.branch")
+	p["ref"] = "refs/heads/" + repo.DefaultBranch
+	p["before"], p["after"], p["deleted"], p["created"] = before, after, false, false
+	p["repository"] = map[string]any{"id": repo.ID, "full_name": repo.FullName(), "name": repo.Name,
+		"owner": map[string]any{"login": repo.Owner}, "default_branch": repo.DefaultBranch, "private": repo.Private}
+	p["installation"] = map[string]any{"id": installation}
+	return marshal(t, p)
+}

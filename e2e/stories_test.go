@@ -517,7 +517,14 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 			}
 		}
 
+		env.GH.ResetRequests()
+		patches = env.GH.Count(issuePatch, 0)
 		sweep()
+		for _, c := range env.GH.Requests() {
+			if strings.HasPrefix(c.Path, "/repos/"+repo.FullName()+"/") || c.Path == "/repos/"+repo.FullName() {
+				t.Errorf("the unchanged weekly audit asked GitHub about the repository: %s %s", c.Method, c.Path)
+			}
+		}
 		if got := env.GH.Count(issuePatch, 0); got != patches {
 			t.Errorf("the unchanged weekly audit edited the issue: %d PATCHes, had %d", got, patches)
 		}
@@ -525,7 +532,12 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 			t.Errorf("audit issues after the unchanged audit: %d, body changed: %v", len(is), len(is) == 1 && is[0].Body != first.Body)
 		}
 
+		before, _ := repo.Branch("main")
 		sha := repo.Commit("main", map[string]string{"README.md": "# shop\n"})
+		// GitHub tells the App about the push; the weekly audit reads the
+		// repository again only because the recorded head moved.
+		srv.Deliver(t, "push", PushEvent(t, repo, installationID, before, sha))
+		WaitFor(t, storyTimeout, "the push job", func() bool { return jobsDone(t, srv, jobs.KindPush) == 1 }, srv)
 		sweep()
 		if got := env.GH.Count(issuePatch, 0); got <= patches {
 			t.Errorf("the audit after a new commit did not edit the issue (%d PATCHes)", got)

@@ -336,6 +336,25 @@ var migrations = []migration{
 		postgres: `ALTER TABLE command_replies ADD COLUMN comment_version TEXT NOT NULL DEFAULT '';
 		ALTER TABLE command_replies ADD COLUMN claimed_job BIGINT NOT NULL DEFAULT 0`,
 	},
+	{
+		version: 11,
+		name:    "branch_heads",
+		// The default branch's head as push events (and the audit's own
+		// reads) last said: the weekly audit of a repository whose head
+		// did not move costs no request at all.
+		sqlite: `CREATE TABLE branch_heads (
+			repo_id    INTEGER PRIMARY KEY,
+			branch     TEXT NOT NULL,
+			sha        TEXT NOT NULL,
+			updated_at TIMESTAMP NOT NULL
+		)`,
+		postgres: `CREATE TABLE branch_heads (
+			repo_id    BIGINT PRIMARY KEY,
+			branch     TEXT NOT NULL,
+			sha        TEXT NOT NULL,
+			updated_at TIMESTAMPTZ NOT NULL
+		)`,
+	},
 }
 
 // migrationLock is the Postgres advisory lock key held while migrating, so
