@@ -337,7 +337,7 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 			return Result{}, err
 		}
 	}
-	f := &fetcher{gh: gh, t: t, branch: branch, parallel: r.parallel}
+	f := &fetcher{gh: gh, t: t, branch: branch, parallel: r.parallel, blobs: r.db}
 	project, err := f.discover(ctx, entries)
 	if err != nil {
 		return Result{}, err

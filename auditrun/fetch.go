@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 	"path"
 	"sort"
@@ -20,6 +21,7 @@ import (
 	"github.com/djsec/djsec/checks/deps"
 	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/jobs"
 )
 
 const rawMediaType = "application/vnd.github.raw+json"
@@ -34,6 +36,8 @@ type fetcher struct {
 	t        Target
 	branch   string
 	parallel int
+	// blobs caches file bodies by blob SHA across audits (nil: none).
+	blobs blobCache
 
 	// linkReads counts the link blobs read (links.go); discovery reads
 	// them one at a time.
@@ -241,7 +245,16 @@ func (f *fetcher) each(ctx context.Context, pr project, paths []string) error {
 			if b.target != "" {
 				at = b.target
 			}
+			if data, ok := f.cached(ctx, b.sha); ok {
+				f.mu.Lock()
+				f.got[p] = data
+				f.mu.Unlock()
+				return
+			}
 			data, err := f.raw(ctx, at, limit)
+			if err == nil && b.sha != "" && gitBlobSHA(data) == b.sha {
+				f.keep(ctx, b.sha, data)
+			}
 			switch {
 			case err == nil && b.sha != "" && gitBlobSHA(data) != b.sha:
 				err = fmt.Errorf("%s: %w", at, errMoved)
@@ -334,4 +347,34 @@ func config(files map[string][]byte, branch string) (*checks.Config, []checks.Co
 	}
 	cfg, errs := checks.ParseConfig(checks.ConfigPath, data)
 	return cfg, errs, checks.ConfigPath + "@" + branch
+}
+
+// blobCache is the store's cache of file bodies by git blob SHA.
+type blobCache interface {
+	Blob(ctx context.Context, sha string) ([]byte, bool, error)
+	SaveBlob(ctx context.Context, sha string, body []byte) error
+}
+
+// cached is a file's body from an earlier audit: the same blob SHA is the
+// same bytes, so an unchanged file of a changed repository costs nothing.
+// A cache that fails is only logged: GitHub has the file.
+func (f *fetcher) cached(ctx context.Context, sha string) ([]byte, bool) {
+	if f.blobs == nil || sha == "" {
+		return nil, false
+	}
+	data, ok, err := f.blobs.Blob(ctx, sha)
+	if err != nil {
+		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
+		return nil, false
+	}
+	return data, ok && gitBlobSHA(data) == sha
+}
+
+func (f *fetcher) keep(ctx context.Context, sha string, data []byte) {
+	if f.blobs == nil {
+		return
+	}
+	if err := f.blobs.SaveBlob(ctx, sha, data); err != nil {
+		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
+	}
 }

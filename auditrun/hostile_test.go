@@ -91,3 +91,25 @@ func TestForeignBotIssueNotAdopted(t *testing.T) {
 		t.Fatalf("djsec's own audit issues: %+v", ours)
 	}
 }
+
+// A changed repository's audit reads only the files whose blob SHAs
+// changed: the others come from the cache of earlier audits' bodies.
+func TestChangedRepositoryReadsOnlyChangedBlobs(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	files := example(t, "startproject")
+	files["requirements.txt"] = "Django==5.2.8\ngunicorn==23.0.0\n"
+	e.repo.Commit("main", files)
+	e.audit(false)
+	const contents = "GET /repos/{owner}/{repo}/contents/{path}"
+	first := e.gh.Count(contents, 0)
+	if first < 2 {
+		t.Fatalf("the first audit read %d files", first)
+	}
+	e.gh.ResetRequests()
+	e.repo.Commit("main", map[string]string{"requirements.txt": "Django==5.2.9\ngunicorn==23.0.0\n"})
+	e.audit(false)
+	if got := e.gh.Count(contents, 0); got != 1 {
+		t.Errorf("the audit after one file changed read %d files, want 1 (the others are cached by blob SHA)", got)
+	}
+}

@@ -32,7 +32,7 @@ func (PruneArgs) InsertOpts() river.InsertOpts {
 // longer than that to stay deduplicated; the rest outlives any pull
 // request push worth re-checking.
 type Retention struct {
-	Deliveries, PRHeads, CheckRuns, CommandUses, ETags time.Duration
+	Deliveries, PRHeads, CheckRuns, CommandUses, ETags, Blobs time.Duration
 }
 
 // DefaultRetention is what serve uses.
@@ -42,6 +42,9 @@ var DefaultRetention = Retention{
 	CheckRuns:   90 * 24 * time.Hour,
 	CommandUses: 24 * time.Hour,
 	ETags:       30 * 24 * time.Hour,
+	// Five weekly audits: a file unread that long is from a repository
+	// that left.
+	Blobs: 35 * 24 * time.Hour,
 }
 
 // Pruner deletes rows older than its Retention.
@@ -68,6 +71,7 @@ func (p Pruner) Process(ctx context.Context, _ Job[PruneArgs]) error {
 		{"check_runs", p.Retention.CheckRuns, p.DB.PruneCheckRuns},
 		{"command_uses", p.Retention.CommandUses, p.DB.PruneCommandUses},
 		{"etags", p.Retention.ETags, p.DB.ETags().Prune},
+		{"blobs", p.Retention.Blobs, p.DB.PruneBlobs},
 	}
 	log := Logger(ctx)
 	for _, s := range steps {

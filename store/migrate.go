@@ -355,6 +355,25 @@ var migrations = []migration{
 			updated_at TIMESTAMPTZ NOT NULL
 		)`,
 	},
+	{
+		version: 12,
+		name:    "blobs",
+		// File bodies by git blob SHA, which never changes for the same
+		// bytes: a changed repository's audit reads only the files whose
+		// SHAs the tree shows changed.
+		sqlite: `CREATE TABLE blobs (
+			sha     TEXT PRIMARY KEY,
+			body    BLOB NOT NULL,
+			used_at TIMESTAMP NOT NULL
+		);
+		CREATE INDEX blobs_used_at ON blobs (used_at)`,
+		postgres: `CREATE TABLE blobs (
+			sha     TEXT PRIMARY KEY,
+			body    BYTEA NOT NULL,
+			used_at TIMESTAMPTZ NOT NULL
+		);
+		CREATE INDEX blobs_used_at ON blobs (used_at)`,
+	},
 }
 
 // migrationLock is the Postgres advisory lock key held while migrating, so
