@@ -66,6 +66,8 @@ type Processors struct {
 	Prune Processor[PruneArgs]
 	// Fixup builds fix-up pull requests asked for by a command or the button.
 	Fixup Processor[FixupArgs]
+	// MergeGroup checks a merge queue's group (merge_group checks_requested).
+	MergeGroup Processor[MergeGroupArgs]
 }
 
 type loggerKey struct{}

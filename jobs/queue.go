@@ -132,6 +132,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.AuditSweep, opts)
 	addWorker(ws, p.Prune, opts)
 	addWorker(ws, p.Fixup, opts)
+	addWorker(ws, p.MergeGroup, opts)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -403,6 +403,9 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	if over.Fixup != nil {
 		base.Fixup = over.Fixup
 	}
+	if over.MergeGroup != nil {
+		base.MergeGroup = over.MergeGroup
+	}
 	return base
 }
 
