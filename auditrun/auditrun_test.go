@@ -478,3 +478,34 @@ func pushed(t testing.TB, r *auditrun.Runner, repos ...*githubfake.Repo) {
 		}
 	}
 }
+
+// The label is created only when the repository lacks it: a POST that
+// GitHub answers 422 still counts against its secondary limit on
+// content-creating requests.
+func TestExistingLabelNotCreatedAgain(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.repo.Commit("main", example(t, "startproject"))
+	ctx := githubapp.WithoutETagCache(context.Background())
+	if _, _, err := e.client.Issues.CreateLabel(ctx, e.repo.Owner, e.repo.Name, &github.Label{Name: github.Ptr(auditissue.Label), Color: github.Ptr("00ff00")}); err != nil {
+		t.Fatal(err)
+	}
+	e.gh.ResetRequests()
+	e.audit(false)
+	const create = "POST /repos/{owner}/{repo}/labels"
+	if n := e.gh.Count(create, 0); n != 0 {
+		t.Errorf("%d label creations for a label the repository has", n)
+	}
+	if len(e.issues()) != 1 {
+		t.Fatalf("%d audit issues, want 1", len(e.issues()))
+	}
+	// Without it, one creation.
+	other := e.gh.AddRepo(e.inst, "octo-org/blog")
+	other.Commit("main", example(t, "startproject"))
+	e.repo = other
+	e.gh.ResetRequests()
+	e.audit(false)
+	if n := e.gh.Count(create, 201); n != 1 || e.gh.Count(create, 0) != 1 {
+		t.Errorf("%d label creations (%d answered 201) for a repository without it, want 1", e.gh.Count(create, 0), n)
+	}
+}

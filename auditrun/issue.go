@@ -165,11 +165,19 @@ func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, kno
 }
 
 // ensureLabel creates the djsec-audit label, with its colour and
-// description, when the repository lacks it. It asks to create it straight
-// away: GitHub answers 422 when the label exists, which costs the same one
-// request a listing would, and saves the listing when it does not.
+// description, when the repository lacks it. It asks whether the label
+// exists first: a POST answered 422 still counts against GitHub's
+// secondary limit on content-creating requests (80 a minute per
+// installation), and a first install audits every repository at once.
 func ensureLabel(ctx context.Context, gh *github.Client, t Target) error {
-	_, _, err := gh.Issues.CreateLabel(ctx, t.Owner, t.Name, &github.Label{
+	_, _, err := gh.Issues.GetLabel(ctx, t.Owner, t.Name, auditissue.Label)
+	switch {
+	case err == nil:
+		return nil
+	case !githubapp.NotFound(err):
+		return ghError("get the label", err)
+	}
+	_, _, err = gh.Issues.CreateLabel(ctx, t.Owner, t.Name, &github.Label{
 		Name: github.Ptr(auditissue.Label), Color: github.Ptr(labelColor), Description: github.Ptr("djsec's weekly Django security audit"),
 	})
 	if err != nil && statusOf(err) != 422 { // 422: created meanwhile

@@ -183,6 +183,7 @@ func (p *Processor) Processors(base jobs.Processors) jobs.Processors {
 	base.PullRequest = jobs.CrashAwareFunc[jobs.PullRequestArgs](p.processPullRequest)
 	base.CheckRerun = jobs.ProcessorFunc[jobs.CheckRerunArgs](p.processRerun)
 	base.CheckAction = jobs.ProcessorFunc[jobs.CheckActionArgs](p.processAction)
+	base.MergeGroup = jobs.ProcessorFunc[jobs.MergeGroupArgs](p.processMergeGroup)
 	return base
 }
 
@@ -207,6 +208,10 @@ type target struct {
 	retry bool
 	// leaseOwner names the job attempt in the check_runs row.
 	leaseOwner string
+	// mergeGroup is the merge queue branch when head is a merge group's
+	// commit (pr is 0 then): judged against the queue's base, with no
+	// buttons (nothing can be pushed to the queue's read-only branch).
+	mergeGroup string
 }
 
 func leaseOwner(jobID int64, attempt int) string {
@@ -243,6 +248,31 @@ func (p *Processor) processPullRequest(ctx context.Context, job jobs.Job[jobs.Pu
 		return p.giveUp(ctx, t, job.Crashed)
 	}
 	return p.run(ctx, t)
+}
+
+// processMergeGroup checks a merge queue's group: the run goes on the
+// group's head commit, judged against the commit the queue merges into as
+// a pull request is against its base (the findings the queued changes add
+// decide), under the base branch's .github/djsec.yml.
+func (p *Processor) processMergeGroup(ctx context.Context, job jobs.Job[jobs.MergeGroupArgs]) error {
+	a := job.Args
+	if a.Action != "checks_requested" {
+		jobs.Logger(ctx).DebugContext(ctx, "nothing to check for this action")
+		return nil
+	}
+	owner, name, err := splitRepo(a.Repo)
+	if err != nil {
+		return err
+	}
+	queue := strings.TrimPrefix(a.HeadRef, "refs/heads/")
+	if queue == "" {
+		queue = "merge group " + short(a.HeadSHA)
+	}
+	return p.run(ctx, target{
+		origin: a.Origin, owner: owner, name: name, head: a.HeadSHA,
+		baseRef: a.BaseBranch(), baseSHA: a.BaseSHA, mergeGroup: queue,
+		leaseOwner: leaseOwner(job.ID, job.Attempt), retry: job.Attempt > 1,
+	})
 }
 
 func (p *Processor) processRerun(ctx context.Context, job jobs.Job[jobs.CheckRerunArgs]) error {

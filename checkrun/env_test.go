@@ -97,6 +97,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	procs.PullRequest = record(e, procs.PullRequest)
 	procs.CheckRerun = record(e, procs.CheckRerun)
 	procs.CheckAction = record(e, procs.CheckAction)
+	procs.MergeGroup = record(e, procs.MergeGroup)
 	e.queue, err = jobs.NewQueue(e.db, jobs.Options{
 		Processors: procs, Logger: logger, Metrics: metrics.New(prometheus.NewRegistry()),
 		RetryPolicy: soon{}, FetchPollInterval: 20 * time.Millisecond, MaxAttempts: 5,

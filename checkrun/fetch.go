@@ -258,6 +258,8 @@ func (f *fetcher) listFiles(ctx context.Context) error {
 		}
 		complete := len(f.files) < maxCompareFiles || (f.t.changedFiles > 0 && len(f.files) >= f.t.changedFiles)
 		if complete || f.t.pr == 0 {
+			// A merge group has no pull request whose list could say more.
+			f.truncated = !complete
 			return nil
 		}
 	}

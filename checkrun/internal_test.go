@@ -105,6 +105,16 @@ func TestWebURL(t *testing.T) {
 		"https://ghe.example.com/api/v3/":    "https://ghe.example.com",
 		"http://127.0.0.1:4321":              "http://127.0.0.1:4321",
 		"https://github.example.com/gh/api/": "https://github.example.com/gh/api",
+		// GHE.com (data residency): the API is api.SUBDOMAIN.ghe.com, the
+		// pages SUBDOMAIN.ghe.com; links at the API host answer JSON 404s.
+		"https://api.acme.ghe.com":      "https://acme.ghe.com",
+		"https://api.acme.ghe.com/":     "https://acme.ghe.com",
+		"https://API.Acme.GHE.com":      "https://Acme.GHE.com",
+		"https://api.octo-corp.ghe.com": "https://octo-corp.ghe.com",
+		// Not GHE.com: only the api. prefix under ghe.com is the API host.
+		"https://ghe.com.example.org/api/v3": "https://ghe.com.example.org",
+		"https://api.example.com":            "https://api.example.com",
+		"http://ghes.local:8080/api/v3":      "http://ghes.local:8080",
 	} {
 		if got := WebURL(in); got != want {
 			t.Errorf("WebURL(%q) = %q, want %q", in, got, want)

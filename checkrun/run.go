@@ -193,9 +193,12 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		Ignores:       ignores,
 		Now:           p.now(),
 		RulesVersion:  p.rulesVersion,
-		Fixer:         p.fixer != nil,
+		Fixer:         p.fixer != nil && t.mergeGroup == "",
 	}
 	res := review.Review(ctx, in)
+	if t.mergeGroup != "" {
+		mergeGroupResult(res, t)
+	}
 	for _, e := range f.fileErrors {
 		log.InfoContext(ctx, "file not analyzed", slog.String("path", e.Path), slog.String("reason", e.Message))
 	}
@@ -255,4 +258,17 @@ func (p *Processor) giveUp(ctx context.Context, t target, crashed int) error {
 		return err
 	}
 	return nil
+}
+
+// mergeGroupResult adapts a review of a merge group's commit: the summary
+// says what was judged against what, and the run offers no buttons — the
+// queue's branch takes no fix-up, and its commit no pull request to
+// recheck (the queue builds a new group when it needs one).
+func mergeGroupResult(res *review.Result, t target) {
+	base := t.baseRef
+	if t.baseSHA != "" {
+		base += " at " + short(t.baseSHA)
+	}
+	res.Summary = fmt.Sprintf("Merge queue: `%s`, checked against `%s`; \"this pull request\" below means the changes the group adds.\n\n", t.mergeGroup, base) + res.Summary
+	res.Actions = nil
 }

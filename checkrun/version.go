@@ -4,9 +4,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"strings"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/githubapp"
 )
 
 // RulesVersion names the rules a check ran with: the module version (a
@@ -29,17 +29,7 @@ func shortHash(s string) string {
 	return hex.EncodeToString(sum[:])[:16]
 }
 
-// WebURL derives GitHub's web address from its REST API URL:
-// https://api.github.com → https://github.com, and a GitHub Enterprise
-// Server's https://HOST/api/v3 → https://HOST. Any other API URL (a test
-// fake) is returned as it is.
-func WebURL(apiURL string) string {
-	apiURL = strings.TrimRight(apiURL, "/")
-	switch {
-	case apiURL == "" || apiURL == "https://api.github.com":
-		return "https://github.com"
-	case strings.HasSuffix(apiURL, "/api/v3"):
-		return strings.TrimSuffix(apiURL, "/api/v3")
-	}
-	return apiURL
-}
+// WebURL derives GitHub's web address from its REST API URL, for links
+// in check runs and audit issues: see githubapp.WebURL (github.com, GitHub
+// Enterprise Server and GHE.com each put the API elsewhere).
+func WebURL(apiURL string) string { return githubapp.WebURL(apiURL) }

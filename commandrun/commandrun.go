@@ -140,7 +140,11 @@ type teamKey struct {
 
 type teamEntry struct {
 	member bool
-	at     time.Time
+	// notFound: GitHub answered 404, which it gives alike for a
+	// non-member, an unknown team and an App without the organization's
+	// Members (read) permission.
+	notFound bool
+	at       time.Time
 }
 
 type permKey struct {
@@ -479,30 +483,31 @@ var errTeamsHidden = errors.New("the App may not read the organization's team me
 
 // member asks GitHub (at most every PermissionTTL) whether login is an
 // active member of team ("org/slug"). A pending invitation, an unknown
-// team and a non-member are all "no".
-func (j *job) member(ctx context.Context, team, login string) (bool, error) {
+// team and a non-member are all "no"; notFound says GitHub answered 404,
+// which is also its answer to an App that may not read the teams.
+func (j *job) member(ctx context.Context, team, login string) (member, notFound bool, err error) {
 	p := j.p
 	key := teamKey{strings.ToLower(team), strings.ToLower(login)}
 	p.mu.Lock()
 	e, hit := p.teams[key]
 	p.mu.Unlock()
 	if hit && p.now().Sub(e.at) < p.ttl {
-		return e.member, nil
+		return e.member, e.notFound, nil
 	}
 	org, slug, _ := strings.Cut(team, "/")
 	m, _, err := j.gh.Teams.GetTeamMembershipBySlug(githubapp.WithoutETagCache(ctx), org, slug, login)
 	var er *github.ErrorResponse
 	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden {
-		return false, fmt.Errorf("membership of %s in team %s: %w: %w", login, team, errTeamsHidden, err)
+		return false, false, fmt.Errorf("membership of %s in team %s: %w: %w", login, team, errTeamsHidden, err)
 	}
 	if err != nil && !githubapp.NotFound(err) {
-		return false, ghError("membership of "+login+" in team "+team, err)
+		return false, false, ghError("membership of "+login+" in team "+team, err)
 	}
-	e = teamEntry{member: err == nil && m.GetState() == "active", at: p.now()}
+	e = teamEntry{member: err == nil && m.GetState() == "active", notFound: err != nil, at: p.now()}
 	p.mu.Lock()
 	p.teams[key] = e
 	p.mu.Unlock()
-	return e.member, nil
+	return e.member, e.notFound, nil
 }
 
 // commentVersion orders the versions of a comment: GitHub's updated_at

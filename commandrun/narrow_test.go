@@ -2,6 +2,7 @@ package commandrun_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -189,17 +190,37 @@ func TestNarrowingOnIssuesAndBadEntries(t *testing.T) {
 	}
 }
 
-// An App without the organization's Members permission gets 403 for a
-// membership: the person is refused, and the reply says what is missing.
-func TestAllowedTeamsHidden(t *testing.T) {
+// An App without the organization's Members (read) permission is refused
+// the membership: GitHub answers 403, or 404 as it does for a non-member.
+// Either way the person is refused, nothing changes, and the reply says
+// how an organization grants the permission (allowed_teams cannot work
+// without it, and app.yml does not ask for it).
+func TestAllowedTeamsWithoutMembersPermission(t *testing.T) {
 	t.Parallel()
-	e, pr := narrowEnv(t, "commands:\n  allowed_teams: [security]\n")
-	e.repo.SetPermission("dave", "write")
-	e.gh.SetTeamMember("octo-org", "security", "dave", true)
-	e.gh.FailTimes(membershipRoute, 1, http.StatusForbidden)
-	ran, r := tryIgnore(t, e, pr, "dave")
-	if ran || !strings.Contains(r, "the App needs the organization's Members (read) permission") || !strings.Contains(r, "Nothing was changed") {
-		t.Errorf("403 on the membership: ran %v:\n%s", ran, r)
+	for _, status := range []int{http.StatusForbidden, http.StatusNotFound} {
+		t.Run(http.StatusText(status), func(t *testing.T) {
+			t.Parallel()
+			e, pr := narrowEnv(t, "commands:\n  allowed_teams: [security]\n")
+			e.repo.SetPermission("dave", "write")
+			e.gh.SetTeamMember("octo-org", "security", "dave", true)
+			e.gh.FailTimes(membershipRoute, 1, status)
+			ran, r := tryIgnore(t, e, pr, "dave")
+			if ran || !strings.Contains(r, "Nothing was changed") {
+				t.Fatalf("%d on the membership: ran %v:\n%s", status, ran, r)
+			}
+			for _, want := range []string{
+				fmt.Sprintf("(%d)", status), "`octo-org/security`",
+				"allowed_teams needs the organization's **Members (read)** permission",
+				"Members: Read-only", "accepts the new permission on the installation",
+			} {
+				if status == http.StatusNotFound && want == "(404)" {
+					want = "answered 404"
+				}
+				if !strings.Contains(r, want) {
+					t.Errorf("%d: the refusal lacks %q:\n%s", status, want, r)
+				}
+			}
+		})
 	}
 }
 

@@ -404,12 +404,15 @@ func (j *job) narrowed(ctx context.Context) (string, error) {
 	if !a.Limited || a.Allows(j.a.Author) {
 		return "", nil
 	}
-	var hidden []string
+	var hidden, notFound []string
 	for _, team := range a.AllowedTeams {
 		if !strings.Contains(team, "/") {
 			team = strings.ToLower(j.owner) + "/" + team
 		}
-		ok, err := j.member(ctx, team, j.a.Author)
+		ok, missing, err := j.member(ctx, team, j.a.Author)
+		if missing {
+			notFound = append(notFound, team)
+		}
 		switch {
 		case errors.Is(err, errTeamsHidden):
 			// Another listed team may still admit them.
@@ -423,9 +426,16 @@ func (j *job) narrowed(ctx context.Context) (string, error) {
 			return "", nil
 		}
 	}
+	// allowed_teams needs the organization's Members (read) permission,
+	// which app.yml leaves out (least privilege). Without it GitHub answers
+	// 403, or 404 as for a non-member: either way the refusal says how to
+	// grant it, since the person may well be in the team.
 	why := ""
 	if len(hidden) > 0 {
-		why = fmt.Sprintf(" GitHub would not tell djsec who is in %s: the App needs the organization's Members (read) permission for allowed_teams.", list(hidden))
+		why = fmt.Sprintf(" GitHub refused to tell djsec who is in %s (403): %s", list(hidden), membersHelp)
+	} else if len(notFound) > 0 {
+		why = fmt.Sprintf(" GitHub answered 404 for %s in %s: not an active member, no such team, or the App may not read the organization's teams. If %s is in the team: %s",
+			codeSpan(j.a.Author), list(notFound), codeSpan(j.a.Author), membersHelp)
 	}
 	return fmt.Sprintf("Not run: this repository's %s limits commands to %s, and %s is not among them.%s Nothing was changed.\n",
 		codeSpan(checks.ConfigPath+"@"+j.policyRef), allowedText(a, j.owner), codeSpan(j.a.Author), why), nil
@@ -485,3 +495,9 @@ func (j *job) raw(ctx context.Context, p, ref string) ([]byte, bool, error) {
 	}
 	return data, true, nil
 }
+
+// membersHelp says how an organisation grants what allowed_teams needs
+// (README, "/djsec commands").
+const membersHelp = "allowed_teams needs the organization's **Members (read)** permission, which djsec does not ask for by default. " +
+	"An owner of the App adds it (the App's settings → Permissions & events → Organization permissions → Members: Read-only), " +
+	"then an organization owner accepts the new permission on the installation (Settings → GitHub Apps → djsec → Review request)."

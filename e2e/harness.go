@@ -194,6 +194,9 @@ type Env struct {
 	servers    []*Server
 }
 
+// WriteMinute is GitHub's minute for the write limits in the stories.
+const WriteMinute = 100 * time.Millisecond
+
 // NewEnv makes a fresh fake GitHub (githubfake.New's options apply) and a
 // fresh database of kind.
 func NewEnv(t *testing.T, kind DBKind, opts ...githubfake.Option) *Env {
@@ -202,7 +205,13 @@ func NewEnv(t *testing.T, kind DBKind, opts ...githubfake.Option) *Env {
 	BotBinary(t)
 	var b [8]byte
 	_, _ = rand.Read(b[:])
-	e := &Env{GH: githubfake.New(t, opts...), DB: kind, DatabaseURL: url, Secret: "e2e-" + hex.EncodeToString(b[:]), Vars: map[string]string{}}
+	// GitHub's secondary limits on writes (80 a minute, 500 an hour per
+	// installation) hold in every story, on a minute of WriteMinute so
+	// that hundreds of deliveries take seconds: the servers pace their
+	// writes on the same minute. A later option overrides.
+	opts = append([]githubfake.Option{githubfake.WithWriteLimits(githubfake.DefaultWritesPerMinute, githubfake.DefaultWritesPerHour, WriteMinute)}, opts...)
+	e := &Env{GH: githubfake.New(t, opts...), DB: kind, DatabaseURL: url, Secret: "e2e-" + hex.EncodeToString(b[:]),
+		Vars: map[string]string{"DJSEC_GITHUB_WRITE_MINUTE": WriteMinute.String()}}
 	// Registered after the fake's own cleanup, so it runs first: the servers
 	// stop while the fake still answers, and their logs are printed before
 	// the fake reports bad bodies.

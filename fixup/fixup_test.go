@@ -68,13 +68,17 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	gh := githubfake.New(t)
+	// GitHub's write limits (80 a minute) on a 250 ms minute, and the
+	// client pacing its writes to them for real: a fix-up of 150 files
+	// writes 150 blobs.
+	gh := githubfake.New(t, githubfake.WithWriteLimits(githubfake.DefaultWritesPerMinute, githubfake.DefaultWritesPerHour, writeMinute))
 	inst := gh.AddInstallation(42, "octo-org")
 	repo := gh.AddRepo(inst, "octo-org/mysite")
 	db := storetest.Open(t, storetest.SQLiteURL(t))
 	clients, err := githubapp.NewClientCreator(githubapp.Config{
 		BaseURL: gh.URL, AppID: gh.AppID(), PrivateKey: gh.AppPrivateKeyPEM(), ETags: db.ETags(),
-		Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		Sleep:  func(ctx context.Context, d time.Duration) error { return ctx.Err() },
+		Writes: githubapp.WritePolicy{Minute: writeMinute, Sleep: realSleep},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -483,5 +487,19 @@ func TestClosedByAPerson(t *testing.T) {
 	}
 	if n := len(openFixups(e.repo)); n != 1 {
 		t.Errorf("open fix-ups after asking again: %d, want 1", n)
+	}
+}
+
+// writeMinute is the fake's and the pacer's minute in these tests.
+const writeMinute = 250 * time.Millisecond
+
+func realSleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }

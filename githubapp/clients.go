@@ -7,7 +7,7 @@
 //
 // The layers, outermost first, as one request meets them:
 //
-//	go-github → ghinstallation (token) → ETag cache → rate-limit wait → retry → metrics+log → net/http
+//	go-github → ghinstallation (token) → ETag cache → rate-limit wait → retry → write pacer → metrics+log → net/http
 //
 // Installation tokens are minted through the same layers, so a 502 from the
 // token endpoint is retried and counted like any other call.
@@ -67,6 +67,9 @@ type Config struct {
 
 	Retry     RetryPolicy
 	RateLimit RateLimitPolicy
+	// Writes paces each installation's content-creating requests under
+	// GitHub's secondary rate limits (default 80 a minute, 500 an hour).
+	Writes WritePolicy
 
 	// Transport is the innermost round tripper (default: a clone of
 	// http.DefaultTransport with a 30 s response-header timeout).
@@ -95,6 +98,10 @@ type ClientCreator struct {
 	apiURL  string // without trailing slash
 	metrics *Metrics
 	base    http.RoundTripper
+
+	// pacers holds each installation's write pacing (label →
+	// *installationPacer), kept across client and credential changes.
+	pacers sync.Map
 
 	mu    sync.Mutex
 	appID int64
@@ -132,6 +139,13 @@ func NewClientCreator(cfg Config) (*ClientCreator, error) {
 	}
 	cfg.Retry = cfg.Retry.withDefaults()
 	cfg.RateLimit = cfg.RateLimit.withDefaults()
+	cfg.Writes = cfg.Writes.withDefaults()
+	if cfg.Writes.Now == nil {
+		cfg.Writes.Now = cfg.Now
+	}
+	if cfg.Writes.Sleep == nil {
+		cfg.Writes.Sleep = cfg.Sleep
+	}
 	base := cfg.Transport
 	if base == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
@@ -251,8 +265,10 @@ func (c *ClientCreator) appsTransport(label string) (*ghinstallation.AppsTranspo
 // installation (label is its ID, "app" or "anonymous").
 func (c *ClientCreator) layers(label string) http.RoundTripper {
 	var rt http.RoundTripper = &instrumentTransport{next: c.base, c: c, installation: label}
+	pacer := c.pacer(label)
+	rt = &pacerTransport{next: rt, c: c, pacer: pacer}
 	rt = &retryTransport{next: rt, c: c}
-	rt = &rateLimitTransport{next: rt, c: c}
+	rt = &rateLimitTransport{next: rt, c: c, pacer: pacer}
 	if c.cfg.ETags != nil {
 		rt = &etagTransport{next: rt, c: c, scope: label}
 	}

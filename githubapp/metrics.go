@@ -28,6 +28,7 @@ type Metrics struct {
 	retries        *prometheus.CounterVec
 	rateLimitWaits *prometheus.CounterVec
 	etagCache      *prometheus.CounterVec
+	pacerWaits     prometheus.Counter
 }
 
 // NewMetrics makes the collectors and registers them with reg (nil: not
@@ -60,6 +61,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "djsec_github_etag_cache_total",
 			Help: "Conditional-request cache outcomes: hit (304 served from the cache), miss, stored, error.",
 		}, []string{"result"}),
+		pacerWaits: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "djsec_github_write_pacer_waits_total",
+			Help: "Writes (POST, PATCH, PUT, DELETE) held back to stay under GitHub's secondary rate limits of an installation, or paused after one.",
+		}),
 	}
 	if reg != nil {
 		m.requests = register(reg, m.requests)
@@ -68,6 +73,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		m.retries = register(reg, m.retries)
 		m.rateLimitWaits = register(reg, m.rateLimitWaits)
 		m.etagCache = register(reg, m.etagCache)
+		m.pacerWaits = register(reg, m.pacerWaits)
 	}
 	return m
 }

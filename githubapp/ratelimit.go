@@ -41,11 +41,16 @@ const secondaryWait = time.Minute
 // rateLimitTransport waits out primary and secondary rate limits: a 403 or
 // 429 with Retry-After waits that long; one with X-RateLimit-Remaining: 0
 // waits until X-RateLimit-Reset; one whose message names the secondary rate
-// limit waits a minute. Every method is retried, POST included: a
+// limit waits a minute. Secondary limits in a row of one installation wait
+// exponentially longer (WritePolicy.MaxSecondaryBackoff caps them), and hold its other
+// writes too; a wait over MaxWait gives the answer back to the caller. Every method is retried, POST included: a
 // rate-limited request was not processed.
 type rateLimitTransport struct {
 	next http.RoundTripper
 	c    *ClientCreator
+	// pacer is the installation's (nil for app and anonymous calls): a
+	// secondary limit pauses its writes, longer at each limit in a row.
+	pacer *installationPacer
 }
 
 func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -65,7 +70,16 @@ func (t *rateLimitTransport) RoundTrip(req *http.Request) (*http.Response, error
 		}
 		wait, kind := rateLimitWait(resp, t.c.cfg.Now())
 		if kind == "" {
+			if t.pacer != nil && paced(req) && resp.StatusCode < 400 {
+				t.pacer.ok()
+			}
 			return resp, nil
+		}
+		if kind == "secondary" && t.pacer != nil {
+			// Exponential: a minute (or what GitHub asked), then two,
+			// four … up to the cap; every write of the installation waits
+			// with this one.
+			wait = t.pacer.secondary(wait)
 		}
 		route := routeTemplate(req, t.c.apiURL)
 		log := t.c.logger(ctx)

@@ -68,8 +68,8 @@ func (s *Server) newApp(slug string, key *rsa.PrivateKey) *App {
 		PEM: string(pem.EncodeToMemory(&pem.Block{
 			Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key),
 		})),
-		Permissions: map[string]string{"checks": "write", "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read"},
-		Events:      []string{"pull_request", "issue_comment", "issues", "check_run", "check_suite", "push"},
+		Permissions: map[string]string{"checks": "write", "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read", "merge_queues": "read"},
+		Events:      []string{"pull_request", "issue_comment", "issues", "check_run", "check_suite", "push", "merge_group"},
 		key:         key,
 	}
 	s.apps[a.ID] = a

@@ -335,6 +335,16 @@ func (s *Server) listLabels(c *call) (int, any) {
 	return http.StatusOK, out
 }
 
+// getLabel is GET /repos/{owner}/{repo}/labels/{name}: names match
+// whatever their case, as GitHub matches them.
+func (s *Server) getLabel(c *call) (int, any) {
+	l := c.repo.labels[strings.ToLower(c.r.PathValue("name"))]
+	if l == nil {
+		return http.StatusNotFound, notFound()
+	}
+	return http.StatusOK, s.labelJSON(c.repo, l)
+}
+
 func (s *Server) createLabel(c *call) (int, any) {
 	body := c.body.(map[string]any)
 	name := str(body["name"])

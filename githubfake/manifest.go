@@ -21,6 +21,18 @@ var knownEvents = map[string]bool{
 	"workflow_dispatch": true, "workflow_job": true, "merge_group": true, "security_advisory": true,
 }
 
+// eventPermissions: an app receives an event only with one of these
+// permissions, and GitHub refuses a manifest subscribing to an event its
+// permissions do not cover ("To subscribe to this event, a GitHub App must
+// have at least read-level access for the … permission"). Events missing
+// here are not checked.
+var eventPermissions = map[string][]string{
+	"check_run": {"checks"}, "check_suite": {"checks"},
+	"issues": {"issues"}, "issue_comment": {"issues", "pull_requests"},
+	"pull_request": {"pull_requests"}, "push": {"contents"},
+	"merge_group": {"merge_queues"},
+}
+
 // Manifests returns every manifest posted to the web fake, decoded.
 func (s *Server) Manifests() []map[string]any {
 	s.mu.Lock()
@@ -135,11 +147,21 @@ func checkManifest(m map[string]any) []string {
 	} else if m["default_events"] != nil {
 		problems = append(problems, "default_events must be a list")
 	}
-	if perms, ok := m["default_permissions"].(map[string]any); ok {
-		for k, v := range perms {
-			if v != "read" && v != "write" && v != "admin" {
-				problems = append(problems, fmt.Sprintf("default_permissions.%s must be read or write", k))
-			}
+	perms, _ := m["default_permissions"].(map[string]any)
+	for k, v := range perms {
+		if v != "read" && v != "write" && v != "admin" {
+			problems = append(problems, fmt.Sprintf("default_permissions.%s must be read or write", k))
+		}
+	}
+	evs, _ := m["default_events"].([]any)
+	for _, e := range evs {
+		need := eventPermissions[fmt.Sprint(e)]
+		covered := len(need) == 0
+		for _, p := range need {
+			covered = covered || perms[p] != nil
+		}
+		if !covered {
+			problems = append(problems, fmt.Sprintf("Default events unsupported by the permissions: %v needs %s", e, strings.Join(need, " or ")))
 		}
 	}
 	return problems

@@ -65,6 +65,7 @@ func (s *Server) routes() {
 	s.handle("GET /repos/{owner}/{repo}/collaborators/{username}/permission", authToken, s.getPermission)
 	s.handle("GET /repos/{owner}/{repo}/labels", authToken, s.listLabels)
 	s.handle("POST /repos/{owner}/{repo}/labels", authToken, s.createLabel)
+	s.handle("GET /repos/{owner}/{repo}/labels/{name}", authToken, s.getLabel)
 
 	s.handle("GET /app/installations", authJWT, s.listInstallations)
 	s.handle("GET /installation/repositories", authToken, s.listInstallationRepos)

@@ -97,6 +97,9 @@ type Server struct {
 	treeLimit treeLimits
 	// hooks are the app webhook's delivery attempts (hookdeliveries.go).
 	hooks hookState
+	// writes enforces the secondary rate limit on content-creating
+	// requests (writelimit.go).
+	writes writeLimit
 }
 
 // Option configures New.
@@ -118,6 +121,8 @@ type Request struct {
 	Header http.Header
 	Body   []byte
 	Status int
+	// At is when the fake answered (its clock).
+	At time.Time
 }
 
 // Fault makes the fake answer a route badly.
@@ -408,7 +413,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 		defer s.mu.Unlock()
 		s.requests = append(s.requests, Request{
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery, Route: route,
-			Header: r.Header.Clone(), Body: raw, Status: status,
+			Header: r.Header.Clone(), Body: raw, Status: status, At: s.now(),
 		})
 	}
 	if s.serveChaos(w, r, route, record) {
@@ -477,6 +482,15 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route string
 			return
 		}
 		s.mu.Unlock()
+	}
+	if c.inst != nil && contentCreating(c.r.Method) {
+		s.mu.Lock()
+		retry, over := s.overWriteLimit(c.inst.ID, s.now())
+		s.mu.Unlock()
+		if over {
+			secondaryWriteLimit(w, retry)
+			return
+		}
 	}
 
 	if op := LookupOperation(route); len(bytes.TrimSpace(raw)) > 0 || (op != nil && op.RequestBody != nil && op.RequestBody.Required) {

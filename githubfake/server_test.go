@@ -362,7 +362,12 @@ func TestManifestFlow(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	good := `{"name":"djsec","url":"https://djsec.example","hook_attributes":{"url":"https://djsec.example/webhook"},"redirect_url":"https://djsec.example/setup/callback","default_events":["pull_request","push"],"default_permissions":{"checks":"write","metadata":"read"}}`
+	good := `{"name":"djsec","url":"https://djsec.example","hook_attributes":{"url":"https://djsec.example/webhook"},"redirect_url":"https://djsec.example/setup/callback","default_events":["pull_request","push"],"default_permissions":{"checks":"write","contents":"read","pull_requests":"write","metadata":"read"}}`
+	// GitHub sends an event only to apps with its permission, and refuses
+	// a manifest subscribing to one without it (merge_group: Merge queues).
+	if r := post("/settings/apps/new", strings.Replace(good, `"push"]`, `"push","merge_group"]`, 1)); r.StatusCode != 422 {
+		t.Errorf("manifest with merge_group but no merge_queues permission: %d", r.StatusCode)
+	}
 	if r := post("/settings/apps/new?state=s1", `{"name":"x","url":"u","hook_attributes":{"url":"h"},"redirect_url":"https://x/cb","default_events":["schedule"]}`); r.StatusCode != 422 {
 		t.Errorf("manifest with the schedule event: %d", r.StatusCode)
 	}

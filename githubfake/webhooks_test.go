@@ -130,3 +130,19 @@ func TestCheckEvents(t *testing.T) {
 		t.Errorf("another app's suite: %d", sev.GetCheckSuite().GetID())
 	}
 }
+
+func TestMergeGroupEvent(t *testing.T) {
+	t.Parallel()
+	s := New(t)
+	repo := s.AddRepo(s.AddInstallation(8, "o"), "o/r")
+	base := repo.Commit("main", map[string]string{"a.py": "A = 1\n"})
+	queue := MergeQueueBranch("main", 3, "abc")
+	head := repo.Commit(queue, map[string]string{"a.py": "A = 2\n"})
+	ev := parse[*github.MergeGroupEvent](t, "merge_group", s.MergeGroupEvent(t, repo, "checks_requested", queue, "main"))
+	g := ev.GetMergeGroup()
+	if ev.GetAction() != "checks_requested" || g.GetHeadSHA() != head || g.GetHeadRef() != "refs/heads/gh-readonly-queue/main/pr-3-abc" ||
+		g.GetBaseSHA() != base || g.GetBaseRef() != "refs/heads/main" || g.GetHeadCommit().GetMessage() == "" ||
+		ev.GetInstallation().GetID() != 8 || ev.GetRepo().GetFullName() != "o/r" || ev.GetOrg().GetLogin() != "o" {
+		t.Errorf("merge_group: %s", s.MergeGroupEvent(t, repo, "checks_requested", queue, "main"))
+	}
+}

@@ -80,6 +80,7 @@ const (
 	ignoreOtherApp       = "another app's check"
 	ignoreAppUnknown     = "djsec's App ID is not known yet"
 	ignoreNotDefault     = "not a push to the default branch"
+	ignoreNoMergeGroup   = "no merge group head or base in the payload"
 )
 
 // origin is the Origin of a job from e.

@@ -43,6 +43,16 @@ func TestRouting(t *testing.T) {
 			HeadSHA: "ec26c3e57ca3a959ca5aad62de7213c562f8c821", HeadRef: "changes", BaseSHA: "f95f852bd8fca8fcc58a9a2d6c842781e32a215e", BaseRef: "master",
 			UpdatedAt: time.Date(2019, 5, 15, 15, 20, 33, 0, time.UTC), ChangedFiles: 1}, metrics.OutcomeQueued},
 		{"pull request synchronize", "pull_request", file("pull_request.synchronize"), nil, metrics.OutcomeQueued},
+		{"merge group checks requested", "merge_group", file("merge_group.checks_requested"), jobs.MergeGroupArgs{
+			Origin: jobs.Origin{Delivery: "guid", Installation: 1, Repo: "octo-org/octo-repo", RepoID: 17273051}, Action: "checks_requested",
+			HeadSHA: "2ffea6db159f6b6c47a24e778fb9ef40cf6b1c7d", HeadRef: "refs/heads/gh-readonly-queue/main/pr-104-929f8209d40f77f4abc622a499c93a83babdbe64",
+			BaseSHA: "380387fbc80638b734a49e1be1c4dfec1c01b33c", BaseRef: "refs/heads/main"}, metrics.OutcomeQueued},
+		{"merge group destroyed", "merge_group", func(t *testing.T) []byte {
+			return edit(t, "merge_group.checks_requested", func(p map[string]any) { p["action"] = "destroyed"; p["reason"] = "merged" })
+		}, nil, metrics.OutcomeIgnored},
+		{"merge group without a head", "merge_group", func(t *testing.T) []byte {
+			return edit(t, "merge_group.checks_requested", func(p map[string]any) { delete(p, "merge_group") })
+		}, nil, metrics.OutcomeIgnored},
 		{"pull request closed", "pull_request", file("pull_request.closed"), nil, metrics.OutcomeQueued},
 		{"pull request labeled", "pull_request", file("pull_request.labeled"), nil, metrics.OutcomeIgnored},
 		{"pull request from a fork", "pull_request", func(t *testing.T) []byte {

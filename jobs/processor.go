@@ -80,6 +80,8 @@ type Processors struct {
 	Fixup Processor[FixupArgs]
 	// Redeliver asks GitHub for the webhooks this server missed.
 	Redeliver Processor[RedeliverArgs]
+	// MergeGroup checks a merge queue's group (merge_group checks_requested).
+	MergeGroup Processor[MergeGroupArgs]
 }
 
 type loggerKey struct{}

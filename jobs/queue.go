@@ -138,6 +138,7 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	addWorker(ws, p.Prune, opts)
 	addWorker(ws, p.Fixup, opts)
 	addWorker(ws, p.Redeliver, opts)
+	addWorker(ws, p.MergeGroup, opts)
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

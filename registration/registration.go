@@ -186,25 +186,12 @@ func ParseManifest(data []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// WebURLFromAPI derives GitHub's web address from its API address:
-// https://api.github.com → https://github.com; GitHub Enterprise Server's
-// https://HOST/api/v3 → https://HOST; anything else (a test fake) is kept.
-func WebURLFromAPI(api string) string {
-	u, err := url.Parse(strings.TrimRight(api, "/"))
-	if err != nil {
-		return "https://github.com"
-	}
-	switch {
-	case u.Host == "api.github.com":
-		return "https://github.com"
-	case strings.HasPrefix(u.Host, "api.") && strings.HasSuffix(u.Host, ".ghe.com"): // GHE.com data residency
-		return u.Scheme + "://" + strings.TrimPrefix(u.Host, "api.")
-	case strings.HasSuffix(u.Path, "/api/v3"):
-		u.Path = strings.TrimSuffix(u.Path, "/api/v3")
-		return u.String()
-	}
-	return u.String()
-}
+// WebURLFromAPI derives GitHub's web address from its API address (see
+// githubapp.WebURL): https://api.github.com → https://github.com; GitHub
+// Enterprise Server's https://HOST/api/v3 → https://HOST; GHE.com's
+// https://api.SUBDOMAIN.ghe.com → https://SUBDOMAIN.ghe.com; anything else
+// (a test fake) is kept.
+func WebURLFromAPI(api string) string { return githubapp.WebURL(api) }
 
 // Manifest returns the manifest for an app served at publicURL.
 func (h *Handler) Manifest(publicURL string) map[string]any {

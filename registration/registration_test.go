@@ -48,14 +48,14 @@ func TestAppManifest(t *testing.T) {
 		events = append(events, e.(string))
 	}
 	slices.Sort(events)
-	if want := []string{"check_run", "check_suite", "issue_comment", "issues", "pull_request", "push"}; !slices.Equal(events, want) {
+	if want := []string{"check_run", "check_suite", "issue_comment", "issues", "merge_group", "pull_request", "push"}; !slices.Equal(events, want) {
 		t.Errorf("default_events %v, want %v (no installation: it reaches every app; no schedule: not an event)", events, want)
 	}
 	perms := map[string]string{}
 	for k, v := range m["default_permissions"].(map[string]any) {
 		perms[k] = v.(string)
 	}
-	want := map[string]string{"checks": "write", "contents": "write", "pull_requests": "write", "issues": "write", "metadata": "read"}
+	want := map[string]string{"checks": "write", "contents": "write", "pull_requests": "write", "issues": "write", "metadata": "read", "merge_queues": "read"}
 	if len(perms) != len(want) {
 		t.Errorf("permissions %v, want exactly %v", perms, want)
 	}

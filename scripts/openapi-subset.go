@@ -61,6 +61,7 @@ var operations = []string{
 	"GET /repos/{owner}/{repo}/collaborators/{username}/permission",
 	"GET /repos/{owner}/{repo}/labels",
 	"POST /repos/{owner}/{repo}/labels",
+	"GET /repos/{owner}/{repo}/labels/{name}",
 	"POST /repos/{owner}/{repo}/issues/{issue_number}/labels",
 	"GET /app/installations",
 	"GET /installation/repositories",

@@ -204,6 +204,10 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 	// The GitHub client factory: the jobs' processors take their
 	// installation clients from it; registration exchanges its code through
 	// it. Its API metrics go to the same registry.
+	writes, err := config.WritePacingFromEnv()
+	if err != nil {
+		return err
+	}
 	clients, err := githubapp.NewClientCreator(githubapp.Config{
 		BaseURL:    cfg.GitHubAPIURL,
 		AppID:      appID.Load(),
@@ -211,6 +215,7 @@ func serve(ctx context.Context, cfg config.Config, o serveOptions) error {
 		Registerer: reg,
 		Logger:     logger,
 		ETags:      db.ETags(),
+		Writes:     githubapp.WritePolicy{PerMinute: writes.PerMinute, PerHour: writes.PerHour, Minute: writes.Minute},
 	})
 	if err != nil {
 		return err
@@ -449,6 +454,9 @@ func overrideProcessors(base, over jobs.Processors) jobs.Processors {
 	}
 	if over.Redeliver != nil {
 		base.Redeliver = over.Redeliver
+	}
+	if over.MergeGroup != nil {
+		base.MergeGroup = over.MergeGroup
 	}
 	return base
 }
