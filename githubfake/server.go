@@ -575,7 +575,11 @@ func (s *Server) finish(c *call, status int, body any) {
 		h.Set("Content-Type", "application/json; charset=utf-8")
 	}
 	if c.r.Method == http.MethodGet && status == http.StatusOK {
-		sum := sha256.Sum256(data)
+		// GitHub's ETags are tied to the credential: an installation
+		// token lives an hour, and a new one gets no 304 for what the
+		// old one read.
+		cred := c.r.Header.Get("Authorization")
+		sum := sha256.Sum256(append([]byte(cred+"\x00"), data...))
 		etag := `W/"` + hex.EncodeToString(sum[:16]) + `"`
 		h.Set("ETag", etag)
 		if inm := c.r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, etag) {
