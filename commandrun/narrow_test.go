@@ -106,6 +106,8 @@ func TestAllowedTeams(t *testing.T) {
 	for _, login := range []string{"dave", "erin", "frank", "gina", "hank"} {
 		e.repo.SetPermission(login, "write")
 	}
+	// The organisation granted the App Members: read (app.yml does not).
+	e.gh.GrantPermission("members", "read")
 	e.gh.SetTeamMember("octo-org", "security", "dave", true)
 	e.gh.SetTeamMember("octo-org", "release-managers", "hank", true)
 	e.gh.SetTeamMember("octo-org", "security", "erin", false)

@@ -76,6 +76,9 @@ func TestAppInstallationsArePaginated(t *testing.T) {
 func TestTeamMembership(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t) // installed on "o"
+	// app.yml does not ask for Members: read; an organisation that wants
+	// allowed_teams grants it.
+	f.s.GrantPermission("members", "read")
 	f.s.SetTeamMember("o", "security", "alice", true)
 	f.s.SetTeamMember("O", "Security", "Bob", false)
 	f.s.SetTeamMember("other", "security", "carol", true)

@@ -69,6 +69,8 @@ type Server struct {
 	// served lists the routes registered, for the test that checks each
 	// is in the description.
 	served []string
+	// tokenRoutes are the routes served with an installation token.
+	tokenRoutes []string
 
 	mu            sync.Mutex
 	app           *App
@@ -370,6 +372,9 @@ func (s *Server) handle(route string, auth authKind, h handler) {
 // net/http's mux cannot tell apart from a sibling as GitHub writes them.
 func (s *Server) handleAt(route, pattern string, auth authKind, h handler) {
 	s.served = append(s.served, route)
+	if auth == authToken {
+		s.tokenRoutes = append(s.tokenRoutes, route)
+	}
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		s.serveRoute(w, r, route, auth, h)
 	})
@@ -467,6 +472,15 @@ func (s *Server) serveRoute(w http.ResponseWriter, r *http.Request, route string
 	if status != 0 {
 		writeJSON(w, status, msg)
 		return
+	}
+	if c.inst != nil {
+		s.mu.Lock()
+		ok, body := s.permitted(route)
+		s.mu.Unlock()
+		if !ok {
+			writeJSON(w, http.StatusForbidden, body)
+			return
+		}
 	}
 	if c.bucket != "" {
 		s.mu.Lock()
