@@ -131,12 +131,9 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 			slog.Int64("check_run_id", st.CheckRunID))
 		return nil
 	}
-	st, claimed, fresh, err := p.db.ClaimCheckRun(ctx, p.key(t), t.leaseOwner, p.lease)
+	st, fresh, err := p.claim(ctx, t)
 	if err != nil {
 		return err
-	}
-	if !claimed {
-		return fmt.Errorf("check run of %s: %w (held by %s)", t.head, errBusy, st.LeaseOwner)
 	}
 	defer p.release(ctx, t)
 	if !t.force && !p.finishAfterCheck(t) && done(st, ext) {
@@ -236,12 +233,9 @@ func (p *Processor) giveUp(ctx context.Context, t target, crashed int) error {
 	if gh == nil {
 		return err
 	}
-	st, claimed, fresh, err := p.db.ClaimCheckRun(ctx, p.key(t), t.leaseOwner, p.lease)
+	st, fresh, err := p.claim(ctx, t)
 	if err != nil {
 		return err
-	}
-	if !claimed {
-		return fmt.Errorf("check run of %s: %w (held by %s)", t.head, errBusy, st.LeaseOwner)
 	}
 	defer p.release(ctx, t)
 	st.PR = t.pr
@@ -271,4 +265,17 @@ func mergeGroupResult(res *review.Result, t target) {
 	}
 	res.Summary = fmt.Sprintf("Merge queue: `%s`, checked against `%s`; \"this pull request\" below means the changes the group adds.\n\n", t.mergeGroup, base) + res.Summary
 	res.Actions = nil
+}
+
+// claim takes the commit's check-run lease for this job attempt (errBusy
+// while another holds it); release it with p.release.
+func (p *Processor) claim(ctx context.Context, t target) (store.CheckRunState, bool, error) {
+	st, claimed, fresh, err := p.db.ClaimCheckRun(ctx, p.key(t), t.leaseOwner, p.lease)
+	if err != nil {
+		return st, false, err
+	}
+	if !claimed {
+		return st, false, fmt.Errorf("check run of %s: %w (held by %s)", t.head, errBusy, st.LeaseOwner)
+	}
+	return st, fresh, nil
 }

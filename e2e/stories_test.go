@@ -502,7 +502,6 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
 		first := waitAuditIssue(t, srv, repo)
 		WaitFor(t, storyTimeout, "the first audit's job to finish", func() bool { return jobsDone(t, srv, jobs.KindAudit) == 1 }, srv)
-		patches := env.GH.Count(issuePatch, 0)
 
 		sweep := func() {
 			t.Helper()
@@ -518,7 +517,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		}
 
 		env.GH.ResetRequests()
-		patches = env.GH.Count(issuePatch, 0)
+		patches := env.GH.Count(issuePatch, 0)
 		sweep()
 		for _, c := range env.GH.Requests() {
 			if strings.HasPrefix(c.Path, "/repos/"+repo.FullName()+"/") || c.Path == "/repos/"+repo.FullName() {
