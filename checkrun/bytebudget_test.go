@@ -14,12 +14,14 @@ import (
 // was too large, instead of holding every file at once.
 func TestPullRequestOverTheByteBudget(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
+	// The default budget is 16 MiB; the same shape at a 1 MiB budget keeps
+	// the test quick under -race.
+	e := newEnv(t, envOptions{maxBytes: 1 << 20})
 	e.repo.Commit("main", map[string]string{"README.md": "x\n"})
 	line := "X = '" + strings.Repeat("a", 90) + "'\n"
-	big := strings.Repeat(line, (100<<10)/len(line)) // ~100 KiB of Python
+	big := strings.Repeat(line, (64<<10)/len(line)) // ~64 KiB of Python
 	files := map[string]string{"mysite/settings.py": "SECRET_KEY = 'k'\nDEBUG = True\nINSTALLED_APPS = []\nROOT_URLCONF = 'u'\n"}
-	for i := range 180 { // ~18 MiB, over the 16 MiB budget
+	for i := range 24 { // ~1.5 MiB, over the budget
 		files[fmt.Sprintf("app%03d/views.py", i)] = big
 	}
 	p := e.pr("feature", files)
@@ -28,12 +30,12 @@ func TestPullRequestOverTheByteBudget(t *testing.T) {
 	if run.Conclusion != "failure" {
 		t.Errorf("conclusion %q, want failure: the settings were read first and DEBUG is on", run.Conclusion)
 	}
-	if !strings.Contains(run.Summary, "not read: the pull request's files go past the 16 MiB") {
+	if !strings.Contains(run.Summary, "not read: the pull request's files go past") {
 		t.Errorf("the summary does not say files were left unread:\n%.3000s", run.Summary)
 	}
 
 	// Without a finding, the same size is neutral, never success.
-	e2 := newEnv(t, envOptions{})
+	e2 := newEnv(t, envOptions{maxBytes: 1 << 20})
 	e2.repo.Commit("main", map[string]string{"README.md": "x\n"})
 	delete(files, "mysite/settings.py")
 	p2 := e2.pr("feature", files)

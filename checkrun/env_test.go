@@ -62,6 +62,8 @@ type envOptions struct {
 	// paused leaves the queue stopped until env.start.
 	paused bool
 	fake   []githubfake.Option
+	// maxBytes is checkrun.Options.MaxBytes (0: the default).
+	maxBytes int64
 	// afterCheck is checkrun.Options.AfterCheck.
 	afterCheck func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
 }
@@ -88,7 +90,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.proc, err = checkrun.New(checkrun.Options{
 		Clients: clients, DB: e.db, WebURL: "https://github.com", RulesVersion: "test+00000000",
-		Fixer: o.fixer, Registerer: e.reg, AfterCheck: o.afterCheck,
+		Fixer: o.fixer, Registerer: e.reg, AfterCheck: o.afterCheck, MaxBytes: o.maxBytes,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,16 @@ const (
 const DefaultMaxBytes = 16 << 20
 
 // overBudgetMsg is the file error of a file left unread for the budget.
-const overBudgetMsg = "not read: the pull request's files go past the 16 MiB djsec reads in one check; too large to check fully"
+func (f *fetcher) overBudgetMsg() string {
+	return fmt.Sprintf("not read: the pull request's files go past the %s djsec reads in one check; too large to check fully", mib(f.p.maxBytes))
+}
+
+func mib(n int64) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+}
 
 // Accept header for a file's raw bytes (not base64 in JSON, and not
 // limited to 1 MB as the JSON form is).
@@ -218,7 +227,7 @@ func (f *fetcher) raw(ctx context.Context, p, ref string, cache bool) ([]byte, e
 		return nil, &unreadableError{msg}
 	}
 	if !f.charge(len(data)) {
-		return nil, &unreadableError{overBudgetMsg}
+		return nil, &unreadableError{f.overBudgetMsg()}
 	}
 	return data, nil
 }
