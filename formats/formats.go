@@ -68,6 +68,11 @@ func Summary(res *checks.Result) string {
 	if n := len(res.Errors); n > 0 {
 		parts = append(parts, plural(n, "error"))
 	}
+	if active == 0 && len(res.Modules) == 0 {
+		// "No findings" alone would read as a clean project when nothing
+		// was analysed as Django at all (the wrong directory, say).
+		parts = append(parts, "no Django settings found")
+	}
 	parts = append(parts, plural(len(res.Files), "file"))
 	return strings.Join(parts, ", ")
 }

@@ -71,7 +71,8 @@ func fmtResult() *checks.Result {
 }
 
 func fmtEmpty() *checks.Result {
-	return &checks.Result{Files: []string{"mysite/settings.py"}}
+	return &checks.Result{Files: []string{"mysite/settings.py"},
+		Modules: []checks.ModuleInfo{{Path: "mysite/settings.py", Role: "production", Why: "the only settings module"}}}
 }
 
 func TestAuditGolden(t *testing.T) {
@@ -103,10 +104,11 @@ func TestSummary(t *testing.T) {
 	}{
 		{fmtResult(), "5 findings (1 critical, 1 high, 1 medium, 1 low, 1 info), 2 suppressed, 2 errors, 4 files"},
 		{fmtEmpty(), "no findings, 1 file"},
-		{&checks.Result{}, "no findings, 0 files"},
+		{&checks.Result{}, "no findings, no Django settings found, 0 files"},
+		{&checks.Result{Modules: []checks.ModuleInfo{{Path: "s.py", Role: "production"}}}, "no findings, 0 files"},
 		{&checks.Result{Findings: []checks.Finding{{Severity: checks.High}}, Files: []string{"a", "b"}, Errors: []checks.FileError{{}}},
 			"1 finding (1 high), 1 error, 2 files"},
-		{&checks.Result{Findings: []checks.Finding{{Severity: checks.High, Suppressed: true}}}, "no findings, 1 suppressed, 0 files"},
+		{&checks.Result{Findings: []checks.Finding{{Severity: checks.High, Suppressed: true}}}, "no findings, 1 suppressed, no Django settings found, 0 files"},
 	}
 	for _, tc := range cases {
 		if got := Summary(tc.res); got != tc.want {

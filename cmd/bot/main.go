@@ -94,6 +94,7 @@ func usage(w io.Writer) {
 	for _, n := range commandNames() {
 		fmt.Fprintf(tw, "  %s\t%s\n", n, commands[n].summary)
 	}
+	fmt.Fprintf(tw, "  %s\t%s\n", "version", "print djsec's version and the date of its advisory data")
 	tw.Flush()
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Run `bot COMMAND -h` for a command's flags.")

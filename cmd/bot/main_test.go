@@ -183,3 +183,11 @@ func TestParseFlags(t *testing.T) {
 		}
 	}
 }
+
+func TestHelpListsVersion(t *testing.T) {
+	t.Parallel()
+	var out, errb bytes.Buffer
+	if code := run([]string{"help"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "  version ") {
+		t.Errorf("help (exit %d) does not list version:\n%s", code, out.String())
+	}
+}
