@@ -1,7 +1,6 @@
 package fixes
 
 import (
-	"bytes"
 	"fmt"
 	"maps"
 	"slices"
@@ -50,13 +49,10 @@ func completeExample(files map[string][]byte, e *edit, rule string, before map[s
 		case f.Rule == "DJS106" && unignored == nil:
 			unignored = &res.Findings[i]
 		case f.Rule == "DJS108" && f.Key != "":
-			if bytes.Contains(out, []byte("\n"+f.Key+"=")) || bytes.HasPrefix(out, []byte(f.Key+"=")) {
+			if setsVar(out, f.Key) {
 				continue
 			}
-			if len(out) > 0 && out[len(out)-1] != '\n' {
-				out = append(out, s.nl("\n")...)
-			}
-			out = append(out, s.nl(fmt.Sprintf("# required by %s (line %d); no default\n%s=\n", f.Path, f.Line, f.Key))...)
+			out = appendLines(out, fmt.Sprintf("# required by %s (line %d); no default\n%s=\n", f.Path, f.Line, f.Key), s)
 			documented = append(documented, f.Key)
 		}
 	}

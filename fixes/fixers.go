@@ -431,11 +431,7 @@ func addRequirement(src []byte, line string) []byte {
 	if bytes.Contains(bytes.ToLower(out), []byte(name)) {
 		return out
 	}
-	s := styleOf(src)
-	if len(out) > 0 && out[len(out)-1] != '\n' {
-		out = append(out, s.nl("\n")...)
-	}
-	return append(out, s.nl(line+"\n")...)
+	return appendLines(src, line+"\n", styleOf(src))
 }
 
 // compiledFrom is the .in file req is compiled from, when req says it was
@@ -552,12 +548,7 @@ func fixGitignore(j *job) (*edit, string) {
 		p = j.f.Path
 	}
 	src := j.files[p]
-	s := styleOf(src)
-	out := append([]byte{}, src...)
-	if len(out) > 0 && out[len(out)-1] != '\n' {
-		out = append(out, s.nl("\n")...)
-	}
-	out = append(out, s.nl("# local environment files hold secrets\n.env\n")...)
+	out := appendLines(src, "# local environment files hold secrets\n.env\n", styleOf(src))
 	return &edit{files: map[string][]byte{p: out}, changes: []Change{{Rule: j.f.Rule, Path: p, Description: ".env is ignored by git"}}}, ""
 }
 
@@ -584,13 +575,9 @@ func (j *job) envExample(e *edit) string {
 	s := styleOf(src)
 	out := append([]byte{}, src...)
 	for _, v := range e.env {
-		if bytes.Contains(out, []byte("\n"+v.Name+"=")) || bytes.HasPrefix(out, []byte(v.Name+"=")) {
-			continue
+		if !setsVar(out, v.Name) {
+			out = appendLines(out, "# "+v.Description+"\n"+v.Name+"="+v.Example+"\n", s)
 		}
-		if len(out) > 0 && out[len(out)-1] != '\n' {
-			out = append(out, s.nl("\n")...)
-		}
-		out = append(out, s.nl("# "+v.Description+"\n"+v.Name+"="+v.Example+"\n")...)
 	}
 	e.files[p] = out
 	return ""

@@ -148,14 +148,25 @@ func insertAfter(src []byte, end int, text string, s style) []byte {
 
 // appendBlock adds text at the end of the module after a blank line.
 func appendBlock(src []byte, text string, s style) []byte {
+	if len(src) == 0 {
+		return []byte(s.nl(text))
+	}
+	return appendLines(src, "\n"+text, s)
+}
+
+// appendLines adds text at the end of a file (a copy of src), starting on
+// a line of its own, in the file's line ends.
+func appendLines(src []byte, text string, s style) []byte {
 	out := append([]byte{}, src...)
 	if len(out) > 0 && out[len(out)-1] != '\n' {
 		out = append(out, s.nl("\n")...)
 	}
-	if len(out) > 0 {
-		out = append(out, s.nl("\n")...)
-	}
 	return append(out, s.nl(text)...)
+}
+
+// setsVar reports an env file that already has a NAME= line.
+func setsVar(env []byte, name string) bool {
+	return bytes.HasPrefix(env, []byte(name+"=")) || bytes.Contains(env, []byte("\n"+name+"="))
 }
 
 // ensureImportOS adds "import os" when the module does not already import it,
