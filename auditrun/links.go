@@ -2,7 +2,6 @@ package auditrun
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -92,12 +91,9 @@ func (f *fetcher) linkText(ctx context.Context, p string, b blob) (string, error
 		}
 		return "", ghError("get the link "+p, err)
 	}
-	data := []byte(bl.GetContent())
-	if bl.GetEncoding() == "base64" {
-		data, err = base64.StdEncoding.DecodeString(strings.ReplaceAll(bl.GetContent(), "\n", ""))
-		if err != nil {
-			return "", fmt.Errorf("the link %s: blob %s: %w", p, b.sha, err)
-		}
+	data, err := githubapp.BlobBytes(bl)
+	if err != nil {
+		return "", fmt.Errorf("the link %s: %w", p, err)
 	}
 	return string(data), nil
 }

@@ -353,14 +353,7 @@ func (b *build) blob(ctx context.Context, p, sha string, size int) ([]byte, erro
 	if err != nil {
 		return nil, err
 	}
-	if bl.GetEncoding() != "base64" {
-		return []byte(bl.GetContent()), nil
-	}
-	data, err := base64.StdEncoding.DecodeString(strings.ReplaceAll(bl.GetContent(), "\n", ""))
-	if err != nil {
-		return nil, fmt.Errorf("blob %s: %w", sha, err)
-	}
-	return data, nil
+	return githubapp.BlobBytes(bl)
 }
 
 // errTooLarge: a file the fix-up needs is too large to read.
