@@ -53,21 +53,21 @@ var (
 // byte arrives; later shares double with what has arrived.
 const firstReserve = 64 << 10
 
-// readBody reads at most max bytes of req's body within the budget. The
+// readBody reads at most maxBody bytes of req's body within the budget. The
 // caller must call release once it no longer holds the bytes, whatever the
 // error. The budget is taken as bytes arrive — 64 KiB first, then as much
 // again as has arrived, a megabyte at most at a time — never from the
 // declared Content-Length: three connections declaring 25 MiB each and
 // sending one byte once held the whole budget and every valid delivery got
-// 503 until they timed out. A declared length over max is refused unread.
-func readBody(req *http.Request, max int64, budget *bodyBudget) (body []byte, release func(), err error) {
+// 503 until they timed out. A declared length over maxBody is refused unread.
+func readBody(req *http.Request, maxBody int64, budget *bodyBudget) (body []byte, release func(), err error) {
 	var held int64
 	release = func() { budget.give(held) }
-	// limit is the most ever read: the declared length, or max+1 for a
+	// limit is the most ever read: the declared length, or maxBody+1 for a
 	// chunked body, enough to tell one over the cap.
-	limit, declared := max+1, req.ContentLength
+	limit, declared := maxBody+1, req.ContentLength
 	if declared >= 0 {
-		if declared > max {
+		if declared > maxBody {
 			return nil, release, errBodyTooLarge
 		}
 		limit = declared
@@ -79,7 +79,7 @@ func readBody(req *http.Request, max int64, budget *bodyBudget) (body []byte, re
 	size := int64(32 << 10)
 	for total < limit {
 		if total == held {
-			step := min(max64(held, firstReserve), chunkReserve, limit-held)
+			step := min(max(held, firstReserve), chunkReserve, limit-held)
 			if !budget.take(step) {
 				return nil, release, errBodyBusy
 			}
@@ -93,7 +93,7 @@ func readBody(req *http.Request, max int64, budget *bodyBudget) (body []byte, re
 		n, err := req.Body.Read(p[len(p):min(int64(cap(p)), int64(len(p))+held-total)])
 		pieces[len(pieces)-1] = p[:len(p)+n]
 		total += int64(n)
-		if declared < 0 && total > max {
+		if declared < 0 && total > maxBody {
 			return nil, release, errBodyTooLarge
 		}
 		if err == io.EOF {
@@ -107,7 +107,7 @@ func readBody(req *http.Request, max int64, budget *bodyBudget) (body []byte, re
 		}
 	}
 	if declared < 0 {
-		// limit reached without EOF: more than max bytes are coming.
+		// limit reached without EOF: more than maxBody bytes are coming.
 		return nil, release, errBodyTooLarge
 	}
 	return join(pieces), release, nil
@@ -121,11 +121,4 @@ func join(pieces [][]byte) []byte {
 		return pieces[0]
 	}
 	return bytes.Join(pieces, nil)
-}
-
-func max64(a, b int64) int64 {
-	if a > b {
-		return a
-	}
-	return b
 }
