@@ -259,7 +259,10 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 	// older edit arriving after a newer one, runs nothing; an edit made
 	// while the first version is still being answered waits for that
 	// reply and then edits it, instead of posting a second one.
-	switch claim, err := p.db.ClaimComment(ctx, a.RepoID, a.CommentID, commentVersion(a, jb.CreatedAt), jb.ID); {
+	// An edit, or a retry of this job, answers in the reply already made
+	// (prior: its ID, 0 when there is none yet).
+	claim, prior, err := p.db.ClaimComment(ctx, a.RepoID, a.CommentID, commentVersion(a, jb.CreatedAt), jb.ID)
+	switch {
 	case err != nil:
 		return err
 	case claim == store.ClaimSkip:
@@ -267,14 +270,6 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 		return nil
 	case claim == store.ClaimBusy:
 		return fmt.Errorf("comment %d: an earlier version is still being answered; retrying to edit its reply", a.CommentID)
-	}
-	// An edit, or a retry of this job, answers in the reply already made.
-	var prior int64
-	switch id, err := p.db.CommandReply(ctx, a.RepoID, a.CommentID); {
-	case err == nil:
-		prior = id
-	case !errors.Is(err, store.ErrNotFound):
-		return err
 	}
 	if len(cmds) == 0 && prior == 0 {
 		return nil

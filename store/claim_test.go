@@ -15,7 +15,7 @@ func TestClaimComment(t *testing.T) {
 		ctx := context.Background()
 		step := func(version string, job int64, want store.Claim) {
 			t.Helper()
-			got, err := db.ClaimComment(ctx, 1, 10, version, job)
+			got, _, err := db.ClaimComment(ctx, 1, 10, version, job)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -30,7 +30,10 @@ func TestClaimComment(t *testing.T) {
 		if err := db.SaveCommandReply(ctx, 1, 10, 555); err != nil {
 			t.Fatal(err)
 		}
-		step("v2", 102, store.ClaimRun)  // then it edits the reply
+		step("v2", 102, store.ClaimRun) // then it edits the reply
+		if _, reply, err := db.ClaimComment(ctx, 1, 10, "v2", 102); err != nil || reply != 555 {
+			t.Errorf("the claim's reply: %d %v, want 555", reply, err)
+		}
 		step("v1", 103, store.ClaimSkip) // an older version arriving late
 		if id, err := db.CommandReply(ctx, 1, 10); err != nil || id != 555 {
 			t.Errorf("reply %d %v", id, err)

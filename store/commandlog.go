@@ -136,9 +136,10 @@ const (
 // it, that job is taken for dead.
 const claimLease = 5 * time.Minute
 
-// ClaimComment decides whether job answers version of a comment: versions
-// are GitHub's updated_at strings, which order as text.
-func (db *DB) ClaimComment(ctx context.Context, repoID, commentID int64, version string, job int64) (Claim, error) {
+// ClaimComment decides whether job answers version of a comment (versions
+// are GitHub's updated_at strings, which order as text) and returns djsec's
+// reply to the comment so far (0: none).
+func (db *DB) ClaimComment(ctx context.Context, repoID, commentID int64, version string, job int64) (Claim, int64, error) {
 	var reply, owner int64
 	var have string
 	var at time.Time
@@ -149,32 +150,32 @@ func (db *DB) ClaimComment(ctx context.Context, repoID, commentID int64, version
 		res, err := db.Q().Exec(ctx, `INSERT INTO command_replies (repo_id, comment_id, reply_id, updated_at, comment_version, claimed_job)
 			VALUES (?, ?, 0, ?, ?, ?) ON CONFLICT (repo_id, comment_id) DO NOTHING`, repoID, commentID, now(), version, job)
 		if err != nil {
-			return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+			return 0, 0, fmt.Errorf("claim comment %d: %w", commentID, err)
 		}
 		if res == 0 {
-			return ClaimBusy, nil // another job claimed it meanwhile
+			return ClaimBusy, 0, nil // another job claimed it meanwhile
 		}
-		return ClaimRun, nil
+		return ClaimRun, 0, nil
 	case err != nil:
-		return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+		return 0, 0, fmt.Errorf("claim comment %d: %w", commentID, err)
 	}
 	if owner == job {
-		return ClaimRun, nil // this job's retry
+		return ClaimRun, reply, nil // this job's retry
 	}
 	if version < have || (version == have && have != "") {
-		return ClaimSkip, nil
+		return ClaimSkip, reply, nil
 	}
 	if reply == 0 && owner != 0 && now().Sub(at) < claimLease {
-		return ClaimBusy, nil
+		return ClaimBusy, reply, nil
 	}
 	res, err := db.Q().Exec(ctx, `UPDATE command_replies SET comment_version = ?, claimed_job = ?, updated_at = ?
 		WHERE repo_id = ? AND comment_id = ? AND comment_version = ? AND claimed_job = ?`,
 		version, job, now(), repoID, commentID, have, owner)
 	if err != nil {
-		return 0, fmt.Errorf("claim comment %d: %w", commentID, err)
+		return 0, 0, fmt.Errorf("claim comment %d: %w", commentID, err)
 	}
 	if res == 0 {
-		return ClaimBusy, nil
+		return ClaimBusy, reply, nil
 	}
-	return ClaimRun, nil
+	return ClaimRun, reply, nil
 }
