@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // manyViews is a module of n CSRF-exempt views that write on POST: n
@@ -31,7 +31,7 @@ func manyViews(n int) string {
 func checkNoDuplicatedAnnotations(t testing.TB, cases []*pullCase) int {
 	t.Helper()
 	total, dups := 0, 0
-	seen := map[*githubfake.Repo]bool{}
+	seen := map[*githubtest.Repo]bool{}
 	for _, c := range cases {
 		if seen[c.repo] {
 			continue

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // chaosMix is issue 9's faults, on 8% of GitHub calls: 5xx, connection
@@ -18,24 +18,24 @@ import (
 // answer was lost), secondary rate limits (403 and 429 with Retry-After),
 // answers that never come (held past djsec's 30 s response-header
 // timeout) and 10-second latency on three calls.
-func chaosMix(seed uint64) githubfake.Chaos {
-	return githubfake.Chaos{Seed: seed, Rate: 0.08, Faults: []githubfake.ChaosFault{
-		{Kind: githubfake.FaultStatus, Status: 500, Weight: 2},
-		{Kind: githubfake.FaultStatus, Status: 502, Weight: 3},
-		{Kind: githubfake.FaultStatus, Status: 503, Weight: 2},
-		{Kind: githubfake.FaultReset, Weight: 2},
-		{Kind: githubfake.FaultReset, Handled: true, Weight: 1},
-		{Kind: githubfake.FaultSecondary, RetryAfter: 1, Weight: 2},
-		{Kind: githubfake.FaultTooMany, RetryAfter: 1, Weight: 1},
+func chaosMix(seed uint64) githubtest.Chaos {
+	return githubtest.Chaos{Seed: seed, Rate: 0.08, Faults: []githubtest.ChaosFault{
+		{Kind: githubtest.FaultStatus, Status: 500, Weight: 2},
+		{Kind: githubtest.FaultStatus, Status: 502, Weight: 3},
+		{Kind: githubtest.FaultStatus, Status: 503, Weight: 2},
+		{Kind: githubtest.FaultReset, Weight: 2},
+		{Kind: githubtest.FaultReset, Handled: true, Weight: 1},
+		{Kind: githubtest.FaultSecondary, RetryAfter: 1, Weight: 2},
+		{Kind: githubtest.FaultTooMany, RetryAfter: 1, Weight: 1},
 		// The slow ones are weighted up so their few turns come early.
-		{Kind: githubfake.FaultTimeout, Weight: 2, Max: 2},
-		{Kind: githubfake.FaultTimeout, Handled: true, Weight: 2, Max: 1},
-		{Kind: githubfake.FaultLatency, Delay: 10 * time.Second, Weight: 3, Max: 3},
+		{Kind: githubtest.FaultTimeout, Weight: 2, Max: 2},
+		{Kind: githubtest.FaultTimeout, Handled: true, Weight: 2, Max: 1},
+		{Kind: githubtest.FaultLatency, Delay: 10 * time.Second, Weight: 3, Max: 3},
 		// Lost answers of writes: GitHub appended a PATCH's annotations
 		// (the runs' second and third batches) though the client saw a
 		// reset or a 502.
-		{Kind: githubfake.FaultReset, Handled: true, Methods: chaosWrites, Weight: 6},
-		{Kind: githubfake.FaultStatus, Status: 502, Handled: true, Methods: chaosWrites, Weight: 3},
+		{Kind: githubtest.FaultReset, Handled: true, Methods: chaosWrites, Weight: 6},
+		{Kind: githubtest.FaultStatus, Status: 502, Handled: true, Methods: chaosWrites, Weight: 3},
 	}}
 }
 
@@ -76,7 +76,7 @@ func waitAllChecked(t testing.TB, env *Env, cases []*pullCase, srv *Server) {
 }
 
 // faultCounts sums the fault counts of names.
-func faultCounts(st githubfake.ChaosStats, names ...string) int {
+func faultCounts(st githubtest.ChaosStats, names ...string) int {
 	n := 0
 	for _, name := range names {
 		n += st.ByFault[name]
@@ -84,7 +84,7 @@ func faultCounts(st githubfake.ChaosStats, names ...string) int {
 	return n
 }
 
-func statsLine(st githubfake.ChaosStats) string {
+func statsLine(st githubtest.ChaosStats) string {
 	var parts []string
 	for k, v := range st.ByFault {
 		parts = append(parts, fmt.Sprintf("%s×%d", k, v))

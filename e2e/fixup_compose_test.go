@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // composeSettings is the most common repository shape there is: settings
@@ -86,7 +86,7 @@ func TestStoryFixUpComposes(t *testing.T) {
 		".gitignore":       "__pycache__/\n",
 	})
 	repo.Commit("feature", map[string]string{"shop/settings.py": composeSettings(true)})
-	pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", Title: "Local development", User: "alice"})
+	pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", Title: "Local development", User: "alice"})
 	srv := env.Start(t)
 
 	srv.Deliver(t, "pull_request", env.GH.PullRequestEvent(t, repo, pr.Number, "opened"))
@@ -100,7 +100,7 @@ func TestStoryFixUpComposes(t *testing.T) {
 	}
 	reply = settledReply(t, srv, repo, reply)
 
-	var fix githubfake.Pull
+	var fix githubtest.Pull
 	for _, p := range repo.Pulls() {
 		if p.Number != pr.Number {
 			if fix.Number != 0 {

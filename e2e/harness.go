@@ -1,5 +1,5 @@
 // Package e2e drives the real `bot serve` binary, as a subprocess, against
-// githubfake: the end-to-end user stories (stories_test.go), several
+// githubtest: the end-to-end user stories (stories_test.go), several
 // processes on one Postgres (multiprocess_test.go) and faults and kills
 // (chaos_test.go). Nothing in it is used outside tests.
 //
@@ -48,7 +48,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
@@ -180,7 +180,7 @@ func fileExists(p string) bool {
 // Env is what the servers of one test share: the fake GitHub, the database
 // and the webhook secret.
 type Env struct {
-	GH          *githubfake.Server
+	GH          *githubtest.Server
 	DB          DBKind
 	DatabaseURL string
 	Secret      string
@@ -197,9 +197,9 @@ type Env struct {
 // WriteMinute is GitHub's minute for the write limits in the stories.
 const WriteMinute = 100 * time.Millisecond
 
-// NewEnv makes a fresh fake GitHub (githubfake.New's options apply) and a
+// NewEnv makes a fresh fake GitHub (githubtest.New's options apply) and a
 // fresh database of kind.
-func NewEnv(t *testing.T, kind DBKind, opts ...githubfake.Option) *Env {
+func NewEnv(t *testing.T, kind DBKind, opts ...githubtest.Option) *Env {
 	t.Helper()
 	url := DatabaseURL(t, kind) // first: a Postgres skip should cost nothing
 	BotBinary(t)
@@ -209,8 +209,8 @@ func NewEnv(t *testing.T, kind DBKind, opts ...githubfake.Option) *Env {
 	// installation) hold in every story, on a minute of WriteMinute so
 	// that hundreds of deliveries take seconds: the servers pace their
 	// writes on the same minute. A later option overrides.
-	opts = append([]githubfake.Option{githubfake.WithWriteLimits(githubfake.DefaultWritesPerMinute, githubfake.DefaultWritesPerHour, WriteMinute)}, opts...)
-	e := &Env{GH: githubfake.New(t, opts...), DB: kind, DatabaseURL: url, Secret: "e2e-" + hex.EncodeToString(b[:]),
+	opts = append([]githubtest.Option{githubtest.WithWriteLimits(githubtest.DefaultWritesPerMinute, githubtest.DefaultWritesPerHour, WriteMinute)}, opts...)
+	e := &Env{GH: githubtest.New(t, opts...), DB: kind, DatabaseURL: url, Secret: "e2e-" + hex.EncodeToString(b[:]),
 		Vars: map[string]string{"DJSEC_GITHUB_WRITE_MINUTE": WriteMinute.String()}}
 	// Registered after the fake's own cleanup, so it runs first: the servers
 	// stop while the fake still answers, and their logs are printed before
@@ -878,9 +878,9 @@ func marshal(t testing.TB, v any) []byte {
 }
 
 // InstallationCreatedEvent builds an `installation` created webhook from
-// GitHub's example payload for inst, listing repos (githubfake has
+// GitHub's example payload for inst, listing repos (githubtest has
 // builders for pull request and check events only).
-func InstallationCreatedEvent(t testing.TB, inst *githubfake.Installation, repos ...*githubfake.Repo) []byte {
+func InstallationCreatedEvent(t testing.TB, inst *githubtest.Installation, repos ...*githubtest.Repo) []byte {
 	t.Helper()
 	p := examplePayload(t, "installation.created")
 	p["action"] = "created"
@@ -900,7 +900,7 @@ func InstallationCreatedEvent(t testing.TB, inst *githubfake.Installation, repos
 
 // Comment describes an issue_comment webhook.
 type Comment struct {
-	Repo *githubfake.Repo
+	Repo *githubtest.Repo
 	// Installation is the installation's ID the event names.
 	Installation int64
 	// Number is the issue or pull request; PullRequest says which.
@@ -915,7 +915,7 @@ type Comment struct {
 // IssueCommentEvent builds an `issue_comment` created webhook from GitHub's
 // example payload. Add the comment to the fake first (Repo.AddComment) so
 // that djsec's reactions and replies find it.
-func IssueCommentEvent(t testing.TB, gh *githubfake.Server, c Comment) []byte {
+func IssueCommentEvent(t testing.TB, gh *githubtest.Server, c Comment) []byte {
 	t.Helper()
 	p := examplePayload(t, "issue_comment.created")
 	p["action"] = "created"
@@ -941,7 +941,7 @@ func IssueCommentEvent(t testing.TB, gh *githubfake.Server, c Comment) []byte {
 
 // PushEvent builds the `push` webhook GitHub sends after a push to the
 // repository's default branch moved it from before to after.
-func PushEvent(t testing.TB, repo *githubfake.Repo, installation int64, before, after string) []byte {
+func PushEvent(t testing.TB, repo *githubtest.Repo, installation int64, before, after string) []byte {
 	t.Helper()
 	p := examplePayload(t, "push.branch")
 	p["ref"] = "refs/heads/" + repo.DefaultBranch

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // Issue 19, bug 2: installing the App on a repository whose
@@ -47,7 +47,7 @@ func TestStorySymlinkedRequirementsAudit(t *testing.T) {
 // cut is still audited: the tree is walked subtree by subtree.
 func TestStoryTruncatedTreeAudit(t *testing.T) {
 	t.Parallel()
-	env := NewEnv(t, SQLite, githubfake.WithTreeLimit(20, 0))
+	env := NewEnv(t, SQLite, githubtest.WithTreeLimit(20, 0))
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
 	files := map[string]string{}
@@ -100,7 +100,7 @@ func TestStoryFixUpThroughSymlinkedSettings(t *testing.T) {
 	})
 	repo.Symlink("main", "shop/settings.py", "../config/settings_shared.py")
 	repo.Commit("feature", map[string]string{"config/settings_shared.py": composeSettings(true)})
-	pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", Title: "Local development", User: "alice"})
+	pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", Title: "Local development", User: "alice"})
 	srv := env.Start(t)
 
 	srv.Deliver(t, "pull_request", env.GH.PullRequestEvent(t, repo, pr.Number, "opened"))
@@ -109,7 +109,7 @@ func TestStoryFixUpThroughSymlinkedSettings(t *testing.T) {
 	}
 	reply := command(t, env, srv, repo, pr.Number, true, "maintainer", "/djsec fix")
 	reply = settledReply(t, srv, repo, reply)
-	var fix githubfake.Pull
+	var fix githubtest.Pull
 	for _, p := range repo.Pulls() {
 		if p.Number != pr.Number {
 			fix = p

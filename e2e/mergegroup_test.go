@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // A repository requires djsec and merges through a merge queue: the queue
@@ -21,10 +21,10 @@ func TestStoryMergeQueueGetsACheckRun(t *testing.T) {
 	settings := readExample(t, "hardened/mysite/settings.py")
 	unsafe := edit(t, settings, "DEBUG = False", "DEBUG = True")
 	prHead := repo.Commit("feature", map[string]string{"mysite/settings.py": unsafe})
-	pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", Title: "Debug in production", User: "alice"})
+	pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", Title: "Debug in production", User: "alice"})
 	srv := env.Start(t)
 
-	queue := githubfake.MergeQueueBranch("main", pr.Number, prHead)
+	queue := githubtest.MergeQueueBranch("main", pr.Number, prHead)
 	head := repo.Commit(queue, map[string]string{"mysite/settings.py": unsafe})
 	srv.Deliver(t, "merge_group", env.GH.MergeGroupEvent(t, repo, "checks_requested", queue, "main"))
 	run := completedRun(t, srv, repo, head)
@@ -39,7 +39,7 @@ func TestStoryMergeQueueGetsACheckRun(t *testing.T) {
 	}
 
 	// A group that adds nothing unsafe passes.
-	queue2 := githubfake.MergeQueueBranch("main", pr.Number+1, strings.Repeat("b", 40))
+	queue2 := githubtest.MergeQueueBranch("main", pr.Number+1, strings.Repeat("b", 40))
 	head2 := repo.Commit(queue2, map[string]string{"README.md": "# shop\n"})
 	srv.Deliver(t, "merge_group", env.GH.MergeGroupEvent(t, repo, "checks_requested", queue2, "main"))
 	if run := completedRun(t, srv, repo, head2); run.Conclusion != "success" {

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/fixup"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 )
@@ -36,7 +36,7 @@ type webhook struct {
 
 // pullCase is one pull request and the deliveries that walk it, in order.
 type pullCase struct {
-	repo   *githubfake.Repo
+	repo   *githubtest.Repo
 	number int
 	// heads are the pull request's successive head commits; the last one
 	// is its head when every delivery is made.
@@ -97,7 +97,7 @@ func buildLoad(t testing.TB, env *Env, spec loadSpec) []*pullCase {
 				change["app/views.py"] = manyViews(spec.views)
 			}
 			repo.Commit(branch, change)
-			pr := repo.AddPull(githubfake.Pull{HeadRef: branch, Title: "Local development settings", User: fmt.Sprintf("dev%d", p)})
+			pr := repo.AddPull(githubtest.Pull{HeadRef: branch, Title: "Local development settings", User: fmt.Sprintf("dev%d", p)})
 			c := &pullCase{repo: repo, number: pr.Number, heads: []string{pr.HeadSHA}, auto: auto}
 			add := func(event string, body []byte) {
 				c.script = append(c.script, webhook{event: event, id: env.NewDeliveryID(), body: body})
@@ -234,7 +234,7 @@ func checkDeliveriesAreJobs(t testing.TB, db *store.DB, want int) {
 func checkRunsOncePerHead(t testing.TB, cases []*pullCase) int {
 	t.Helper()
 	total := 0
-	seen := map[*githubfake.Repo]bool{}
+	seen := map[*githubtest.Repo]bool{}
 	for _, c := range cases {
 		if seen[c.repo] {
 			continue

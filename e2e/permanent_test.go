@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -25,11 +25,11 @@ func TestPermanentAnswersEndJobsAtOnce(t *testing.T) {
 		repo.Commit("main", files)
 		repo.SetPermission("maintainer", "maintain")
 		repo.Commit("feature", map[string]string{"README.md": "feature\n"})
-		pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", User: "alice"})
+		pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", User: "alice"})
 		other := env.GH.AddRepo(inst, owner+"/archived")
 		other.Commit("main", exampleTree(t, "hardened"))
 		other.Commit("feature", map[string]string{"README.md": "feature\n"})
-		otherPR := other.AddPull(githubfake.Pull{HeadRef: "feature", User: "alice"})
+		otherPR := other.AddPull(githubtest.Pull{HeadRef: "feature", User: "alice"})
 		srv := env.Start(t)
 		failed := func(kind string) float64 {
 			return srv.Metric(t, "djsec_jobs_failures_total", map[string]string{"kind": kind})

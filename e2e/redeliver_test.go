@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -21,9 +21,9 @@ func TestMissedDeliveryIsRedeliveredAtStart(t *testing.T) {
 	ForEachDB(t, func(t *testing.T, db DBKind) {
 		env := NewEnv(t, db)
 		repo := hardenedRepo(t, env)
-		pr := func(branch string) (*githubfake.Pull, []byte) {
+		pr := func(branch string) (*githubtest.Pull, []byte) {
 			repo.Commit(branch, map[string]string{"README.md": branch + "\n"})
-			p := repo.AddPull(githubfake.Pull{HeadRef: branch, BaseRef: "main", User: "dev"})
+			p := repo.AddPull(githubtest.Pull{HeadRef: branch, BaseRef: "main", User: "dev"})
 			return p, env.GH.PullRequestEvent(t, repo, p.Number, "opened")
 		}
 		srv := env.Start(t)
@@ -39,17 +39,17 @@ func TestMissedDeliveryIsRedeliveredAtStart(t *testing.T) {
 		srv.Stop(t)
 
 		past := time.Now().Add(-10 * time.Minute)
-		env.GH.AddHookDelivery(githubfake.HookDelivery{GUID: recorded, Event: "pull_request", Action: "opened",
+		env.GH.AddHookDelivery(githubtest.HookDelivery{GUID: recorded, Event: "pull_request", Action: "opened",
 			StatusCode: 0, DeliveredAt: past, InstallationID: installationID, RepositoryID: repo.ID, Payload: recordedBody})
 		// Answered 503 while the server was down, redelivered by hand since.
 		handPR, handBody := pr("by-hand")
-		env.GH.AddHookDelivery(githubfake.HookDelivery{GUID: "by-hand", Event: "pull_request", Action: "opened",
+		env.GH.AddHookDelivery(githubtest.HookDelivery{GUID: "by-hand", Event: "pull_request", Action: "opened",
 			StatusCode: 503, DeliveredAt: past, InstallationID: installationID, RepositoryID: repo.ID, Payload: handBody})
-		env.GH.AddHookDelivery(githubfake.HookDelivery{GUID: "by-hand", Event: "pull_request", Action: "opened",
+		env.GH.AddHookDelivery(githubtest.HookDelivery{GUID: "by-hand", Event: "pull_request", Action: "opened",
 			StatusCode: 202, Redelivery: true, DeliveredAt: past.Add(time.Minute), InstallationID: installationID, RepositoryID: repo.ID, Payload: handBody})
 		// The one lost: answered 503 and never delivered again.
 		lostPR, lostBody := pr("lost")
-		lost := env.GH.AddHookDelivery(githubfake.HookDelivery{Event: "pull_request", Action: "opened",
+		lost := env.GH.AddHookDelivery(githubtest.HookDelivery{Event: "pull_request", Action: "opened",
 			StatusCode: 503, DeliveredAt: past.Add(2 * time.Minute), InstallationID: installationID, RepositoryID: repo.ID, Payload: lostBody})
 
 		srv.Restart(t)
@@ -59,7 +59,7 @@ func TestMissedDeliveryIsRedeliveredAtStart(t *testing.T) {
 		if n := env.GH.Count(redeliverRoute, 202); n != 1 {
 			t.Fatalf("%d redeliveries asked for, want 1 (the lost delivery only)", n)
 		}
-		var again []githubfake.HookDelivery
+		var again []githubtest.HookDelivery
 		for _, d := range env.GH.HookDeliveries() {
 			if d.GUID == lost.GUID && d.Redelivery {
 				again = append(again, d)

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/fixup"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -85,7 +85,7 @@ func edit(t testing.TB, s string, pairs ...string) string {
 // hardenedRepo is octo-org/shop on installation 42 with examples/hardened
 // (djsec finds nothing in it) on main, and maintainer allowed to run
 // commands.
-func hardenedRepo(t testing.TB, env *Env) *githubfake.Repo {
+func hardenedRepo(t testing.TB, env *Env) *githubtest.Repo {
 	t.Helper()
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
@@ -97,8 +97,8 @@ func hardenedRepo(t testing.TB, env *Env) *githubfake.Repo {
 }
 
 // runsOn are djsec's check runs on sha, oldest first.
-func runsOn(repo *githubfake.Repo, sha string) []githubfake.CheckRun {
-	var out []githubfake.CheckRun
+func runsOn(repo *githubtest.Repo, sha string) []githubtest.CheckRun {
+	var out []githubtest.CheckRun
 	for _, cr := range repo.CheckRuns() {
 		if cr.HeadSHA == sha && cr.AppID == 0 && cr.Name == "djsec" {
 			out = append(out, cr)
@@ -109,9 +109,9 @@ func runsOn(repo *githubfake.Repo, sha string) []githubfake.CheckRun {
 
 // completedRun waits for djsec's check run on sha to be completed and
 // returns the newest one.
-func completedRun(t testing.TB, srv *Server, repo *githubfake.Repo, sha string) githubfake.CheckRun {
+func completedRun(t testing.TB, srv *Server, repo *githubtest.Repo, sha string) githubtest.CheckRun {
 	t.Helper()
-	var run githubfake.CheckRun
+	var run githubtest.CheckRun
 	WaitFor(t, storyTimeout, "a completed djsec check run on "+sha, func() bool {
 		rs := runsOn(repo, sha)
 		if len(rs) == 0 || rs[len(rs)-1].Status != "completed" {
@@ -129,7 +129,7 @@ type annotation struct {
 	Line               int
 }
 
-func annotationsOf(cr githubfake.CheckRun) []annotation {
+func annotationsOf(cr githubtest.CheckRun) []annotation {
 	var out []annotation
 	for _, a := range cr.Annotations {
 		var line int
@@ -139,7 +139,7 @@ func annotationsOf(cr githubfake.CheckRun) []annotation {
 	return out
 }
 
-func hasAnnotation(cr githubfake.CheckRun, want annotation) bool {
+func hasAnnotation(cr githubtest.CheckRun, want annotation) bool {
 	return slices.Contains(annotationsOf(cr), want)
 }
 
@@ -147,7 +147,7 @@ func hasAnnotation(cr githubfake.CheckRun, want annotation) bool {
 // delivers its issue_comment event and waits for djsec to be done with it
 // (its 🚀 or 😕 reaction); it fails unless every command worked. It returns
 // djsec's reply.
-func command(t testing.TB, env *Env, srv *Server, repo *githubfake.Repo, number int, pr bool, user, body string) githubfake.Comment {
+func command(t testing.TB, env *Env, srv *Server, repo *githubtest.Repo, number int, pr bool, user, body string) githubtest.Comment {
 	t.Helper()
 	id := repo.AddComment(number, user, body)
 	srv.Deliver(t, "issue_comment", IssueCommentEvent(t, env.GH, Comment{Repo: repo, Installation: installationID,
@@ -157,7 +157,7 @@ func command(t testing.TB, env *Env, srv *Server, repo *githubfake.Repo, number 
 		reactions = repo.Reactions(id)
 		return slices.Contains(reactions, "rocket") || slices.Contains(reactions, "confused")
 	}, srv)
-	var reply githubfake.Comment
+	var reply githubtest.Comment
 	for _, c := range repo.Comments() {
 		if c.ID > id && c.IssueNumber == number && c.User != user {
 			reply = c
@@ -172,7 +172,7 @@ func command(t testing.TB, env *Env, srv *Server, repo *githubfake.Repo, number 
 
 // settledReply waits for djsec to edit a reply that said a fix-up job was
 // queued, and returns it as edited.
-func settledReply(t testing.TB, srv *Server, repo *githubfake.Repo, reply githubfake.Comment) githubfake.Comment {
+func settledReply(t testing.TB, srv *Server, repo *githubtest.Repo, reply githubtest.Comment) githubtest.Comment {
 	t.Helper()
 	if !strings.Contains(reply.Body, fixup.PendingMarker) {
 		t.Fatalf("the reply to /djsec fix does not say the fix-up is queued:\n%s", reply.Body)
@@ -189,8 +189,8 @@ func settledReply(t testing.TB, srv *Server, repo *githubfake.Repo, reply github
 }
 
 // auditIssues are the open or closed issues titled like djsec's audit.
-func auditIssues(repo *githubfake.Repo) []githubfake.Issue {
-	var out []githubfake.Issue
+func auditIssues(repo *githubtest.Repo) []githubtest.Issue {
+	var out []githubtest.Issue
 	for _, is := range repo.Issues() {
 		if is.Title == auditTitle {
 			out = append(out, is)
@@ -200,7 +200,7 @@ func auditIssues(repo *githubfake.Repo) []githubfake.Issue {
 }
 
 // waitAuditIssue waits for djsec's audit issue to exist and returns it.
-func waitAuditIssue(t testing.TB, srv *Server, repo *githubfake.Repo) githubfake.Issue {
+func waitAuditIssue(t testing.TB, srv *Server, repo *githubtest.Repo) githubtest.Issue {
 	t.Helper()
 	WaitFor(t, storyTimeout, "the audit issue", func() bool { return len(auditIssues(repo)) > 0 }, srv)
 	is := auditIssues(repo)
@@ -338,7 +338,7 @@ func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 		`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`, `SECRET_KEY = "w8#x9!k2@zq$7v&m4^p1*r6(t3)y5_u0+e-s=d~f"`,
 		"DEBUG = False", "DEBUG = True")
 	repo.Commit("feature", map[string]string{"mysite/settings.py": unsafe})
-	pr := repo.AddPull(githubfake.Pull{HeadRef: "feature", Title: "Speed up local development", User: "alice"})
+	pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", Title: "Speed up local development", User: "alice"})
 	srv := env.Start(t)
 
 	// 1. Opened: the check fails, one failure annotation per line.
@@ -367,7 +367,7 @@ func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 	// from a comment on the pull request.
 	var link string
 	if button {
-		srv.Deliver(t, "check_run", env.GH.CheckRunEvent(t, repo, "requested_action", run.ID, "fix", githubfake.Sender("maintainer")))
+		srv.Deliver(t, "check_run", env.GH.CheckRunEvent(t, repo, "requested_action", run.ID, "fix", githubtest.Sender("maintainer")))
 		WaitFor(t, storyTimeout, "the fix-up pull request", func() bool { return len(repo.Pulls()) == 2 }, srv)
 		WaitFor(t, storyTimeout, "a comment linking the fix-up pull request", func() bool {
 			for _, c := range repo.Comments() {
@@ -381,7 +381,7 @@ func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 	} else {
 		link = settledReply(t, srv, repo, command(t, env, srv, repo, pr.Number, true, "maintainer", "/djsec fix")).Body
 	}
-	var fix githubfake.Pull
+	var fix githubtest.Pull
 	for _, p := range repo.Pulls() {
 		if p.Number != pr.Number {
 			fix = p
@@ -427,7 +427,7 @@ func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 	WaitFor(t, storyTimeout, "the fix-up pull request closed", func() bool {
 		return repo.Pull(fix.Number).State == "closed"
 	}, srv)
-	if !slices.ContainsFunc(repo.Comments(), func(c githubfake.Comment) bool { return c.IssueNumber == fix.Number }) {
+	if !slices.ContainsFunc(repo.Comments(), func(c githubtest.Comment) bool { return c.IssueNumber == fix.Number }) {
 		t.Errorf("the fix-up pull request was closed without a comment")
 	}
 	if n := len(repo.Pulls()); n != 2 {
@@ -446,7 +446,7 @@ func TestStoryIgnoreSuppressesFinding(t *testing.T) {
 		settings := readExample(t, "hardened/mysite/settings.py")
 		wildcard := edit(t, settings, `ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
 		repo.Commit("hosts", map[string]string{"mysite/settings.py": wildcard})
-		pr := repo.AddPull(githubfake.Pull{HeadRef: "hosts", User: "alice"})
+		pr := repo.AddPull(githubtest.Pull{HeadRef: "hosts", User: "alice"})
 		srv := env.Start(t)
 
 		srv.Deliver(t, "pull_request", env.GH.PullRequestEvent(t, repo, pr.Number, "opened"))

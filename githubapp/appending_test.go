@@ -7,7 +7,7 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // A check run PATCH that carries annotations appends them on GitHub, so it
@@ -34,9 +34,9 @@ func TestAnnotationsPATCHNotRetried(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, nil, nil)
 			head := e.repo.Commit("main", map[string]string{"mysite/settings.py": "DEBUG = True\n"})
-			id := e.repo.AddCheckRun(githubfake.CheckRun{Name: "djsec", HeadSHA: head, Status: "in_progress"})
-			e.gh.StartChaos(githubfake.Chaos{Every: 1, Routes: []string{route}, Faults: []githubfake.ChaosFault{
-				{Kind: githubfake.FaultStatus, Status: http.StatusBadGateway, Handled: true, Max: 1}}})
+			id := e.repo.AddCheckRun(githubtest.CheckRun{Name: "djsec", HeadSHA: head, Status: "in_progress"})
+			e.gh.StartChaos(githubtest.Chaos{Every: 1, Routes: []string{route}, Faults: []githubtest.ChaosFault{
+				{Kind: githubtest.FaultStatus, Status: http.StatusBadGateway, Handled: true, Max: 1}}})
 			_, _, err := e.client(t).Checks.UpdateCheckRun(context.Background(), "octo-org", "mysite", id, github.UpdateCheckRunOptions{
 				Name: "djsec", Status: github.Ptr("in_progress"),
 				Output: &github.CheckRunOutput{Title: github.Ptr("t"), Summary: github.Ptr("s"), Annotations: tt.anns},

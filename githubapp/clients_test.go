@@ -19,7 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/internal/syncbuf"
 )
 
@@ -45,8 +45,8 @@ func (s *sleeps) all() []time.Duration {
 }
 
 type env struct {
-	gh      *githubfake.Server
-	repo    *githubfake.Repo
+	gh      *githubtest.Server
+	repo    *githubtest.Repo
 	cc      *githubapp.ClientCreator
 	reg     *prometheus.Registry
 	sleeps  *sleeps
@@ -55,9 +55,9 @@ type env struct {
 	headSHA string
 }
 
-func newEnv(t *testing.T, fakeOpts []githubfake.Option, mod func(*githubapp.Config)) *env {
+func newEnv(t *testing.T, fakeOpts []githubtest.Option, mod func(*githubapp.Config)) *env {
 	t.Helper()
-	gh := githubfake.New(t, fakeOpts...)
+	gh := githubtest.New(t, fakeOpts...)
 	inst := gh.AddInstallation(instID, "octo-org")
 	repo := gh.AddRepo(inst, "octo-org/mysite")
 	head := repo.Commit("main", map[string]string{
@@ -152,7 +152,7 @@ func TestInstallationTokenRefreshedNearExpiry(t *testing.T) {
 	t.Parallel()
 	// Tokens that expire in 30 s are inside ghinstallation's one-minute
 	// margin: each call needs a fresh one.
-	e := newEnv(t, []githubfake.Option{githubfake.WithTokenTTL(30 * time.Second)}, nil)
+	e := newEnv(t, []githubtest.Option{githubtest.WithTokenTTL(30 * time.Second)}, nil)
 	c := e.client(t)
 	for range 2 {
 		if _, _, err := c.Repositories.Get(context.Background(), "octo-org", "mysite"); err != nil {
@@ -190,7 +190,7 @@ func TestNoCredentialsYet(t *testing.T) {
 
 func TestSetAppCredentialsGoesLive(t *testing.T) {
 	t.Parallel()
-	gh := githubfake.New(t)
+	gh := githubtest.New(t)
 	gh.AddRepo(gh.AddInstallation(7, "octo-org"), "octo-org/x")
 	cc, err := githubapp.NewClientCreator(githubapp.Config{BaseURL: gh.URL})
 	if err != nil {
@@ -321,7 +321,7 @@ func TestSecondaryRateLimitRetryAfter(t *testing.T) {
 	e := newEnv(t, nil, nil)
 	const route = "GET /repos/{owner}/{repo}/pulls/{pull_number}"
 	e.repo.Commit("feature", map[string]string{"mysite/settings.py": "DEBUG = False\n"})
-	pr := e.repo.AddPull(githubfake.Pull{HeadRef: "feature"})
+	pr := e.repo.AddPull(githubtest.Pull{HeadRef: "feature"})
 	e.gh.SecondaryRateLimit(route, 2)
 	got, _, err := e.client(t).PullRequests.Get(context.Background(), "octo-org", "mysite", pr.Number)
 	if err != nil {
@@ -500,7 +500,7 @@ func TestPaginationFollowsLinks(t *testing.T) {
 		files["app"+string(rune('a'+i%26))+"/f"+strconv.Itoa(i)+".py"] = "X = 1\n"
 	}
 	e.repo.Commit("big", files)
-	pr := e.repo.AddPull(githubfake.Pull{HeadRef: "big"})
+	pr := e.repo.AddPull(githubtest.Pull{HeadRef: "big"})
 	c := e.client(t)
 	opts := &github.ListOptions{PerPage: 100}
 	var all []*github.CommitFile
@@ -525,7 +525,7 @@ func TestPaginationFollowsLinks(t *testing.T) {
 
 func TestInvalidBodyRejectedWith422(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, []githubfake.Option{githubfake.AllowInvalidBodies()}, nil)
+	e := newEnv(t, []githubtest.Option{githubtest.AllowInvalidBodies()}, nil)
 	c := e.client(t)
 	ctx := context.Background()
 	// annotation_level must be notice, warning or failure.
@@ -572,7 +572,7 @@ func TestInvalidBodyRejectedWith422(t *testing.T) {
 
 func TestSecretsNeverLogged(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, []githubfake.Option{githubfake.AllowInvalidBodies()}, nil)
+	e := newEnv(t, []githubtest.Option{githubtest.AllowInvalidBodies()}, nil)
 	ctx := context.Background()
 	c := e.client(t)
 	// Success, retries, a rate-limit wait, a 404 and a 422: every logging
@@ -626,14 +626,14 @@ func TestRateLimitRemainingMetricPerInstallation(t *testing.T) {
 		t.Errorf("installation 42 remaining: metric %v, fake %v", got, want)
 	}
 	// The token was minted with the app's JWT: that budget is the app's.
-	if got := testutil.ToFloat64(gauge(t, e.reg, map[string]string{"installation": "app", "resource": "core"})); got != githubfake.DefaultRateLimit-1 {
+	if got := testutil.ToFloat64(gauge(t, e.reg, map[string]string{"installation": "app", "resource": "core"})); got != githubtest.DefaultRateLimit-1 {
 		t.Errorf("app remaining: %v", got)
 	}
 }
 
 func TestEnterpriseServerBaseURL(t *testing.T) {
 	t.Parallel()
-	gh := githubfake.New(t)
+	gh := githubtest.New(t)
 	gh.AddRepo(gh.AddInstallation(5, "corp"), "corp/site")
 	target, _ := url.Parse(gh.URL)
 	// GitHub Enterprise Server serves the API under /api/v3.

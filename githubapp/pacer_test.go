@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 func realSleep(ctx context.Context, d time.Duration) error {
@@ -34,7 +34,7 @@ func realSleep(ctx context.Context, d time.Duration) error {
 func TestWritePacerKeepsEveryMinuteUnder80(t *testing.T) {
 	t.Parallel()
 	const minute = 50 * time.Millisecond
-	e := newEnv(t, []githubfake.Option{githubfake.WithWriteLimits(80, 500, minute)}, func(c *githubapp.Config) {
+	e := newEnv(t, []githubtest.Option{githubtest.WithWriteLimits(80, 500, minute)}, func(c *githubapp.Config) {
 		c.Writes = githubapp.WritePolicy{Minute: minute, Sleep: realSleep}
 	})
 	gh := e.client(t)
@@ -63,7 +63,7 @@ func TestWritePacerKeepsEveryMinuteUnder80(t *testing.T) {
 	took := time.Since(start)
 	var at []time.Time
 	for _, r := range e.gh.Requests() {
-		if r.Method == http.MethodPost && r.Route != githubfake.TokenRoute && r.Status < 400 {
+		if r.Method == http.MethodPost && r.Route != githubtest.TokenRoute && r.Status < 400 {
 			at = append(at, r.At)
 		}
 	}
@@ -99,7 +99,7 @@ func TestSecondaryRateLimitsBackOffExponentially(t *testing.T) {
 		c.Writes = githubapp.WritePolicy{MaxSecondaryBackoff: 3 * time.Minute, Sleep: func(ctx context.Context, d time.Duration) error { return ctx.Err() }}
 	})
 	const route = "POST /repos/{owner}/{repo}/issues"
-	e.gh.Inject(githubfake.Fault{Route: route, Times: 3, Status: http.StatusForbidden,
+	e.gh.Inject(githubtest.Fault{Route: route, Times: 3, Status: http.StatusForbidden,
 		Body: `{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`})
 	if _, _, err := e.client(t).Issues.Create(context.Background(), "octo-org", "mysite", &github.IssueRequest{Title: github.Ptr("t")}); err != nil {
 		t.Fatal(err)

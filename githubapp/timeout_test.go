@@ -10,7 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 )
 
 // shortHeaderTimeout is the default transport with a response-header
@@ -29,8 +29,8 @@ func TestRetryAfterResponseHeaderTimeout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, shortHeaderTimeout)
 	const route = "GET /repos/{owner}/{repo}"
-	e.gh.StartChaos(githubfake.Chaos{Every: 1, Routes: []string{route},
-		Faults: []githubfake.ChaosFault{{Kind: githubfake.FaultTimeout, Delay: 10 * time.Second, Max: 2}}})
+	e.gh.StartChaos(githubtest.Chaos{Every: 1, Routes: []string{route},
+		Faults: []githubtest.ChaosFault{{Kind: githubtest.FaultTimeout, Delay: 10 * time.Second, Max: 2}}})
 	repo, _, err := e.client(t).Repositories.Get(context.Background(), "octo-org", "mysite")
 	if err != nil {
 		t.Fatalf("after two timeouts: %v", err)
@@ -48,8 +48,8 @@ func TestPOSTNotRetriedAfterTimeout(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, shortHeaderTimeout)
 	const route = "POST /repos/{owner}/{repo}/issues"
-	e.gh.StartChaos(githubfake.Chaos{Every: 1, Routes: []string{route},
-		Faults: []githubfake.ChaosFault{{Kind: githubfake.FaultTimeout, Delay: 10 * time.Second, Handled: true}}})
+	e.gh.StartChaos(githubtest.Chaos{Every: 1, Routes: []string{route},
+		Faults: []githubtest.ChaosFault{{Kind: githubtest.FaultTimeout, Delay: 10 * time.Second, Handled: true}}})
 	_, _, err := e.client(t).Issues.Create(context.Background(), "octo-org", "mysite", &github.IssueRequest{Title: github.Ptr("djsec audit")})
 	if err == nil {
 		t.Fatal("no error after the answer timed out")
@@ -67,8 +67,8 @@ func TestNoRetryAfterCallerDeadline(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil, nil)
 	const route = "GET /repos/{owner}/{repo}"
-	e.gh.StartChaos(githubfake.Chaos{Every: 1, Routes: []string{route},
-		Faults: []githubfake.ChaosFault{{Kind: githubfake.FaultTimeout, Delay: 10 * time.Second}}})
+	e.gh.StartChaos(githubtest.Chaos{Every: 1, Routes: []string{route},
+		Faults: []githubtest.ChaosFault{{Kind: githubtest.FaultTimeout, Delay: 10 * time.Second}}})
 	client := e.client(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()

@@ -22,7 +22,7 @@ import (
 
 	"github.com/djsec/djsec"
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/registration"
 )
 
@@ -86,7 +86,7 @@ func TestWebURLFromAPI(t *testing.T) {
 }
 
 type setup struct {
-	gh      *githubfake.Server
+	gh      *githubtest.Server
 	cc      *githubapp.ClientCreator
 	store   *registration.MemoryCredentials
 	srv     *httptest.Server
@@ -97,7 +97,7 @@ type setup struct {
 
 func newSetup(t *testing.T, mod func(*registration.Options)) *setup {
 	t.Helper()
-	s := &setup{gh: githubfake.New(t), store: &registration.MemoryCredentials{}}
+	s := &setup{gh: githubtest.New(t), store: &registration.MemoryCredentials{}}
 	cc, err := githubapp.NewClientCreator(githubapp.Config{BaseURL: s.gh.URL})
 	if err != nil {
 		t.Fatal(err)

@@ -3,10 +3,10 @@
 // openapi-subset reads GitHub's dereferenced OpenAPI description
 // (generated/api.github.com.deref.json from the npm package @octokit/openapi)
 // and writes the operations djsec uses, with their parameters and request
-// bodies, for githubfake to validate what the app sends. Run it through
+// bodies, for githubtest to validate what the app sends. Run it through
 // scripts/openapi-subset.sh, which fetches the package.
 //
-//	go run scripts/openapi-subset.go -in api.github.com.deref.json -version 23.0.2 -out githubfake/testdata/openapi/api.github.com.subset.json
+//	go run scripts/openapi-subset.go -in api.github.com.deref.json -version 23.0.2 -out githubapp/githubtest/testdata/openapi/api.github.com.subset.json
 package main
 
 import (

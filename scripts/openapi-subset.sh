@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# openapi-subset.sh [VERSION] — regenerate githubfake/testdata/openapi/ from
+# openapi-subset.sh [VERSION] — regenerate githubapp/githubtest/testdata/openapi/ from
 # GitHub's published OpenAPI description (npm package @octokit/openapi,
-# default: the version named in githubfake/testdata/openapi/VERSION).
+# default: the version named in githubapp/githubtest/testdata/openapi/VERSION).
 # The package is fetched with `npm pack` into a temporary directory; only the
 # operations listed in scripts/openapi-subset.go are kept.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=githubfake/testdata/openapi
+out=githubapp/githubtest/testdata/openapi
 version=${1:-$(cat "$out/VERSION")}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

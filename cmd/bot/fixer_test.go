@@ -10,10 +10,10 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/commandrun"
-	"github.com/djsec/djsec/fixup"
+	"github.com/djsec/djsec/jobs/commandrun"
+	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -22,7 +22,7 @@ import (
 // request into main, named in the reply.
 func TestCommandFixerOnAnIssue(t *testing.T) {
 	t.Parallel()
-	gh := githubfake.New(t)
+	gh := githubtest.New(t)
 	repo := gh.AddRepo(gh.AddInstallation(7, "octo-org"), "octo-org/mysite")
 	repo.Commit("main", map[string]string{"mysite/settings.py": "import os\nSECRET_KEY = os.environ['K']\nDEBUG = True\nALLOWED_HOSTS = ['example.com']\n",
 		".env.example": "K=change-me\n"})
@@ -53,7 +53,7 @@ func TestCommandFixerOnAnIssue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var open []githubfake.Pull
+	var open []githubtest.Pull
 	for _, p := range repo.Pulls() {
 		if p.State == "open" {
 			open = append(open, p)

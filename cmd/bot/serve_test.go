@@ -31,7 +31,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/djsec/djsec/config"
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
@@ -462,11 +462,11 @@ func TestServeProcessSIGTERM(t *testing.T) {
 func TestServeChecksPullRequests(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, url string) {
-		gh := githubfake.New(t)
+		gh := githubtest.New(t)
 		repo := gh.AddRepo(gh.AddInstallation(7, "octo-org"), "octo-org/mysite")
 		repo.Commit("main", map[string]string{"mysite/settings.py": "DEBUG = False\nSECRET_KEY = __import__('os').environ['K']\n"})
 		repo.Commit("debug", map[string]string{"mysite/settings.py": "DEBUG = True\nSECRET_KEY = __import__('os').environ['K']\n"})
-		p := repo.AddPull(githubfake.Pull{HeadRef: "debug"})
+		p := repo.AddPull(githubtest.Pull{HeadRef: "debug"})
 
 		cfg := testConfig(t)
 		cfg.DatabaseURL = url

@@ -1,6 +1,6 @@
 // Package e2ebench measures, from outside, the time from a signed
 // pull_request webhook to the completed check run on GitHub (played by
-// githubfake) for the real `bot serve` binary — on SQLite and on Postgres —
+// githubtest) for the real `bot serve` binary — on SQLite and on Postgres —
 // and for a Probot app that does the same GitHub work
 // (scripts/e2ebench/probot), in one run, with the servers' memory.
 //
@@ -14,7 +14,7 @@
 // counts from when its delivery was due — and stops the clock for an event
 // when the fake holds a completed check run on its head commit. It reports
 // p50, p90, p99 and max in milliseconds, the REST calls per event
-// (githubfake's Budget: token exchanges left out), the server's resident
+// (githubtest's Budget: token exchanges left out), the server's resident
 // memory at rest after start (VmRSS) and its peak over the run (VmHWM),
 // both from /proc/PID/status. The "ratio" sub-benchmark divides djsec's
 // SQLite figures by Probot's from the same run. Without DJSEC_BOT the

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/githubfake"
+	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/store/storetest"
@@ -43,18 +43,18 @@ type figures struct {
 func BenchmarkEventToCheckRun(b *testing.B) {
 	bot := botBinary(b)
 	b.Run("djsec-sqlite", func(b *testing.B) {
-		run(b, "djsec-sqlite", func(b *testing.B, gh *githubfake.Server) *server {
+		run(b, "djsec-sqlite", func(b *testing.B, gh *githubtest.Server) *server {
 			return startBot(b, bot, gh, storetest.SQLiteURL(b))
 		})
 	})
 	b.Run("djsec-postgres", func(b *testing.B) {
-		run(b, "djsec-postgres", func(b *testing.B, gh *githubfake.Server) *server {
+		run(b, "djsec-postgres", func(b *testing.B, gh *githubtest.Server) *server {
 			return startBot(b, bot, gh, storetest.PostgresSchemaURL(b))
 		})
 	})
 	b.Run("probot", func(b *testing.B) {
 		dir := probotDir(b)
-		run(b, "probot", func(b *testing.B, gh *githubfake.Server) *server { return startProbot(b, dir, gh) })
+		run(b, "probot", func(b *testing.B, gh *githubtest.Server) *server { return startProbot(b, dir, gh) })
 	})
 	b.Run("ratio", func(b *testing.B) {
 		resultsMu.Lock()
@@ -78,10 +78,10 @@ type server struct {
 	logs    *syncbuf.Buffer
 }
 
-func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *server) {
+func run(b *testing.B, name string, start func(*testing.B, *githubtest.Server) *server) {
 	events := envInt(b, "E2EBENCH_EVENTS", 200)
 	rate := envFloat(b, "E2EBENCH_RATE", 20)
-	gh := githubfake.New(b)
+	gh := githubtest.New(b)
 	inst := gh.AddInstallation(42, "octo-org")
 	repo := gh.AddRepo(inst, "octo-org/mysite")
 	gh.SetRateLimitRemaining(42, 1_000_000)
@@ -97,7 +97,7 @@ func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *
 		branch := fmt.Sprintf("change-%d", i)
 		// Each pull request's change differs, so no answer is cached.
 		repo.Commit(branch, map[string]string{"mysite/settings.py": unsafe + fmt.Sprintf("\nTIME_ZONE = \"Etc/GMT+%d\"\n", i%12)})
-		p := repo.AddPull(githubfake.Pull{HeadRef: branch})
+		p := repo.AddPull(githubtest.Pull{HeadRef: branch})
 		heads[i] = p.HeadSHA
 		bodies[i] = gh.PullRequestEvent(b, repo, p.Number, "opened")
 	}
@@ -207,7 +207,7 @@ func run(b *testing.B, name string, start func(*testing.B, *githubfake.Server) *
 }
 
 // startBot starts `bot serve` on databaseURL with the fake as GitHub.
-func startBot(b *testing.B, bot string, gh *githubfake.Server, databaseURL string) *server {
+func startBot(b *testing.B, bot string, gh *githubtest.Server, databaseURL string) *server {
 	cmd := exec.Command(bot, "serve")
 	cmd.Env = append(os.Environ(),
 		"DATABASE_URL="+databaseURL, "WEBHOOK_SECRET="+secret, "PORT=0", "HOST=127.0.0.1", "LOG_LEVEL=info",
@@ -240,7 +240,7 @@ func startBot(b *testing.B, bot string, gh *githubfake.Server, databaseURL strin
 }
 
 // startProbot starts the Probot app in dir with the fake as GitHub.
-func startProbot(b *testing.B, dir string, gh *githubfake.Server) *server {
+func startProbot(b *testing.B, dir string, gh *githubtest.Server) *server {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		b.Fatal(err)
