@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/store"
 )
 

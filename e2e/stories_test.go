@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/fixup"
 )
 
 // The user stories of issue 9, each through the real binary on SQLite and

@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/commandrun"
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/commandrun"
+	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/store/storetest"
 )
 

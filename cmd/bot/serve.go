@@ -24,18 +24,18 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/djsec/djsec/jobs/auditrun"
-	"github.com/djsec/djsec/jobs/checkrun"
-	"github.com/djsec/djsec/jobs/commandrun"
 	"github.com/djsec/djsec/config"
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
-	"github.com/djsec/djsec/metrics"
-	"github.com/djsec/djsec/jobs/redeliver"
-	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/jobs/auditrun"
+	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/jobs/commandrun"
+	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/jobs/redeliver"
+	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/registration"
 	"github.com/djsec/djsec/store"
 )
 

@@ -40,11 +40,11 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
-	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/store"
 )

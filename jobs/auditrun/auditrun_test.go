@@ -13,11 +13,11 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
-	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )

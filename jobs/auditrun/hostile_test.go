@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 )
 
 // A tree whose file names climb out of the repository (git refuses such

@@ -10,9 +10,9 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/store"
 )
 

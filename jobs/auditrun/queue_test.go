@@ -13,13 +13,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
-	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/store/storetest"
 )

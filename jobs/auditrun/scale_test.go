@@ -16,11 +16,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/auditrun/auditissue"
-	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun"
+	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/store/storetest"
 )
 

@@ -10,8 +10,8 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/store/storetest"
 )
 

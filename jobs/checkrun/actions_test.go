@@ -6,8 +6,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/jobs/checkrun"
 )
 
 type fixes struct {

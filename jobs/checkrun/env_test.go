@@ -15,7 +15,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
 
-	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
@@ -23,8 +22,9 @@ import (
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
-	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )

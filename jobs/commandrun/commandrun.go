@@ -34,10 +34,10 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
-	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/store"
 )
 

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/jobs/commandrun/commands"
 )
 
 // Hostile comments and pull requests through the real webhook handler, the

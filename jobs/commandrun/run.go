@@ -11,8 +11,8 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/store"
 )
 

@@ -8,10 +8,10 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/internal/md"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/fixup"
 )
 
 // A rewritten file keeps its mode: an executable stays executable.

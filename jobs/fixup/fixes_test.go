@@ -4,8 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/jobs/fixup"
 )
 
 // The shipped fixers end to end: the fix-up branch's files pass the

@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )

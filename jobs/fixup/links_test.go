@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/jobs/fixup"
 )
 
 // A settings module that is a symbolic link: the fix is written to the

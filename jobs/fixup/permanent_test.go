@@ -5,9 +5,9 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/jobs/fixup"
 )
 
 // Issue 19, bug 7: a fix-up for a repository archived since it was asked

@@ -22,8 +22,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/internal/lazyre"
 	"github.com/djsec/djsec/internal/md"
 )

@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/internal/md"
 )
 

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/checklist"
 )
 
 // checklistLine scores the checklist against the unsuppressed findings at
