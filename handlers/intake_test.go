@@ -70,7 +70,7 @@ func startLiveWith(t testing.TB, url string, p *counting, startQueue bool) *live
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
 	q, err := jobs.NewQueue(db, jobs.Options{Metrics: m, Logger: slog.New(slog.DiscardHandler),
-		FetchPollInterval: 50 * time.Millisecond, Processors: jobs.Processors{PullRequest: p}})
+		FetchPollInterval: 50 * time.Millisecond, Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -71,7 +71,7 @@ func newWebhook(o Options) *webhook {
 		handlers: map[string]eventHandler{},
 		rejected: newRejectionSampler(o.now),
 	}
-	for _, h := range []eventHandler{pullRequest{}, issueComment{}, issues{}, check{}, push{}, installationEvents{}, mergeGroup{}} {
+	for _, h := range []eventHandler{pullRequest{}, issueComment{}, check{}, push{}, installationEvents{}, mergeGroup{}} {
 		for _, e := range h.Handles() {
 			w.handlers[e] = h
 		}
@@ -82,7 +82,7 @@ func newWebhook(o Options) *webhook {
 // HandledEvents lists the events djsec turns into jobs.
 func HandledEvents() []string {
 	var out []string
-	for _, h := range []eventHandler{pullRequest{}, issueComment{}, issues{}, check{}, push{}, installationEvents{}, mergeGroup{}} {
+	for _, h := range []eventHandler{pullRequest{}, issueComment{}, check{}, push{}, installationEvents{}, mergeGroup{}} {
 		out = append(out, h.Handles()...)
 	}
 	return out

@@ -134,7 +134,11 @@ func (a CommentArgs) LogAttrs() []slog.Attr {
 	return []slog.Attr{slog.String("action", a.Action), slog.Int("pr", a.Number), slog.Int64("comment_id", a.CommentID), slog.String("author", a.Author)}
 }
 
-// IssueArgs: an issue changed (issues edited, closed, reopened, deleted).
+// IssueArgs: an issue changed. Retired: no delivery queues it since the
+// App stopped subscribing to issues events (nothing followed from them);
+// the kind stays so jobs an older version queued are logged and end.
+//
+// Earlier: an issue changed (issues edited, closed, reopened, deleted).
 // Later: ticks in the weekly audit issue drive actions.
 type IssueArgs struct {
 	Origin

@@ -18,7 +18,7 @@ func TestEnqueueRecordsPRHead(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, url string) {
 		rec := newRecorder()
-		e := start(t, url, jobs.Options{Processors: jobs.Processors{PullRequest: rec}})
+		e := start(t, url, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec)})
 		ctx := context.Background()
 		t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 		pr := func(delivery, action, sha string, at time.Time) jobs.PullRequestArgs {

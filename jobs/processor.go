@@ -29,9 +29,9 @@ const MaxCrashes = 2
 // process that stopped answering.
 const rescuedError = "Stuck job rescued by JobRescuer"
 
-// Processor does the work of one kind of job. Later issues implement one
-// per kind (the check run for PullRequestArgs, commands for CommentArgs …)
-// and hand them to NewQueue in Processors.
+// Processor does the work of one kind of job: the check run for
+// PullRequestArgs, commands for CommentArgs …, each feature registering its
+// own (Register) in the Registry NewQueue takes.
 //
 // Returning an error retries the job with River's backoff (attempt⁴
 // seconds, ±10% jitter) until MaxAttempts; wrap ErrPermanent to give up at
@@ -61,27 +61,6 @@ type LogProcessor[T Args] struct{}
 func (LogProcessor[T]) Process(ctx context.Context, job Job[T]) error {
 	Logger(ctx).InfoContext(ctx, "received")
 	return nil
-}
-
-// Processors holds one Processor per kind; a nil field means LogProcessor.
-type Processors struct {
-	PullRequest  Processor[PullRequestArgs]
-	Comment      Processor[CommentArgs]
-	Issue        Processor[IssueArgs]
-	CheckRerun   Processor[CheckRerunArgs]
-	CheckAction  Processor[CheckActionArgs]
-	Push         Processor[PushArgs]
-	Installation Processor[InstallationArgs]
-	Audit        Processor[AuditArgs]
-	AuditSweep   Processor[AuditSweepArgs]
-	// Prune deletes old bookkeeping rows (nil: logs only; serve sets jobs.Pruner).
-	Prune Processor[PruneArgs]
-	// Fixup builds fix-up pull requests asked for by a command or the button.
-	Fixup Processor[FixupArgs]
-	// Redeliver asks GitHub for the webhooks this server missed.
-	Redeliver Processor[RedeliverArgs]
-	// MergeGroup checks a merge queue's group (merge_group checks_requested).
-	MergeGroup Processor[MergeGroupArgs]
 }
 
 type loggerKey struct{}

@@ -44,8 +44,8 @@ const FetchCooldown = 20 * time.Millisecond
 type Options struct {
 	// Workers is how many jobs run at once in this process (default 10).
 	Workers int
-	// Processors do the work of each kind (nil fields: LogProcessor).
-	Processors Processors
+	// Processors do the work of each kind (a kind not registered: LogProcessor).
+	Processors *Registry
 	// Metrics receive job counts and durations (default: a private registry).
 	Metrics *metrics.Metrics
 	// Logger is the base of every job's logger (default slog.Default()).
@@ -125,20 +125,9 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 	}
 
 	ws := river.NewWorkers()
-	p := opts.Processors
-	addWorker(ws, p.PullRequest, opts)
-	addWorker(ws, p.Comment, opts)
-	addWorker(ws, p.Issue, opts)
-	addWorker(ws, p.CheckRerun, opts)
-	addWorker(ws, p.CheckAction, opts)
-	addWorker(ws, p.Push, opts)
-	addWorker(ws, p.Installation, opts)
-	addWorker(ws, p.Audit, opts)
-	addWorker(ws, p.AuditSweep, opts)
-	addWorker(ws, p.Prune, opts)
-	addWorker(ws, p.Fixup, opts)
-	addWorker(ws, p.Redeliver, opts)
-	addWorker(ws, p.MergeGroup, opts)
+	for _, add := range kinds {
+		add(ws, opts.Processors, opts)
+	}
 
 	cfg := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: opts.Workers}},

@@ -124,7 +124,7 @@ func TestEnqueueRunsOnceAndDedupes(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, url string) {
 		rec := newRecorder()
-		e := start(t, url, jobs.Options{Processors: jobs.Processors{PullRequest: rec}})
+		e := start(t, url, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec)})
 		ctx := context.Background()
 		first, err := e.queue.Enqueue(ctx, "pull_request", "opened", prArgs("d-1"))
 		if err != nil {
@@ -160,7 +160,7 @@ func TestConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, url string) {
 		rec := newRecorder()
-		e := start(t, url, jobs.Options{Processors: jobs.Processors{PullRequest: rec}})
+		e := start(t, url, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec)})
 		var queued, dup atomic.Int32
 		var wg sync.WaitGroup
 		for range 8 {
@@ -200,7 +200,7 @@ func TestRetriesThenSucceeds(t *testing.T) {
 		}
 		return nil
 	}
-	e := start(t, storetest.SQLiteURL(t), jobs.Options{Processors: jobs.Processors{PullRequest: rec}})
+	e := start(t, storetest.SQLiteURL(t), jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec)})
 	if _, err := e.queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("flaky")); err != nil {
 		t.Fatal(err)
 	}
@@ -241,7 +241,7 @@ func TestExhaustedJobIsLoggedAndCounted(t *testing.T) {
 				runs.Add(1)
 				return tt.err
 			})
-			e := start(t, storetest.SQLiteURL(t), jobs.Options{MaxAttempts: 3, Processors: jobs.Processors{PullRequest: p},
+			e := start(t, storetest.SQLiteURL(t), jobs.Options{MaxAttempts: 3, Processors: jobs.RegistryOf[jobs.PullRequestArgs](p),
 				Permanent: func(err error) bool { return errors.Is(err, errRefused) }})
 			if _, err := e.queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("doomed-delivery")); err != nil {
 				t.Fatal(err)
@@ -278,7 +278,7 @@ func TestPanicIsRetried(t *testing.T) {
 		close(done)
 		return nil
 	})
-	start(t, storetest.SQLiteURL(t), jobs.Options{Processors: jobs.Processors{PullRequest: p}}).
+	start(t, storetest.SQLiteURL(t), jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)}).
 		queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("panics"))
 	select {
 	case <-done:
@@ -312,7 +312,7 @@ func TestCommittedJobSurvivesACrash(t *testing.T) {
 		db.Close() // the crash
 
 		rec := newRecorder()
-		startOn(t, storetest.Open(t, url), jobs.Options{Processors: jobs.Processors{PullRequest: rec}})
+		startOn(t, storetest.Open(t, url), jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec)})
 		rec.wait(t, 1)
 		time.Sleep(300 * time.Millisecond)
 		if n := rec.count("crash"); n != 1 {
@@ -343,7 +343,7 @@ func TestStuckJobIsRescued(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := newRecorder()
-	startOn(t, db, jobs.Options{Processors: jobs.Processors{PullRequest: rec}, JobTimeout: time.Second, RescueAfter: 2 * time.Second})
+	startOn(t, db, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec), JobTimeout: time.Second, RescueAfter: 2 * time.Second})
 	// River's rescuer runs on the leader at an interval; give it time.
 	got := rec.wait(t, 1)
 	if got[0] != "killed" {
@@ -383,7 +383,7 @@ func TestStopGrace(t *testing.T) {
 			})
 			ctx := context.Background()
 			db := storetest.Open(t, storetest.SQLiteURL(t))
-			q, err := jobs.NewQueue(db, jobs.Options{Logger: slog.New(slog.DiscardHandler), Processors: jobs.Processors{PullRequest: p}})
+			q, err := jobs.NewQueue(db, jobs.Options{Logger: slog.New(slog.DiscardHandler), Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -431,8 +431,8 @@ func TestTwoProcessesOnePostgres(t *testing.T) {
 		total <- struct{}{}
 		return nil
 	})
-	a := start(t, url, jobs.Options{Processors: jobs.Processors{PullRequest: p}})
-	b := start(t, url, jobs.Options{Processors: jobs.Processors{PullRequest: p}})
+	a := start(t, url, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)})
+	b := start(t, url, jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)})
 	const n = 200
 	for i := range n {
 		q := a.queue

@@ -45,7 +45,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				return nil
 			}
 			e := start(t, storetest.SQLiteURL(t), jobs.Options{
-				Processors: jobs.Processors{PullRequest: rec},
+				Processors: jobs.RegistryOf[jobs.PullRequestArgs](rec),
 				RetryAfter: func(err error) (time.Duration, bool) { return wait, errors.Is(err, errLimited) },
 			})
 			if _, err := e.queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("limited")); err != nil {

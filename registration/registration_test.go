@@ -48,7 +48,7 @@ func TestAppManifest(t *testing.T) {
 		events = append(events, e.(string))
 	}
 	slices.Sort(events)
-	if want := []string{"check_run", "check_suite", "issue_comment", "issues", "merge_group", "pull_request", "push"}; !slices.Equal(events, want) {
+	if want := []string{"check_run", "check_suite", "issue_comment", "merge_group", "pull_request", "push"}; !slices.Equal(events, want) {
 		t.Errorf("default_events %v, want %v (no installation: it reaches every app; no schedule: not an event)", events, want)
 	}
 	perms := map[string]string{}

@@ -69,7 +69,7 @@ func (s *Server) newApp(slug string, key *rsa.PrivateKey) *App {
 			Type: "RSA PRIVATE KEY", Bytes: x509.MarshalPKCS1PrivateKey(key),
 		})),
 		Permissions: map[string]string{"checks": "write", "contents": "write", "issues": "write", "pull_requests": "write", "metadata": "read", "merge_queues": "read"},
-		Events:      []string{"pull_request", "issue_comment", "issues", "check_run", "check_suite", "push", "merge_group"},
+		Events:      []string{"pull_request", "issue_comment", "check_run", "check_suite", "push", "merge_group"},
 		key:         key,
 	}
 	s.apps[a.ID] = a

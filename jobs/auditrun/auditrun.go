@@ -162,15 +162,15 @@ func (r *Runner) inserter() (Inserter, error) {
 	return r.queue, nil
 }
 
-// Processors returns base with the audit's kinds filled in: the audit
-// itself, the weekly sweep, and installations (a first audit of every
-// repository added).
-func (r *Runner) Processors(base jobs.Processors) jobs.Processors {
-	base.Audit = jobs.ProcessorFunc[jobs.AuditArgs](r.processAudit)
-	base.AuditSweep = jobs.ProcessorFunc[jobs.AuditSweepArgs](r.processSweep)
-	base.Installation = jobs.ProcessorFunc[jobs.InstallationArgs](r.processInstallation)
-	base.Push = jobs.ProcessorFunc[jobs.PushArgs](r.processPush)
-	return base
+// Register registers the audit's kinds: the audit itself, the weekly
+// sweep, installations (a first audit of every repository added) and
+// pushes (the default branch's head, so an unchanged repository costs no
+// request).
+func (r *Runner) Register(reg *jobs.Registry) {
+	jobs.Register[jobs.AuditArgs](reg, jobs.ProcessorFunc[jobs.AuditArgs](r.processAudit))
+	jobs.Register[jobs.AuditSweepArgs](reg, jobs.ProcessorFunc[jobs.AuditSweepArgs](r.processSweep))
+	jobs.Register[jobs.InstallationArgs](reg, jobs.ProcessorFunc[jobs.InstallationArgs](r.processInstallation))
+	jobs.Register[jobs.PushArgs](reg, jobs.ProcessorFunc[jobs.PushArgs](r.processPush))
 }
 
 // AuditNow queues an audit of one repository that runs even when nothing

@@ -117,7 +117,7 @@ func example(t *testing.T, dir string) map[string]string {
 func (e *env) audit(force bool) {
 	e.t.Helper()
 	pushed(e.t, e.runner, e.repo)
-	p := e.runner.Processors(jobs.Processors{}).Audit
+	p := jobs.Lookup[jobs.AuditArgs](jobs.Registered(e.runner.Register))
 	err := p.Process(jobs.WithLogger(context.Background(), e.logger), jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: jobs.AuditArgs{
 		Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID}, Reason: "schedule", Force: force,
 	}})
@@ -358,7 +358,7 @@ func TestInstallationQueuesFirstAudits(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	other := e.gh.AddRepo(e.inst, "octo-org/other")
-	p := e.runner.Processors(jobs.Processors{}).Installation
+	p := jobs.Lookup[jobs.InstallationArgs](jobs.Registered(e.runner.Register))
 	run := func(a jobs.InstallationArgs) []jobs.Args {
 		e.queue.mu.Lock()
 		e.queue.args = nil
@@ -387,7 +387,7 @@ func TestInstallationQueuesFirstAudits(t *testing.T) {
 	e.repo.Commit("main", example(t, "startproject"))
 	first := got[0].(jobs.AuditArgs)
 	first.Repo = e.repo.FullName()
-	if err := e.runner.Processors(jobs.Processors{}).Audit.Process(context.Background(), jobs.Job[jobs.AuditArgs]{Args: first}); err != nil {
+	if err := jobs.Lookup[jobs.AuditArgs](jobs.Registered(e.runner.Register)).Process(context.Background(), jobs.Job[jobs.AuditArgs]{Args: first}); err != nil {
 		t.Fatal(err)
 	}
 	if len(e.issues()) != 1 {
@@ -432,7 +432,7 @@ func TestAuditDay(t *testing.T) {
 	if len(e.issues()) != 0 {
 		t.Error("a scheduled audit ran although audit is off")
 	}
-	if err := e.runner.Processors(jobs.Processors{}).Audit.Process(context.Background(), jobs.Job[jobs.AuditArgs]{Args: jobs.AuditArgs{
+	if err := jobs.Lookup[jobs.AuditArgs](jobs.Registered(e.runner.Register)).Process(context.Background(), jobs.Job[jobs.AuditArgs]{Args: jobs.AuditArgs{
 		Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID}, Reason: "command", Force: true}}); err != nil {
 		t.Fatal(err)
 	}
@@ -463,7 +463,7 @@ func (w *syncWriter) String() string {
 // repositories without a request.
 func pushed(t testing.TB, r *auditrun.Runner, repos ...*githubtest.Repo) {
 	t.Helper()
-	p := r.Processors(jobs.Processors{}).Push
+	p := jobs.Lookup[jobs.PushArgs](jobs.Registered(r.Register))
 	for _, repo := range repos {
 		sha, ok := repo.Branch(repo.DefaultBranch)
 		if !ok {

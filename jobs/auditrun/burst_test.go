@@ -79,9 +79,9 @@ func TestFirstInstallBurstStaysUnderSecondaryLimits(t *testing.T) {
 	}
 	q := &fakeQueue{}
 	runner.UseQueue(q)
-	procs := runner.Processors(jobs.Processors{})
+	procs := jobs.Registered(runner.Register)
 	ctx := jobs.WithLogger(context.Background(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err := procs.Installation.Process(ctx, jobs.Job[jobs.InstallationArgs]{ID: 1, Attempt: 1, Args: jobs.InstallationArgs{
+	if err := jobs.Lookup[jobs.InstallationArgs](procs).Process(ctx, jobs.Job[jobs.InstallationArgs]{ID: 1, Attempt: 1, Args: jobs.InstallationArgs{
 		Origin: jobs.Origin{Delivery: "install", Installation: fleetInstallation}, Event: "installation", Action: "created",
 		Account: "octo-org", Added: names,
 	}}); err != nil {
@@ -100,7 +100,7 @@ func TestFirstInstallBurstStaysUnderSecondaryLimits(t *testing.T) {
 		wg.Go(func() {
 			for a := range work {
 				a.NotBefore = time.Time{}
-				if err := procs.Audit.Process(ctx, jobs.Job[jobs.AuditArgs]{ID: 2, Attempt: 1, Args: a}); err != nil {
+				if err := jobs.Lookup[jobs.AuditArgs](procs).Process(ctx, jobs.Job[jobs.AuditArgs]{ID: 2, Attempt: 1, Args: a}); err != nil {
 					mu.Lock()
 					failed = append(failed, fmt.Errorf("%s: %w", a.Repo, err))
 					mu.Unlock()

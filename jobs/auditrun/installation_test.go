@@ -37,7 +37,7 @@ func TestInstallationListsRepositoriesOnce(t *testing.T) {
 				all = append(all, e.gh.AddRepo(e.inst, fmt.Sprintf("octo-org/repo-%04d", i)).FullName())
 			}
 			added := tt.added(all)
-			p := e.runner.Processors(jobs.Processors{}).Installation
+			p := jobs.Lookup[jobs.InstallationArgs](jobs.Registered(e.runner.Register))
 			err := p.Process(context.Background(), jobs.Job[jobs.InstallationArgs]{Args: jobs.InstallationArgs{
 				Event: "installation", Action: "created", Origin: jobs.Origin{Installation: 42}, Added: added}})
 			if err != nil {
@@ -78,7 +78,7 @@ func TestInstallationListingFails(t *testing.T) {
 		added = append(added, e.gh.AddRepo(e.inst, fmt.Sprintf("octo-org/repo-%02d", i)).FullName())
 	}
 	e.gh.FailTimes("GET /installation/repositories", 100, 502)
-	p := e.runner.Processors(jobs.Processors{}).Installation
+	p := jobs.Lookup[jobs.InstallationArgs](jobs.Registered(e.runner.Register))
 	if err := p.Process(context.Background(), jobs.Job[jobs.InstallationArgs]{Args: jobs.InstallationArgs{
 		Event: "installation_repositories", Action: "added", Origin: jobs.Origin{Installation: 42}, Added: added}}); err != nil {
 		t.Fatalf("a failed listing failed the job: %v", err)

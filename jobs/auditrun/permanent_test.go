@@ -48,7 +48,7 @@ func TestIssuesDisabledEndsTheAuditAndTheSweepSkipsIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := metrics.New(prometheus.NewRegistry())
-	queue, err := jobs.NewQueue(db, jobs.Options{Processors: runner.Processors(jobs.Processors{}), Logger: logger,
+	queue, err := jobs.NewQueue(db, jobs.Options{Processors: jobs.Registered(runner.Register), Logger: logger,
 		Metrics: m, RetryPolicy: soon{}, FetchPollInterval: 20 * time.Millisecond, MaxAttempts: 5})
 	if err != nil {
 		t.Fatal(err)

@@ -50,7 +50,7 @@ func TestRepositoryAddedIsAuditedThroughTheQueue(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	queue, err := jobs.NewQueue(db, jobs.Options{Processors: runner.Processors(jobs.Processors{}), Logger: logger,
+	queue, err := jobs.NewQueue(db, jobs.Options{Processors: jobs.Registered(runner.Register), Logger: logger,
 		Metrics: metrics.New(prometheus.NewRegistry()), RetryPolicy: soon{}, FetchPollInterval: 20 * time.Millisecond, MaxAttempts: 3})
 	if err != nil {
 		t.Fatal(err)

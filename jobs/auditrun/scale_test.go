@@ -124,9 +124,9 @@ func (f *fleet) run() round {
 	pushed(f.tb, f.runner, f.repos...)
 	q := &fakeQueue{}
 	f.runner.UseQueue(q)
-	procs := f.runner.Processors(jobs.Processors{})
+	procs := jobs.Registered(f.runner.Register)
 	start := time.Now()
-	if err := procs.AuditSweep.Process(ctx, jobs.Job[jobs.AuditSweepArgs]{Args: jobs.AuditSweepArgs{Spread: time.Hour}}); err != nil {
+	if err := jobs.Lookup[jobs.AuditSweepArgs](procs).Process(ctx, jobs.Job[jobs.AuditSweepArgs]{Args: jobs.AuditSweepArgs{Spread: time.Hour}}); err != nil {
 		f.tb.Fatal(err)
 	}
 	work := make(chan jobs.AuditArgs)
@@ -136,7 +136,7 @@ func (f *fleet) run() round {
 		wg.Go(func() {
 			for a := range work {
 				a.NotBefore = time.Time{}
-				if err := procs.Audit.Process(ctx, jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: a}); err != nil {
+				if err := jobs.Lookup[jobs.AuditArgs](procs).Process(ctx, jobs.Job[jobs.AuditArgs]{ID: 1, Attempt: 1, Args: a}); err != nil {
 					errs <- fmt.Errorf("%s: %w", a.Repo, err)
 				}
 			}

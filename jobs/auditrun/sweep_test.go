@@ -58,7 +58,7 @@ func TestSweepSpreadsEveryRepository(t *testing.T) {
 	}
 	q := &fakeQueue{}
 	r.UseQueue(q)
-	if err := r.Processors(jobs.Processors{}).AuditSweep.Process(context.Background(), jobs.Job[jobs.AuditSweepArgs]{Args: jobs.AuditSweepArgs{Spread: time.Hour}}); err != nil {
+	if err := jobs.Lookup[jobs.AuditSweepArgs](jobs.Registered(r.Register)).Process(context.Background(), jobs.Job[jobs.AuditSweepArgs]{Args: jobs.AuditSweepArgs{Spread: time.Hour}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(q.args) != 149 {

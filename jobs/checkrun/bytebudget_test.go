@@ -52,7 +52,7 @@ func TestPoisonPullRequestNeutralRun(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{paused: true})
 	p := e.pr("feature", map[string]string{"mysite/settings.py": "DEBUG = True\n"})
-	proc := e.proc.Processors(jobs.Processors{}).PullRequest
+	proc := jobs.Lookup[jobs.PullRequestArgs](jobs.Registered(e.proc.Register))
 	err := proc.Process(context.Background(), jobs.Job[jobs.PullRequestArgs]{ID: 7, Attempt: 3, MaxAttempts: 10, Crashed: 2,
 		Args: jobs.PullRequestArgs{Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID},
 			Action: "opened", Number: p.Number, HeadSHA: p.HeadSHA, HeadRef: "feature", BaseRef: "main", BaseSHA: p.BaseSHA}})

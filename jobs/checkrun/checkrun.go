@@ -178,13 +178,13 @@ func New(o Options) (*Processor, error) {
 	return p, nil
 }
 
-// Processors returns base with the three kinds the check handles filled in.
-func (p *Processor) Processors(base jobs.Processors) jobs.Processors {
-	base.PullRequest = jobs.CrashAwareFunc[jobs.PullRequestArgs](p.processPullRequest)
-	base.CheckRerun = jobs.ProcessorFunc[jobs.CheckRerunArgs](p.processRerun)
-	base.CheckAction = jobs.ProcessorFunc[jobs.CheckActionArgs](p.processAction)
-	base.MergeGroup = jobs.ProcessorFunc[jobs.MergeGroupArgs](p.processMergeGroup)
-	return base
+// Register registers the kinds the check handles: pull request pushes,
+// re-runs, the check run's buttons and merge queue groups.
+func (p *Processor) Register(r *jobs.Registry) {
+	jobs.Register[jobs.PullRequestArgs](r, jobs.CrashAwareFunc[jobs.PullRequestArgs](p.processPullRequest))
+	jobs.Register[jobs.CheckRerunArgs](r, jobs.ProcessorFunc[jobs.CheckRerunArgs](p.processRerun))
+	jobs.Register[jobs.CheckActionArgs](r, jobs.ProcessorFunc[jobs.CheckActionArgs](p.processAction))
+	jobs.Register[jobs.MergeGroupArgs](r, jobs.ProcessorFunc[jobs.MergeGroupArgs](p.processMergeGroup))
 }
 
 // target is one commit of one pull request to check.

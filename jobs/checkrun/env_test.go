@@ -95,11 +95,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	procs := e.proc.Processors(jobs.Processors{})
-	procs.PullRequest = record(e, procs.PullRequest)
-	procs.CheckRerun = record(e, procs.CheckRerun)
-	procs.CheckAction = record(e, procs.CheckAction)
-	procs.MergeGroup = record(e, procs.MergeGroup)
+	procs := jobs.Registered(e.proc.Register)
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.PullRequestArgs](procs)))
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.CheckRerunArgs](procs)))
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.CheckActionArgs](procs)))
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.MergeGroupArgs](procs)))
 	e.queue, err = jobs.NewQueue(e.db, jobs.Options{
 		Processors: procs, Logger: logger, Metrics: metrics.New(prometheus.NewRegistry()),
 		RetryPolicy: soon{}, FetchPollInterval: 20 * time.Millisecond, MaxAttempts: 5,

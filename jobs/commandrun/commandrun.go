@@ -183,10 +183,9 @@ func New(o Options) (*Processor, error) {
 	return p, nil
 }
 
-// Processors returns base with the comment kind filled in.
-func (p *Processor) Processors(base jobs.Processors) jobs.Processors {
-	base.Comment = p
-	return base
+// Register registers the comment kind: the /djsec commands.
+func (p *Processor) Register(r *jobs.Registry) {
+	jobs.Register[jobs.CommentArgs](r, p)
 }
 
 // Ignores returns the ignores check runs of pull request pr honour: the

@@ -98,9 +98,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	procs := commander.Processors(checker.Processors(jobs.Processors{}))
-	procs.PullRequest = record(e, procs.PullRequest)
-	procs.Comment = record(e, procs.Comment)
+	procs := jobs.Registered(checker.Register, commander.Register)
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.PullRequestArgs](procs)))
+	jobs.Register(procs, record(e, jobs.Lookup[jobs.CommentArgs](procs)))
 	e.queue, err = jobs.NewQueue(e.db, jobs.Options{
 		Processors: procs, Logger: logger, Metrics: metrics.New(prometheus.NewRegistry()),
 		RetryPolicy: soon{}, FetchPollInterval: 20 * time.Millisecond, MaxAttempts: 3,

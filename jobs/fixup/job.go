@@ -33,10 +33,9 @@ func (f *Fixup) inserter() Inserter {
 	return f.queue
 }
 
-// Processors returns base with the fix-up kind filled in.
-func (f *Fixup) Processors(base jobs.Processors) jobs.Processors {
-	base.Fixup = f
-	return base
+// Register registers the fix-up kind.
+func (f *Fixup) Register(r *jobs.Registry) {
+	jobs.Register[jobs.FixupArgs](r, f)
 }
 
 // PendingMarker ends the part of djsec's reply to `/djsec fix` that the

@@ -140,9 +140,9 @@ func New(o Options) (*Sweeper, error) {
 	return s, nil
 }
 
-// Processors returns base with the sweep's processor filled in.
-func (s *Sweeper) Processors(base jobs.Processors) jobs.Processors {
-	base.Redeliver = jobs.ProcessorFunc[jobs.RedeliverArgs](func(ctx context.Context, _ jobs.Job[jobs.RedeliverArgs]) error {
+// Register registers the sweep's kind.
+func (s *Sweeper) Register(r *jobs.Registry) {
+	jobs.Register[jobs.RedeliverArgs](r, jobs.ProcessorFunc[jobs.RedeliverArgs](func(ctx context.Context, _ jobs.Job[jobs.RedeliverArgs]) error {
 		_, err := s.Sweep(ctx)
 		if err != nil && ctx.Err() == nil {
 			// Not a lost job: the next sweep, minutes away, lists the same
@@ -152,8 +152,7 @@ func (s *Sweeper) Processors(base jobs.Processors) jobs.Processors {
 			return nil
 		}
 		return err
-	})
-	return base
+	}))
 }
 
 // Periodic is the River periodic job: at start (once this process leads)

@@ -1,6 +1,4 @@
-//go:build !noserver
-
-package main
+package server
 
 import (
 	"bufio"
@@ -20,6 +18,7 @@ import (
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -36,6 +35,7 @@ import (
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
 
@@ -59,7 +59,7 @@ func keyMaterial() string {
 
 func webhookBody(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "webhooks", name+".json"))
+	b, err := os.ReadFile(filepath.Join("..", "testdata", "webhooks", name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,7 +90,7 @@ type running struct {
 	done   chan error
 }
 
-func startServe(t *testing.T, cfg config.Config, o serveOptions) *running {
+func startServe(t *testing.T, cfg config.Config, o Options) *running {
 	t.Helper()
 	r := &running{logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -107,7 +107,7 @@ func startServe(t *testing.T, cfg config.Config, o serveOptions) *running {
 	o.Ready = ready
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
-	go func() { r.done <- serve(ctx, cfg, o) }()
+	go func() { r.done <- Run(ctx, cfg, o) }()
 	select {
 	case addr := <-ready:
 		r.base = "http://" + addr
@@ -155,8 +155,8 @@ func TestServeRefusesWithoutSecret(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.WebhookSecrets = nil
 	cfg.AppID = 12345 // an App exists, but its webhook secret was not given
-	err := serve(context.Background(), cfg, serveOptions{Migrate: true, Registry: prometheus.NewRegistry()})
-	if !errors.Is(err, errNoSecret) {
+	err := Run(context.Background(), cfg, Options{Migrate: true, Registry: prometheus.NewRegistry()})
+	if !errors.Is(err, ErrNoSecret) {
 		t.Fatalf("serve without a secret = %v, want errNoSecret", err)
 	}
 	if !strings.Contains(err.Error(), "--insecure-dev") || !strings.Contains(err.Error(), "WEBHOOK_SECRET") {
@@ -171,7 +171,7 @@ func TestServeRegistrationMode(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
 	cfg.WebhookSecrets = nil
-	r := startServe(t, cfg, serveOptions{Migrate: true})
+	r := startServe(t, cfg, Options{Migrate: true})
 	// A stranger who reaches the fresh server gets a locked page; the
 	// operator uses the one-time link from the log.
 	resp, err := http.Get(r.base + "/")
@@ -221,7 +221,7 @@ func TestServeRegistrationMode(t *testing.T) {
 	if err != nil || back == nil || back.ID != 777 || back.WebhookSecret != testSecret || back.PEM != testKey {
 		t.Fatalf("credential store round trip: %+v, %v", back, err)
 	}
-	r2 := startServe(t, cfg, serveOptions{Migrate: true})
+	r2 := startServe(t, cfg, Options{Migrate: true})
 	resp, err = http.Get(r2.base + "/")
 	if err != nil {
 		t.Fatal(err)
@@ -240,7 +240,7 @@ func TestServeInsecureDevWarnsAtEveryStart(t *testing.T) {
 	cfg := testConfig(t)
 	cfg.WebhookSecrets = nil
 	for i := range 2 {
-		r := startServe(t, cfg, serveOptions{Migrate: true, InsecureDev: true})
+		r := startServe(t, cfg, Options{Migrate: true, InsecureDev: true})
 		if err := r.stop(t); err != nil {
 			t.Fatal(err)
 		}
@@ -253,44 +253,23 @@ func TestServeInsecureDevWarnsAtEveryStart(t *testing.T) {
 func TestServeMigrateFalseNeedsMigratedDatabase(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
-	err := serve(context.Background(), cfg, serveOptions{Migrate: false, Registry: prometheus.NewRegistry()})
+	err := Run(context.Background(), cfg, Options{Migrate: false, Registry: prometheus.NewRegistry()})
 	if err == nil {
 		t.Fatal("serve --migrate=false on an empty database should fail")
 	}
-	if code, out, _ := botRunEnv(t, map[string]string{"DATABASE_URL": cfg.DatabaseURL}, "migrate"); code != 0 || !strings.Contains(out, "applied") {
-		t.Fatalf("bot migrate: %d %s", code, out)
+	db, err := store.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
 	}
-	if code, out, _ := botRunEnv(t, map[string]string{"DATABASE_URL": cfg.DatabaseURL}, "migrate"); code != 0 || !strings.Contains(out, "up to date") {
-		t.Fatalf("bot migrate again: %d %s", code, out)
+	if _, err := db.Migrate(context.Background(), slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
 	}
-	r := startServe(t, cfg, serveOptions{Migrate: false})
+	db.Close()
+	r := startServe(t, cfg, Options{Migrate: false})
 	if err := r.stop(t); err != nil {
 		t.Fatal(err)
 	}
 }
-
-// botRunEnv runs the program in-process with extra environment. Not
-// parallel-safe with other tests reading the same variables: only
-// DATABASE_URL, which nothing else reads from the environment.
-func botRunEnv(t *testing.T, env map[string]string, args ...string) (int, string, string) {
-	t.Helper()
-	envMu.Lock()
-	defer envMu.Unlock()
-	for k, v := range env {
-		old, had := os.LookupEnv(k)
-		os.Setenv(k, v)
-		defer func() {
-			if had {
-				os.Setenv(k, old)
-			} else {
-				os.Unsetenv(k)
-			}
-		}()
-	}
-	return botRun(t, args...)
-}
-
-var envMu sync.Mutex
 
 // SIGTERM, in-process: the context is cancelled while a job runs. The
 // server stops accepting at once, the job finishes within the grace period,
@@ -309,7 +288,7 @@ func TestServeDrainsOnCancel(t *testing.T) {
 		return nil
 	})
 	cfg := testConfig(t)
-	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
 	if code := postDelivery(t, r.base, "pull_request", "drain-1", webhookBody(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
@@ -356,7 +335,7 @@ func TestServeHandsBackJobsAfterGrace(t *testing.T) {
 	})
 	cfg := testConfig(t)
 	cfg.ShutdownTimeout = 300 * time.Millisecond
-	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
 	if code := postDelivery(t, r.base, "pull_request", "stuck", webhookBody(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
@@ -398,7 +377,7 @@ func TestServeNeverLogsSecrets(t *testing.T) {
 		received <- struct{}{}
 		return err
 	})
-	r := startServe(t, cfg, serveOptions{Migrate: true, Processors: jobs.Processors{PullRequest: p}})
+	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
 	body := webhookBody(t, "pull_request.opened")
 	if code := postDelivery(t, r.base, "pull_request", "secret-test", body); code != 202 {
 		t.Fatalf("status %d", code)
@@ -436,8 +415,9 @@ func TestServeNeverLogsSecrets(t *testing.T) {
 	}
 }
 
-// The binary itself, driven as an operator would: `bot serve` in a child
-// process, SIGTERM, exit status 0.
+// The server in a process of its own, driven as an operator would: a
+// child process, SIGTERM, exit status 0 (e2e/ does the same with the
+// real `bot serve` binary).
 func TestServeProcessSIGTERM(t *testing.T) {
 	t.Parallel()
 	cmd, lines := startChild(t, "run", map[string]string{"DATABASE_URL": storetest.SQLiteURL(t)})
@@ -473,7 +453,7 @@ func TestServeChecksPullRequests(t *testing.T) {
 		cfg.GitHubAPIURL = gh.URL
 		cfg.AppID = gh.AppID()
 		cfg.PrivateKey = config.Secret(gh.AppPrivateKeyPEM())
-		r := startServe(t, cfg, serveOptions{Migrate: true})
+		r := startServe(t, cfg, Options{Migrate: true})
 		if code := postDelivery(t, r.base, "pull_request", "check-1", gh.PullRequestEvent(t, repo, p.Number, "opened")); code != 202 {
 			t.Fatalf("status %d", code)
 		}
@@ -550,36 +530,37 @@ func init() {
 }
 
 func helperMain(mode string) int {
-	if mode == "run" {
-		return run([]string{"serve"}, os.Stdout, os.Stderr)
-	}
 	cfg, err := config.FromEnv()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	logger := newLogger(os.Stdout, slog.LevelInfo)
-	o := serveOptions{Migrate: true, Logger: logger}
+	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	o := Options{Migrate: true, Logger: logger}
 	o.Queue.FetchPollInterval = 50 * time.Millisecond
 	switch mode {
 	case "block":
 		o.Queue.JobTimeout = time.Hour
 		o.Queue.RescueAfter = 2 * time.Hour
-		o.Processors.PullRequest = jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
-			jobs.Logger(ctx).Info("blocking")
-			select {} // until killed
-		})
+		o.Register = func(r *jobs.Registry) {
+			jobs.Register[jobs.PullRequestArgs](r, jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+				jobs.Logger(ctx).Info("blocking")
+				select {} // until killed
+			}))
+		}
 	case "finish":
 		o.Queue.JobTimeout = 500 * time.Millisecond
 		o.Queue.RescueAfter = time.Second
-		o.Processors.PullRequest = jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
-			jobs.Logger(ctx).Info("finished")
-			return nil
-		})
+		o.Register = func(r *jobs.Registry) {
+			jobs.Register[jobs.PullRequestArgs](r, jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+				jobs.Logger(ctx).Info("finished")
+				return nil
+			}))
+		}
 	}
-	ctx, stop := signalContext()
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := serve(ctx, cfg, o); err != nil {
+	if err := Run(ctx, cfg, o); err != nil {
 		logger.Error("serve", slog.String("error", err.Error()))
 		return 1
 	}
@@ -667,7 +648,7 @@ func drain(lines <-chan string) string {
 func TestServeSecretWithoutAppIDHasNoRegistration(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t) // a secret, no APP_ID
-	r := startServe(t, cfg, serveOptions{Migrate: true})
+	r := startServe(t, cfg, Options{Migrate: true})
 	resp, err := http.Get(r.base + "/?token=anything")
 	if err != nil {
 		t.Fatal(err)

@@ -1,9 +1,8 @@
-//go:build !noserver
-
-package main
+package server
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -62,7 +61,7 @@ func TestCommandFixerOnAnIssue(t *testing.T) {
 	if len(open) != 1 || open[0].HeadRef != fixup.DefaultBranch || open[0].BaseRef != "main" {
 		t.Fatalf("pull requests %+v (reply %q)", open, reply)
 	}
-	if !strings.Contains(reply, "#"+itoa(open[0].Number)) {
+	if !strings.Contains(reply, "#"+strconv.Itoa(open[0].Number)) {
 		t.Errorf("reply does not name the pull request: %q", reply)
 	}
 }
