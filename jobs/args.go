@@ -137,9 +137,6 @@ func (a CommentArgs) LogAttrs() []slog.Attr {
 // IssueArgs: an issue changed. Retired: no delivery queues it since the
 // App stopped subscribing to issues events (nothing followed from them);
 // the kind stays so jobs an older version queued are logged and end.
-//
-// Earlier: an issue changed (issues edited, closed, reopened, deleted).
-// Later: ticks in the weekly audit issue drive actions.
 type IssueArgs struct {
 	Origin
 	Action string `json:"action"`

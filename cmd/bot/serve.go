@@ -72,4 +72,3 @@ func signalContext() (context.Context, context.CancelFunc) {
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
 	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
 }
-
