@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // DefaultBodyBudget is how many body bytes the deliveries being read at one
@@ -19,27 +20,60 @@ const DefaultBodyBudget = 64 << 20
 // takes at a time as it is read.
 const chunkReserve = 1 << 20
 
+// budgetWait is how long a delivery waits for its share of the budget
+// before it is answered 503. A 503 is a delivery GitHub does not send again
+// by itself (the redelivery sweep asks for it later), so a burst waits
+// instead, within GitHub's 10-second timeout with room left to commit.
+const budgetWait = 5 * time.Second
+
 // bodyBudget is the shared allowance.
 type bodyBudget struct {
 	mu   sync.Mutex
 	free int64
+	// freed is closed (and replaced) whenever bytes are given back, waking
+	// the deliveries waiting for a share.
+	freed chan struct{}
+	// wait is how long a delivery waits for its share (budgetWait).
+	wait time.Duration
 }
 
-func newBodyBudget(n int64) *bodyBudget { return &bodyBudget{free: n} }
+func newBodyBudget(n int64) *bodyBudget {
+	return &bodyBudget{free: n, freed: make(chan struct{}), wait: budgetWait}
+}
 
-func (b *bodyBudget) take(n int64) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if n > b.free {
-		return false
+// take takes n bytes of the budget, waiting for them until deadline.
+func (b *bodyBudget) take(n int64, deadline time.Time) bool {
+	for {
+		b.mu.Lock()
+		if n <= b.free {
+			b.free -= n
+			b.mu.Unlock()
+			return true
+		}
+		freed := b.freed
+		b.mu.Unlock()
+		wait := time.Until(deadline)
+		if wait <= 0 {
+			return false
+		}
+		timer := time.NewTimer(wait)
+		select {
+		case <-freed:
+			timer.Stop()
+		case <-timer.C:
+			return false
+		}
 	}
-	b.free -= n
-	return true
 }
 
 func (b *bodyBudget) give(n int64) {
+	if n == 0 {
+		return
+	}
 	b.mu.Lock()
 	b.free += n
+	close(b.freed)
+	b.freed = make(chan struct{})
 	b.mu.Unlock()
 }
 
@@ -62,6 +96,7 @@ const firstReserve = 64 << 10
 // 503 until they timed out. A declared length over maxBody is refused unread.
 func readBody(req *http.Request, maxBody int64, budget *bodyBudget) (body []byte, release func(), err error) {
 	var held int64
+	deadline := time.Now().Add(budget.wait)
 	release = func() { budget.give(held) }
 	// limit is the most ever read: the declared length, or maxBody+1 for a
 	// chunked body, enough to tell one over the cap.
@@ -80,7 +115,7 @@ func readBody(req *http.Request, maxBody int64, budget *bodyBudget) (body []byte
 	for total < limit {
 		if total == held {
 			step := min(max(held, firstReserve), chunkReserve, limit-held)
-			if !budget.take(step) {
+			if !budget.take(step, deadline) {
 				return nil, release, errBodyBusy
 			}
 			held += step

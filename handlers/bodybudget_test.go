@@ -49,6 +49,7 @@ func TestReadBody(t *testing.T) {
 				req.ContentLength = -1
 			}
 			budget := newBodyBudget(tt.budget)
+			budget.wait = 0
 			body, release, err := readBody(req, max, budget)
 			if !errors.Is(err, tt.wantErr) {
 				t.Fatalf("err %v, want %v", err, tt.wantErr)
@@ -69,6 +70,7 @@ func TestReadBody(t *testing.T) {
 func TestReadBodyShared(t *testing.T) {
 	t.Parallel()
 	budget := newBodyBudget(100 << 10)
+	budget.wait = 0
 	big := httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("a", 80<<10)))
 	_, releaseBig, err := readBody(big, 1<<20, budget)
 	if err != nil {
@@ -91,6 +93,37 @@ func TestReadBodyShared(t *testing.T) {
 		t.Errorf("after the big body is released: %v", err)
 	} else {
 		release()
+	}
+}
+
+// A delivery that finds the budget taken waits for its share instead of
+// being refused at once: a burst is slowed down, not answered 503.
+func TestReadBodyWaitsForTheBudget(t *testing.T) {
+	t.Parallel()
+	budget := newBodyBudget(100 << 10)
+	big := httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("a", 80<<10)))
+	_, releaseBig, err := readBody(big, 1<<20, budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := make(chan error, 1)
+	go func() {
+		second := httptest.NewRequest("POST", "/webhook", strings.NewReader(strings.Repeat("b", 40<<10)))
+		_, release, err := readBody(second, 1<<20, budget)
+		release()
+		read <- err
+	}()
+	select {
+	case err := <-read:
+		t.Fatalf("the second body did not wait for the first: %v", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	releaseBig()
+	if err := <-read; err != nil {
+		t.Fatalf("after the first body was released: %v", err)
+	}
+	if budget.free != 100<<10 {
+		t.Errorf("%d of the budget free, want all of it", budget.free)
 	}
 }
 

@@ -64,7 +64,7 @@ func startLive(t *testing.T, url string, p *counting, startQueue bool) *live {
 
 func startLiveTB(t testing.TB, url string, p *counting) *live { return startLiveWith(t, url, p, true) }
 
-func startLiveWith(t testing.TB, url string, p *counting, startQueue bool) *live {
+func startLiveWith(t testing.TB, url string, p *counting, startQueue bool, tune ...func(*handlers.Options)) *live {
 	t.Helper()
 	db := storetest.Open(t, url)
 	reg := prometheus.NewRegistry()
@@ -80,11 +80,15 @@ func startLiveWith(t testing.TB, url string, p *counting, startQueue bool) *live
 		}
 		t.Cleanup(func() { _ = q.Stop(context.Background(), time.Second) })
 	}
-	h := handlers.New(handlers.Options{
+	o := handlers.Options{
 		Verifier: handlers.NewVerifier([]config.Secret{config.Secret(secret)}, false),
 		Queue:    q, Ready: q, Metrics: m, Gatherer: reg, Logger: slog.New(slog.DiscardHandler),
 		AppID: func() int64 { return ourApp },
-	})
+	}
+	for _, f := range tune {
+		f(&o)
+	}
+	h := handlers.New(o)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &live{db: db, queue: q, srv: srv}
@@ -240,6 +244,55 @@ func TestBadSignatureFloodStoresNothing(t *testing.T) {
 		}
 		if n := count(t, l.db, "river_job"); n != 1 {
 			t.Errorf("%d jobs, want 1", n)
+		}
+	})
+}
+
+// A burst far over what the body budget lets the server read at once:
+// the deliveries wait for their turn instead of being answered 503, and
+// each is worked exactly once.
+func TestBurstOverBudgetWaitsAndRunsEachOnce(t *testing.T) {
+	t.Parallel()
+	storetest.Dialects(t, func(t *testing.T, url string) {
+		p := newCounting()
+		// The smallest budget the options allow: a 1 MiB share for the
+		// body being read plus 64 KiB, about 17 deliveries at a time.
+		l := startLiveWith(t, url, p, true, func(o *handlers.Options) { o.MaxBody, o.BodyBudget = 64<<10, 1 })
+		body := payload(t, "pull_request.opened")
+		sig := handlers.Sign([]byte(secret), body)
+		const burst = 300
+		codes := make(chan int, burst)
+		var wg sync.WaitGroup
+		for i := range burst {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				codes <- l.post(t, "pull_request", fmt.Sprintf("burst-%d", i), body, sig)
+			}()
+		}
+		wg.Wait()
+		close(codes)
+		refused := 0
+		for code := range codes {
+			if code != http.StatusAccepted {
+				refused++
+			}
+		}
+		if refused > 0 {
+			t.Fatalf("%d of %d deliveries not accepted", refused, burst)
+		}
+		for range burst {
+			select {
+			case <-p.done:
+			case <-time.After(30 * time.Second):
+				t.Fatal("not every accepted delivery was worked")
+			}
+		}
+		time.Sleep(200 * time.Millisecond) // room for a wrong second run
+		for i := range burst {
+			if n := p.get(fmt.Sprintf("burst-%d", i)); n != 1 {
+				t.Fatalf("burst-%d ran %d times", i, n)
+			}
 		}
 	})
 }

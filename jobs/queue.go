@@ -85,6 +85,7 @@ type Options struct {
 type Queue struct {
 	db      *store.DB
 	backend backend
+	intake  *intake
 	logger  *slog.Logger
 
 	mu      sync.Mutex
@@ -100,6 +101,7 @@ type backend interface {
 	stopAndCancel(ctx context.Context) error
 	stoppedCh() <-chan struct{}
 	enqueue(ctx context.Context, d store.Delivery, args Args) (jobID int64, inserted bool, err error)
+	enqueueGroup(ctx context.Context, group []*intakeRequest) error
 	insert(ctx context.Context, args Args) (int64, error)
 }
 
@@ -178,6 +180,8 @@ func NewQueue(db *store.DB, opts Options) (*Queue, error) {
 			return tx, store.SQLTx(tx), func(context.Context) error { return tx.Commit() }, func() { _ = tx.Rollback() }, nil
 		}}
 	}
+	q.intake = &intake{requests: make(chan *intakeRequest), stop: make(chan struct{}),
+		writers: intakeWriters(db.Dialect()), commit: q.backend.enqueueGroup, one: q.backend.enqueue}
 	return q, nil
 }
 
@@ -201,6 +205,9 @@ func (q *Queue) Stop(ctx context.Context, grace time.Duration) error {
 	q.mu.Lock()
 	q.running = false
 	q.mu.Unlock()
+	// The HTTP server stopped first: the deliveries it took are committed
+	// before the writers go (a late one commits alone).
+	q.intake.close()
 
 	soft, cancel := context.WithTimeout(ctx, grace)
 	defer cancel()
@@ -254,7 +261,8 @@ type Enqueued struct {
 }
 
 // Enqueue records the delivery and inserts its job in one transaction, and
-// returns once both are committed. A delivery ID seen before inserts
+// returns once both are committed. Deliveries that arrive together share
+// the transaction (intake.go: group commit). A delivery ID seen before inserts
 // nothing and reports Duplicate. Args that are a HeadRecorder also record
 // their pull request's latest head in that transaction.
 func (q *Queue) Enqueue(ctx context.Context, event, action string, args Args) (Enqueued, error) {
@@ -263,7 +271,7 @@ func (q *Queue) Enqueue(ctx context.Context, event, action string, args Args) (E
 		return Enqueued{}, errors.New("enqueue: the job has no delivery ID")
 	}
 	d := store.Delivery{ID: o.Delivery, Event: event, Action: action, Installation: o.Installation, Repo: o.Repo}
-	id, inserted, err := q.backend.enqueue(ctx, d, args)
+	id, inserted, err := q.intake.submit(ctx, d, args)
 	if err != nil {
 		return Enqueued{}, fmt.Errorf("enqueue %s for delivery %s: %w", args.Kind(), o.Delivery, err)
 	}

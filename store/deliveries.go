@@ -90,3 +90,13 @@ func (db *DB) JobCounts(ctx context.Context) (map[string]int64, error) {
 	}
 	return counts, rows.Err()
 }
+
+// DeleteJob deletes a job row inserted in the transaction q: the job of a
+// delivery that turned out to be a duplicate, when several deliveries
+// share one transaction and rolling it back would take the others too.
+func DeleteJob(ctx context.Context, q Querier, jobID int64) error {
+	if _, err := q.Exec(ctx, "DELETE FROM river_job WHERE id = ?", jobID); err != nil {
+		return fmt.Errorf("delete job %d: %w", jobID, err)
+	}
+	return nil
+}
