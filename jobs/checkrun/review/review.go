@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 // ChangedFile is one entry of a pull request's file list.
@@ -140,7 +141,7 @@ func Review(ctx context.Context, in Input) *Result {
 	res.HeadResult.Errors = append(res.HeadResult.Errors, in.FileErrors...)
 	res.classify(in, renamed)
 
-	patches := patchSet{ctx: ctx, repo: in.Repo, files: map[string]ChangedFile{}, lines: map[string]diffLines{}}
+	patches := patchSet{ctx: ctx, repo: in.Repo, files: map[string]ChangedFile{}, lines: map[string]patch.Lines{}}
 	for _, f := range in.Files {
 		if f.Status != "removed" {
 			patches.files[f.Path] = f
@@ -190,13 +191,13 @@ type patchSet struct {
 	ctx        context.Context
 	repo       string
 	files      map[string]ChangedFile
-	lines      map[string]diffLines
+	lines      map[string]patch.Lines
 	unreadable []string // files whose patch did not parse
 }
 
 // of returns the lines of path the pull request's diff shows; nil when
 // the file is not in the diff, has no patch, or its patch does not parse.
-func (ps *patchSet) of(path string) diffLines {
+func (ps *patchSet) of(path string) patch.Lines {
 	if l, ok := ps.lines[path]; ok {
 		return l
 	}
@@ -204,8 +205,11 @@ func (ps *patchSet) of(path string) diffLines {
 	if !ok {
 		return nil
 	}
-	l, err := parsePatch(f.Path, f.Patch)
-	if err != nil && f.Patch != "" {
+	var l patch.Lines
+	p, err := patch.Parse(f.Patch)
+	if err == nil {
+		l = p.Shown()
+	} else if f.Patch != "" {
 		// Not silently dropped: the file's findings stay in the summary,
 		// which says why they are not annotated.
 		slog.WarnContext(ps.ctx, "review: patch unreadable; its findings go to the summary only", "repo", ps.repo, "path", f.Path, "err", err)
