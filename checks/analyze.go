@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -204,33 +203,6 @@ func dropDerivedRepeats(p *Project, in []Finding) []Finding {
 		}
 	}
 	return out
-}
-
-// ignored matches a path against djsec.yml's ignore globs: path.Match
-// syntax, where a pattern ending in /** (or a directory prefix) covers
-// everything below.
-func ignored(globs []string, fp string) bool {
-	for _, g := range globs {
-		g = strings.TrimPrefix(g, "./")
-		if strings.HasSuffix(g, "/**") {
-			if strings.HasPrefix(fp, strings.TrimSuffix(g, "**")) {
-				return true
-			}
-			continue
-		}
-		if strings.HasPrefix(g, "**/") {
-			if ok, _ := path.Match(strings.TrimPrefix(g, "**/"), path.Base(fp)); ok {
-				return true
-			}
-		}
-		if ok, _ := path.Match(g, fp); ok {
-			return true
-		}
-		if strings.HasSuffix(g, "/") && strings.HasPrefix(fp, g) {
-			return true
-		}
-	}
-	return false
 }
 
 func posAt(p string, line int) settings.Pos {
