@@ -38,7 +38,11 @@ type ModuleInfo struct {
 // Analyze runs every enabled rule over in.Files. It never does I/O; ctx is
 // honoured between rules.
 func Analyze(ctx context.Context, in Input) *Result {
-	p := NewProject(in)
+	return analyze(ctx, NewProject(in), in)
+}
+
+// analyze runs the rules over a project read from in.
+func analyze(ctx context.Context, p *Project, in Input) *Result {
 	rep := &Reporter{p: p}
 	for _, rule := range ordered() {
 		if ctx.Err() != nil {
@@ -67,8 +71,13 @@ func Analyze(ctx context.Context, in Input) *Result {
 	return res
 }
 
-// NewProject reads the input into the model every rule shares.
+// NewProject reads the input into the model every rule shares: the
+// costly step (every settings module parsed and evaluated), done once per
+// side of a comparison.
 func NewProject(in Input) *Project {
+	if h := projectHook.Load(); h != nil {
+		(*h)(in)
+	}
 	cfg := in.Config
 	if cfg == nil {
 		cfg = DefaultConfig()

@@ -133,11 +133,10 @@ func Review(ctx context.Context, in Input) *Result {
 	head, base, renamed := views(in)
 	headIn := checks.Input{Files: head, Config: cfg, ConfigErrors: headConfigErrors(in, head), Now: in.Now}
 	baseIn := checks.Input{Files: base, Config: cfg, ConfigErrors: in.ConfigErrors, Now: in.Now}
-	res := &Result{
-		HeadResult: checks.Analyze(ctx, headIn),
-		BaseResult: checks.Analyze(ctx, baseIn),
-		Weakened:   checks.Weakened(ctx, movedToHead(baseIn, renamed), headIn),
-	}
+	// Each side is read and evaluated once; the weakened settings come
+	// from the same projects as the findings.
+	cmp := checks.Compare(ctx, baseIn, headIn, renamed)
+	res := &Result{HeadResult: cmp.Head, BaseResult: cmp.Base, Weakened: cmp.Weakened}
 	res.HeadResult.Errors = append(res.HeadResult.Errors, in.FileErrors...)
 	res.classify(in, renamed)
 
@@ -265,23 +264,6 @@ func views(in Input) (head, base map[string][]byte, renamed map[string]string) {
 		}
 	}
 	return head, base, renamed
-}
-
-// movedToHead is the base input with renamed files under their head
-// paths: Weakened matches settings modules by path.
-func movedToHead(in checks.Input, renamed map[string]string) checks.Input {
-	if len(renamed) == 0 {
-		return in
-	}
-	files := make(map[string][]byte, len(in.Files))
-	for p, data := range in.Files {
-		if to, ok := renamed[p]; ok {
-			p = to
-		}
-		files[p] = data
-	}
-	in.Files = files
-	return in
 }
 
 // headConfigErrors are the configuration problems the head analysis
