@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"path"
 	"slices"
 	"sort"
 	"strconv"
@@ -39,7 +38,11 @@ type ModuleInfo struct {
 // Analyze runs every enabled rule over in.Files. It never does I/O; ctx is
 // honoured between rules.
 func Analyze(ctx context.Context, in Input) *Result {
-	p := NewProject(in)
+	return analyze(ctx, NewProject(in), in)
+}
+
+// analyze runs the rules over a project read from in.
+func analyze(ctx context.Context, p *Project, in Input) *Result {
 	rep := &Reporter{p: p}
 	for _, rule := range ordered() {
 		if ctx.Err() != nil {
@@ -68,8 +71,13 @@ func Analyze(ctx context.Context, in Input) *Result {
 	return res
 }
 
-// NewProject reads the input into the model every rule shares.
+// NewProject reads the input into the model every rule shares: the
+// costly step (every settings module parsed and evaluated), done once per
+// side of a comparison.
 func NewProject(in Input) *Project {
+	if h := projectHook.Load(); h != nil {
+		(*h)(in)
+	}
 	cfg := in.Config
 	if cfg == nil {
 		cfg = DefaultConfig()
@@ -204,33 +212,6 @@ func dropDerivedRepeats(p *Project, in []Finding) []Finding {
 		}
 	}
 	return out
-}
-
-// ignored matches a path against djsec.yml's ignore globs: path.Match
-// syntax, where a pattern ending in /** (or a directory prefix) covers
-// everything below.
-func ignored(globs []string, fp string) bool {
-	for _, g := range globs {
-		g = strings.TrimPrefix(g, "./")
-		if strings.HasSuffix(g, "/**") {
-			if strings.HasPrefix(fp, strings.TrimSuffix(g, "**")) {
-				return true
-			}
-			continue
-		}
-		if strings.HasPrefix(g, "**/") {
-			if ok, _ := path.Match(strings.TrimPrefix(g, "**/"), path.Base(fp)); ok {
-				return true
-			}
-		}
-		if ok, _ := path.Match(g, fp); ok {
-			return true
-		}
-		if strings.HasSuffix(g, "/") && strings.HasPrefix(fp, g) {
-			return true
-		}
-	}
-	return false
 }
 
 func posAt(p string, line int) settings.Pos {

@@ -8,8 +8,8 @@ type Config struct {
 	// ProductionSettings names the production settings module, as a dotted
 	// module ("mysite.settings.prod") or a path ("mysite/settings/prod.py").
 	ProductionSettings string
-	// IgnorePaths are globs (path.Match syntax plus ** for any depth) of
-	// files the analyzer skips.
+	// IgnorePaths are path globs (MatchGlob's dialect, ** for any number
+	// of directories) of files the analyzer skips.
 	IgnorePaths []string
 	// Disabled rules never report.
 	Disabled map[string]bool

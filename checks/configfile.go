@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -203,8 +204,17 @@ func (c *configParser) ignorePaths(key string, v *yaml.Node) {
 			c.errorf(v, "%s: an empty pattern matches nothing; entry ignored", key)
 			continue
 		}
-		if _, err := path.Match(strings.ReplaceAll(g, "**", "*"), ""); err != nil {
-			c.errorf(v, "%s: %q is not a valid glob (%v); entry ignored", key, g, err)
+		// The glob dialect and its bounds are those of `/djsec ignore`.
+		if _, err := CleanGlob(g); err != nil {
+			var ge *GlobError
+			switch {
+			case errors.As(err, &ge) && ge.Err != nil:
+				c.errorf(v, "%s: %q is not a valid glob (%v); entry ignored", key, g, ge.Err)
+			case errors.As(err, &ge):
+				c.errorf(v, "%s: %q is not a valid glob: it %s; entry ignored", key, g, ge.Problem)
+			default:
+				c.errorf(v, "%s: %q: %v; entry ignored", key, g, err)
+			}
 			continue
 		}
 		c.cfg.IgnorePaths = append(c.cfg.IgnorePaths, g)

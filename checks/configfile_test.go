@@ -190,6 +190,11 @@ func TestParseConfigErrors(t *testing.T) {
 			func(c *Config) bool { return reflect.DeepEqual(c.AllowedEmailDomains, []string{"sharif.edu"}) }},
 		{"bad glob", "ignore_paths: [\"[\", ok/**]\n", 1, `ignore_paths: "[" is not a valid glob`,
 			func(c *Config) bool { return reflect.DeepEqual(c.IgnorePaths, []string{"ok/**"}) }},
+		// The bounds and rules of `/djsec ignore` globs hold here too.
+		{"absolute glob", "ignore_paths: [/etc/**, ok/**]\n", 1, `ignore_paths: "/etc/**" is not a valid glob: it starts with /`,
+			func(c *Config) bool { return reflect.DeepEqual(c.IgnorePaths, []string{"ok/**"}) }},
+		{"glob with too many **", "ignore_paths: [\"**/a/**/a/**/a/**/a/**/b.py\"]\n", 1, "more than 32 segments or 4 `**`",
+			func(c *Config) bool { return len(c.IgnorePaths) == 0 }},
 		{"production settings number", "production_settings: 3\n", 1, "production_settings must be a string, not a number", nil},
 		{"production settings glob", "production_settings: \"settings/*.py\"\n", 1, "production_settings must name one module", nil},
 		{"duplicate key", "fail_on: low\naudit: friday\nfail_on: critical\n", 3, "fail_on is set twice (first on line 1)",

@@ -56,10 +56,23 @@ type Weakening struct {
 // Path is the file base set it in if head still has that file, else the
 // entry module; BasePath and BaseLine say where it was.
 func Weakened(ctx context.Context, base, head Input) []Weakening {
-	bp, hp := NewProject(base), NewProject(head)
+	return weakened(ctx, NewProject(base), NewProject(head), nil)
+}
+
+// weakened compares projects already read; renamed maps base paths to head
+// paths (Compare's callers analyze the base at its own paths), so a
+// renamed module is compared with its new self and the base positions
+// reported are those of its new path, as when the caller moves the files.
+func weakened(ctx context.Context, bp, hp *Project, renamed map[string]string) []Weakening {
+	moved := func(p string) string {
+		if to, ok := renamed[p]; ok {
+			return to
+		}
+		return p
+	}
 	baseModels := map[string]*settings.Model{}
 	for _, m := range bp.Settings {
-		baseModels[m.Path] = m
+		baseModels[moved(m.Path)] = m
 	}
 	var out []Weakening
 	seen := map[string]bool{}
@@ -71,7 +84,7 @@ func Weakened(ctx context.Context, base, head Input) []Weakening {
 		if bm == nil || hm.Role != settings.Production || bm.Role != settings.Production {
 			continue
 		}
-		w := &weakener{b: weakSide{bp, bm}, h: weakSide{hp, hm}}
+		w := &weakener{b: weakSide{bp, bm}, h: weakSide{hp, hm}, moved: moved}
 		w.run()
 		for _, x := range w.out {
 			// Several production entry modules star-import the same
@@ -103,7 +116,9 @@ type weakSide struct {
 // weakener compares one entry module at base and head.
 type weakener struct {
 	b, h weakSide
-	out  []Weakening
+	// moved maps a base path to the path it has at head.
+	moved func(string) string
+	out   []Weakening
 }
 
 func (w *weakener) run() {
@@ -123,6 +138,9 @@ func (w *weakener) run() {
 // report records a weakening. at is where head sets the weaker value
 // (zero: head no longer sets it), was where base set the stronger one.
 func (w *weakener) report(setting string, at, was settings.Pos, before, after, msg string) {
+	if was.Path != "" {
+		was.Path = w.moved(was.Path)
+	}
 	x := Weakening{Setting: setting, Path: at.Path, Line: at.Line, BasePath: was.Path, BaseLine: was.Line, Before: before, After: after, Message: msg}
 	if x.Path == "" {
 		x.Line = 0

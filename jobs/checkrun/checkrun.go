@@ -17,7 +17,7 @@
 //  4. the changed files: one compare call up to 300 files, else the pull
 //     request's file list page by page (GitHub lists 3,000 at most).
 //  5. the relevant files at head; their base versions rebuilt from head and
-//     the patch (review.ReverseApply), fetched at the merge base only when
+//     the patch (patch.ReverseApply), fetched at the merge base only when
 //     that fails; the unchanged modules they star-import; in a settings
 //     package, the siblings that star-import a changed module.
 //  6. review.Review, superseded again?, then the check run: created

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 	"github.com/djsec/djsec/store/storetest"
 )
 
@@ -48,24 +48,14 @@ func unsafe(t testing.TB) string {
 		`ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
 }
 
-var hunkRE = regexp.MustCompile(`^@@ -\d+(?:,\d+)? \+(\d+)(?:,\d+)? @@`)
-
 // diffLines returns the head lines a patch shows (added or context).
-func diffLines(patch string) map[int]bool {
-	out := map[int]bool{}
-	line := 0
-	for _, l := range strings.Split(patch, "\n") {
-		if m := hunkRE.FindStringSubmatch(l); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			continue
-		}
-		if strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
-			continue
-		}
-		out[line] = true
-		line++
+func diffLines(t *testing.T, text string) patch.Lines {
+	t.Helper()
+	p, err := patch.Parse(text)
+	if err != nil {
+		t.Fatalf("the fake's patch does not parse: %v\n%s", err, text)
 	}
-	return out
+	return p.Shown()
 }
 
 // A safe settings module made unsafe on three lines: the check fails with
@@ -85,7 +75,7 @@ func TestUnsafeChangeAnnotatesTheOffendingLines(t *testing.T) {
 			t.Fatalf("run %s/%s, want completed/failure:\n%s", cr.Status, cr.Conclusion, cr.Summary)
 		}
 		patch := e.repo.Pull(p.Number).Files[0].Patch
-		shown := diffLines(patch)
+		shown := diffLines(t, patch)
 		var lines []int
 		for _, a := range annotations(cr) {
 			if a.Path != "mysite/settings.py" || !shown[a.StartLine] {
@@ -359,7 +349,7 @@ func TestAnnotationsInBatchesOf50(t *testing.T) {
 	if !slices.Equal(sizes, []int{50, 50, 20}) {
 		t.Fatalf("annotation batches %v, want [50 50 20]", sizes)
 	}
-	shown := diffLines(e.repo.Pull(p.Number).Files[0].Patch)
+	shown := diffLines(t, e.repo.Pull(p.Number).Files[0].Patch)
 	anns := annotations(cr)
 	if len(anns) != 120 || cr.Status != "completed" {
 		t.Fatalf("%d annotations, status %s", len(anns), cr.Status)

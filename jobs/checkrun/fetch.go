@@ -9,10 +9,8 @@ import (
 	"io"
 	"net/url"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,6 +23,7 @@ import (
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 // GitHub's limits on listing a pull request's files, and djsec's on
@@ -401,7 +400,7 @@ func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 		}
 		pl.relevant = append(pl.relevant, c)
 		if c.Status == "added" || c.Status == "copied" {
-			if data, ok := addedText(c.Patch); ok && textProblem(data) == "" && len(data) <= maxFileSize && f.charge(len(data)) {
+			if data, ok := patch.AddedText(c.Patch); ok && textProblem(data) == "" && len(data) <= maxFileSize && f.charge(len(data)) {
 				pl.fromPatch[c.Path] = data
 			}
 		}
@@ -471,7 +470,7 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 		}
 		headData := f.head[c.Path] // nil for a removed file
 		if c.Patch != "" {
-			if data, err := review.ReverseApply(headData, c.Patch); err == nil {
+			if data, err := patch.ReverseApply(headData, c.Patch); err == nil {
 				if len(data) <= maxFileSize && textProblem(data) == "" && f.charge(len(data)) {
 					f.base[basePath] = data
 				}
@@ -812,58 +811,6 @@ func sortedPaths[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// addedHunkRE is the header of the one hunk of an added file's patch.
-var addedHunkRE = regexp.MustCompile(`^@@ -0,0 \+1(?:,(\d+))? @@`)
-
-// addedText returns the text of an added file from its patch when the
-// patch is the whole file: one hunk "@@ -0,0 +1,N @@" of exactly N added
-// lines (an optional "\ No newline at end of file" after the last). Any
-// other shape, a truncated patch included, returns false and the file is
-// fetched.
-func addedText(patch string) ([]byte, bool) {
-	if patch == "" {
-		return nil, false
-	}
-	header, body, _ := strings.Cut(patch, "\n")
-	m := addedHunkRE.FindStringSubmatch(header)
-	if m == nil {
-		return nil, false
-	}
-	n := 1
-	if m[1] != "" {
-		var err error
-		if n, err = strconv.Atoi(m[1]); err != nil {
-			return nil, false
-		}
-	}
-	if n <= 0 {
-		return nil, false
-	}
-	lines := strings.Split(body, "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1] // the patch's own final newline
-	}
-	noEOL := false
-	if len(lines) > 0 && strings.HasPrefix(lines[len(lines)-1], `\`) {
-		noEOL = true
-		lines = lines[:len(lines)-1]
-	}
-	if len(lines) != n {
-		return nil, false
-	}
-	var b strings.Builder
-	for i, l := range lines {
-		if !strings.HasPrefix(l, "+") {
-			return nil, false
-		}
-		b.WriteString(l[1:])
-		if i < len(lines)-1 || !noEOL {
-			b.WriteByte('\n')
-		}
-	}
-	return []byte(b.String()), true
 }
 
 // mayConfigure reports a file that can hold or name Django's settings or

@@ -9,50 +9,6 @@ import (
 	"github.com/djsec/djsec/jobs/checkrun/review"
 )
 
-func TestAddedText(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name  string
-		patch string
-		want  string
-		ok    bool
-	}{
-		{"whole file", "@@ -0,0 +1,3 @@\n+DEBUG = False\n+\n+X = 1", "DEBUG = False\n\nX = 1\n", true},
-		{"no newline at the end", "@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file", "a\nb", true},
-		{"one line, count left out", "@@ -0,0 +1 @@\n+only", "only\n", true},
-		{"CRLF kept", "@@ -0,0 +1,2 @@\n+a\r\n+b\r", "a\r\nb\r\n", true},
-		{"hunk header with a section", "@@ -0,0 +1,1 @@ def f():\n+x", "x\n", true},
-		{"fewer lines than the header says (truncated)", "@@ -0,0 +1,3 @@\n+a\n+b", "", false},
-		{"more lines than the header says", "@@ -0,0 +1,1 @@\n+a\n+b", "", false},
-		{"not an added file's hunk", "@@ -1,2 +1,2 @@\n-a\n+b\n c", "", false},
-		{"a context line", "@@ -0,0 +1,2 @@\n+a\n b", "", false},
-		{"two hunks", "@@ -0,0 +1,1 @@\n+a\n@@ -0,0 +2,1 @@\n+b", "", false},
-		{"empty", "", "", false},
-	}
-	for _, tt := range tests {
-		got, ok := addedText(tt.patch)
-		if ok != tt.ok || string(got) != tt.want {
-			t.Errorf("%s: addedText = %q, %v; want %q, %v", tt.name, got, ok, tt.want, tt.ok)
-		}
-	}
-}
-
-// What addedText rebuilds, ReverseApply takes back to nothing: the two
-// agree on the patch format.
-func TestAddedTextAgreesWithReverseApply(t *testing.T) {
-	t.Parallel()
-	for _, patch := range []string{"@@ -0,0 +1,3 @@\n+DEBUG = False\n+\n+X = 1", "@@ -0,0 +1,2 @@\n+a\n+b\n\\ No newline at end of file"} {
-		head, ok := addedText(patch)
-		if !ok {
-			t.Fatalf("addedText(%q) failed", patch)
-		}
-		base, err := review.ReverseApply(head, patch)
-		if err != nil || len(base) != 0 {
-			t.Errorf("ReverseApply(addedText(%q)) = %q, %v; want empty", patch, base, err)
-		}
-	}
-}
-
 func TestExternalID(t *testing.T) {
 	t.Parallel()
 	head := strings.Repeat("a", 40)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/djsec/djsec/internal/md"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 	"github.com/google/go-github/v88/github"
 )
 
@@ -15,7 +16,7 @@ import (
 func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[string][]byte, res *Result) error {
 	// Every changed file, not the first page: GitHub lists up to 3,000,
 	// 100 a page.
-	visible := map[string]map[int]bool{}
+	visible := map[string]patch.Lines{}
 	opt := &github.ListOptions{PerPage: 100}
 	for page := 0; page < maxFilePages; page++ {
 		list, resp, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, opt)
@@ -23,7 +24,11 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 			return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
 		}
 		for _, f := range list {
-			visible[f.GetFilename()] = diffLines(f.GetPatch())
+			// A patch that does not parse shows no line: its edits are
+			// listed in the body rather than suggested on a guess.
+			if p, err := patch.Parse(f.GetPatch()); err == nil {
+				visible[f.GetFilename()] = p.Shown()
+			}
 		}
 		if resp == nil || resp.NextPage == 0 {
 			break
@@ -35,7 +40,7 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	for _, p := range sortedKeys(res.Files) {
 		old, ok := files[p]
 		h, okHunk := hunk(string(old), string(res.Files[p]))
-		if !ok || !okHunk || !covered(visible[p], h.start, h.end) {
+		if !ok || !okHunk || !visible[p].Covers(h.start, h.end) {
 			rest = append(rest, p)
 			continue
 		}
@@ -81,40 +86,6 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 // maxFilePages is GitHub's own limit on a pull request's file list:
 // 3,000 files, 100 a page.
 const maxFilePages = 30
-
-// diffLines are the head lines a patch shows (context and added lines):
-// the only ones GitHub accepts review comments on.
-func diffLines(patch string) map[int]bool {
-	out := map[int]bool{}
-	line := 0
-	for _, l := range strings.Split(patch, "\n") {
-		if strings.HasPrefix(l, "@@") {
-			var a, b, c int
-			if _, err := fmt.Sscanf(l, "@@ -%d,%d +%d", &a, &b, &c); err != nil {
-				if _, err := fmt.Sscanf(l, "@@ -%d +%d", &a, &c); err != nil {
-					continue
-				}
-			}
-			line = c
-			continue
-		}
-		if line == 0 || strings.HasPrefix(l, "-") || strings.HasPrefix(l, `\`) {
-			continue
-		}
-		out[line] = true
-		line++
-	}
-	return out
-}
-
-func covered(v map[int]bool, start, end int) bool {
-	for i := start; i <= end; i++ {
-		if !v[i] {
-			return false
-		}
-	}
-	return len(v) > 0
-}
 
 // edit replaces old lines start..end (1-based, inclusive) with text.
 type edit struct {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/internal/lazyre"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 // GitHub's limits on check run annotations.
@@ -38,8 +39,8 @@ func levelOf(s checks.Severity) Level {
 
 // findingAnnotation annotates a new finding whose first line is in the
 // diff; ok is false otherwise.
-func findingAnnotation(f checks.Finding, lines diffLines) (Annotation, bool) {
-	start, end, ok := lines.span(f.Line, max(f.EndLine, f.Line))
+func findingAnnotation(f checks.Finding, lines patch.Lines) (Annotation, bool) {
+	start, end, ok := lines.Span(f.Line, max(f.EndLine, f.Line))
 	if !ok {
 		return Annotation{}, false
 	}
@@ -63,11 +64,11 @@ func findingAnnotation(f checks.Finding, lines diffLines) (Annotation, bool) {
 
 // weakeningAnnotation puts a notice on the line of head that weakened a
 // setting, when the diff shows it.
-func weakeningAnnotation(w checks.Weakening, lines diffLines) (Annotation, bool) {
+func weakeningAnnotation(w checks.Weakening, lines patch.Lines) (Annotation, bool) {
 	if w.Path == "" || w.Line <= 0 {
 		return Annotation{}, false
 	}
-	if _, _, ok := lines.span(w.Line, w.Line); !ok {
+	if _, _, ok := lines.Span(w.Line, w.Line); !ok {
 		return Annotation{}, false
 	}
 	details := "Before (base branch): " + w.Before + "\nAfter (this pull request): " + w.After

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 func TestBatches(t *testing.T) {
@@ -95,7 +96,7 @@ func TestLevels(t *testing.T) {
 func TestFindingAnnotation(t *testing.T) {
 	t.Parallel()
 	f := checks.Finding{Rule: "DJS201", Slug: "debug-enabled", Severity: checks.Critical, Path: "mysite/settings.py", Line: 4, Column: 1, EndLine: 6, Message: "DEBUG is True: turn it off"}
-	lines := diffLines{3: true, 4: true, 5: true, 9: true}
+	lines := patch.Lines{3: true, 4: true, 5: true, 9: true}
 	a, ok := findingAnnotation(f, lines)
 	if !ok {
 		t.Fatal("a finding starting on a diff line was not annotated")
@@ -118,7 +119,7 @@ func TestFindingAnnotation(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		line  int
-		lines diffLines
+		lines patch.Lines
 	}{
 		{"outside every hunk", 7, lines},
 		{"no patch", 4, nil},
@@ -169,46 +170,6 @@ func TestActions(t *testing.T) {
 	for _, a := range actions(Input{Fixer: true}, &Result{New: []checks.Finding{crit}}) {
 		if len(a.Label) > 20 || len(a.Description) > 40 || len(a.Identifier) > 20 {
 			t.Errorf("action %+v exceeds GitHub's limits", a)
-		}
-	}
-}
-
-func TestParsePatch(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name, patch string
-		want        []int
-		err         string
-	}{
-		{"added and context", "@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d\n e\n", []int{1, 2, 3, 4}, ""},
-		{"two hunks", "@@ -1,2 +1,2 @@\n-a\n+A\n b\n@@ -10,2 +10,3 @@\n x\n+y\n z\n", []int{1, 2, 10, 11, 12}, ""},
-		{"new file", "@@ -0,0 +1,2 @@\n+a\n+b", []int{1, 2}, ""},
-		{"deleted file", "@@ -1,2 +0,0 @@\n-a\n-b\n", nil, ""},
-		{"no newline marker", "@@ -1 +1 @@\n-a\n\\ No newline at end of file\n+b\n\\ No newline at end of file\n", []int{1}, ""},
-		{"trimmed blank context", "@@ -1,3 +1,3 @@\n a\n\n-b\n+c\n", []int{1, 2, 3}, ""},
-		{"with headers", "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n", []int{1}, ""},
-		{"empty", "", nil, "no patch"},
-		{"count mismatch", "@@ -1,1 +1,3 @@\n+a\n", nil, "header says 3"},
-		{"garbage line", "@@ -1,1 +1,1 @@\n*a\n", nil, "parsing the patch"},
-	} {
-		lines, err := parsePatch("x.py", tc.patch)
-		if tc.err != "" {
-			if err == nil || !strings.Contains(err.Error(), tc.err) {
-				t.Errorf("%s: err = %v, want %q", tc.name, err, tc.err)
-			}
-			continue
-		}
-		if err != nil {
-			t.Errorf("%s: %v", tc.name, err)
-			continue
-		}
-		var got []int
-		for ln := range lines {
-			got = append(got, ln)
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("%s: lines %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

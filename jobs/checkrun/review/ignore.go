@@ -2,7 +2,6 @@ package review
 
 import (
 	"fmt"
-	"path"
 	"strings"
 	"time"
 
@@ -10,9 +9,9 @@ import (
 )
 
 // Ignore is a finding the project decided to live with, made with
-// `/djsec ignore`. Rule is a rule ID or slug; PathGlob (path.Match syntax,
-// ** for any number of directories) narrows it to some files, "" meaning
-// every file.
+// `/djsec ignore`. Rule is a rule ID or slug; PathGlob (checks.MatchGlob's
+// dialect, the one of djsec.yml's ignore_paths) narrows it to some files,
+// "" meaning every file.
 type Ignore struct {
 	Rule, PathGlob, Reason, By string
 	Until                      time.Time // zero: no expiry
@@ -33,7 +32,7 @@ func (ig Ignore) Covers(f checks.Finding) bool {
 		return false
 	}
 	g := strings.TrimPrefix(strings.TrimSpace(ig.PathGlob), "./")
-	return g == "" || matchGlob(g, f.Path)
+	return g == "" || checks.MatchGlob(g, f.Path)
 }
 
 // reason is how the summary explains the suppression.
@@ -63,47 +62,4 @@ func ignoredBy(ignores []Ignore, f checks.Finding, now time.Time) (Ignore, bool)
 		}
 	}
 	return Ignore{}, false
-}
-
-// matchGlob matches a slash-separated path against a glob whose segments
-// follow path.Match, where a ** segment stands for any number of
-// directories (none included): "**/settings.py", "legacy/**", "a/**/b.py".
-func matchGlob(glob, p string) bool {
-	return matchSegments(strings.Split(glob, "/"), strings.Split(p, "/"))
-}
-
-// matchSegments is wildcard matching over segments, where ** matches any
-// run of segments and every other glob segment exactly one: greedy, with a
-// single backtrack point (the last ** seen), so it runs in O(len(glob) ×
-// len(p)) whatever the glob. The recursive form it replaces took
-// exponential time on globs of many ** segments, which anyone allowed to
-// comment `/djsec ignore` could write.
-func matchSegments(glob, p []string) bool {
-	gi, pi := 0, 0
-	star, mark := -1, 0
-	for pi < len(p) {
-		switch {
-		case gi < len(glob) && glob[gi] == "**":
-			star, mark = gi, pi
-			gi++
-		case gi < len(glob) && segmentMatch(glob[gi], p[pi]):
-			gi++
-			pi++
-		case star >= 0:
-			// Let the last ** take one more segment and try again.
-			mark++
-			gi, pi = star+1, mark
-		default:
-			return false
-		}
-	}
-	for gi < len(glob) && glob[gi] == "**" {
-		gi++
-	}
-	return gi == len(glob)
-}
-
-func segmentMatch(glob, seg string) bool {
-	ok, err := path.Match(glob, seg)
-	return err == nil && ok
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 // ChangedFile is one entry of a pull request's file list.
@@ -132,15 +133,14 @@ func Review(ctx context.Context, in Input) *Result {
 	head, base, renamed := views(in)
 	headIn := checks.Input{Files: head, Config: cfg, ConfigErrors: headConfigErrors(in, head), Now: in.Now}
 	baseIn := checks.Input{Files: base, Config: cfg, ConfigErrors: in.ConfigErrors, Now: in.Now}
-	res := &Result{
-		HeadResult: checks.Analyze(ctx, headIn),
-		BaseResult: checks.Analyze(ctx, baseIn),
-		Weakened:   checks.Weakened(ctx, movedToHead(baseIn, renamed), headIn),
-	}
+	// Each side is read and evaluated once; the weakened settings come
+	// from the same projects as the findings.
+	cmp := checks.Compare(ctx, baseIn, headIn, renamed)
+	res := &Result{HeadResult: cmp.Head, BaseResult: cmp.Base, Weakened: cmp.Weakened}
 	res.HeadResult.Errors = append(res.HeadResult.Errors, in.FileErrors...)
 	res.classify(in, renamed)
 
-	patches := patchSet{ctx: ctx, repo: in.Repo, files: map[string]ChangedFile{}, lines: map[string]diffLines{}}
+	patches := patchSet{ctx: ctx, repo: in.Repo, files: map[string]ChangedFile{}, lines: map[string]patch.Lines{}}
 	for _, f := range in.Files {
 		if f.Status != "removed" {
 			patches.files[f.Path] = f
@@ -190,13 +190,13 @@ type patchSet struct {
 	ctx        context.Context
 	repo       string
 	files      map[string]ChangedFile
-	lines      map[string]diffLines
+	lines      map[string]patch.Lines
 	unreadable []string // files whose patch did not parse
 }
 
 // of returns the lines of path the pull request's diff shows; nil when
 // the file is not in the diff, has no patch, or its patch does not parse.
-func (ps *patchSet) of(path string) diffLines {
+func (ps *patchSet) of(path string) patch.Lines {
 	if l, ok := ps.lines[path]; ok {
 		return l
 	}
@@ -204,8 +204,11 @@ func (ps *patchSet) of(path string) diffLines {
 	if !ok {
 		return nil
 	}
-	l, err := parsePatch(f.Path, f.Patch)
-	if err != nil && f.Patch != "" {
+	var l patch.Lines
+	p, err := patch.Parse(f.Patch)
+	if err == nil {
+		l = p.Shown()
+	} else if f.Patch != "" {
 		// Not silently dropped: the file's findings stay in the summary,
 		// which says why they are not annotated.
 		slog.WarnContext(ps.ctx, "review: patch unreadable; its findings go to the summary only", "repo", ps.repo, "path", f.Path, "err", err)
@@ -261,23 +264,6 @@ func views(in Input) (head, base map[string][]byte, renamed map[string]string) {
 		}
 	}
 	return head, base, renamed
-}
-
-// movedToHead is the base input with renamed files under their head
-// paths: Weakened matches settings modules by path.
-func movedToHead(in checks.Input, renamed map[string]string) checks.Input {
-	if len(renamed) == 0 {
-		return in
-	}
-	files := make(map[string][]byte, len(in.Files))
-	for p, data := range in.Files {
-		if to, ok := renamed[p]; ok {
-			p = to
-		}
-		files[p] = data
-	}
-	in.Files = files
-	return in
 }
 
 // headConfigErrors are the configuration problems the head analysis

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
 // The package's tests share one -update flag (reverse_test.go may define
@@ -363,10 +364,10 @@ func TestReviewCases(t *testing.T) {
 // on actions hold.
 func checkInvariants(t *testing.T, in Input, res *Result) {
 	t.Helper()
-	patches := map[string]diffLines{}
+	patches := map[string]patch.Lines{}
 	for _, f := range in.Files {
-		if l, err := parsePatch(f.Path, f.Patch); err == nil {
-			patches[f.Path] = l
+		if p, err := patch.Parse(f.Patch); err == nil {
+			patches[f.Path] = p.Shown()
 		}
 	}
 	for _, a := range res.Annotations {

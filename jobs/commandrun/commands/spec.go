@@ -1,8 +1,7 @@
 package commands
 
 import (
-	"fmt"
-	"path"
+	"errors"
 	"slices"
 	"strings"
 	"time"
@@ -260,58 +259,24 @@ func lookupRule(s string) (string, string) {
 	return "", msg
 }
 
-// Limits on a path glob in a command.
-const (
-	maxGlobLen      = 200
-	maxGlobSegments = 32
-	maxGlobStars    = 4
-)
-
-// checkGlob validates a path glob the way review matches it: slash-separated
-// segments of path.Match syntax, where a whole ** segment stands for any
-// number of directories. It returns the glob in canonical form: no leading
-// ./, a trailing / made into /**, and "" for a glob that matches every file.
+// checkGlob validates a path glob in the dialect every ignore speaks
+// (checks.CleanGlob) and returns it in canonical form, "" for a glob that
+// matches every file, or the reply saying why it was refused.
 func checkGlob(g string) (string, string) {
-	shown := codeSpan(truncate(g, 60))
-	g = strings.TrimSpace(g)
-	if g == "" {
+	if strings.TrimSpace(g) == "" {
 		return "", "the path glob is empty; leave it out to cover every file"
 	}
-	for strings.HasPrefix(g, "./") {
-		g = g[2:]
-	}
-	if strings.HasPrefix(g, "/") {
-		return "", "the path glob " + shown + " starts with /: globs are relative to the repository root"
-	}
-	if strings.HasSuffix(g, "/") {
-		g += "**"
-	}
-	// Bounds no real path glob reaches, so matching stays cheap whatever
-	// a commenter writes.
-	if len(g) > maxGlobLen {
-		return "", fmt.Sprintf("the path glob is longer than %d characters", maxGlobLen)
-	}
-	segs := strings.Split(g, "/")
-	if len(segs) > maxGlobSegments || strings.Count(g, "**") > maxGlobStars {
-		return "", fmt.Sprintf("the path glob %s has more than %d segments or %d `**`", shown, maxGlobSegments, maxGlobStars)
-	}
-	for _, seg := range segs {
-		switch {
-		case seg == "":
-			return "", "the path glob " + shown + " has an empty segment (//)"
-		case seg == "." || seg == "..":
-			return "", "the path glob " + shown + " has a " + codeSpan(seg) + " segment; paths in the repository have none"
-		case seg != "**" && strings.Contains(seg, "**"):
-			return "", "in the path glob " + shown + ", `**` must be a whole segment (`a/**/b.py`, not `a**b.py`)"
-		}
-		if _, err := path.Match(seg, ""); err != nil {
-			return "", "the path glob " + shown + " is not valid: " + err.Error()
-		}
-	}
-	if g == "**" {
+	clean, err := checks.CleanGlob(g)
+	var ge *checks.GlobError
+	switch {
+	case errors.As(err, &ge):
+		return "", "the path glob " + codeSpan(truncate(g, 60)) + " " + ge.Problem
+	case err != nil:
+		return "", err.Error()
+	case clean == "**":
 		return "", ""
 	}
-	return g, ""
+	return clean, ""
 }
 
 func unknownOption(opt string, known ...string) string {

@@ -1,4 +1,4 @@
-package review
+package patch
 
 import (
 	"bytes"
@@ -324,8 +324,8 @@ func TestReverseApplyErrors(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ReverseApply([]byte(head), ""); !errors.Is(err, ErrEmptyPatch) {
-		t.Fatalf("empty patch error = %v, want ErrEmptyPatch", err)
+	if _, err := ReverseApply([]byte(head), ""); !errors.Is(err, ErrNoPatch) {
+		t.Fatalf("empty patch error = %v, want ErrNoPatch", err)
 	}
 }
 
