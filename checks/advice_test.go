@@ -96,3 +96,31 @@ func TestAdviceFollowsProject(t *testing.T) {
 		})
 	}
 }
+
+// TestAdviceStringFlag: a truthy string in a flag Django checks with `is
+// True` is fixed by the boolean True when it is a literal, and by a
+// boolean cast in the project's reader when it comes from the environment.
+func TestAdviceStringFlag(t *testing.T) {
+	t.Parallel()
+	cases := []struct {
+		name, src, want string
+	}{
+		{"literal", "SECURE_SSL_REDIRECT = \"yes\"\n", "set SECURE_SSL_REDIRECT = True"},
+		{"os.environ", "import os\nSECURE_SSL_REDIRECT = os.environ.get(\"SSL_REDIRECT\", \"yes\")\n",
+			`SECURE_SSL_REDIRECT = os.environ.get("SSL_REDIRECT", "true").lower() in ("1", "true")`},
+		{"django-environ", "import environ\nenv = environ.Env()\nSECURE_SSL_REDIRECT = env.str(\"SSL_REDIRECT\", default=\"yes\")\n",
+			`SECURE_SSL_REDIRECT = env.bool("SSL_REDIRECT", default=True)`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			fs := findingsOf(analyzeSettings(t, "MIDDLEWARE = [\"django.middleware.security.SecurityMiddleware\"]\n"+tc.src), "DJS402")
+			if len(fs) != 1 {
+				t.Fatalf("%d DJS402 findings, want 1: %+v", len(fs), fs)
+			}
+			if !strings.Contains(fs[0].Message, tc.want) || strings.Contains(fs[0].Message, "config(") {
+				t.Errorf("message = %q, want %q and no python-decouple", fs[0].Message, tc.want)
+			}
+		})
+	}
+}

@@ -362,8 +362,11 @@ func httpsDescribe(name string, v *settings.Value, set bool) string {
 // httpsStringFlagHint explains a truthy string in an `is True` flag, with
 // a boolean cast in the reader the settings use.
 func httpsStringFlagHint(p *Project, m *settings.Model, name string, v *settings.Value) string {
-	return "a string, not the boolean True: Django's deployment check rejects it although the runtime treats any non-empty string (even \"False\") as on; read it with a boolean cast, e.g. " +
-		name + " = " + envStyleOf(p, m).boolean(debugVarOr(v.Env, name), true)
+	const why = "a string, not the boolean True: Django's deployment check rejects it although the runtime treats any non-empty string (even \"False\") as on; "
+	if !v.FromEnv() {
+		return why + "set " + name + " = True"
+	}
+	return why + "read it with a boolean cast, e.g. " + name + " = " + envStyleOf(p, m).boolean(debugVarOr(v.Env, name), true)
 }
 
 // httpsSecurityMiddlewareOn is the gate of W004–W008, W021, W022, E023 and E024:
