@@ -34,7 +34,8 @@ var (
 			"silent when corsheaders is known not to be used (neither the app nor the middleware installed). " +
 			"Development, test and example settings modules are not judged.",
 		Fix: "List the origins that may call the API instead:\n\n```python\nCORS_ALLOW_ALL_ORIGINS = False\nCORS_ALLOWED_ORIGINS = [\n    \"https://app.example.com\",\n]\n```\n\n" +
-			"From the environment: `CORS_ALLOWED_ORIGINS = env.list(\"CORS_ALLOWED_ORIGINS\", default=[])`.",
+			"From the environment: `CORS_ALLOWED_ORIGINS = [o for o in os.environ.get(\"CORS_ALLOWED_ORIGINS\", \"\").split(\",\") if o]` " +
+			"(django-environ: `env.list(\"CORS_ALLOWED_ORIGINS\", default=[])`).",
 		Fixable: true,
 	}
 	ruleCORSAllowAllCredentials = &Rule{
@@ -211,11 +212,11 @@ func corsAllowAll(m *settings.Model) (name string, v *settings.Value, on bool) {
 }
 
 // corsValueNote explains a value that is truthy without being the boolean True.
-func corsValueNote(v *settings.Value) string {
+func corsValueNote(p *Project, m *settings.Model, name string, v *settings.Value) string {
 	if v.Kind == settings.Str {
 		note := fmt.Sprintf(" (the string %s is truthy to corsheaders", v.String())
 		if v.FromEnv() {
-			note += "; read the variable with a boolean cast such as env.bool(...)"
+			note += "; read the variable with a boolean cast such as " + envStyleOf(p, m).boolean(debugVarOr(v.Env, name), false)
 		}
 		return note + ")"
 	}
@@ -233,7 +234,7 @@ func checkCORSAllowAll(p *Project, r *Reporter) {
 		}
 		r.AtSetting(ruleCORSAllowAll, m, name, fmt.Sprintf(
 			"%s is %s%s, so any website can read this API's responses from a visitor's browser: set it to False and list trusted origins in CORS_ALLOWED_ORIGINS",
-			name, v.String(), corsValueNote(v)))
+			name, v.String(), corsValueNote(p, m, name, v)))
 	}
 }
 

@@ -31,7 +31,7 @@ var (
 			"```python\nDATABASES = {\n    \"default\": {\n        \"ENGINE\": \"django.db.backends.postgresql\",\n" +
 			"        \"NAME\": os.environ[\"DB_NAME\"],\n        \"USER\": os.environ[\"DB_USER\"],\n" +
 			"        \"PASSWORD\": os.environ[\"DB_PASSWORD\"],\n        \"HOST\": os.environ[\"DB_HOST\"],\n    }\n}\n" +
-			"# or\nDATABASES = {\"default\": env.db()}  # DATABASE_URL, no default\n```",
+			"# or, with django-environ (dj-database-url: dj_database_url.config())\nDATABASES = {\"default\": env.db()}  # DATABASE_URL, no default\n```",
 		Fixable: true,
 	}
 	ruleDBTLSOff = &Rule{
@@ -83,7 +83,8 @@ var (
 			"what production gets when `DATABASE_URL` is missing). Development modules are not " +
 			"reported.",
 		Fix: "Use a server database in production, configured from the environment:\n\n" +
-			"```python\nDATABASES = {\"default\": env.db()}  # DATABASE_URL=postgres://...\n```\n\n" +
+			"```python\nDATABASES = {\"default\": dj_database_url.config()}  # dj-database-url; django-environ: env.db()\n```\n\n" +
+			"Without a URL parser, read `ENGINE`, `NAME`, `USER`, `PASSWORD` and `HOST` with `os.environ[...]`, as in DJS901. " +
 			"If SQLite in production is deliberate, keep its file on a persistent volume with " +
 			"tight permissions and suppress the finding with that reason.",
 	}
@@ -190,11 +191,11 @@ func checkDBPassword(p *Project, r *Reporter) {
 			var msg string
 			switch {
 			case v.Env != nil && v.Env.Cast == "db":
-				msg = fmt.Sprintf("the database URL of DATABASES[%q] holds a password%s, so it is committed with the code: read the URL from the environment without a default (env.db() or dj_database_url.config() with no default) and rotate the password", a.name, dbEnvNote(v))
+				msg = fmt.Sprintf("the database URL of DATABASES[%q] holds a password%s, so it is committed with the code: read the URL from the environment without a default (%s) and rotate the password", a.name, dbEnvNote(v), dbURLRead(p, m, v.Env))
 			case v.Env != nil:
-				msg = fmt.Sprintf("DATABASES[%q][\"PASSWORD\"] falls back to a password written in the code%s: read it without a default, e.g. os.environ[%q], and rotate the password", a.name, dbEnvNote(v), dbPasswordVar(v))
+				msg = fmt.Sprintf("DATABASES[%q][\"PASSWORD\"] falls back to a password written in the code%s: read it without a default, e.g. %s, and rotate the password", a.name, dbEnvNote(v), envStyleOf(p, m).required(dbPasswordVar(v)))
 			default:
-				msg = fmt.Sprintf("DATABASES[%q][\"PASSWORD\"] is written in the settings (directly or in a database URL), so everyone who can read the repository has it: read it from the environment, e.g. os.environ[\"DB_PASSWORD\"], and rotate the password", a.name)
+				msg = fmt.Sprintf("DATABASES[%q][\"PASSWORD\"] is written in the settings (directly or in a database URL), so everyone who can read the repository has it: read it from the environment, e.g. %s, and rotate the password", a.name, envStyleOf(p, m).required("DB_PASSWORD"))
 			}
 			r.Emit(ruleDBPasswordHardcoded, m, pos, a.key("PASSWORD"), msg)
 		}
@@ -205,7 +206,7 @@ func checkDBPassword(p *Project, r *Reporter) {
 		if _, has := dbURLPassword(s.Value.Str); !has || reported[apiPos(s.Value, s.Pos)] {
 			continue
 		}
-		msg := "DATABASE_URL holds a password written in the settings: read the URL from the environment (os.environ[\"DATABASE_URL\"]) and rotate the password"
+		msg := "DATABASE_URL holds a password written in the settings: read the URL from the environment (" + envStyleOf(p, m).required("DATABASE_URL") + ") and rotate the password"
 		if s.Value.Env != nil {
 			msg = "DATABASE_URL falls back to a URL with a password written in the code" + dbEnvNote(s.Value) + ": read it without a default and rotate the password"
 		}
@@ -399,6 +400,33 @@ func dbLocalFallback(a dbAlias) bool {
 	return false
 }
 
+// dbURLRead is the no-default spelling of the read that parses a database
+// URL: the same reader the settings use where djsec knows it, else the
+// project's reader.
+func dbURLRead(p *Project, m *settings.Model, e *settings.EnvRead) string {
+	name := "DATABASE_URL"
+	if e != nil && e.Var != "" {
+		name = e.Var
+	}
+	st := envStyleOf(p, m)
+	switch {
+	case e != nil && e.Reader == "dj_database_url" && name == "DATABASE_URL":
+		return "dj_database_url.config()"
+	case e != nil && e.Reader == "dj_database_url":
+		return fmt.Sprintf("dj_database_url.config(env=%q)", name)
+	case e != nil && e.Reader == "environ" && st.reader == readerEnviron:
+		return fmt.Sprintf("%s.db(%q)", st.env, name)
+	case e != nil && e.Reader == "environ" && st.reader == readerEnvirons:
+		return fmt.Sprintf("%s.dj_db_url(%q)", st.env, name)
+	case e != nil && e.Reader == "decouple":
+		return fmt.Sprintf("the same config(%q, cast=…) without default=", name)
+	}
+	if u := st.databaseURL(); u != "" {
+		return u
+	}
+	return st.required(name) + ", parsed as now"
+}
+
 func checkDBSQLite(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
 		if m.Role != settings.Production {
@@ -409,7 +437,7 @@ func checkDBSQLite(p *Project, r *Reporter) {
 			if !ok || dbEngineFamily(engine) != "sqlite" {
 				continue
 			}
-			r.Emit(ruleDBSQLiteProduction, m, apiPos(v, a.at), a.key("ENGINE"), fmt.Sprintf("DATABASES[%q] uses SQLite in production%s: its single file has no users, no network encryption and is lost with the container; use PostgreSQL or MySQL configured from the environment, e.g. env.db()", a.name, dbEnvNote(v)))
+			r.Emit(ruleDBSQLiteProduction, m, apiPos(v, a.at), a.key("ENGINE"), fmt.Sprintf("DATABASES[%q] uses SQLite in production%s: its single file has no users, no network encryption and is lost with the container; use PostgreSQL or MySQL configured from the environment, %s", a.name, dbEnvNote(v), envStyleOf(p, m).databaseAdvice()))
 		}
 	}
 }

@@ -131,10 +131,14 @@ func checkDebugEnabled(p *Project, r *Reporter) {
 		if !set || !holdsInEveryCase(v, debugTruthy) {
 			continue
 		}
+		example := `os.environ.get("DJANGO_DEBUG", "") == "1"`
+		if st := envStyleOf(p, m); st.reader != readerOS {
+			example = st.boolean("DJANGO_DEBUG", false)
+		}
 		r.AtSetting(ruleDebugEnabled, m, "DEBUG", fmt.Sprintf(
 			"%s, so error pages show tracebacks, settings and SQL to every visitor: "+
-				"turn it off unless the environment turns it on, e.g. DEBUG = os.environ.get(\"DJANGO_DEBUG\", \"\") == \"1\"",
-			debugDescribe(v)))
+				"turn it off unless the environment turns it on, e.g. DEBUG = %s",
+			debugDescribe(v), example))
 	}
 }
 
@@ -336,8 +340,8 @@ func checkDebugEnvUncast(p *Project, r *Reporter) {
 			}
 			r.AtSetting(ruleDebugEnvUncast, m, name, fmt.Sprintf(
 				"%s is read from %s as a raw string, so any non-empty value, \"False\" and \"0\" included, turns it on: "+
-					"cast it, e.g. %s = os.environ.get(%q, \"\").lower() in (\"1\", \"true\"), or config(%q, default=False, cast=bool)",
-				name, secretsEnvVarOf(s.Value.Env), name, debugVarOr(s.Value.Env, name), debugVarOr(s.Value.Env, name)))
+					"cast it, e.g. %s = %s",
+				name, secretsEnvVarOf(s.Value.Env), name, envStyleOf(p, m).boolean(debugVarOr(s.Value.Env, name), false)))
 		}
 		for _, name := range slices.Sorted(maps.Keys(debugIsTrueFlags)) {
 			s, ok := m.Lookup(name)
@@ -346,8 +350,8 @@ func checkDebugEnvUncast(p *Project, r *Reporter) {
 			}
 			r.AtSetting(ruleDebugEnvUncast, m, name, fmt.Sprintf(
 				"%s is read from %s as a raw string: Django's deployment check wants the boolean True, so \"True\" from the environment never passes it (%s), "+
-					"and \"False\" cannot turn it off: cast it, e.g. config(%q, default=True, cast=bool) or env.bool(%q, default=True)",
-				name, secretsEnvVarOf(s.Value.Env), debugIsTrueFlags[name], debugVarOr(s.Value.Env, name), debugVarOr(s.Value.Env, name)),
+					"and \"False\" cannot turn it off: cast it, e.g. %s = %s",
+				name, secretsEnvVarOf(s.Value.Env), debugIsTrueFlags[name], name, envStyleOf(p, m).boolean(debugVarOr(s.Value.Env, name), true)),
 				WithSeverity(Medium))
 		}
 	}

@@ -55,7 +55,8 @@ var (
 			"over plain HTTP on purpose. If TLS ends at a proxy that already redirects, set the flag anyway together with " +
 			"`SECURE_PROXY_SSL_HEADER`, or suppress the finding with the reason.",
 		Fix: "```python\nSECURE_SSL_REDIRECT = True\n# behind a TLS-terminating proxy that sets X-Forwarded-Proto:\nSECURE_PROXY_SSL_HEADER = (\"HTTP_X_FORWARDED_PROTO\", \"https\")\n```\n\n" +
-			"From the environment, cast to a boolean with a safe default: `SECURE_SSL_REDIRECT = env.bool(\"SECURE_SSL_REDIRECT\", default=True)`.",
+			"From the environment, cast to a boolean with a safe default: `SECURE_SSL_REDIRECT = os.environ.get(\"SECURE_SSL_REDIRECT\", \"true\").lower() in (\"1\", \"true\")` " +
+			"(django-environ: `env.bool(\"SECURE_SSL_REDIRECT\", default=True)`; python-decouple: `config(\"SECURE_SSL_REDIRECT\", default=True, cast=bool)`).",
 		DjangoChecks: []string{"security.W008"}, Fixable: true,
 	}
 	ruleHSTSOff = &Rule{
@@ -358,8 +359,15 @@ func httpsDescribe(name string, v *settings.Value, set bool) string {
 	return fmt.Sprintf("%s is %s", name, v.String())
 }
 
-// httpsStringFlagHint explains a truthy string in an `is True` flag.
-const httpsStringFlagHint = "a string, not the boolean True: Django's deployment check rejects it although the runtime treats any non-empty string (even \"False\") as on; read it with a boolean cast (env.bool(...), config(..., cast=bool))"
+// httpsStringFlagHint explains a truthy string in an `is True` flag, with
+// a boolean cast in the reader the settings use.
+func httpsStringFlagHint(p *Project, m *settings.Model, name string, v *settings.Value) string {
+	const why = "a string, not the boolean True: Django's deployment check rejects it although the runtime treats any non-empty string (even \"False\") as on; "
+	if !v.FromEnv() {
+		return why + "set " + name + " = True"
+	}
+	return why + "read it with a boolean cast, e.g. " + name + " = " + envStyleOf(p, m).boolean(debugVarOr(v.Env, name), true)
+}
 
 // httpsSecurityMiddlewareOn is the gate of W004–W008, W021, W022, E023 and E024:
 // true only when SecurityMiddleware is known to be installed. Missing is
@@ -391,7 +399,7 @@ func httpsCheckFlag(p *Project, r *Reporter, rule *Rule, m *settings.Model, name
 		return
 	}
 	if st == httpsFlagTruthy {
-		r.AtSetting(rule, m, name, fmt.Sprintf("%s is %s; %s", name, v.String(), httpsStringFlagHint), WithSeverity(Low))
+		r.AtSetting(rule, m, name, fmt.Sprintf("%s is %s; %s", name, v.String(), httpsStringFlagHint(p, m, name, v)), WithSeverity(Low))
 		return
 	}
 	r.AtSetting(rule, m, name, fmt.Sprintf("%s, so %s: %s", httpsDescribe(name, v, set), what, todo))
@@ -453,8 +461,8 @@ func checkHSTSOff(p *Project, r *Reporter) {
 				v.String()), WithSeverity(Medium), WithDjango(""))
 		case secs <= 0:
 			r.AtSetting(ruleHSTSOff, m, "SECURE_HSTS_SECONDS", fmt.Sprintf(
-				"SECURE_HSTS_SECONDS is the string %s: Django's check accepts any non-empty string, but the header says max-age=0, which switches HSTS off; set the integer 31536000 (cast environment values with env.int(...))",
-				v.String()), WithDjango(""))
+				"SECURE_HSTS_SECONDS is the string %s: Django's check accepts any non-empty string, but the header says max-age=0, which switches HSTS off; set the integer 31536000 (cast environment values, e.g. %s)",
+				v.String(), envStyleOf(p, m).integer(debugVarOr(v.Env, "SECURE_HSTS_SECONDS"), 31536000)), WithDjango(""))
 		case secs < float64(min):
 			r.AtSetting(ruleHSTSOff, m, "SECURE_HSTS_SECONDS", fmt.Sprintf(
 				"SECURE_HSTS_SECONDS is %s, below %d seconds: browsers forget the HTTPS-only rule quickly and the domain cannot be preloaded; raise it to 31536000 once HTTPS works everywhere",
@@ -547,7 +555,7 @@ func httpsCheckSessionCookie(p *Project, r *Reporter, rule *Rule, m *settings.Mo
 		return
 	}
 	if low {
-		r.AtSetting(rule, m, name, fmt.Sprintf("%s is %s; %s", name, v.String(), httpsStringFlagHint), WithDjango(id), WithSeverity(Low))
+		r.AtSetting(rule, m, name, fmt.Sprintf("%s is %s; %s", name, v.String(), httpsStringFlagHint(p, m, name, v)), WithDjango(id), WithSeverity(Low))
 		return
 	}
 	r.AtSetting(rule, m, name, fmt.Sprintf("%s, so %s: %s", httpsDescribe(name, v, set), what, todo), WithDjango(id))
@@ -589,7 +597,7 @@ func checkCSRFCookieInsecure(p *Project, r *Reporter) {
 			continue
 		}
 		if low {
-			r.AtSetting(ruleCSRFCookieInsecure, m, "CSRF_COOKIE_SECURE", fmt.Sprintf("CSRF_COOKIE_SECURE is %s; %s", v.String(), httpsStringFlagHint), WithSeverity(Low))
+			r.AtSetting(ruleCSRFCookieInsecure, m, "CSRF_COOKIE_SECURE", fmt.Sprintf("CSRF_COOKIE_SECURE is %s; %s", v.String(), httpsStringFlagHint(p, m, "CSRF_COOKIE_SECURE", v)), WithSeverity(Low))
 			continue
 		}
 		r.AtSetting(ruleCSRFCookieInsecure, m, "CSRF_COOKIE_SECURE", fmt.Sprintf(
@@ -793,6 +801,31 @@ func httpsCSPMiddlewareHint(path string) bool {
 	return strings.Contains(l, "csp") || strings.Contains(l, "contentsecuritypolicy") || strings.Contains(l, "securityheaders")
 }
 
+// cspAdvice offers Django's own CSP where the project's Django has it
+// (6.0+), django-csp where it cannot, and both, naming the version, where
+// the requirements do not say.
+func cspAdvice(p *Project) string {
+	yes, known := djangoSeriesAllowed(p, [2]int{6, 0})
+	switch {
+	case known && yes:
+		return "add Django's ContentSecurityPolicyMiddleware with SECURE_CSP, or django-csp's csp.middleware.CSPMiddleware"
+	case known:
+		return fmt.Sprintf("add django-csp's csp.middleware.CSPMiddleware (Django's own SECURE_CSP needs Django 6.0; the requirements hold Django %s)", djangoHeld(p))
+	}
+	return "add Django's ContentSecurityPolicyMiddleware with SECURE_CSP (Django 6.0+) or django-csp's csp.middleware.CSPMiddleware"
+}
+
+// djangoHeld names the Django series the requirements pin, or their range.
+func djangoHeld(p *Project) string {
+	if p.DjangoKnown {
+		return fmt.Sprintf("%d.%d", p.Django[0], p.Django[1])
+	}
+	if r := authRequirement(p, "django"); r != nil && r.Specifier != "" {
+		return r.Specifier
+	}
+	return "below 6.0"
+}
+
 func checkCSPMissing(p *Project, r *Reporter) {
 	for _, m := range p.Settings {
 		if m.Opaque {
@@ -815,7 +848,7 @@ func checkCSPMissing(p *Project, r *Reporter) {
 		if provided {
 			continue
 		}
-		msg := "no Content-Security-Policy is configured, so an XSS bug can load scripts from anywhere: add Django's ContentSecurityPolicyMiddleware with SECURE_CSP (Django 6.0+) or django-csp's csp.middleware.CSPMiddleware"
+		msg := "no Content-Security-Policy is configured, so an XSS bug can load scripts from anywhere: " + cspAdvice(p)
 		if builtin {
 			csp, ok := httpsTruthy(httpsGet(p, m, "SECURE_CSP"))
 			if !ok || csp {

@@ -202,7 +202,7 @@ func checkSecretKeyHardcoded(p *Project, r *Reporter) {
 		if s, ok := m.Lookup("SECRET_KEY"); ok && holdsInEveryCase(s.Value, isLiteralSecret) {
 			r.AtSetting(ruleSecretKeyHardcoded, m, "SECRET_KEY",
 				"SECRET_KEY is hardcoded, so anyone who can read the repository can forge sessions and password-reset links: "+
-					"read it from the environment with no default (SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"]) and rotate the key")
+					"read it from the environment with no default (SECRET_KEY = "+envStyleOf(p, m).required("DJANGO_SECRET_KEY")+") and rotate the key")
 		}
 	}
 }
@@ -246,7 +246,7 @@ func checkSecretKeyWeak(p *Project, r *Reporter) {
 			secretOrigin(v), why)
 		if !set {
 			msg = "SECRET_KEY is not set, so Django refuses to sign anything (sessions, CSRF, password resets) and fails at the first request that needs it: " +
-				"read it from the environment, SECRET_KEY = os.environ[\"DJANGO_SECRET_KEY\"], with a key from django.core.management.utils.get_random_secret_key()"
+				"read it from the environment, SECRET_KEY = " + envStyleOf(p, m).required("DJANGO_SECRET_KEY") + ", with a key from django.core.management.utils.get_random_secret_key()"
 		}
 		r.AtSetting(ruleSecretKeyWeak, m, "SECRET_KEY", msg, opts...)
 	}
@@ -1209,6 +1209,6 @@ func reportHardcodedSecret(r *Reporter, m *settings.Model, pos settings.Pos, key
 		envName = envName[i+1:]
 	}
 	r.Emit(ruleSecretHardcoded, m, pos, key, fmt.Sprintf(
-		"%s %s, so anyone who can read the repository can use it: read it from the environment with no default (os.environ[%q]) and rotate it",
-		key, origin, strings.ToUpper(envName)))
+		"%s %s, so anyone who can read the repository can use it: read it from the environment with no default (%s) and rotate it",
+		key, origin, envStyleOf(r.p, m).required(strings.ToUpper(envName))))
 }

@@ -20,6 +20,10 @@ var AuditFormats = []string{"text", "json", "sarif", "github"}
 type Options struct {
 	// ToolVersion is reported in SARIF's tool.driver.version when not empty.
 	ToolVersion string
+	// SARIFSuppressed keeps suppressed findings in SARIF, marked with an
+	// in-source suppression. Off by default: GitHub's SARIF upload ignores
+	// `suppressions` and opens an alert for each such result.
+	SARIFSuppressed bool
 }
 
 // WriteAudit renders res in the named format.

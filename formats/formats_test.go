@@ -395,6 +395,40 @@ func sarifProblems(data []byte) []string {
 	return probs
 }
 
+// TestSARIFSuppressed: asked for, suppressed findings come back marked
+// with an in-source suppression and their reason, and the log stays valid.
+func TestSARIFSuppressed(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	if err := SARIF(&buf, fmtResult(), Options{SARIFSuppressed: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, problem := range sarifProblems(buf.Bytes()) {
+		t.Error(problem)
+	}
+	var log struct {
+		Runs []struct {
+			Results []struct {
+				Fingerprints map[string]string `json:"partialFingerprints"`
+				Suppressions []struct{ Kind, Justification string }
+			}
+		}
+	}
+	if err := json.Unmarshal(buf.Bytes(), &log); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, r := range log.Runs[0].Results {
+		for _, s := range r.Suppressions {
+			got[r.Fingerprints["djsecFingerprint/v1"]] = s.Kind + ": " + s.Justification
+		}
+	}
+	want := map[string]string{"4444444444444444": "inSource: accepted risk, see #12", "5555555555555555": "inSource: "}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("suppressions = %v, want %v", got, want)
+	}
+}
+
 func sprintf(format string, args ...any) string {
 	return strings.ReplaceAll(fmt.Sprintf(format, args...), "\n", " ")
 }
@@ -422,11 +456,13 @@ func TestSARIFMapping(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"error", "error", "warning", "note", "note", "error", "error"}; !reflect.DeepEqual(levels, want) {
+	// Suppressed findings are left out by default: GitHub's upload would
+	// open an alert for each, whatever `suppressions` says.
+	if want := []string{"error", "error", "warning", "note", "note"}; !reflect.DeepEqual(levels, want) {
 		t.Errorf("levels = %v, want %v", levels, want)
 	}
-	if suppressed != 2 {
-		t.Errorf("%d suppressed results, want 2", suppressed)
+	if suppressed != 0 {
+		t.Errorf("%d suppressed results, want none without SARIFSuppressed", suppressed)
 	}
 	uri := run["results"].([]any)[1].(map[string]any)["locations"].([]any)[0].(map[string]any)["physicalLocation"].(map[string]any)["artifactLocation"].(map[string]any)["uri"]
 	if uri != "my%20site/settings,%20prod.py" {

@@ -124,11 +124,21 @@ type sarifSuppression struct {
 // SARIF writes a SARIF 2.1.0 log for GitHub code scanning: one run whose
 // driver lists the rules the results use (with their documentation and
 // security-severity), one result per finding with a stable partial
-// fingerprint, suppressed findings marked with an in-source suppression
-// (code scanning closes their alerts), and unreadable files as tool
-// notifications.
+// fingerprint, and unreadable files as tool notifications.
+//
+// Suppressed findings are left out unless opt.SARIFSuppressed asks for
+// them: GitHub's SARIF upload does not honour `suppressions` (which is why
+// the advanced-security/dismiss-alerts action exists), so a suppressed
+// result would open an alert. When asked, they carry an in-source
+// suppression for tools that do read it.
 func SARIF(w io.Writer, res *checks.Result, opt Options) error {
-	rules := usedRules(res.Findings)
+	findings := make([]checks.Finding, 0, len(res.Findings))
+	for _, f := range res.Findings {
+		if !f.Suppressed || opt.SARIFSuppressed {
+			findings = append(findings, f)
+		}
+	}
+	rules := usedRules(findings)
 	index := map[string]int{}
 	run := sarifRun{
 		Tool: sarifTool{Driver: sarifDriver{Name: "djsec", Version: opt.ToolVersion, InformationURI: toolURI, Rules: []sarifRule{}}},
@@ -140,7 +150,7 @@ func SARIF(w io.Writer, res *checks.Result, opt Options) error {
 		index[r.ID] = i
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRuleOf(r))
 	}
-	for _, f := range res.Findings {
+	for _, f := range findings {
 		result := sarifResult{
 			RuleID:    f.Rule,
 			RuleIndex: index[f.Rule],

@@ -75,6 +75,36 @@ type Item struct {
 	Automated bool
 	// Note is the mapping's remark for people ("DJS103/DJS104 say when it is due").
 	Note string
+	// OrgEmail is the part of Text that names one organisation's email
+	// rule (the default checklist's "(Sharif emails only)"), "" for other
+	// items and for a repository's own checklist, whose words are its own.
+	// TextFor words it for the repository at hand.
+	OrgEmail string
+}
+
+// TextFor is the item's text for a repository whose configuration allows
+// the email domains given (allowed_email_domains): an item naming one
+// organisation's email rule names those domains instead ("(example.edu
+// addresses only)"), or, when none are configured, nothing, since the
+// organisation the checklist was written for is not this repository's.
+func (it *Item) TextFor(emailDomains []string) string {
+	if it.OrgEmail == "" || !strings.Contains(it.Text, it.OrgEmail) {
+		return it.Text
+	}
+	general := ""
+	if len(emailDomains) > 0 {
+		general = "(" + orList(emailDomains) + " addresses only)"
+	}
+	text := strings.Replace(it.Text, it.OrgEmail, general, 1)
+	return strings.Join(strings.Fields(text), " ")
+}
+
+// orList joins names for a sentence: "a", "a or b", "a, b or c".
+func orList(names []string) string {
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // Default is the checklist djsec enforces when a repository names none.
@@ -133,7 +163,7 @@ func buildDefault(md []byte, table []entry) (*Checklist, error) {
 			}
 			used[e.id] = true
 			sec.Items = append(sec.Items, Item{
-				ID: e.id, Text: bl.text, Rules: rules, Note: note,
+				ID: e.id, Text: bl.text, Rules: rules, Note: note, OrgEmail: e.orgEmail,
 				Manual: manual || len(rules) == 0 || e.manualToo != "", Automated: len(rules) > 0,
 			})
 		}
@@ -144,6 +174,11 @@ func buildDefault(md []byte, table []entry) (*Checklist, error) {
 	for _, e := range table {
 		if !used[e.id] {
 			return nil, fmt.Errorf("mapping %s (%q, §%s) matches no item", e.id, e.text, e.section)
+		}
+	}
+	for _, it := range c.Items() {
+		if it.OrgEmail != "" && !strings.Contains(it.Text, it.OrgEmail) {
+			return nil, fmt.Errorf("item %s: %q is not in its text %q", it.ID, it.OrgEmail, it.Text)
 		}
 	}
 	return c, nil

@@ -463,3 +463,42 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s differs (go test -update rewrites it); got:\n%s", path, got)
 	}
 }
+
+// TestTextForOrganisation: the default checklist's "(Sharif emails only)"
+// names one organisation; each repository sees its own allowed domains, or
+// a general wording, while a repository's own checklist keeps its words.
+func TestTextForOrganisation(t *testing.T) {
+	t.Parallel()
+	var email *Item
+	for _, it := range Default().Items() {
+		if it.ID == "s7.1" {
+			email = it
+		}
+		if it.ID != "s7.1" && it.TextFor(nil) != it.Text {
+			t.Errorf("%s: TextFor changed %q to %q", it.ID, it.Text, it.TextFor(nil))
+		}
+	}
+	if email == nil {
+		t.Fatal("no item s7.1")
+	}
+	for _, tc := range []struct {
+		domains []string
+		want    string
+	}{
+		{nil, "**Add proper email validation**"},
+		{[]string{"example.edu"}, "**Add proper email validation** (example.edu addresses only)"},
+		{[]string{"a.edu", "b.edu", "c.org"}, "**Add proper email validation** (a.edu, b.edu or c.org addresses only)"},
+	} {
+		if got := email.TextFor(tc.domains); got != tc.want {
+			t.Errorf("TextFor(%v) = %q, want %q", tc.domains, got, tc.want)
+		}
+	}
+	own, err := Parse([]byte("## Ours\n- [ ] **Add proper email validation** (Sharif emails only)\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := own.Items()[0]
+	if it.ID != "s7.1" || it.TextFor([]string{"example.edu"}) != it.Text {
+		t.Errorf("own checklist: %s %q, want s7.1 with its own words", it.ID, it.TextFor([]string{"example.edu"}))
+	}
+}

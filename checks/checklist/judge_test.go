@@ -1,6 +1,7 @@
 package checklist
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -36,8 +37,10 @@ func TestJudge(t *testing.T) {
 		{name: "no findings: every automated item passes"},
 		{name: "DEBUG fails both items that ask for it",
 			findings: []checks.Finding{finding("DJS201")}, failing: []string{"s2.1", "s11.1"}},
-		{name: "one rule shared by three items",
-			findings: []checks.Finding{finding("DJS605")}, failing: []string{"s5.4", "s9.1", "s9.2"}},
+		{name: "one rule shared by three items, and the API items it implies",
+			findings: []checks.Finding{finding("DJS605")}, failing: []string{"s5.4", "s6.3", "s9.1", "s9.2", "s9.3"}},
+		{name: "DRF throttling alone fails only the API items",
+			findings: []checks.Finding{finding("DJS702")}, failing: []string{"s6.3", "s9.3"}},
 		{name: "suppressed with a reason passes",
 			findings: []checks.Finding{suppressed("DJS201", "staging only")}, withSupp: []string{"s2.1", "s11.1"}},
 		{name: "suppressed without a reason still fails",
@@ -72,7 +75,7 @@ func TestJudge(t *testing.T) {
 					t.Errorf("%s: pass=%v with %d findings", s.Item.ID, s.Pass, len(s.Findings))
 				}
 				for _, f := range s.Findings {
-					if !slices.Contains(s.Item.Rules, f.Rule) {
+					if !slices.Contains(s.Item.Rules, f.Rule) && !impliedBy(s.Item.Rules, f.Rule) {
 						t.Errorf("%s: finding of %s, not one of its rules %v", s.Item.ID, f.Rule, s.Item.Rules)
 					}
 				}
@@ -137,5 +140,52 @@ func TestScore(t *testing.T) {
 				t.Errorf("Score = %d/%d, want %d/%d", p, a, tt.pass, tt.automated)
 			}
 		})
+	}
+}
+
+func impliedBy(rules []string, rule string) bool {
+	for _, r := range rules {
+		if slices.Contains(implied[r], rule) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestJudgeHomes: a finding that fails several items is listed in full
+// under one, the first item naming its own rule, and the others point
+// there; a merged finding's absorbed rules and an implied rule point too.
+func TestJudgeHomes(t *testing.T) {
+	t.Parallel()
+	lockout := finding("DJS605")
+	lockout.Fingerprint = "f605"
+	lockout.Also = []checks.Absorbed{{Rule: "DJS606"}, {Rule: "DJS802"}}
+	debug := finding("DJS201")
+	debug.Fingerprint = "f201"
+	st := Default().Judge([]checks.Finding{lockout, debug})
+	homes := map[string]string{} // item → home of its findings ("" here)
+	for _, s := range st {
+		for _, f := range s.Findings {
+			home := ""
+			if h := s.Elsewhere[Key(f)]; h != nil {
+				home = h.ID
+			}
+			homes[s.Item.ID+" "+f.Rule] = home
+		}
+	}
+	want := map[string]string{
+		"s2.1 DJS201": "", "s11.1 DJS201": "s2.1",
+		"s5.4 DJS605": "", "s5.5 DJS605": "s5.4", "s6.3 DJS605": "s5.4", "s9.1 DJS605": "s5.4",
+		"s9.2 DJS605": "s5.4", "s9.3 DJS605": "s5.4", "s10.2 DJS605": "s5.4",
+	}
+	if !maps.Equal(homes, want) {
+		t.Errorf("homes = %v, want %v", homes, want)
+	}
+	// A finding only absorbed rules reach is at home in the first of them.
+	only := finding("DJS1001")
+	only.Rule, only.Fingerprint, only.Also = "DJS999", "f999", []checks.Absorbed{{Rule: "DJS804"}}
+	h := Homes(Default().Judge([]checks.Finding{only}))
+	if got := h["f999"]; got == nil || got.ID != "s6.4" {
+		t.Errorf("home of a finding reaching items through an absorbed rule = %v, want s6.4", got)
 	}
 }

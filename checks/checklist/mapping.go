@@ -30,6 +30,9 @@ type entry struct {
 	// manualToo marks items whose rules RULES.md lists without "+ manual"
 	// although its list of items no file can prove names them; it says why.
 	manualToo string
+	// orgEmail is the item's parenthetical that names one organisation's
+	// email rule, as CHECKLIST.md writes it: it becomes Item.OrgEmail.
+	orgEmail string
 }
 
 var mapping = []entry{
@@ -68,7 +71,8 @@ var mapping = []entry{
 	{id: "s6.3", section: "6", text: "Implement API rate limiting", label: "API rate limiting", spec: "DJS702"},
 	{id: "s6.4", section: "6", text: "Add request logging for admin actions", label: "logging of admin actions", spec: "DJS804"},
 
-	{id: "s7.1", section: "7", text: "Add proper email validation", label: "Email validation (Sharif emails only)", spec: "manual (a repository may configure its allowed domains)"},
+	{id: "s7.1", section: "7", text: "Add proper email validation", label: "Email validation (Sharif emails only)", spec: "manual (a repository may configure its allowed domains)",
+		orgEmail: "(Sharif emails only)"},
 	{id: "s7.2", section: "7", text: "Add input sanitization for all fields", label: "Input sanitisation", spec: "manual"},
 	{id: "s7.3", section: "7", text: "Implement proper serializer validation", label: "serializer validation", spec: "manual"},
 	{id: "s7.4", section: "7", text: "Add file upload validation", label: "File upload validation", spec: "DJS705 + manual"},

@@ -41,6 +41,8 @@ type auditFlags struct {
 	output     string
 	config     string
 	pathPrefix string
+	// sarifSuppressed keeps suppressed findings in SARIF (formats.Options).
+	sarifSuppressed bool
 }
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
@@ -52,6 +54,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.config, "config", "", "read the configuration from `FILE` instead of PATH/.github/djsec.yml")
 	fs.StringVar(&f.pathPrefix, "path-prefix", "", "prepend `DIR/` to every path in the output, e.g. to make paths relative to the repository root when PATH is a subdirectory (code scanning)")
+	fs.BoolVar(&f.sarifSuppressed, "sarif-suppressed", false, "keep suppressed findings in SARIF, marked as suppressed (GitHub's upload ignores the mark and opens alerts for them)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), auditUsage)
 		fs.PrintDefaults()
@@ -122,7 +125,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	}
 
 	var out bytes.Buffer
-	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("")}); err != nil {
+	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion(""), SARIFSuppressed: f.sarifSuppressed}); err != nil {
 		return fail(stderr, "%s: %v", name, err)
 	}
 	if trailer != nil && f.format == "text" {

@@ -217,6 +217,44 @@ func TestAuditOutputFile(t *testing.T) {
 	}
 }
 
+// TestAuditSARIFSuppressed: SARIF meant for upload leaves suppressed
+// findings out (GitHub would open alerts for them); --sarif-suppressed
+// keeps them, marked.
+func TestAuditSARIFSuppressed(t *testing.T) {
+	t.Parallel()
+	dir := botTree(t, map[string]string{checks.ConfigPath: auditConfigError("  # djsec: ignore[DJS002] tested on purpose")})
+	for _, tc := range []struct {
+		flags []string
+		want  int
+	}{
+		{nil, 0},
+		{[]string{"--sarif-suppressed"}, 1},
+	} {
+		args := append([]string{"audit", "--format", "sarif", "--fail-on", "never"}, tc.flags...)
+		code, stdout, stderr := botRun(t, append(args, dir)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d, stderr %q", tc.flags, code, stderr)
+		}
+		var log struct {
+			Runs []struct {
+				Results []struct {
+					Suppressions []struct{ Justification string }
+				}
+			}
+		}
+		if err := json.Unmarshal([]byte(stdout), &log); err != nil || len(log.Runs) != 1 {
+			t.Fatalf("%v: not SARIF: %v", tc.flags, err)
+		}
+		results := log.Runs[0].Results
+		if len(results) != tc.want {
+			t.Fatalf("%v: %d results, want %d", tc.flags, len(results), tc.want)
+		}
+		if tc.want == 1 && (len(results[0].Suppressions) != 1 || results[0].Suppressions[0].Justification != "tested on purpose") {
+			t.Errorf("%v: suppressions = %+v, want the reason", tc.flags, results[0].Suppressions)
+		}
+	}
+}
+
 func TestAuditConfigFlag(t *testing.T) {
 	t.Parallel()
 	dir := botTree(t, map[string]string{

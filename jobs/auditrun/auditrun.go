@@ -388,7 +388,7 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 	in := auditissue.Input{
 		Repo: t.full(), SHA: sha, Branch: branch, WebURL: r.webURL, Checklist: cl, Findings: findings,
 		History: points(history), Ignores: trail(ignores), ConfigSource: source, RulesVersion: r.rulesVersion, Now: now,
-		Coverage: coverage,
+		Coverage: coverage, EmailDomains: cfg.AllowedEmailDomains,
 	}
 	res, number, err := r.publish(ctx, gh, t, in, prev)
 	if err != nil {

@@ -13,6 +13,11 @@
 //     that a person still checks the rest.
 //   - The body stays within GitHub's 65,536 characters by listing fewer
 //     findings per item, never by dropping items.
+//   - A finding that fails several items is written out once, under its
+//     home item (checklist.Homes: the first that names its rule); the other
+//     items it fails stay unticked and say where it is listed.
+//   - An item naming one organisation ("(Sharif emails only)") is worded
+//     with the repository's allowed_email_domains, or generally.
 package auditissue
 
 import (
@@ -71,6 +76,10 @@ type Input struct {
 	// could not read (a tree GitHub truncated): the checklist is judged on
 	// the rest.
 	Coverage string
+	// EmailDomains are the configuration's allowed_email_domains: the
+	// checklist item that names one organisation's email rule names these
+	// instead (checklist.Item.TextFor).
+	EmailDomains []string
 }
 
 // Result is a rendered body with the figures it states.
@@ -204,7 +213,7 @@ func writeItem(b *strings.Builder, in Input, s checklist.ItemStatus, limit int) 
 	case !it.Automated && in.Ticks[it.ID]:
 		box = "x"
 	}
-	text := oneLine(it.Text)
+	text := oneLine(it.TextFor(in.EmailDomains))
 	switch {
 	case !it.Automated:
 		text += " _(manual)_"
@@ -218,8 +227,25 @@ func writeItem(b *strings.Builder, in Input, s checklist.ItemStatus, limit int) 
 			fmt.Fprintf(b, "  - … and %d more\n", len(fs)-limit)
 			break
 		}
+		if home := s.Elsewhere[checklist.Key(f)]; home != nil {
+			// Listed in full under its home item, which comes first.
+			fmt.Fprintf(b, "  - **%s** %s, listed above under “%s”\n", f.Severity, f.Rule, itemTitle(home))
+			continue
+		}
 		fmt.Fprintf(b, "  - **%s** %s %s — %s\n", f.Severity, f.Rule, oneLine(f.Message), link(in, f))
 	}
+}
+
+// itemTitle is an item's name for a reference: its bold lead ("Add rate
+// limiting for login attempts") or, without one, its whole text.
+func itemTitle(it *checklist.Item) string {
+	t := oneLine(it.Text)
+	if rest, ok := strings.CutPrefix(t, "**"); ok {
+		if title, _, ok := strings.Cut(rest, "**"); ok {
+			return title
+		}
+	}
+	return t
 }
 
 // dedupe drops repeats: the same finding can reach an item through two of

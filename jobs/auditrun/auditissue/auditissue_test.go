@@ -62,11 +62,11 @@ func TestGolden(t *testing.T) {
 		docs          bool
 	}{
 		{name: "startproject", example: "startproject", docs: true, in: Input{
-			History: history(20, 22, 22, 25),
+			History: history(20, 22, 22, 23),
 			Ignores: []Ignore{{Rule: "DJS703", PathGlob: "tests/**", Reason: "test fixtures, never deployed", By: "octocat"}},
 			Ticks:   map[string]bool{"s1.5": true},
 		}},
-		{name: "hardened-first", example: "hardened"},
+		{name: "hardened-first", example: "hardened", in: Input{EmailDomains: []string{"example.edu"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -112,8 +112,26 @@ const docHeader = `# The weekly audit issue
 
 This is the body djsec writes into the issue "djsec: Django security audit" of a
 repository made with ` + "`django-admin startproject`" + ` (examples/startproject), produced
-by auditissue's golden test (` + "`go test ./auditissue -update`" + ` rewrites it). djsec finds
-the issue again by its hidden marker and keeps the ticks of manual items.
+by auditissue's golden test (` + "`go test ./jobs/auditrun/auditissue -update`" + ` rewrites it). djsec
+finds the issue again by its hidden marker and keeps the ticks of manual items.
+
+**Each finding once.** A finding can fail several checklist items: DEBUG = True fails both
+"Disable DEBUG in production" and "Disable detailed error messages in production". It is
+written out once, under its home item: the first item, in checklist order, whose rules in the
+checklist → rules map (RULES.md's table, ` + "`checks/checklist/mapping.go`" + `) name the finding's
+own rule. Every other item it fails says "listed above under …" instead of repeating it: items
+naming the same rule, items of a rule the finding absorbed (DJS605 stands for DJS606 and
+DJS802, one django-axes fixes all three) and items of a rule it implies (DJS605 fires only when
+nothing limits any request rate, so the API rate-limiting items of DJS702 fail with it).
+
+**Ticks follow the evidence.** An automated item is ticked only when none of its rules has a
+finding that counts (unsuppressed, or suppressed without a reason), those reaching it through an
+absorbed or implied rule included. Manual items keep the ticks people make.
+
+**Worded for the repository.** The checklist was written for one organisation: its "(Sharif
+emails only)" becomes "(example.edu addresses only)" when ` + "`.github/djsec.yml`" + ` sets
+` + "`allowed_email_domains: [example.edu]`" + `, and is left out otherwise. A repository's own
+checklist (` + "`checklist:`" + `) is shown in its own words.
 
 ---
 

@@ -26,7 +26,10 @@ const moreHint = "(run `bot audit` locally or see the annotations)"
 type section struct {
 	head string   // heading, table header
 	rows []string // one line each, newline included
-	tail string   // closes the section
+	// notes, when set, has one line per row, written under the table for
+	// the rows kept: text too long for a cell (the Weakened advice).
+	notes []string
+	tail  string // closes the section
 }
 
 // summarize renders the check run summary, cutting table rows (least
@@ -93,6 +96,12 @@ func summarize(in Input, cfg *checks.Config, res *Result, unreadable []string) s
 			}
 			if rest := len(s.rows) - n; rest > 0 {
 				fmt.Fprintf(&b, "\n… and %s more %s\n", commas(rest), moreHint)
+			}
+			if len(s.notes) > 0 && n > 0 {
+				b.WriteString("\n")
+				for _, note := range s.notes[:n] {
+					b.WriteString(note)
+				}
 			}
 			b.WriteString(s.tail)
 		}
@@ -206,21 +215,46 @@ func newSection(res *Result, l linker) section {
 	return s
 }
 
+// Cell widths of the Weakened table: a value or a setting longer than
+// this is cut (the advice under the table names it in full), so the table
+// stays on screen next to the diff.
+const (
+	maxWeakSetting = 50
+	maxWeakValue   = 48
+)
+
+// weakenedSection is a table of short cells (setting, where, before,
+// after) and, under it, one line of advice per row: the advice in a fifth
+// column pushed the table off the screen.
 func weakenedSection(res *Result, l linker) section {
 	s := section{
 		head: "### Weakened\n\nSecurity settings this pull request makes weaker, whether or not a rule fires:\n\n" +
-			"| Setting | Where | Base branch | This pull request | What to do |\n| --- | --- | --- | --- | --- |\n",
+			"| Setting | Where | Base branch | This pull request |\n| --- | --- | --- | --- |\n",
 		tail: "\n",
+	}
+	count := map[string]int{}
+	for _, w := range res.Weakened {
+		count[w.Setting]++
 	}
 	for _, w := range res.Weakened {
 		where := "(not known)"
+		plainWhere := ""
 		switch {
 		case w.Path != "" && w.Line > 0:
 			where = l.where(w.Path, w.Line)
+			plainWhere = fmt.Sprintf("%s:%d", w.Path, w.Line)
 		case w.Path != "":
 			where = l.where(w.Path, 0) + " (no longer set)"
+			plainWhere = w.Path
 		}
-		s.rows = append(s.rows, fmt.Sprintf("| %s | %s | %s | %s | %s |\n", esc(w.Setting), where, esc(w.Before), esc(w.After), esc(w.Message)))
+		s.rows = append(s.rows, fmt.Sprintf("| %s | %s | %s | %s |\n",
+			esc(truncate(w.Setting, maxWeakSetting)), where, esc(truncate(w.Before, maxWeakValue)), esc(truncate(w.After, maxWeakValue))))
+		note := "- " + esc(w.Message)
+		if count[w.Setting] > 1 && plainWhere != "" {
+			// The same setting weakened in two modules: say which.
+			note = "- " + esc(plainWhere) + ": " + esc(w.Message)
+		}
+		s.notes = append(s.notes, note+"\n")
 	}
 	return s
 }

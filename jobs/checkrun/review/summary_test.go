@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -259,5 +260,44 @@ func TestTitles(t *testing.T) {
 		if conclusion != tc.conclusion || title != tc.title {
 			t.Errorf("%s: %s %q, want %s %q", tc.name, conclusion, title, tc.conclusion, tc.title)
 		}
+	}
+}
+
+// TestWeakenedSectionShortCells: the Weakened table keeps every cell short
+// and puts the advice under the table, one line per row, naming the place
+// when a setting weakened in two modules.
+func TestWeakenedSectionShortCells(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("rest_framework.permissions.IsAuthenticated, ", 4)
+	res := &Result{Weakened: []checks.Weakening{
+		{Setting: "REST_FRAMEWORK.DEFAULT_PERMISSION_CLASSES", Path: "a/settings.py", Line: 3, Before: long, After: "[]", Message: "the API is open: put IsAuthenticated back"},
+		{Setting: "DEBUG", Path: "a/settings.py", Line: 9, Before: "False", After: "True", Message: "DEBUG went from False to True"},
+		{Setting: "DEBUG", Path: "b/settings.py", Line: 4, Before: "False", After: "True", Message: "DEBUG went from False to True"},
+	}}
+	s := weakenedSection(res, linker{})
+	if len(s.rows) != 3 || len(s.notes) != 3 {
+		t.Fatalf("%d rows and %d notes, want 3 each", len(s.rows), len(s.notes))
+	}
+	if strings.Count(s.head, "|") != 10 {
+		t.Errorf("header %q: want four columns, the advice under the table", s.head)
+	}
+	for _, row := range s.rows {
+		cells := strings.Split(strings.Trim(strings.TrimSpace(row), "|"), " | ")
+		if len(cells) != 4 {
+			t.Errorf("row %q: %d cells, want 4", row, len(cells))
+		}
+		for _, c := range cells {
+			if n := len([]rune(strings.ReplaceAll(c, `\`, ""))); n > maxWeakSetting {
+				t.Errorf("cell %q is %d characters long", c, n)
+			}
+		}
+	}
+	want := []string{
+		"- the API is open: put IsAuthenticated back\n",
+		"- a/settings.py:9: DEBUG went from False to True\n",
+		"- b/settings.py:4: DEBUG went from False to True\n",
+	}
+	if !reflect.DeepEqual(s.notes, want) {
+		t.Errorf("notes = %q, want %q", s.notes, want)
 	}
 }
