@@ -367,14 +367,24 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		return err
 	}
 	ctx = githubapp.ContextWithLogger(ctx, log)
-	ok, perm, err := canWrite(ctx, gh, owner, name, a.Sender)
+	// A button anyone who can see the pull request may press must not let
+	// them spend the installation's budget or open pull requests: the
+	// buttons follow the commands' policy (write access, and the default
+	// branch's commands allow-list when it has one).
+	door, err := repo.New(gh, owner+"/"+name)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		// A button anyone who can see the pull request may press must not
-		// let them spend the installation's budget or open pull requests.
-		log.InfoContext(ctx, "button refused: the sender cannot write to the repository", slog.String("permission", perm))
+	acc, err := door.CanRun(ctx, a.Sender)
+	switch {
+	case err != nil:
+		return err
+	case acc.Refused == repo.RefusedPermission:
+		log.InfoContext(ctx, "button refused: the sender cannot write to the repository", slog.String("permission", acc.Permission))
+		return nil
+	case acc.Refused == repo.RefusedAllowList:
+		log.InfoContext(ctx, "button refused: the sender is not allowed by .github/djsec.yml commands",
+			slog.String("permission", acc.Permission), slog.String("why", acc.Why))
 		return nil
 	}
 	if a.Identifier == ActionRecheck {
@@ -387,29 +397,6 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		pr = st.PR
 	}
 	return p.fixer.RequestFix(ctx, FixRequest{Origin: a.Origin, PR: pr, HeadSHA: a.HeadSHA, CheckRunID: a.CheckRunID, Sender: a.Sender})
-}
-
-// canWrite asks GitHub whether login may write to the repository: admin,
-// maintain or write. author_association and the like are not enough.
-func canWrite(ctx context.Context, gh *github.Client, owner, name, login string) (bool, string, error) {
-	if login == "" {
-		return false, "unknown sender", nil
-	}
-	lvl, _, err := gh.Repositories.GetPermissionLevel(githubapp.WithoutETagCache(ctx), owner, name, login)
-	if err != nil {
-		if githubapp.NotFound(err) {
-			return false, "not a collaborator", nil
-		}
-		return false, "", repo.Wrap("permission of "+login, err)
-	}
-	perm, role := lvl.GetPermission(), lvl.GetRoleName()
-	switch {
-	case perm == "admin" || perm == "write":
-		return true, perm, nil
-	case role == "admin" || role == "maintain" || role == "write":
-		return true, role, nil
-	}
-	return false, perm, nil
 }
 
 // client is the installation's client. Before the App has credentials
