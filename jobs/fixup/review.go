@@ -14,21 +14,14 @@ import (
 // the body. djsec pushes nothing to a fork.
 func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[string][]byte, res *Result) error {
 	// Every changed file, not the first page: GitHub lists up to 3,000,
-	// 100 a page.
+	// 100 a page (repo.PullFiles).
+	list, err := b.repo.PullFiles(ctx, b.r.PR)
+	if err != nil {
+		return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
+	}
 	visible := map[string]map[int]bool{}
-	opt := &github.ListOptions{PerPage: 100}
-	for page := 0; page < maxFilePages; page++ {
-		list, resp, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, opt)
-		if err != nil {
-			return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
-		}
-		for _, f := range list {
-			visible[f.GetFilename()] = diffLines(f.GetPatch())
-		}
-		if resp == nil || resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
+	for _, f := range list {
+		visible[f.GetFilename()] = diffLines(f.GetPatch())
 	}
 	var comments []*github.DraftReviewComment
 	var rest []string
@@ -69,7 +62,7 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	sb.WriteString("\n")
 	writeUnfixed(&sb, res.Unfixed, budget)
-	_, _, err := b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
+	_, _, err = b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
 		CommitID: github.Ptr(pull.GetHead().GetSHA()), Body: github.Ptr(sb.String()), Event: github.Ptr("COMMENT"), Comments: comments,
 	})
 	if err != nil {
@@ -77,10 +70,6 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	return nil
 }
-
-// maxFilePages is GitHub's own limit on a pull request's file list:
-// 3,000 files, 100 a page.
-const maxFilePages = 30
 
 // diffLines are the head lines a patch shows (context and added lines):
 // the only ones GitHub accepts review comments on.
