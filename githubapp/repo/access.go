@@ -199,11 +199,10 @@ func (p *People) putPerm(k personKey, e permEntry) {
 // what is valid in it; a file too large to read refuses, since it may
 // narrow.
 func (r *Repo) allowList(ctx context.Context, login string) (string, error) {
-	repo, err := r.Get(ctx)
+	ref, err := r.policyBranch(ctx)
 	if err != nil {
 		return "", err
 	}
-	ref := repo.GetDefaultBranch()
 	c, err := r.Config(ctx, ref)
 	if msg, ok := Unreadable(err); ok {
 		return md.Code(checks.ConfigPath) + " is " + msg + ".", nil
@@ -253,6 +252,25 @@ func (r *Repo) allowList(ctx context.Context, login string) (string, error) {
 	}
 	return fmt.Sprintf("this repository's %s limits commands to %s, and %s is not among them.%s",
 		md.Code(checks.ConfigPath+"@"+ref), allowedText(a, r.owner), md.Code(login), why), nil
+}
+
+// policyBranch is the default branch, whose configuration says who may
+// run commands: asked once per Repo, however many commands a job runs.
+func (r *Repo) policyBranch(ctx context.Context) (string, error) {
+	r.mu.Lock()
+	ref := r.policyRef
+	r.mu.Unlock()
+	if ref != "" {
+		return ref, nil
+	}
+	rp, err := r.Get(ctx)
+	if err != nil {
+		return "", err
+	}
+	r.mu.Lock()
+	r.policyRef = rp.GetDefaultBranch()
+	r.mu.Unlock()
+	return rp.GetDefaultBranch(), nil
 }
 
 // errTeamsHidden is GitHub's 403 for a team membership: the App lacks the

@@ -56,23 +56,35 @@ func (c Config) Source() string {
 // *UnreadableError.
 func (r *Repo) Config(ctx context.Context, ref string) (Config, error) {
 	r.mu.Lock()
-	c, ok := r.configs[ref]
+	m, ok := r.configs[ref]
 	r.mu.Unlock()
 	if ok {
-		return c, nil
+		return m.c, m.err
 	}
 	data, err := r.raw(ctx, ref, checks.ConfigPath, MaxConfigSize, ConfigTooLarge)
+	_, unreadable := Unreadable(err)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		data = nil
+		data, err = nil, nil
+	case unreadable:
+		// Remembered too: it stays as large for the rest of the job.
 	case err != nil:
 		return Config{}, err
 	case data == nil:
 		data = []byte{}
 	}
-	c = Config{Ref: ref, Data: data}
+	m = configRead{c: Config{Ref: ref, Data: data}, err: err}
+	if unreadable {
+		m.c = Config{}
+	}
 	r.mu.Lock()
-	r.configs[ref] = c
+	r.configs[ref] = m
 	r.mu.Unlock()
-	return c, nil
+	return m.c, m.err
+}
+
+// configRead is one Config answer, remembered for the Repo's job.
+type configRead struct {
+	c   Config
+	err error
 }

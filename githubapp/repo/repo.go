@@ -43,7 +43,9 @@ type Repo struct {
 
 	mu sync.Mutex
 	// configs are the configurations read, by ref.
-	configs map[string]Config
+	configs map[string]configRead
+	// policyRef is the default branch, once asked (access.go).
+	policyRef string
 	// perms are the permission answers of this job, by lower-case login
 	// (people == nil).
 	perms map[string]permEntry
@@ -86,7 +88,7 @@ func New(gh *github.Client, fullName string, opts ...Option) (*Repo, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Repo{gh: gh, owner: owner, name: name, parallel: DefaultParallel, configs: map[string]Config{}, perms: map[string]permEntry{}}
+	r := &Repo{gh: gh, owner: owner, name: name, parallel: DefaultParallel, configs: map[string]configRead{}, perms: map[string]permEntry{}}
 	for _, o := range opts {
 		o(r)
 	}
