@@ -36,8 +36,8 @@ type People struct {
 	now func() time.Time
 
 	mu    sync.Mutex
-	perms map[personKey]permEntry
-	teams map[personKey]teamEntry
+	perms map[personKey]remembered[permEntry]
+	teams map[personKey]remembered[teamEntry]
 }
 
 // NewPeople is a cache trusting answers for ttl (DefaultPeopleTTL when not
@@ -49,7 +49,21 @@ func NewPeople(ttl time.Duration, now func() time.Time) *People {
 	if now == nil {
 		now = time.Now
 	}
-	return &People{ttl: ttl, now: now, perms: map[personKey]permEntry{}, teams: map[personKey]teamEntry{}}
+	return &People{ttl: ttl, now: now, perms: map[personKey]remembered[permEntry]{}, teams: map[personKey]remembered[teamEntry]{}}
+}
+
+func (p *People) permShelf() map[personKey]remembered[permEntry] {
+	if p == nil {
+		return nil
+	}
+	return p.perms
+}
+
+func (p *People) teamShelf() map[personKey]remembered[teamEntry] {
+	if p == nil {
+		return nil
+	}
+	return p.teams
 }
 
 // personKey is one login (lower case) in one repository or team.
@@ -58,7 +72,6 @@ type personKey struct{ where, login string }
 type permEntry struct {
 	perm string
 	ok   bool
-	at   time.Time
 }
 
 type teamEntry struct {
@@ -67,7 +80,35 @@ type teamEntry struct {
 	// non-member, an unknown team and an App without the organization's
 	// Members (read) permission.
 	notFound bool
-	at       time.Time
+}
+
+// remembered is an answer and when it came.
+type remembered[V any] struct {
+	v  V
+	at time.Time
+}
+
+// recall is k's answer in shelf when it is younger than the TTL (never
+// with no People).
+func recall[V any](p *People, shelf map[personKey]remembered[V], k personKey) (V, bool) {
+	if p == nil {
+		var zero V
+		return zero, false
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := shelf[k]
+	return e.v, ok && p.now().Sub(e.at) < p.ttl
+}
+
+// remember keeps k's answer in shelf (nothing with no People).
+func remember[V any](p *People, shelf map[personKey]remembered[V], k personKey, v V) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	shelf[k] = remembered[V]{v: v, at: p.now()}
 }
 
 // Refusal says which part of the policy refused someone.
@@ -137,7 +178,7 @@ func (r *Repo) permission(ctx context.Context, login string) (bool, string, erro
 		return false, "none", nil
 	}
 	key := personKey{strings.ToLower(r.FullName()), strings.ToLower(login)}
-	if e, ok := r.people.perm(key); ok {
+	if e, ok := recall(r.people, r.people.permShelf(), key); ok {
 		return e.ok, e.perm, nil
 	}
 	r.mu.Lock()
@@ -151,7 +192,7 @@ func (r *Repo) permission(ctx context.Context, login string) (bool, string, erro
 	if err != nil && !githubapp.NotFound(err) {
 		return false, "", Wrap("permission of "+login, err)
 	}
-	e = permEntry{perm: "none", at: r.people.clock()}
+	e = permEntry{perm: "none"}
 	if err == nil {
 		perm, role := lvl.GetPermission(), lvl.GetRoleName()
 		e.perm = role
@@ -163,34 +204,8 @@ func (r *Repo) permission(ctx context.Context, login string) (bool, string, erro
 	r.mu.Lock()
 	r.perms[key.login] = e
 	r.mu.Unlock()
-	r.people.putPerm(key, e)
+	remember(r.people, r.people.permShelf(), key, e)
 	return e.ok, e.perm, nil
-}
-
-func (p *People) clock() time.Time {
-	if p == nil {
-		return time.Time{}
-	}
-	return p.now()
-}
-
-func (p *People) perm(k personKey) (permEntry, bool) {
-	if p == nil {
-		return permEntry{}, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.perms[k]
-	return e, ok && p.now().Sub(e.at) < p.ttl
-}
-
-func (p *People) putPerm(k personKey, e permEntry) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	p.perms[k] = e
-	p.mu.Unlock()
 }
 
 // allowList checks the commands key of the default branch's
@@ -283,7 +298,7 @@ var errTeamsHidden = errors.New("the App may not read the organization's team me
 // answer to an App that may not read the teams.
 func (r *Repo) member(ctx context.Context, team, login string) (member, notFound bool, err error) {
 	key := personKey{strings.ToLower(team), strings.ToLower(login)}
-	if e, ok := r.people.team(key); ok {
+	if e, ok := recall(r.people, r.people.teamShelf(), key); ok {
 		return e.member, e.notFound, nil
 	}
 	org, slug, _ := strings.Cut(team, "/")
@@ -296,28 +311,9 @@ func (r *Repo) member(ctx context.Context, team, login string) (member, notFound
 	if err != nil && !githubapp.NotFound(err) {
 		return false, false, Wrap("membership of "+login+" in team "+team, err)
 	}
-	e := teamEntry{member: err == nil && m.GetState() == "active", notFound: err != nil, at: r.people.clock()}
-	r.people.putTeam(key, e)
+	e := teamEntry{member: err == nil && m.GetState() == "active", notFound: err != nil}
+	remember(r.people, r.people.teamShelf(), key, e)
 	return e.member, e.notFound, nil
-}
-
-func (p *People) team(k personKey) (teamEntry, bool) {
-	if p == nil {
-		return teamEntry{}, false
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	e, ok := p.teams[k]
-	return e, ok && p.now().Sub(e.at) < p.ttl
-}
-
-func (p *People) putTeam(k personKey, e teamEntry) {
-	if p == nil {
-		return
-	}
-	p.mu.Lock()
-	p.teams[k] = e
-	p.mu.Unlock()
 }
 
 // allowedText names who the commands key lets in.
