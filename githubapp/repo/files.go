@@ -52,8 +52,9 @@ func (r *Repo) Files(ctx context.Context, ref string, entries []Entry) (map[stri
 	got, unread := map[string][]byte{}, map[string]string{}
 	var todo []Entry
 	for _, e := range entries {
-		if limit, _ := Limit(e.Path); e.Size > limit {
-			unread[e.Path] = "file too large to analyze; not analyzed"
+		if limit, text := Limit(e.Path); e.Size > limit {
+			// The tree says so: no request.
+			unread[e.Path] = "file is larger than " + text + "; not analyzed"
 			continue
 		}
 		todo = append(todo, e)

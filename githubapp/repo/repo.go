@@ -46,8 +46,7 @@ type Repo struct {
 	configs map[string]configRead
 	// policyRef is the default branch, once asked (access.go).
 	policyRef string
-	// perms are the permission answers of this job, by lower-case login
-	// (people == nil).
+	// perms are this job's permission answers, by lower-case login.
 	perms map[string]permEntry
 	// linkReads counts the link blobs read, up to maxLinkReads (links.go).
 	linkReads, maxLinkReads int
@@ -59,8 +58,8 @@ type Repo struct {
 type Option func(*Repo)
 
 // WithPeople shares answers about people (permissions, team memberships)
-// across jobs for the cache's TTL; without it they are remembered for the
-// Repo's life only.
+// across jobs for the cache's TTL; without it a permission is remembered
+// for the Repo's life (one job) only.
 func WithPeople(p *People) Option { return func(r *Repo) { r.people = p } }
 
 // WithBlobCache keeps file bodies read by Files under their blob SHA (the

@@ -358,8 +358,7 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		log.InfoContext(ctx, "fix-up pull requests are not available in this build; button ignored")
 		return nil
 	}
-	owner, name, err := repo.SplitFullName(a.Repo)
-	if err != nil {
+	if _, _, err := repo.SplitFullName(a.Repo); err != nil {
 		return err
 	}
 	gh, err := p.client(ctx, a.Installation)
@@ -371,7 +370,7 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 	// them spend the installation's budget or open pull requests: the
 	// buttons follow the commands' policy (write access, and the default
 	// branch's commands allow-list when it has one).
-	door, err := repo.New(gh, owner+"/"+name)
+	door, err := repo.New(gh, a.Repo)
 	if err != nil {
 		return err
 	}
