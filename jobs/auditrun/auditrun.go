@@ -11,8 +11,8 @@
 //     unchanged repository costs that one request and its issue is not
 //     edited.
 //  2. discovery: one recursive tree call (a tree GitHub truncates is
-//     walked subtree by subtree, walk.go; links are resolved in the tree,
-//     links.go). No manage.py, no settings module and no manifest naming
+//     walked subtree by subtree, repo.Walk; links are resolved in the tree,
+//     repo.Follow). No manage.py, no settings module and no manifest naming
 //     Django: nothing more is fetched, nothing is written.
 //  3. the relevant files, by branch name through the ETag cache (a 304 is
 //     free), each checked against the tree's blob SHA so that a push in
