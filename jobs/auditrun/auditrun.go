@@ -11,8 +11,8 @@
 //     unchanged repository costs that one request and its issue is not
 //     edited.
 //  2. discovery: one recursive tree call (a tree GitHub truncates is
-//     walked subtree by subtree, walk.go; links are resolved in the tree,
-//     links.go). No manage.py, no settings module and no manifest naming
+//     walked subtree by subtree, repo.Walk; links are resolved in the tree,
+//     repo.Follow). No manage.py, no settings module and no manifest naming
 //     Django: nothing more is fetched, nothing is written.
 //  3. the relevant files, by branch name through the ETag cache (a 304 is
 //     free), each checked against the tree's blob SHA so that a push in
@@ -43,6 +43,7 @@ import (
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/checks/checklist"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/jobs/checkrun/review"
@@ -56,6 +57,10 @@ const (
 	DefaultMaxFiles = 300
 	// DefaultParallel is how many files are fetched at once.
 	DefaultParallel = 4
+	// DefaultMaxTreeReads bounds the tree reads of one audit's walk of a
+	// truncated tree (repo.Walk); what it did not reach is named in the
+	// issue.
+	DefaultMaxTreeReads = 100
 )
 
 // Clients hands out GitHub clients (githubapp.ClientCreator).
@@ -186,9 +191,9 @@ func (r *Runner) AuditNow(ctx context.Context, installation, repoID int64, repo 
 
 func (r *Runner) processAudit(ctx context.Context, job jobs.Job[jobs.AuditArgs]) error {
 	a := job.Args
-	owner, name, ok := strings.Cut(a.Repo, "/")
-	if !ok || owner == "" || name == "" {
-		return fmt.Errorf("repository %q is not owner/name: %w", a.Repo, jobs.ErrPermanent)
+	owner, name, err := repo.SplitFullName(a.Repo)
+	if err != nil {
+		return err
 	}
 	gh, err := r.clients.NewInstallationClient(a.Installation)
 	switch {
@@ -274,20 +279,25 @@ func daysUntil(now time.Time, day string) int {
 // (one request), in case push events were lost for good.
 const maxTrustPushes = 28 * 24 * time.Hour
 
+// maxLinkReads bounds the link blobs one audit reads: a repository of
+// thousands of links must not spend the installation's rate limit.
+const maxLinkReads = 50
+
 // Audit audits one repository with gh (an installation client).
 func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result, error) {
 	log := jobs.Logger(ctx)
+	door, err := repo.New(gh, t.full(), repo.WithBlobCache(r.db), repo.WithParallel(r.parallel), repo.WithMaxLinkReads(maxLinkReads))
+	if err != nil {
+		return Result{}, err
+	}
 	branch := t.DefaultBranch
 	if t.RepoID == 0 {
 		// Installation events name repositories without their IDs.
-		repo, _, err := gh.Repositories.Get(ctx, t.Owner, t.Name)
+		rp, err := getRepo(ctx, door)
 		if err != nil {
-			if githubapp.NotFound(err) {
-				return Result{}, fmt.Errorf("repository %s is gone: %w: %w", t.full(), jobs.ErrPermanent, err)
-			}
-			return Result{}, ghError("get repository", err)
+			return Result{}, err
 		}
-		t.RepoID, branch = repo.GetID(), repo.GetDefaultBranch()
+		t.RepoID, branch = rp.GetID(), rp.GetDefaultBranch()
 	}
 	prev, err := r.db.Audit(ctx, t.RepoID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -313,7 +323,7 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 			return Result{Outcome: Unchanged, Issue: prev.IssueNumber}, nil
 		}
 	}
-	sha, err := headSHA(ctx, gh, t, &branch)
+	sha, err := headSHA(ctx, door, &branch)
 	if err != nil {
 		return Result{}, err
 	}
@@ -326,18 +336,18 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 		return Result{Outcome: Unchanged, Issue: prev.IssueNumber}, nil
 	}
 
-	tree, _, err := gh.Git.GetTree(ctx, t.Owner, t.Name, sha, true)
+	tree, err := door.Tree(ctx, sha)
 	if err != nil {
-		return Result{}, ghError("get tree", err)
+		return Result{}, err
 	}
 	entries, coverage := tree.Entries, ""
 	if tree.GetTruncated() {
-		entries, coverage, err = walkTree(ctx, gh, t, sha, r.maxTreeReads)
+		entries, coverage, err = door.Walk(ctx, sha, r.maxTreeReads)
 		if err != nil {
 			return Result{}, err
 		}
 	}
-	f := &fetcher{gh: gh, t: t, branch: branch, parallel: r.parallel, blobs: r.db}
+	f := &fetcher{repo: door, branch: branch}
 	project, err := f.discover(ctx, entries)
 	if err != nil {
 		return Result{}, err
@@ -407,29 +417,37 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 // headSHA reads the default branch's head with one conditional request on
 // its ref; the branch name comes from the last audit, or from the
 // repository when unknown or gone (renamed).
-func headSHA(ctx context.Context, gh *github.Client, t Target, branch *string) (string, error) {
+func headSHA(ctx context.Context, door *repo.Repo, branch *string) (string, error) {
+	gh := door.Client()
 	if *branch != "" {
-		ref, _, err := gh.Git.GetRef(ctx, t.Owner, t.Name, "heads/"+*branch)
+		ref, _, err := gh.Git.GetRef(ctx, door.Owner(), door.Name(), "heads/"+*branch)
 		if err == nil {
 			return ref.GetObject().GetSHA(), nil
 		}
 		if !githubapp.NotFound(err) {
-			return "", ghError("get default branch", err)
+			return "", repo.Wrap("get default branch", err)
 		}
 	}
-	repo, _, err := gh.Repositories.Get(ctx, t.Owner, t.Name)
+	rp, err := getRepo(ctx, door)
 	if err != nil {
-		if githubapp.NotFound(err) {
-			return "", fmt.Errorf("repository %s is gone: %w: %w", t.full(), jobs.ErrPermanent, err)
-		}
-		return "", ghError("get repository", err)
+		return "", err
 	}
-	*branch = repo.GetDefaultBranch()
-	ref, _, err := gh.Git.GetRef(ctx, t.Owner, t.Name, "heads/"+*branch)
+	*branch = rp.GetDefaultBranch()
+	ref, _, err := gh.Git.GetRef(ctx, door.Owner(), door.Name(), "heads/"+*branch)
 	if err != nil {
-		return "", ghError("get default branch", err)
+		return "", repo.Wrap("get default branch", err)
 	}
 	return ref.GetObject().GetSHA(), nil
+}
+
+// getRepo reads the repository, through the ETag cache; a 404 says it is
+// gone, for good.
+func getRepo(ctx context.Context, door *repo.Repo) (*github.Repository, error) {
+	rp, err := door.Get(ctx)
+	if errors.Is(err, repo.ErrNotFound) {
+		return nil, fmt.Errorf("repository %s is gone: %w: %w", door.FullName(), jobs.ErrPermanent, err)
+	}
+	return rp, err
 }
 
 // inputKey names everything the audit's outcome depends on besides the
@@ -505,17 +523,6 @@ func applyIgnores(fs []checks.Finding, igs []store.Ignore, now time.Time) []chec
 		}
 	}
 	return out
-}
-
-// ghError wraps a failed GitHub call; a gone or suspended installation is
-// permanent.
-func ghError(what string, err error) error {
-	if why, ok := githubapp.Permanent(err); ok {
-		// An archived repository, issues turned off, a repository or
-		// installation gone: retrying would get the same answer for hours.
-		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 // processPush records where the default branch now points: the weekly

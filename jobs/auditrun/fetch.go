@@ -3,14 +3,12 @@ package auditrun
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/url"
+	"maps"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -19,29 +17,16 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/checks/deps"
-	"github.com/djsec/djsec/checks/pysrc"
-	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 )
 
-const rawMediaType = "application/vnd.github.raw+json"
-
-// errMoved: a file's bytes are not the tree's blob, so the branch moved
-// while the audit read it; the job runs again and reads the new head.
-var errMoved = errors.New("the default branch moved during the audit")
-
-// fetcher reads one repository's default branch.
+// fetcher reads one repository's default branch through repo (by branch
+// name, through the ETag cache, each file checked against the tree's blob
+// SHA and kept in the store's blob cache).
 type fetcher struct {
-	gh       *github.Client
-	t        Target
-	branch   string
-	parallel int
-	// blobs caches file bodies by blob SHA across audits (nil: none).
-	blobs blobCache
-
-	// linkReads counts the link blobs read (links.go); discovery reads
-	// them one at a time.
-	linkReads int
+	repo   *repo.Repo
+	branch string
 
 	mu   sync.Mutex
 	got  map[string][]byte
@@ -51,24 +36,17 @@ type fetcher struct {
 // project is what discovery found in the tree.
 type project struct {
 	django bool
-	// blobs are the tree's files the analyzer reads, with their blob SHA and
-	// size.
-	blobs map[string]blob
+	// blobs are the tree's files the analyzer reads: a symbolic link is
+	// read at the file it resolves to (repo.Follow), with that file's
+	// blob SHA and size, and kept under its own path, as a checkout holds
+	// it.
+	blobs map[string]repo.Entry
 	// order is blobs' paths, most telling first (config, manage.py,
 	// settings, manifests, the rest by path).
 	order []string
 	// all are every file of the tree (a repository's own checklist is
 	// Markdown, which the analyzer does not read).
-	all map[string]blob
-}
-
-type blob struct {
-	sha  string
-	size int
-	mode string
-	// target is the file a symbolic link resolves to: the one read, and
-	// whose sha and size these are ("" for a file read at its own path).
-	target string
+	all map[string]*github.TreeEntry
 }
 
 func isManifest(p string) bool {
@@ -103,26 +81,26 @@ func rank(p string) int {
 // a manifest only when its text names Django (Scrapy projects have a
 // settings.py too). A tree with none of them costs nothing more.
 func (f *fetcher) discover(ctx context.Context, entries []*github.TreeEntry) (project, error) {
-	pr := project{blobs: map[string]blob{}, all: map[string]blob{}}
+	pr := project{blobs: map[string]repo.Entry{}, all: map[string]*github.TreeEntry{}}
 	var relevant []string
 	for _, e := range entries {
 		p := e.GetPath()
 		if e.GetType() != "blob" {
 			continue
 		}
-		pr.all[p] = blob{sha: e.GetSHA(), size: e.GetSize(), mode: e.GetMode()}
+		pr.all[p] = e
 		if checks.AuditRelevant(p) || p == checks.ConfigPath {
 			relevant = append(relevant, p)
 		}
 	}
 	var weak []string
 	for _, p := range relevant {
-		b, err := f.resolve(ctx, pr.all, p)
-		if errors.Is(err, errLinkOut) {
-			continue
-		}
+		b, ok, err := f.resolve(ctx, pr.all, p)
 		if err != nil {
 			return project{}, err
+		}
+		if !ok {
+			continue
 		}
 		pr.blobs[p] = b
 		pr.order = append(pr.order, p)
@@ -162,14 +140,11 @@ func (f *fetcher) checklist(ctx context.Context, pr project, p string) ([]byte, 
 	if _, ok := pr.all[p]; !ok {
 		return nil, nil
 	}
-	b, err := f.resolve(ctx, pr.all, p)
-	if errors.Is(err, errLinkOut) {
-		return nil, nil
-	}
-	if err != nil {
+	b, ok, err := f.resolve(ctx, pr.all, p)
+	if err != nil || !ok {
 		return nil, err
 	}
-	if err := f.each(ctx, project{blobs: map[string]blob{p: b}}, []string{p}); err != nil {
+	if err := f.each(ctx, project{blobs: map[string]repo.Entry{p: b}}, []string{p}); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -196,185 +171,72 @@ func (f *fetcher) fetchAll(ctx context.Context, pr project, max int) (map[string
 	return out, f.errs, nil
 }
 
+// each reads paths of the project that are not read yet (a link whose
+// target was read costs nothing more).
 func (f *fetcher) each(ctx context.Context, pr project, paths []string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	if f.got == nil {
 		f.got = map[string][]byte{}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, f.parallel)
-	var wg sync.WaitGroup
-	var first error
-	var once sync.Once
+	var todo []repo.Entry
 	for _, p := range paths {
-		f.mu.Lock()
-		_, done := f.got[p]
-		f.mu.Unlock()
-		if done {
+		if _, done := f.got[p]; done {
 			continue
 		}
 		b := pr.blobs[p]
-		if b.target != "" {
-			f.mu.Lock()
-			data, done := f.got[b.target]
-			if done {
-				f.got[p] = data
-			}
-			f.mu.Unlock()
-			if done {
-				continue
-			}
-		}
-		limit := pysrc.MaxSize
-		if deps.IsLockFile(p) {
-			limit = deps.MaxLockSize
-		}
-		if b.size > limit {
-			f.fileError(p, "file too large to analyze; not analyzed")
+		if data, done := f.got[b.At]; b.At != "" && done {
+			f.got[p] = data
 			continue
 		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			// A link is read at its target (the contents API would
-			// follow it too, but the tree's SHA to check the bytes
-			// against is the target's) and kept under its own path,
-			// as a checkout holds it.
-			at := p
-			if b.target != "" {
-				at = b.target
-			}
-			if data, ok := f.cached(ctx, b.sha); ok {
-				f.mu.Lock()
-				f.got[p] = data
-				f.mu.Unlock()
-				return
-			}
-			data, err := f.raw(ctx, at, limit)
-			if err == nil && b.sha != "" && gitBlobSHA(data) == b.sha {
-				f.keep(ctx, b.sha, data)
-			}
-			switch {
-			case err == nil && b.sha != "" && gitBlobSHA(data) != b.sha:
-				err = fmt.Errorf("%s: %w", at, errMoved)
-			case err != nil && isUnreadable(err):
-				f.fileError(p, err.Error())
-				return
-			}
-			if err != nil {
-				once.Do(func() { first = err; cancel() })
-				return
-			}
-			f.mu.Lock()
-			f.got[p] = data
-			f.mu.Unlock()
-		}()
+		todo = append(todo, b)
 	}
-	wg.Wait()
-	return first
-}
-
-func (f *fetcher) fileError(p, msg string) {
-	f.mu.Lock()
-	f.errs = append(f.errs, checks.FileError{Path: p, Message: msg})
-	f.mu.Unlock()
-}
-
-type unreadable struct{ msg string }
-
-func (u *unreadable) Error() string { return u.msg }
-
-func isUnreadable(err error) bool {
-	var u *unreadable
-	return errors.As(err, &u)
-}
-
-// raw reads a file by branch name through the ETag cache: unchanged since
-// the last audit, GitHub answers 304, which costs nothing.
-func (f *fetcher) raw(ctx context.Context, p string, limit int) ([]byte, error) {
-	if !githubapp.ValidRepoPath(p) {
-		// Git holds no such name; in a URL its ".." would reach another
-		// endpoint.
-		return nil, &unreadable{"file name is not a relative path inside the repository; not read"}
-	}
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
-	}
-	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", url.PathEscape(f.t.Owner), url.PathEscape(f.t.Name),
-		strings.Join(parts, "/"), url.QueryEscape(f.branch))
-	req, err := f.gh.NewRequest(ctx, "GET", u, nil)
+	got, unread, err := f.repo.Files(ctx, f.branch, todo)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	req.Header.Set("Accept", rawMediaType)
-	resp, err := f.gh.BareDo(req)
-	if err != nil {
-		if githubapp.NotFound(err) {
-			// In the tree but not at the branch: it moved.
-			return nil, fmt.Errorf("%s: %w", p, errMoved)
-		}
-		return nil, ghError("get "+p, err)
+	for p, data := range got {
+		f.got[p] = data
 	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", p, err)
+	for _, p := range slices.Sorted(maps.Keys(unread)) {
+		f.errs = append(f.errs, checks.FileError{Path: p, Message: unread[p]})
 	}
-	if len(data) > limit {
-		return nil, &unreadable{"file too large to analyze; not analyzed"}
-	}
-	if !pysrc.IsText(data) {
-		return nil, &unreadable{"not UTF-8 text; not analyzed"}
-	}
-	return data, nil
+	return nil
 }
 
-// gitBlobSHA is git's object name of a file's bytes, as trees list it.
-func gitBlobSHA(b []byte) string {
-	h := sha1.New()
-	fmt.Fprintf(h, "blob %d\x00", len(b))
-	h.Write(b)
-	return hex.EncodeToString(h.Sum(nil))
+// resolve is how to read p: its own blob, or for a symbolic link the blob
+// of the regular file its chain of links ends at, inside the repository.
+// ok is false for a link djsec does not follow (it leaves the repository,
+// dangles, names a directory or loops): it is left out of the audit, with
+// a log line.
+func (f *fetcher) resolve(ctx context.Context, all map[string]*github.TreeEntry, p string) (e repo.Entry, ok bool, err error) {
+	te := all[p]
+	if te.GetMode() != repo.LinkMode {
+		return repo.Entry{Path: p, SHA: te.GetSHA(), Size: te.GetSize()}, true, nil
+	}
+	target, why, err := f.repo.Follow(ctx, all, p)
+	switch {
+	case errors.Is(err, repo.ErrNotFound):
+		// Listed by the tree but gone: the branch was rewritten.
+		return repo.Entry{}, false, fmt.Errorf("%w: %w", repo.ErrMoved, err)
+	case err != nil:
+		return repo.Entry{}, false, err
+	case target == "":
+		jobs.Logger(ctx).InfoContext(ctx, "symbolic link not followed: "+why, slog.String("path", p))
+		return repo.Entry{}, false, nil
+	}
+	tb := all[target]
+	return repo.Entry{Path: p, At: target, SHA: tb.GetSHA(), Size: tb.GetSize()}, true, nil
 }
 
-// config parses the branch's .github/djsec.yml, if it has one.
+// config parses the branch's .github/djsec.yml, if it has one, within the
+// configuration's own size limit (repo.MaxConfigSize): over it, the
+// defaults.
 func config(files map[string][]byte, branch string) (*checks.Config, []checks.ConfigError, string) {
-	data, ok := files[checks.ConfigPath]
-	if !ok {
-		return checks.DefaultConfig(), nil, "defaults"
+	c := repo.Config{Ref: branch}
+	if data, ok := files[checks.ConfigPath]; ok && len(data) <= repo.MaxConfigSize {
+		c.Data = append([]byte{}, data...)
 	}
-	cfg, errs := checks.ParseConfig(checks.ConfigPath, data)
-	return cfg, errs, checks.ConfigPath + "@" + branch
-}
-
-// blobCache is the store's cache of file bodies by git blob SHA.
-type blobCache interface {
-	Blob(ctx context.Context, sha string) ([]byte, bool, error)
-	SaveBlob(ctx context.Context, sha string, body []byte) error
-}
-
-// cached is a file's body from an earlier audit: the same blob SHA is the
-// same bytes, so an unchanged file of a changed repository costs nothing.
-// A cache that fails is only logged: GitHub has the file.
-func (f *fetcher) cached(ctx context.Context, sha string) ([]byte, bool) {
-	if f.blobs == nil || sha == "" {
-		return nil, false
-	}
-	data, ok, err := f.blobs.Blob(ctx, sha)
-	if err != nil {
-		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
-		return nil, false
-	}
-	return data, ok && gitBlobSHA(data) == sha
-}
-
-func (f *fetcher) keep(ctx context.Context, sha string, data []byte) {
-	if f.blobs == nil {
-		return
-	}
-	if err := f.blobs.SaveBlob(ctx, sha, data); err != nil {
-		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
-	}
+	cfg, errs := c.Parse()
+	return cfg, errs, c.Source()
 }

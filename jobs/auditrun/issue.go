@@ -2,7 +2,6 @@ package auditrun
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"slices"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/store"
@@ -43,7 +43,7 @@ func (r *Runner) publish(ctx context.Context, gh *github.Client, t Target, in au
 			Title: github.Ptr(auditissue.Title), Body: github.Ptr(res.Body), Labels: &[]string{auditissue.Label},
 		})
 		if err != nil {
-			return published{}, 0, ghError("create the audit issue", err)
+			return published{}, 0, repo.Wrap("create the audit issue", err)
 		}
 		return published{outcome: Created, rendered: res}, created.GetNumber(), nil
 	}
@@ -58,7 +58,7 @@ func (r *Runner) publish(ctx context.Context, gh *github.Client, t Target, in au
 		req.State = github.Ptr("open")
 	}
 	if _, _, err := gh.Issues.Edit(fresh, t.Owner, t.Name, issue.GetNumber(), req); err != nil {
-		return published{}, 0, ghError("edit the audit issue", err)
+		return published{}, 0, repo.Wrap("edit the audit issue", err)
 	}
 	return published{outcome: Edited, rendered: res}, issue.GetNumber(), nil
 }
@@ -120,8 +120,8 @@ func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, kno
 		switch {
 		case err == nil && ours(i, bot):
 			keep = i
-		case err != nil && !githubapp.NotFound(err) && statusOf(err) != 410:
-			return nil, ghError("get the audit issue", err)
+		case err != nil && !githubapp.NotFound(err) && githubapp.Status(err) != 410:
+			return nil, repo.Wrap("get the audit issue", err)
 		}
 	}
 	if keep != nil {
@@ -134,7 +134,7 @@ func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, kno
 	for {
 		page, resp, err := gh.Issues.ListByRepo(ctx, t.Owner, t.Name, opts)
 		if err != nil {
-			return nil, ghError("list audit issues", err)
+			return nil, repo.Wrap("list audit issues", err)
 		}
 		for _, i := range page {
 			if ours(i, bot) {
@@ -157,7 +157,7 @@ func (r *Runner) findIssue(ctx context.Context, gh *github.Client, t Target, kno
 			if _, _, err := gh.Issues.Edit(ctx, t.Owner, t.Name, i.GetNumber(), &github.IssueRequest{
 				State: github.Ptr("closed"), StateReason: github.Ptr("not_planned"), Body: github.Ptr(strings.Replace(body, auditissue.Marker, "", 1)),
 			}); err != nil {
-				return nil, ghError("close a duplicate audit issue", err)
+				return nil, repo.Wrap("close a duplicate audit issue", err)
 			}
 		}
 	}
@@ -175,21 +175,13 @@ func ensureLabel(ctx context.Context, gh *github.Client, t Target) error {
 	case err == nil:
 		return nil
 	case !githubapp.NotFound(err):
-		return ghError("get the label", err)
+		return repo.Wrap("get the label", err)
 	}
 	_, _, err = gh.Issues.CreateLabel(ctx, t.Owner, t.Name, &github.Label{
 		Name: github.Ptr(auditissue.Label), Color: github.Ptr(labelColor), Description: github.Ptr("djsec's weekly Django security audit"),
 	})
-	if err != nil && statusOf(err) != 422 { // 422: created meanwhile
-		return ghError("create the label", err)
+	if err != nil && githubapp.Status(err) != 422 { // 422: created meanwhile
+		return repo.Wrap("create the label", err)
 	}
 	return nil
-}
-
-func statusOf(err error) int {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	return 0
 }

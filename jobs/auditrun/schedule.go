@@ -12,6 +12,7 @@ import (
 	"github.com/google/go-github/v88/github"
 	"github.com/riverqueue/river"
 
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -177,7 +178,7 @@ func (r *Runner) processSweep(ctx context.Context, job jobs.Job[jobs.AuditSweepA
 	for {
 		insts, resp, err := app.Apps.ListInstallations(ctx, opts)
 		if err != nil {
-			return ghError("list installations", err)
+			return repo.Wrap("list installations", err)
 		}
 		for _, inst := range insts {
 			if inst.SuspendedAt != nil {
@@ -226,7 +227,7 @@ func (r *Runner) queueInstallation(ctx context.Context, q Inserter, installation
 // so such a repository is skipped exactly as long as it stays so, at no
 // request of its own, and audited again the week it changes; an audit
 // that meets the refusal anyway (the state changed meanwhile) ends at
-// once (ghError).
+// once (repo.Wrap).
 func unauditable(repo *github.Repository) (string, bool) {
 	switch {
 	case repo.GetArchived():
@@ -252,7 +253,7 @@ func (r *Runner) eachRepoPage(ctx context.Context, installation int64, fn func(p
 	for {
 		page, resp, err := gh.Apps.ListRepos(ctx, opts)
 		if err != nil {
-			return ghError("list the installation's repositories", err)
+			return repo.Wrap("list the installation's repositories", err)
 		}
 		seen += len(page.Repositories)
 		more, err := fn(page, seen)

@@ -117,3 +117,57 @@ func TestFixButtonOffered(t *testing.T) {
 		}
 	}
 }
+
+// The buttons follow the commands' policy (repo.CanRun): with the default
+// branch's .github/djsec.yml narrowing commands to alice, bob, a writer
+// too, is refused the press as he is refused /djsec recheck (the log line
+// carries the command's refusal sentence) and nothing runs; alice's press
+// runs. A reader is still refused on the permission alone, in one call.
+func TestButtonsFollowTheCommandsAllowList(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		identifier string
+		sender     string
+		permission string
+		ran        bool
+		refusal    string // in the log line of a refused press
+		calls      int    // of a refused press: permission, repository, config
+	}{
+		{"recheck by a listed writer", "recheck", "alice", "write", true, "", 0},
+		{"recheck by an unlisted writer", "recheck", "bob", "write", false,
+			"this repository's `.github/djsec.yml@main` limits commands to the users `alice`, and `bob` is not among them.", 3},
+		{"fix by an unlisted admin", "fix", "carol", "admin", false,
+			"this repository's `.github/djsec.yml@main` limits commands to the users `alice`, and `carol` is not among them.", 3},
+		{"recheck by a listed reader", "recheck", "alice", "read", false, "the sender cannot write to the repository", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := &fixes{}
+			e := newEnv(t, envOptions{fixer: f})
+			e.repo.Commit("main", map[string]string{"mysite/settings.py": hardened(t), ".gitignore": gitignore,
+				".github/djsec.yml": "commands:\n  allowed_users: [alice]\n"})
+			p := e.pr("unsafe", map[string]string{"mysite/settings.py": unsafe(t)})
+			e.open(p)
+			first := e.only(p.HeadSHA)
+			e.repo.SetPermission(tt.sender, tt.permission)
+			e.gh.ResetRequests()
+			e.wait(e.deliver("check_run", e.gh.CheckRunEvent(t, e.repo, "requested_action", first.ID, tt.identifier, githubtest.Sender(tt.sender))))
+			ran := len(e.runs(p.HeadSHA)) > 1 || len(f.got()) > 0
+			if ran != tt.ran {
+				t.Errorf("ran = %v, want %v:\n%s", ran, tt.ran, e.gh.BudgetReport())
+			}
+			logs := e.logs.String()
+			if refused := strings.Contains(logs, "button refused"); refused != !tt.ran {
+				t.Errorf("refused = %v, want %v", refused, !tt.ran)
+			}
+			if tt.refusal != "" && !strings.Contains(logs, tt.refusal) {
+				t.Errorf("the refusal does not say %q:\n%s", tt.refusal, logs)
+			}
+			if !tt.ran && e.gh.Budget() != tt.calls {
+				t.Errorf("a refused press made %d calls, want %d:\n%s", e.gh.Budget(), tt.calls, e.gh.BudgetReport())
+			}
+		})
+	}
+}

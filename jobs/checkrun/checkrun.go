@@ -38,6 +38,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/store"
@@ -218,13 +219,7 @@ func leaseOwner(jobID int64, attempt int) string {
 	return fmt.Sprintf("job %d attempt %d", jobID, attempt)
 }
 
-func splitRepo(full string) (string, string, error) {
-	owner, name, ok := strings.Cut(full, "/")
-	if !ok || owner == "" || name == "" {
-		return "", "", fmt.Errorf("repository %q is not owner/name: %w", full, jobs.ErrPermanent)
-	}
-	return owner, name, nil
-}
+func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
 
 func (p *Processor) processPullRequest(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
 	a := job.Args
@@ -235,7 +230,7 @@ func (p *Processor) processPullRequest(ctx context.Context, job jobs.Job[jobs.Pu
 		log.DebugContext(ctx, "nothing to check for this action")
 		return nil
 	}
-	owner, name, err := splitRepo(a.Repo)
+	owner, name, err := repo.SplitFullName(a.Repo)
 	if err != nil {
 		return err
 	}
@@ -260,7 +255,7 @@ func (p *Processor) processMergeGroup(ctx context.Context, job jobs.Job[jobs.Mer
 		jobs.Logger(ctx).DebugContext(ctx, "nothing to check for this action")
 		return nil
 	}
-	owner, name, err := splitRepo(a.Repo)
+	owner, name, err := repo.SplitFullName(a.Repo)
 	if err != nil {
 		return err
 	}
@@ -284,7 +279,7 @@ func (p *Processor) processRerun(ctx context.Context, job jobs.Job[jobs.CheckRer
 // run or suite, or the "Recheck" button.
 func (p *Processor) rerun(ctx context.Context, o jobs.Origin, headSHA string, prs []int, lease string) error {
 	log := jobs.Logger(ctx)
-	owner, name, err := splitRepo(o.Repo)
+	owner, name, err := repo.SplitFullName(o.Repo)
 	if err != nil {
 		return err
 	}
@@ -317,7 +312,7 @@ func (p *Processor) rerun(ctx context.Context, o jobs.Origin, headSHA string, pr
 			log.InfoContext(ctx, "pull request not found; nothing to check", slog.Int("pr", number))
 			return nil
 		}
-		return ghError("get pull request", err)
+		return repo.Wrap("get pull request", err)
 	}
 	if pull.GetState() != "open" {
 		log.InfoContext(ctx, "pull request is closed; nothing to check", slog.Int("pr", number))
@@ -363,8 +358,7 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		log.InfoContext(ctx, "fix-up pull requests are not available in this build; button ignored")
 		return nil
 	}
-	owner, name, err := splitRepo(a.Repo)
-	if err != nil {
+	if _, _, err := repo.SplitFullName(a.Repo); err != nil {
 		return err
 	}
 	gh, err := p.client(ctx, a.Installation)
@@ -372,14 +366,24 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		return err
 	}
 	ctx = githubapp.ContextWithLogger(ctx, log)
-	ok, perm, err := canWrite(ctx, gh, owner, name, a.Sender)
+	// A button anyone who can see the pull request may press must not let
+	// them spend the installation's budget or open pull requests: the
+	// buttons follow the commands' policy (write access, and the default
+	// branch's commands allow-list when it has one).
+	door, err := repo.New(gh, a.Repo)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		// A button anyone who can see the pull request may press must not
-		// let them spend the installation's budget or open pull requests.
-		log.InfoContext(ctx, "button refused: the sender cannot write to the repository", slog.String("permission", perm))
+	acc, err := door.CanRun(ctx, a.Sender)
+	switch {
+	case err != nil:
+		return err
+	case acc.Refused == repo.RefusedPermission:
+		log.InfoContext(ctx, "button refused: the sender cannot write to the repository", slog.String("permission", acc.Permission))
+		return nil
+	case acc.Refused == repo.RefusedAllowList:
+		log.InfoContext(ctx, "button refused: the sender is not allowed by .github/djsec.yml commands",
+			slog.String("permission", acc.Permission), slog.String("why", acc.Why))
 		return nil
 	}
 	if a.Identifier == ActionRecheck {
@@ -392,29 +396,6 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 		pr = st.PR
 	}
 	return p.fixer.RequestFix(ctx, FixRequest{Origin: a.Origin, PR: pr, HeadSHA: a.HeadSHA, CheckRunID: a.CheckRunID, Sender: a.Sender})
-}
-
-// canWrite asks GitHub whether login may write to the repository: admin,
-// maintain or write. author_association and the like are not enough.
-func canWrite(ctx context.Context, gh *github.Client, owner, name, login string) (bool, string, error) {
-	if login == "" {
-		return false, "unknown sender", nil
-	}
-	lvl, _, err := gh.Repositories.GetPermissionLevel(githubapp.WithoutETagCache(ctx), owner, name, login)
-	if err != nil {
-		if githubapp.NotFound(err) {
-			return false, "not a collaborator", nil
-		}
-		return false, "", ghError("permission of "+login, err)
-	}
-	perm, role := lvl.GetPermission(), lvl.GetRoleName()
-	switch {
-	case perm == "admin" || perm == "write":
-		return true, perm, nil
-	case role == "admin" || role == "maintain" || role == "write":
-		return true, role, nil
-	}
-	return false, perm, nil
 }
 
 // client is the installation's client. Before the App has credentials
@@ -431,26 +412,4 @@ func (p *Processor) client(ctx context.Context, installation int64) (*github.Cli
 		return nil, fmt.Errorf("installation client: %w", err)
 	}
 	return gh, nil
-}
-
-// ghError wraps a failed GitHub call. An installation that is gone or
-// suspended is permanent (no retry brings it back); everything else is
-// retried by the queue.
-func ghError(what string, err error) error {
-	if why, ok := githubapp.Permanent(err); ok {
-		// An archived repository, issues turned off, a repository or
-		// installation gone: retrying would get the same answer for hours.
-		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// statusOf is the HTTP status of a failed go-github call (0: not an HTTP
-// answer).
-func statusOf(err error) int {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	return 0
 }

@@ -310,6 +310,23 @@ func TestBrokenConfigIsNeutral(t *testing.T) {
 	}
 }
 
+// A .github/djsec.yml over the one configuration limit (256 KiB, which
+// the commands already applied) is not read: every setting keeps its
+// default, so its fail_on: never does not hide the new critical findings,
+// and the summary says why.
+func TestOversizedConfigKeepsTheDefaults(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	cfg := "fail_on: never\n" + strings.Repeat("# padding past the configuration's 256 KiB\n", 300<<10/44)
+	e.repo.Commit("main", map[string]string{"mysite/settings.py": hardened(t), ".gitignore": gitignore, ".github/djsec.yml": cfg})
+	p := e.pr("unsafe", map[string]string{"mysite/settings.py": unsafe(t)})
+	e.open(p)
+	cr := e.only(p.HeadSHA)
+	if cr.Conclusion != "failure" || !strings.Contains(cr.Summary, "file is larger than 256 KiB; djsec does not read it; every setting keeps its default") {
+		t.Fatalf("conclusion %s, want failure naming the 256 KiB limit:\n%s", cr.Conclusion, cr.Summary)
+	}
+}
+
 // views120 is a module with 120 CSRF-exempt views that write on POST: 120
 // findings.
 func views120() string {

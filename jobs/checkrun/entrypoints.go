@@ -9,6 +9,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 )
 
 // What starts Django says which settings module is production's: manage.py,
@@ -34,13 +35,12 @@ func (f *fetcher) entryPoints(ctx context.Context, changed map[string]bool) erro
 	if !f.touchesSettings() {
 		return nil
 	}
-	f.calls.Add(1)
-	tree, _, err := f.gh.Git.GetTree(noCache(ctx), f.t.owner, f.t.name, f.t.head, true)
+	tree, err := f.repo.Tree(ctx, f.t.head)
+	if errors.Is(err, repo.ErrNotFound) {
+		return nil // the commit is gone; the check says so elsewhere
+	}
 	if err != nil {
-		if githubapp.NotFound(err) {
-			return nil // the commit is gone; the check says so elsewhere
-		}
-		return ghError("tree of "+short(f.t.head), err)
+		return err
 	}
 	if tree.GetTruncated() {
 		// A monorepo's tree does not come in one answer: roles fall
@@ -156,7 +156,7 @@ func (f *fetcher) touchesSettings() bool {
 // or unreadable (an entry point djsec cannot read only costs it a role).
 func (f *fetcher) readAtHead(ctx context.Context, paths []string, out map[string][]byte) error {
 	return f.each(ctx, paths, func(ctx context.Context, p string) error {
-		data, err := f.raw(ctx, p, f.t.head, false)
+		data, err := f.raw(ctx, p, f.t.head)
 		var bad *unreadableError
 		switch {
 		case errors.Is(err, errMissing), errors.As(err, &bad):

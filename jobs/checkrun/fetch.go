@@ -6,8 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"net/url"
 	"path"
 	"slices"
 	"sort"
@@ -18,9 +16,8 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/checks/deps"
-	"github.com/djsec/djsec/checks/pysrc"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/jobs/checkrun/review/patch"
@@ -36,7 +33,7 @@ const (
 	// pull request files).
 	maxPullFiles = 3000
 	// maxFileSize is the largest file the analyzer reads (1 MiB).
-	maxFileSize = pysrc.MaxSize
+	maxFileSize = repo.MaxFileSize
 	// maxImportRounds bounds how deep chains of star-imports are followed
 	// into files the pull request does not change.
 	maxImportRounds = 4
@@ -65,25 +62,19 @@ func mib(n int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
-// Accept header for a file's raw bytes (not base64 in JSON, and not
-// limited to 1 MB as the JSON form is).
-const rawMediaType = "application/vnd.github.raw+json"
-
 // errMissing: GitHub answered 404 for a file.
 var errMissing = errors.New("file not found")
 
 // unreadableError is a file djsec will not analyze (too large, binary);
 // it becomes a checks.FileError, never a job failure.
-type unreadableError struct{ msg string }
+type unreadableError = repo.UnreadableError
 
-func (e *unreadableError) Error() string { return e.msg }
-
-// fetcher gathers one check's inputs. Its maps are filled by concurrent
-// fetches under mu.
+// fetcher gathers one check's inputs through repo. Its maps are filled by
+// concurrent fetches under mu.
 type fetcher struct {
-	p  *Processor
-	gh *github.Client
-	t  target
+	p    *Processor
+	repo *repo.Repo
+	t    target
 
 	files     []review.ChangedFile
 	truncated bool
@@ -100,8 +91,6 @@ type fetcher struct {
 	// no changed module), should an import name one later.
 	spare      map[string][]byte
 	fileErrors []checks.FileError
-	// calls counts GitHub calls, for the job's log line.
-	calls atomic.Int64
 	// held is the bytes of file contents read so far (Processor.maxBytes);
 	// over is set once a file was left out for it.
 	held atomic.Int64
@@ -122,8 +111,6 @@ func (f *fetcher) charge(n int) bool {
 	}
 	return true
 }
-
-func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
 
 func short(sha string) string {
 	if len(sha) > 7 {
@@ -164,96 +151,43 @@ func (f *fetcher) config(ctx context.Context) (configState, error) {
 	if ref == "" {
 		ref = f.t.baseSHA
 	}
-	data, err := f.raw(ctx, checks.ConfigPath, ref, true)
-	var bad *unreadableError
+	c, err := f.repo.Config(ctx, ref)
+	msg, bad := repo.Unreadable(err)
 	switch {
-	case errors.Is(err, errMissing):
-		return configState{cfg: checks.DefaultConfig(), source: "defaults"}, nil
-	case errors.As(err, &bad):
-		return configState{cfg: checks.DefaultConfig(), source: checks.ConfigPath + "@" + ref, data: []byte{},
-			errs: []checks.ConfigError{{Path: checks.ConfigPath, Message: bad.msg + "; every setting keeps its default"}}}, nil
+	case bad:
+		msg = "file is " + msg
 	case err != nil:
 		return configState{}, err
+	case !c.Found():
+		return configState{cfg: checks.DefaultConfig(), source: "defaults"}, nil
+	case repo.Text(checks.ConfigPath, c.Data) != nil:
+		msg, _ = repo.Unreadable(repo.Text(checks.ConfigPath, c.Data))
+		bad = true
+	case !f.charge(len(c.Data)):
+		msg, bad = f.overBudgetMsg(), true
 	}
-	cfg, errs := checks.ParseConfig(checks.ConfigPath, data)
-	return configState{cfg: cfg, errs: errs, source: checks.ConfigPath + "@" + ref, data: data}, nil
+	if bad {
+		return configState{cfg: checks.DefaultConfig(), source: checks.ConfigPath + "@" + ref, data: []byte{},
+			errs: []checks.ConfigError{{Path: checks.ConfigPath, Message: msg + "; every setting keeps its default"}}}, nil
+	}
+	cfg, errs := c.Parse()
+	return configState{cfg: cfg, errs: errs, source: c.Source(), data: c.Data}, nil
 }
 
 // raw fetches a file's bytes at ref. A 404 is errMissing; a file over
-// 1 MiB or not UTF-8 text is an *unreadableError (read no further than
-// the limit).
-func (f *fetcher) raw(ctx context.Context, p, ref string, cache bool) ([]byte, error) {
-	if !githubapp.ValidRepoPath(p) {
-		// A sibling listed by GitHub or an import resolved above the
-		// root: the URL would resolve ".." to another endpoint.
-		return nil, &unreadableError{unsafePathMsg}
-	}
-	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", url.PathEscape(f.t.owner), url.PathEscape(f.t.name),
-		escapePath(p), url.QueryEscape(ref))
-	if !cache {
-		// Contents at a commit never change; a stored copy would only
-		// serve a rerun, at the price of a row per file.
-		ctx = noCache(ctx)
-	}
-	req, err := f.gh.NewRequest(ctx, "GET", u, nil)
-	if err != nil {
+// 1 MiB (4 MiB for a lock file), not UTF-8 text, a forged name or one past
+// the check's byte budget is an *unreadableError.
+func (f *fetcher) raw(ctx context.Context, p, ref string) ([]byte, error) {
+	data, err := f.repo.Source(ctx, ref, p)
+	switch {
+	case errors.Is(err, repo.ErrNotFound):
+		return nil, errMissing
+	case err != nil:
 		return nil, err
-	}
-	req.Header.Set("Accept", rawMediaType)
-	f.calls.Add(1)
-	resp, err := f.gh.BareDo(req)
-	if err != nil {
-		if githubapp.NotFound(err) {
-			return nil, errMissing
-		}
-		return nil, ghError("get "+p+" at "+short(ref), err)
-	}
-	defer resp.Body.Close()
-	limit, limitText := maxFileSize, "1 MiB"
-	if deps.IsLockFile(p) {
-		// Lock files carry a hash per artifact and are often larger than
-		// any settings module; the analyzer reads them up to 4 MiB.
-		limit, limitText = deps.MaxLockSize, "4 MiB"
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, int64(limit)+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s at %s: %w", p, short(ref), err)
-	}
-	if len(data) > limit {
-		return nil, &unreadableError{"file is larger than " + limitText + "; not analyzed"}
-	}
-	if msg := textProblem(data); msg != "" {
-		return nil, &unreadableError{msg}
-	}
-	if !f.charge(len(data)) {
-		return nil, &unreadableError{f.overBudgetMsg()}
+	case !f.charge(len(data)):
+		return nil, &unreadableError{Path: p, Msg: f.overBudgetMsg()}
 	}
 	return data, nil
-}
-
-// unsafePathMsg is the file error for a name that is not a plain relative
-// path (githubapp.ValidRepoPath).
-const unsafePathMsg = "file name is not a relative path inside the repository; not read"
-
-// textProblem says why data is not text the analyzer reads ("" if it is),
-// in the words `bot audit` uses.
-func textProblem(data []byte) string {
-	switch {
-	case pysrc.IsText(data):
-		return ""
-	case strings.IndexByte(string(data), 0) >= 0:
-		return "binary file (it contains NUL bytes); not analyzed"
-	default:
-		return "not valid UTF-8 text (re-save it as UTF-8); not analyzed"
-	}
-}
-
-func escapePath(p string) string {
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
-	}
-	return strings.Join(parts, "/")
 }
 
 // listFiles lists the pull request's changed files: one compare call
@@ -281,13 +215,12 @@ func (f *fetcher) compare(ctx context.Context) error {
 	if base == "" {
 		base = f.t.baseRef
 	}
-	f.calls.Add(1)
-	cmp, _, err := f.gh.Repositories.CompareCommits(noCache(ctx), f.t.owner, f.t.name, base, f.t.head, &github.ListOptions{PerPage: 1})
+	cmp, err := f.repo.Compare(ctx, base, f.t.head)
+	if errors.Is(err, repo.ErrNotFound) {
+		return fmt.Errorf("compare %s...%s: the repository or a commit is gone: %w: %w", short(base), short(f.t.head), jobs.ErrPermanent, err)
+	}
 	if err != nil {
-		if githubapp.NotFound(err) {
-			return fmt.Errorf("compare %s...%s: the repository or a commit is gone: %w: %w", short(base), short(f.t.head), jobs.ErrPermanent, err)
-		}
-		return ghError("compare "+short(base)+"..."+short(f.t.head), err)
+		return err
 	}
 	f.mergeBase = cmp.GetMergeBaseCommit().GetSHA()
 	if f.mergeBase == "" {
@@ -299,25 +232,12 @@ func (f *fetcher) compare(ctx context.Context) error {
 
 // pullFiles pages through GET pulls/{n}/files, up to GitHub's 3,000.
 func (f *fetcher) pullFiles(ctx context.Context) error {
-	var all []*github.CommitFile
-	opts := &github.ListOptions{PerPage: 100}
-	for {
-		f.calls.Add(1)
-		page, resp, err := f.gh.PullRequests.ListFiles(noCache(ctx), f.t.owner, f.t.name, f.t.pr, opts)
-		if err != nil {
-			if githubapp.NotFound(err) {
-				return fmt.Errorf("files of pull request %d: gone: %w: %w", f.t.pr, jobs.ErrPermanent, err)
-			}
-			return ghError(fmt.Sprintf("files of pull request %d", f.t.pr), err)
-		}
-		all = append(all, page...)
-		if resp.NextPage == 0 || len(all) >= maxPullFiles || len(page) == 0 {
-			break
-		}
-		opts.Page = resp.NextPage
+	all, err := f.repo.PullFiles(ctx, f.t.pr)
+	if errors.Is(err, repo.ErrNotFound) {
+		return fmt.Errorf("files of pull request %d: gone: %w: %w", f.t.pr, jobs.ErrPermanent, err)
 	}
-	if len(all) > maxPullFiles {
-		all = all[:maxPullFiles]
+	if err != nil {
+		return err
 	}
 	f.files = changedFiles(all)
 	f.truncated = (f.t.changedFiles == 0 && len(all) >= maxPullFiles) || f.t.changedFiles > len(all)
@@ -392,7 +312,7 @@ func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 		}
 		if !githubapp.ValidRepoPath(c.Path) || (c.PreviousPath != "" && !githubapp.ValidRepoPath(c.PreviousPath)) {
 			// Forged: git holds no such name. Never put it in a URL.
-			f.fileError(c.Path, unsafePathMsg)
+			f.fileError(c.Path, repo.UnsafePathMsg)
 			continue
 		}
 		if cfg.Ignores(c.Path) && (c.PreviousPath == "" || cfg.Ignores(c.PreviousPath)) && c.Path != checks.ConfigPath {
@@ -400,7 +320,7 @@ func (f *fetcher) plan(cfg *checks.Config) fetchPlan {
 		}
 		pl.relevant = append(pl.relevant, c)
 		if c.Status == "added" || c.Status == "copied" {
-			if data, ok := patch.AddedText(c.Patch); ok && textProblem(data) == "" && len(data) <= maxFileSize && f.charge(len(data)) {
+			if data, ok := patch.AddedText(c.Patch); ok && repo.Text(c.Path, data) == nil && len(data) <= maxFileSize && f.charge(len(data)) {
 				pl.fromPatch[c.Path] = data
 			}
 		}
@@ -427,11 +347,11 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 	}
 	skipped := map[string]bool{} // unreadable at head: their base is not wanted either
 	if err := f.each(ctx, heads, func(ctx context.Context, p string) error {
-		data, err := f.raw(ctx, p, f.t.head, false)
+		data, err := f.raw(ctx, p, f.t.head)
 		var bad *unreadableError
 		switch {
 		case errors.As(err, &bad):
-			f.fileError(p, bad.msg)
+			f.fileError(p, bad.Msg)
 			f.mu.Lock()
 			skipped[p] = true
 			f.mu.Unlock()
@@ -471,7 +391,7 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 		headData := f.head[c.Path] // nil for a removed file
 		if c.Patch != "" {
 			if data, err := patch.ReverseApply(headData, c.Patch); err == nil {
-				if len(data) <= maxFileSize && textProblem(data) == "" && f.charge(len(data)) {
+				if len(data) <= maxFileSize && repo.Text(basePath, data) == nil && f.charge(len(data)) {
 					f.base[basePath] = data
 				}
 				continue
@@ -484,7 +404,7 @@ func (f *fetcher) fetch(ctx context.Context, pl fetchPlan) error {
 			return err
 		}
 		if err := f.each(ctx, bases, func(ctx context.Context, p string) error {
-			data, err := f.raw(ctx, p, f.mergeBase, false)
+			data, err := f.raw(ctx, p, f.mergeBase)
 			var bad *unreadableError
 			switch {
 			case errors.As(err, &bad), errors.Is(err, errMissing):
@@ -576,13 +496,13 @@ func (f *fetcher) imports(ctx context.Context, changed map[string]bool, extra *i
 			*extra += len(wave)
 			found := map[string]bool{}
 			if err := f.each(ctx, wave, func(ctx context.Context, p string) error {
-				data, err := f.raw(ctx, p, f.t.head, false)
+				data, err := f.raw(ctx, p, f.t.head)
 				var bad *unreadableError
 				switch {
 				case errors.Is(err, errMissing):
 					return nil // another candidate, or a module from outside the repository
 				case errors.As(err, &bad):
-					f.fileError(p, bad.msg)
+					f.fileError(p, bad.Msg)
 				case err != nil:
 					return err
 				default:
@@ -654,20 +574,6 @@ func (f *fetcher) importGroups(changed, tried map[string]bool) [][]string {
 	return out
 }
 
-// siblingLink is the file a settings module that is a symbolic link names
-// (the directory listing gives a link's target, relative to the link):
-// read there, since a link the contents API does not follow (dangling, or
-// out of the repository) would answer with its own blob. ok is false for a
-// link that leaves the repository; a dangling one answers 404 and is
-// skipped like a file gone.
-func siblingLink(p, target string) (string, bool) {
-	next := path.Join(path.Dir(p), target)
-	if target == "" || path.IsAbs(target) || next == ".." || strings.HasPrefix(next, "../") || !githubapp.ValidRepoPath(next) {
-		return "", false
-	}
-	return next, true
-}
-
 // moduleKey is a candidate's module as a path: mysite/settings/base for
 // mysite/settings/base.py and mysite/settings/base/__init__.py.
 func moduleKey(p string) string {
@@ -689,16 +595,15 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 		}
 	}
 	for _, dir := range sortedPaths(dirs) {
-		f.calls.Add(1)
-		_, entries, _, err := f.gh.Repositories.GetContents(noCache(ctx), f.t.owner, f.t.name, dir, &github.RepositoryContentGetOptions{Ref: f.t.head})
+		entries, err := f.repo.Dir(ctx, f.t.head, dir)
+		if errors.Is(err, repo.ErrNotFound) {
+			continue // the pull request removed the directory
+		}
 		if err != nil {
-			if githubapp.NotFound(err) {
-				continue // the pull request removed the directory
-			}
-			return ghError("list "+dir, err)
+			return err
 		}
 		var paths []string
-		// at is where a sibling is read: a link's target (siblingLink).
+		// at is where a sibling is read: a link's target (repo.LinkTarget).
 		at := map[string]string{}
 		for _, e := range entries {
 			p := e.GetPath()
@@ -708,7 +613,7 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 			}
 			at[p] = p
 			if e.GetType() == "symlink" {
-				target, ok := siblingLink(p, e.GetTarget())
+				target, ok := repo.LinkTarget(p, e.GetTarget())
 				if !ok {
 					continue
 				}
@@ -722,7 +627,7 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 		got := map[string][]byte{}
 		var mu sync.Mutex
 		if err := f.each(ctx, paths, func(ctx context.Context, p string) error {
-			data, err := f.raw(ctx, at[p], f.t.head, false)
+			data, err := f.raw(ctx, at[p], f.t.head)
 			if err != nil {
 				var bad *unreadableError
 				if errors.Is(err, errMissing) || errors.As(err, &bad) {
@@ -766,42 +671,9 @@ func (f *fetcher) siblings(ctx context.Context, pl fetchPlan, changed map[string
 	return nil
 }
 
-// each runs fn for every path, p.parallel at a time, and returns the first
-// error (the others are cancelled).
+// each runs fn for every path, p.parallel at a time (repo.Each).
 func (f *fetcher) each(ctx context.Context, paths []string, fn func(ctx context.Context, p string) error) error {
-	if len(paths) == 0 {
-		return nil
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	sem := make(chan struct{}, f.p.parallel)
-	var wg sync.WaitGroup
-	var once sync.Once
-	var first error
-	for _, p := range paths {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				return
-			}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			if err := fn(ctx, p); err != nil {
-				once.Do(func() { first = err; cancel() })
-			}
-		}()
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		// The job's own context ended (shutdown, timeout).
-		return context.Cause(ctx)
-	}
-	return first
+	return f.repo.Each(ctx, len(paths), func(ctx context.Context, i int) error { return fn(ctx, paths[i]) })
 }
 
 func sortedPaths[V any](m map[string]V) []string {

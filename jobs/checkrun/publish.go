@@ -9,6 +9,8 @@ import (
 
 	"github.com/google/go-github/v88/github"
 
+	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/store"
@@ -84,7 +86,7 @@ func (pb *publisher) adopt(ctx context.Context) error {
 	}
 	res, _, err := pb.gh.Checks.ListCheckRunsForRef(noCache(ctx), pb.t.owner, pb.t.name, pb.t.head, opts)
 	if err != nil {
-		return ghError("list check runs of "+short(pb.t.head), err)
+		return repo.Wrap("list check runs of "+short(pb.t.head), err)
 	}
 	var found *github.CheckRun
 	for _, cr := range res.CheckRuns {
@@ -108,14 +110,14 @@ func (pb *publisher) adopt(ctx context.Context) error {
 // Only then: a run whose writes all answered costs no read.
 func (pb *publisher) sync(ctx context.Context) error {
 	cr, _, err := pb.gh.Checks.GetCheckRun(noCache(ctx), pb.t.owner, pb.t.name, pb.st.CheckRunID)
-	if statusOf(err) == http.StatusNotFound {
+	if githubapp.Status(err) == http.StatusNotFound {
 		// Gone (deleted with its suite): the result goes into a new run.
 		jobs.Logger(ctx).InfoContext(ctx, "the recorded check run is gone", slog.Int64("check_run_id", pb.st.CheckRunID))
 		pb.st.CheckRunID, pb.st.AnnotationsSent, pb.st.Status, pb.st.Conclusion = 0, 0, "", ""
 		return pb.save(ctx)
 	}
 	if err != nil {
-		return ghError("read back check run of "+short(pb.t.head), err)
+		return repo.Wrap("read back check run of "+short(pb.t.head), err)
 	}
 	pb.st.ExternalID = cr.GetExternalID()
 	pb.st.Status, pb.st.Conclusion = cr.GetStatus(), cr.GetConclusion()
@@ -255,7 +257,7 @@ func mayHaveApplied(ctx context.Context, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	s := statusOf(err)
+	s := githubapp.Status(err)
 	return s == 0 || s >= 500
 }
 
@@ -348,11 +350,11 @@ func (pb *publisher) write(ctx context.Context, status, conclusion string, out *
 // sent something GitHub will never accept: retrying would loop, so the
 // body is logged and the job ends.
 func (pb *publisher) failed(ctx context.Context, err error) error {
-	if statusOf(err) == 422 {
+	if githubapp.Status(err) == 422 {
 		jobs.Logger(ctx).ErrorContext(ctx, "GitHub rejected the check run (422); not retried", slog.String("error", err.Error()))
 		return fmt.Errorf("check run of %s: rejected: %w: %w", short(pb.t.head), jobs.ErrPermanent, err)
 	}
-	return ghError("check run of "+short(pb.t.head), err)
+	return repo.Wrap("check run of "+short(pb.t.head), err)
 }
 
 func annotation(a review.Annotation) *github.CheckRunAnnotation {

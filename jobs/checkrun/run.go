@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/store"
@@ -112,7 +113,11 @@ func done(st store.CheckRunState, ext string) bool {
 
 func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) error {
 	log := jobs.Logger(ctx)
-	f := &fetcher{p: p, gh: gh, t: t}
+	door, err := repo.New(gh, t.owner+"/"+t.name, repo.WithParallel(p.parallel))
+	if err != nil {
+		return err
+	}
+	f := &fetcher{p: p, repo: door, t: t}
 	cfg, err := f.config(ctx)
 	if err != nil {
 		return err
@@ -214,7 +219,7 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 	}
 	log.InfoContext(ctx, "check run completed", slog.Int64("check_run_id", pb.st.CheckRunID),
 		slog.String("conclusion", res.Conclusion), slog.Int("new", len(res.New)), slog.Int("existing", len(res.Existing)),
-		slog.Int("annotations", len(res.Annotations)), slog.Int("files", len(f.files)), slog.Int64("github_calls", f.calls.Load()))
+		slog.Int("annotations", len(res.Annotations)), slog.Int("files", len(f.files)), slog.Int64("github_calls", f.repo.Calls()))
 	if p.afterCheck != nil && t.pr != 0 {
 		if err := p.afterCheck(ctx, t.origin, t.pr, in.Config, res); err != nil {
 			return fmt.Errorf("after the check run: %w", err)

@@ -27,14 +27,13 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/jobs/commandrun/commands"
@@ -127,35 +126,8 @@ type Processor struct {
 	window    time.Duration
 	now       func() time.Time
 
-	mu    sync.Mutex
-	perms map[permKey]permEntry
-	teams map[teamKey]teamEntry
-}
-
-// teamKey is one person's membership of one team ("org/slug", lower case).
-type teamKey struct {
-	team  string
-	login string
-}
-
-type teamEntry struct {
-	member bool
-	// notFound: GitHub answered 404, which it gives alike for a
-	// non-member, an unknown team and an App without the organization's
-	// Members (read) permission.
-	notFound bool
-	at       time.Time
-}
-
-type permKey struct {
-	repoID int64
-	login  string
-}
-
-type permEntry struct {
-	perm string
-	ok   bool
-	at   time.Time
+	// people remembers permissions and team memberships for ttl.
+	people *repo.People
 }
 
 // New builds a Processor.
@@ -166,7 +138,6 @@ func New(o Options) (*Processor, error) {
 	p := &Processor{
 		clients: o.Clients, db: o.DB, rechecker: o.Rechecker, fixer: o.Fixer, auditor: o.Auditor,
 		botLogin: strings.ToLower(o.BotLogin), ttl: o.PermissionTTL, limit: o.RateLimit, window: o.RateWindow, now: o.Now,
-		perms: map[permKey]permEntry{}, teams: map[teamKey]teamEntry{},
 	}
 	if p.ttl <= 0 {
 		p.ttl = DefaultPermissionTTL
@@ -180,6 +151,7 @@ func New(o Options) (*Processor, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.people = repo.NewPeople(p.ttl, p.now)
 	return p, nil
 }
 
@@ -213,24 +185,16 @@ func ReviewIgnores(ctx context.Context, db *store.DB, repoID int64, pr int) ([]r
 
 // job is one comment's run.
 type job struct {
-	p           *Processor
+	p *Processor
+	// repo is the door to the repository: its configuration (read at
+	// most once per job and ref, only when a command needs it) and who
+	// may run commands.
+	repo        *repo.Repo
 	gh          *github.Client
 	a           jobs.CommentArgs
 	owner, name string
 	lease       string
 	log         *slog.Logger
-
-	// The configuration of the branch commands answer to, read at most
-	// once per job and only when a command needs it.
-	cfgRead  bool
-	cfgRef   string
-	cfgData  []byte
-	cfgFound bool
-	// The default branch's configuration: who may run commands.
-	policyRead  bool
-	policyRef   string
-	policyData  []byte
-	policyFound bool
 }
 
 // Process runs the commands of one comment.
@@ -247,9 +211,9 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 	}
 	now := p.now().UTC()
 	cmds := commands.Parse(a.Body, now)
-	owner, name, ok := strings.Cut(a.Repo, "/")
-	if !ok || owner == "" || name == "" {
-		return fmt.Errorf("repository %q is not owner/name: %w", a.Repo, jobs.ErrPermanent)
+	owner, name, err := repo.SplitFullName(a.Repo)
+	if err != nil {
+		return err
 	}
 	if len(cmds) == 0 && a.Action != "edited" {
 		return nil
@@ -295,7 +259,11 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 		return fmt.Errorf("installation client: %w", err)
 	}
 	ctx = githubapp.ContextWithLogger(ctx, log)
-	j := &job{p: p, gh: gh, a: a, owner: owner, name: name, lease: fmt.Sprintf("comment %d job %d attempt %d", a.CommentID, jb.ID, jb.Attempt), log: log}
+	r, err := repo.New(gh, a.Repo, repo.WithPeople(p.people))
+	if err != nil {
+		return err
+	}
+	j := &job{p: p, repo: r, gh: gh, a: a, owner: owner, name: name, lease: fmt.Sprintf("comment %d job %d attempt %d", a.CommentID, jb.ID, jb.Attempt), log: log}
 
 	if err := j.react(ctx, "eyes"); err != nil {
 		return err
@@ -388,13 +356,13 @@ func (j *job) reply(ctx context.Context, prior int64, body string, ok bool) (int
 			// Someone deleted the reply: answer anew.
 			prior = 0
 		default:
-			return 0, ghError("update reply", err)
+			return 0, repo.Wrap("update reply", err)
 		}
 	}
 	if prior == 0 {
 		c, _, err := j.gh.Issues.CreateComment(ctx, j.owner, j.name, j.a.Number, &github.IssueComment{Body: github.Ptr(body)})
 		if err != nil {
-			return 0, ghError("reply", err)
+			return 0, repo.Wrap("reply", err)
 		}
 		if err := j.p.db.SaveCommandReply(ctx, j.a.RepoID, j.a.CommentID, c.GetID()); err != nil {
 			return 0, err
@@ -415,7 +383,7 @@ func (j *job) react(ctx context.Context, content string) error {
 			// The comment is gone: nothing to answer.
 			return fmt.Errorf("react %s: the comment is gone: %w: %w", content, jobs.ErrPermanent, err)
 		}
-		return ghError("react "+content, err)
+		return repo.Wrap("react "+content, err)
 	}
 	return nil
 }
@@ -429,79 +397,6 @@ func truncateBody(s string) string {
 		return s
 	}
 	return string(r[:maxBody]) + "\n\n… (reply cut at GitHub's size limit)\n"
-}
-
-// ghError wraps a failed GitHub call; a gone installation is permanent.
-func ghError(what string, err error) error {
-	if why, ok := githubapp.Permanent(err); ok {
-		// An archived repository, issues turned off, a repository or
-		// installation gone: retrying would get the same answer for hours.
-		return fmt.Errorf("%s: %s: %w: %w", what, why, jobs.ErrPermanent, err)
-	}
-	return fmt.Errorf("%s: %w", what, err)
-}
-
-// authorize asks GitHub (at most every PermissionTTL per user and
-// repository) whether login may run mutating commands.
-func (j *job) authorize(ctx context.Context) (bool, string, error) {
-	p := j.p
-	key := permKey{j.a.RepoID, strings.ToLower(j.a.Author)}
-	p.mu.Lock()
-	e, hit := p.perms[key]
-	p.mu.Unlock()
-	if hit && p.now().Sub(e.at) < p.ttl {
-		return e.ok, e.perm, nil
-	}
-	lvl, _, err := j.gh.Repositories.GetPermissionLevel(githubapp.WithoutETagCache(ctx), j.owner, j.name, j.a.Author)
-	if err != nil && !githubapp.NotFound(err) {
-		return false, "", ghError("permission of "+j.a.Author, err)
-	}
-	e = permEntry{perm: "none", at: p.now()}
-	if err == nil {
-		perm, role := lvl.GetPermission(), lvl.GetRoleName()
-		e.perm = role
-		if e.perm == "" {
-			e.perm = perm
-		}
-		e.ok = perm == "admin" || perm == "write" || role == "admin" || role == "maintain" || role == "write"
-	}
-	p.mu.Lock()
-	p.perms[key] = e
-	p.mu.Unlock()
-	return e.ok, e.perm, nil
-}
-
-// errTeamsHidden is GitHub's 403 for a team membership: the App lacks the
-// organization's Members (read) permission, which app.yml does not ask for.
-var errTeamsHidden = errors.New("the App may not read the organization's team memberships")
-
-// member asks GitHub (at most every PermissionTTL) whether login is an
-// active member of team ("org/slug"). A pending invitation, an unknown
-// team and a non-member are all "no"; notFound says GitHub answered 404,
-// which is also its answer to an App that may not read the teams.
-func (j *job) member(ctx context.Context, team, login string) (member, notFound bool, err error) {
-	p := j.p
-	key := teamKey{strings.ToLower(team), strings.ToLower(login)}
-	p.mu.Lock()
-	e, hit := p.teams[key]
-	p.mu.Unlock()
-	if hit && p.now().Sub(e.at) < p.ttl {
-		return e.member, e.notFound, nil
-	}
-	org, slug, _ := strings.Cut(team, "/")
-	m, _, err := j.gh.Teams.GetTeamMembershipBySlug(githubapp.WithoutETagCache(ctx), org, slug, login)
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil && er.Response.StatusCode == http.StatusForbidden {
-		return false, false, fmt.Errorf("membership of %s in team %s: %w: %w", login, team, errTeamsHidden, err)
-	}
-	if err != nil && !githubapp.NotFound(err) {
-		return false, false, ghError("membership of "+login+" in team "+team, err)
-	}
-	e = teamEntry{member: err == nil && m.GetState() == "active", notFound: err != nil, at: p.now()}
-	p.mu.Lock()
-	p.teams[key] = e
-	p.mu.Unlock()
-	return e.member, e.notFound, nil
 }
 
 // commentVersion orders the versions of a comment: GitHub's updated_at

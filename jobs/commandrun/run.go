@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs/commandrun/commands"
 	"github.com/djsec/djsec/store"
 )
@@ -27,29 +26,26 @@ func (j *job) run(ctx context.Context, c commands.Command) result {
 		return r
 	}
 	if c.Mutating() {
-		ok, perm, err := j.authorize(ctx)
-		if err != nil {
+		acc, err := j.repo.CanRun(ctx, j.a.Author)
+		switch {
+		case errors.Is(err, repo.ErrPermissionUnknown):
 			j.log.WarnContext(ctx, "permission check failed", slog.String("error", err.Error()))
 			r.md = "Not run: djsec could not ask GitHub for your permission on this repository. Try again later.\n"
 			j.audit(ctx, c, false, "permission check failed")
 			return r
-		}
-		if !ok {
-			r.md = fmt.Sprintf("Not run: %s needs the write, maintain or admin permission on this repository; you have %s. Nothing was changed.\n",
-				codeSpan("/djsec "+string(c.Name)), codeSpan(perm))
-			j.log.InfoContext(ctx, "command refused", slog.String("command", string(c.Name)), slog.String("permission", perm))
-			j.audit(ctx, c, false, "refused: permission "+perm)
-			return r
-		}
-		refusal, err := j.narrowed(ctx)
-		if err != nil {
+		case err != nil:
 			j.log.WarnContext(ctx, "commands narrowing check failed", slog.String("error", err.Error()))
 			r.md = "Not run: djsec could not read who this repository's `.github/djsec.yml` lets run commands. Try again later. Nothing was changed.\n"
 			j.audit(ctx, c, false, "narrowing check failed")
 			return r
-		}
-		if refusal != "" {
-			r.md = refusal
+		case acc.Refused == repo.RefusedPermission:
+			r.md = fmt.Sprintf("Not run: %s needs the write, maintain or admin permission on this repository; you have %s. Nothing was changed.\n",
+				codeSpan("/djsec "+string(c.Name)), codeSpan(acc.Permission))
+			j.log.InfoContext(ctx, "command refused", slog.String("command", string(c.Name)), slog.String("permission", acc.Permission))
+			j.audit(ctx, c, false, "refused: permission "+acc.Permission)
+			return r
+		case acc.Refused == repo.RefusedAllowList:
+			r.md = "Not run: " + acc.Why + " Nothing was changed.\n"
 			j.log.InfoContext(ctx, "command refused by the commands key", slog.String("command", string(c.Name)))
 			j.audit(ctx, c, false, "refused: not allowed by .github/djsec.yml commands")
 			return r
@@ -300,7 +296,7 @@ func (j *job) recheck(ctx context.Context) (string, error) {
 	}
 	pull, _, err := j.gh.PullRequests.Get(githubapp.WithoutETagCache(ctx), j.owner, j.name, j.a.Number)
 	if err != nil {
-		return "", ghError("get pull request", err)
+		return "", repo.Wrap("get pull request", err)
 	}
 	if pull.GetState() != "open" {
 		return "", userError("This pull request is closed: djsec checks open pull requests only. Nothing was run.")
@@ -309,195 +305,33 @@ func (j *job) recheck(ctx context.Context) (string, error) {
 	if err := j.p.rechecker.Recheck(ctx, j.a.Origin, j.a.Number, head, j.lease); err != nil {
 		return "", err
 	}
-	return "Checked " + codeSpan(short(head)) + " again: the djsec check run shows the result.\n", nil
-}
-
-func short(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
+	return "Checked " + codeSpan(repo.Short(head)) + " again: the djsec check run shows the result.\n", nil
 }
 
 // config answers /djsec config: every setting of .github/djsec.yml on the
 // branch pull requests are checked against (a pull request's base, else
 // the default branch), with its value and where it comes from.
 func (j *job) config(ctx context.Context) (string, error) {
-	if err := j.readConfig(ctx); err != nil {
-		return "", err
-	}
-	return configMarkdown(j.cfgData, j.cfgFound, j.cfgRef), nil
-}
-
-// readConfig reads .github/djsec.yml, once per job, from the branch
-// commands answer to: a pull request's base, else the default branch.
-func (j *job) readConfig(ctx context.Context) error {
-	if j.cfgRead {
-		return nil
-	}
 	ref := ""
 	if j.a.IsPullRequest {
 		pull, _, err := j.gh.PullRequests.Get(githubapp.WithoutETagCache(ctx), j.owner, j.name, j.a.Number)
 		if err != nil {
-			return ghError("get pull request", err)
+			return "", repo.Wrap("get pull request", err)
 		}
 		ref = pull.GetBase().GetRef()
 	} else {
-		repo, _, err := j.gh.Repositories.Get(ctx, j.owner, j.name)
+		r, err := j.repo.Get(ctx)
 		if err != nil {
-			return ghError("get repository", err)
-		}
-		ref = repo.GetDefaultBranch()
-	}
-	data, found, err := j.raw(ctx, checks.ConfigPath, ref)
-	if err != nil {
-		return err
-	}
-	j.cfgRead, j.cfgRef, j.cfgData, j.cfgFound = true, ref, data, found
-	return nil
-}
-
-// readPolicy reads .github/djsec.yml on the default branch, once a job.
-func (j *job) readPolicy(ctx context.Context) error {
-	if j.policyRead {
-		return nil
-	}
-	repo, _, err := j.gh.Repositories.Get(ctx, j.owner, j.name)
-	if err != nil {
-		return ghError("get repository", err)
-	}
-	ref := repo.GetDefaultBranch()
-	if j.cfgRead && j.cfgRef == ref {
-		j.policyRead, j.policyRef, j.policyData, j.policyFound = true, ref, j.cfgData, j.cfgFound
-		return nil
-	}
-	data, found, err := j.raw(ctx, checks.ConfigPath, ref)
-	if err != nil {
-		return err
-	}
-	j.policyRead, j.policyRef, j.policyData, j.policyFound = true, ref, data, found
-	return nil
-}
-
-// narrowed checks the commands key of .github/djsec.yml for someone who
-// already has write access: "" when they may run mutating commands, else
-// the refusal. A file with problems still narrows with what is valid in
-// it; a file djsec cannot read refuses, since it may narrow.
-//
-// Who may run commands is the repository's policy, read from the default
-// branch whatever the command is on: a pull request's base is a branch its
-// author may choose, and one without the file would let a writer outside
-// the list make ignores that apply to every pull request.
-func (j *job) narrowed(ctx context.Context) (string, error) {
-	if err := j.readPolicy(ctx); err != nil {
-		var ue userError
-		if errors.As(err, &ue) {
-			return fmt.Sprintf("Not run: %s Nothing was changed.\n", strings.TrimSpace(string(ue))), nil
-		}
-		return "", err
-	}
-	if !j.policyFound {
-		return "", nil
-	}
-	cfg, _ := checks.ParseConfig(checks.ConfigPath, j.policyData)
-	a := cfg.Commands
-	if !a.Limited || a.Allows(j.a.Author) {
-		return "", nil
-	}
-	var hidden, notFound []string
-	for _, team := range a.AllowedTeams {
-		if !strings.Contains(team, "/") {
-			team = strings.ToLower(j.owner) + "/" + team
-		}
-		ok, missing, err := j.member(ctx, team, j.a.Author)
-		if missing {
-			notFound = append(notFound, team)
-		}
-		switch {
-		case errors.Is(err, errTeamsHidden):
-			// Another listed team may still admit them.
-			j.log.WarnContext(ctx, "team membership not readable", slog.String("error", err.Error()))
-			hidden = append(hidden, team)
-			continue
-		case err != nil:
 			return "", err
 		}
-		if ok {
-			return "", nil
-		}
+		ref = r.GetDefaultBranch()
 	}
-	// allowed_teams needs the organization's Members (read) permission,
-	// which app.yml leaves out (least privilege). Without it GitHub answers
-	// 403, or 404 as for a non-member: either way the refusal says how to
-	// grant it, since the person may well be in the team.
-	why := ""
-	if len(hidden) > 0 {
-		why = fmt.Sprintf(" GitHub refused to tell djsec who is in %s (403): %s", list(hidden), membersHelp)
-	} else if len(notFound) > 0 {
-		why = fmt.Sprintf(" GitHub answered 404 for %s in %s: not an active member, no such team, or the App may not read the organization's teams. If %s is in the team: %s",
-			codeSpan(j.a.Author), list(notFound), codeSpan(j.a.Author), membersHelp)
+	c, err := j.repo.Config(ctx, ref)
+	if msg, ok := repo.Unreadable(err); ok {
+		return "", userError(codeSpan(checks.ConfigPath) + " is " + msg + ".")
 	}
-	return fmt.Sprintf("Not run: this repository's %s limits commands to %s, and %s is not among them.%s Nothing was changed.\n",
-		codeSpan(checks.ConfigPath+"@"+j.policyRef), allowedText(a, j.owner), codeSpan(j.a.Author), why), nil
-}
-
-// allowedText names who the commands key lets in.
-func allowedText(a checks.CommandAccess, owner string) string {
-	var parts []string
-	if len(a.AllowedUsers) > 0 {
-		parts = append(parts, "the users "+list(a.AllowedUsers))
-	}
-	if len(a.AllowedTeams) > 0 {
-		teams := make([]string, len(a.AllowedTeams))
-		for i, t := range a.AllowedTeams {
-			if !strings.Contains(t, "/") {
-				t = strings.ToLower(owner) + "/" + t
-			}
-			teams[i] = t
-		}
-		parts = append(parts, "the members of the teams "+list(teams))
-	}
-	if len(parts) == 0 {
-		return "nobody (every entry under `commands` has a problem; `/djsec config` lists them)"
-	}
-	return strings.Join(parts, " and ")
-}
-
-// maxConfigSize bounds the configuration file djsec reads.
-const maxConfigSize = 256 << 10
-
-func (j *job) raw(ctx context.Context, p, ref string) ([]byte, bool, error) {
-	parts := strings.Split(p, "/")
-	for i, s := range parts {
-		parts[i] = url.PathEscape(s)
-	}
-	u := fmt.Sprintf("repos/%s/%s/contents/%s?ref=%s", url.PathEscape(j.owner), url.PathEscape(j.name),
-		strings.Join(parts, "/"), url.QueryEscape(ref))
-	req, err := j.gh.NewRequest(ctx, "GET", u, nil)
 	if err != nil {
-		return nil, false, err
+		return "", err
 	}
-	req.Header.Set("Accept", "application/vnd.github.raw+json")
-	resp, err := j.gh.BareDo(req)
-	if err != nil {
-		if githubapp.NotFound(err) {
-			return nil, false, nil
-		}
-		return nil, false, ghError("get "+p+" at "+ref, err)
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxConfigSize+1))
-	if err != nil {
-		return nil, false, fmt.Errorf("read %s at %s: %w", p, ref, err)
-	}
-	if len(data) > maxConfigSize {
-		return nil, false, userError(codeSpan(p) + " is larger than 256 KiB; djsec does not read it.")
-	}
-	return data, true, nil
+	return configMarkdown(c.Data, c.Found(), c.Ref), nil
 }
-
-// membersHelp says how an organisation grants what allowed_teams needs
-// (README, "/djsec commands").
-const membersHelp = "allowed_teams needs the organization's **Members (read)** permission, which djsec does not ask for by default. " +
-	"An owner of the App adds it (the App's settings → Permissions & events → Organization permissions → Members: Read-only), " +
-	"then an organization owner accepts the new permission on the installation (Settings → GitHub Apps → djsec → Review request)."

@@ -15,13 +15,16 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 )
 
 // build is one attempt at one request.
 type build struct {
-	f           *Fixup
+	f *Fixup
+	// repo reads the repository (config, tree, files, links); gh writes.
+	repo        *repo.Repo
 	gh          *github.Client
 	r           Request
 	owner, name string
@@ -39,18 +42,10 @@ type build struct {
 
 func noCache(ctx context.Context) context.Context { return githubapp.WithoutETagCache(ctx) }
 
-func status(err error) int {
-	var er *github.ErrorResponse
-	if errors.As(err, &er) && er.Response != nil {
-		return er.Response.StatusCode
-	}
-	return 0
-}
-
 // refused is a write GitHub will not take however often it is retried:
 // no permission, branch protection, a rule the push breaks.
 func refused(err error) bool {
-	s := status(err)
+	s := githubapp.Status(err)
 	return s == http.StatusForbidden || s == http.StatusNotFound || s == http.StatusUnprocessableEntity || s == http.StatusConflict
 }
 
@@ -231,41 +226,15 @@ func (b *build) refreshOnly(ctx context.Context, row store.Fixup, head string, c
 }
 
 func (b *build) config(ctx context.Context, baseRef string) (*checks.Config, error) {
-	// Through the ETag cache: unchanged since the last push, GitHub's 304
-	// costs nothing against the rate limit.
-	data, err := b.raw(ctx, checks.ConfigPath, baseRef, true)
-	if githubapp.NotFound(err) {
-		return checks.DefaultConfig(), nil
+	c, err := b.repo.Config(ctx, baseRef)
+	if msg, ok := repo.Unreadable(err); ok {
+		return nil, fmt.Errorf("fixup: %s is %s", checks.ConfigPath, msg)
 	}
 	if err != nil {
 		return nil, err
 	}
-	cfg, _ := checks.ParseConfig(checks.ConfigPath, data)
+	cfg, _ := c.Parse()
 	return cfg, nil
-}
-
-func (b *build) raw(ctx context.Context, p, ref string, cache bool) ([]byte, error) {
-	if !cache {
-		ctx = noCache(ctx)
-	}
-	rc, _, err := b.gh.Repositories.DownloadContents(ctx, b.owner, b.name, p, &github.RepositoryContentGetOptions{Ref: ref})
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	var sb strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := rc.Read(buf)
-		sb.Write(buf[:n])
-		if sb.Len() > 1<<20 {
-			return nil, fmt.Errorf("fixup: %s is larger than 1 MiB", p)
-		}
-		if err != nil {
-			break
-		}
-	}
-	return []byte(sb.String()), nil
 }
 
 // wanted are the files fixers read or write besides the analyzer's.
@@ -277,7 +246,7 @@ func wanted(p string) bool {
 
 // files reads the files the analyzer and fixers need at head.
 func (b *build) files(ctx context.Context, head string) (map[string][]byte, error) {
-	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, true)
+	tree, err := b.repo.Tree(ctx, head)
 	if err != nil {
 		return nil, fmt.Errorf("fixup: tree at %s: %w", head, err)
 	}
@@ -301,13 +270,13 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 			break
 		}
 		key := e.GetPath()
-		if e.GetMode() == linkMode {
+		if e.GetMode() == repo.LinkMode {
 			// Read at the file the link names, checked in the tree: the
 			// contents API would follow it too, but only to a file.
 			link := key
-			target, why, err := b.follow(ctx, byPath, link)
+			target, why, err := b.repo.Follow(ctx, byPath, link)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("fixup: %w", tooLarge(err))
 			}
 			if target == "" {
 				b.linkWhy[link] = why
@@ -322,17 +291,17 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 			continue
 		}
 		var data []byte
-		if e.GetSize() > 1<<20 {
+		if e.GetSize() > repo.ContentsAPILimit {
 			// The contents API sends no content past 1 MB: the blob has
 			// it. A file the fixers might rewrite (a long .gitignore or
 			// requirements file) must be read whole, never replaced by a
 			// new one.
-			data, err = b.blob(ctx, e.GetPath(), e.GetSHA(), e.GetSize())
+			data, err = b.repo.Blob(ctx, e.GetPath(), e.GetSHA(), e.GetSize())
 		} else {
-			data, err = b.raw(ctx, e.GetPath(), head, false)
+			data, err = b.repo.File(ctx, head, e.GetPath())
 		}
 		if err != nil {
-			return nil, fmt.Errorf("fixup: read %s: %w", e.GetPath(), err)
+			return nil, fmt.Errorf("fixup: read %s: %w", e.GetPath(), tooLarge(err))
 		}
 		read[e.GetPath()] = data
 		out[key] = data
@@ -340,20 +309,13 @@ func (b *build) files(ctx context.Context, head string) (map[string][]byte, erro
 	return out, nil
 }
 
-// maxBlob bounds what a fix-up reads of one file through the blobs API.
-const maxBlob = 16 << 20
-
-// blob reads a file through the Git Data API (base64, up to 100 MB on
-// GitHub; djsec stops at maxBlob).
-func (b *build) blob(ctx context.Context, p, sha string, size int) ([]byte, error) {
-	if size > maxBlob {
-		return nil, fmt.Errorf("%s is %d bytes, more than djsec reads (%d): %w: %w", p, size, maxBlob, errTooLarge, jobs.ErrPermanent)
+// tooLarge marks a file the fix-up needs but djsec does not read (over
+// repo.MaxBlobSize) as permanent: the file stays as large on every retry.
+func tooLarge(err error) error {
+	if msg, ok := repo.Unreadable(err); ok {
+		return fmt.Errorf("%s: %w: %w", msg, errTooLarge, jobs.ErrPermanent)
 	}
-	bl, _, err := b.gh.Git.GetBlob(noCache(ctx), b.owner, b.name, sha)
-	if err != nil {
-		return nil, err
-	}
-	return githubapp.BlobBytes(bl)
+	return err
 }
 
 // errTooLarge: a file the fix-up needs is too large to read.
@@ -447,13 +409,13 @@ func (b *build) publish(ctx context.Context, row store.Fixup, head, headRef stri
 // commit writes res's files as one commit on top of head (not on any
 // branch yet). step names what failed, for the message.
 func (b *build) commit(ctx context.Context, head, message string, res *Result) (cm *github.Commit, step string, err error) {
-	tree, _, err := b.gh.Git.GetTree(noCache(ctx), b.owner, b.name, head, false)
+	tree, err := b.repo.RootTree(ctx, head)
 	if err != nil {
 		return nil, "read the tree of " + head, err
 	}
 	var entries []*github.TreeEntry
 	for _, p := range sortedKeys(res.Files) {
-		if b.modes[p] == linkMode {
+		if b.modes[p] == repo.LinkMode {
 			// linkEdits maps these away; writing one would replace a
 			// link with a file.
 			return nil, "write " + p, fmt.Errorf("fixup: %s is a symbolic link: %w", p, jobs.ErrPermanent)
@@ -511,7 +473,7 @@ func refusal(what string, err error) string {
 	}
 	return fmt.Sprintf("djsec could not %s for the fix-up pull request: GitHub answered %d (%s). "+
 		"Branch protection or the App's permissions (contents and pull requests: write) may forbid it; nothing was left behind.",
-		what, status(err), msg)
+		what, githubapp.Status(err), msg)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

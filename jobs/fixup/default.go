@@ -11,6 +11,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/store"
 )
@@ -28,12 +29,12 @@ const defaultKey = 0
 // DefaultBranch and one pull request into the default branch, reused while
 // it is open. It returns the reply's Markdown. issue is where the command
 // was asked, for the log.
-func (f *Fixup) RequestDefaultBranchFix(ctx context.Context, installation int64, repo string, repoID int64, issue int, rules []string) (string, error) {
-	log := jobs.Logger(ctx).With(slog.String("repo", repo), slog.Int("issue", issue))
+func (f *Fixup) RequestDefaultBranchFix(ctx context.Context, installation int64, fullName string, repoID int64, issue int, rules []string) (string, error) {
+	log := jobs.Logger(ctx).With(slog.String("repo", fullName), slog.Int("issue", issue))
 	ctx = githubapp.ContextWithLogger(ctx, log)
-	owner, name, ok := strings.Cut(repo, "/")
-	if !ok {
-		return "", fmt.Errorf("fixup: repository %q is not owner/name: %w", repo, jobs.ErrPermanent)
+	owner, name, err := repo.SplitFullName(fullName)
+	if err != nil {
+		return "", fmt.Errorf("fixup: %w", err)
 	}
 	gh, err := f.clients.NewInstallationClient(installation)
 	if errors.Is(err, githubapp.ErrNoCredentials) {
@@ -42,7 +43,11 @@ func (f *Fixup) RequestDefaultBranchFix(ctx context.Context, installation int64,
 	if err != nil {
 		return "", fmt.Errorf("fixup: installation client: %w", err)
 	}
-	b := &build{f: f, gh: gh, r: Request{Installation: installation, Repo: repo, RepoID: repoID, Rules: rules}, owner: owner, name: name, log: log}
+	door, err := repo.New(gh, fullName)
+	if err != nil {
+		return "", fmt.Errorf("fixup: %w", err)
+	}
+	b := &build{f: f, repo: door, gh: gh, r: Request{Installation: installation, Repo: fullName, RepoID: repoID, Rules: rules}, owner: owner, name: name, log: log}
 	for attempt := 0; ; attempt++ {
 		reply, err := b.runDefault(ctx)
 		if !errors.Is(err, errMoved) {
@@ -57,11 +62,11 @@ func (f *Fixup) RequestDefaultBranchFix(ctx context.Context, installation int64,
 }
 
 func (b *build) runDefault(ctx context.Context) (string, error) {
-	repo, _, err := b.gh.Repositories.Get(noCache(ctx), b.owner, b.name)
+	rp, err := b.repo.Get(noCache(ctx))
 	if err != nil {
-		return "", fmt.Errorf("fixup: get repository: %w", err)
+		return "", fmt.Errorf("fixup: %w", err)
 	}
-	branch := repo.GetDefaultBranch()
+	branch := rp.GetDefaultBranch()
 	ref, _, err := b.gh.Git.GetRef(noCache(ctx), b.owner, b.name, "heads/"+branch)
 	if githubapp.NotFound(err) {
 		return fmt.Sprintf("The default branch `%s` has no commits: nothing to fix.", branch), nil

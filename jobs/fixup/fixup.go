@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"sync"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
@@ -155,9 +155,9 @@ func (f *Fixup) Run(ctx context.Context, r Request) error {
 func (f *Fixup) run(ctx context.Context, r Request) (string, error) {
 	log := jobs.Logger(ctx).With(slog.String("repo", r.Repo), slog.Int("pr", r.PR))
 	ctx = githubapp.ContextWithLogger(ctx, log)
-	owner, name, ok := strings.Cut(r.Repo, "/")
-	if !ok {
-		return "", fmt.Errorf("fixup: repository %q is not owner/name: %w", r.Repo, jobs.ErrPermanent)
+	owner, name, err := repo.SplitFullName(r.Repo)
+	if err != nil {
+		return "", fmt.Errorf("fixup: %w", err)
 	}
 	gh, err := f.clients.NewInstallationClient(r.Installation)
 	if errors.Is(err, githubapp.ErrNoCredentials) {
@@ -167,7 +167,11 @@ func (f *Fixup) run(ctx context.Context, r Request) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("fixup: installation client: %w", err)
 	}
-	b := &build{f: f, gh: gh, r: r, owner: owner, name: name, log: log}
+	door, err := repo.New(gh, r.Repo)
+	if err != nil {
+		return "", fmt.Errorf("fixup: %w", err)
+	}
+	b := &build{f: f, repo: door, gh: gh, r: r, owner: owner, name: name, log: log}
 	for attempt := 0; ; attempt++ {
 		b.outcome = ""
 		err = b.run(ctx)

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 )
 
@@ -118,7 +119,10 @@ func firstLine(s string) string {
 // editReply replaces the pending part of djsec's reply with the outcome;
 // a reply someone deleted becomes a new comment.
 func (f *Fixup) editReply(ctx context.Context, a jobs.FixupArgs, outcome string) error {
-	owner, name, _ := strings.Cut(a.Repo, "/")
+	owner, name, err := repo.SplitFullName(a.Repo)
+	if err != nil {
+		return fmt.Errorf("fixup: %w", err)
+	}
 	gh, err := f.clients.NewInstallationClient(a.Installation)
 	if err != nil {
 		return fmt.Errorf("fixup: installation client: %w", err)

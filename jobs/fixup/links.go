@@ -2,16 +2,11 @@ package fixup
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"maps"
-	"path"
-	"strings"
-
-	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/githubapp/repo"
 )
 
 // Symbolic links. A fixer sees a link's target bytes under the link's
@@ -22,45 +17,6 @@ import (
 // that cannot be (the link leaves the repository or dangles) is refused
 // and listed for a person.
 
-// linkMode is git's mode of a symbolic link.
-const linkMode = "120000"
-
-// maxLinkHops bounds a chain of links (a loop ends there too).
-const maxLinkHops = 8
-
-// maxLinkSize: a link's blob is a path, no longer than PATH_MAX.
-const maxLinkSize = 4096
-
-// follow resolves the link at p to the regular file its chain ends at;
-// why says, when it is "", that target is a file of the tree.
-func (b *build) follow(ctx context.Context, tree map[string]*github.TreeEntry, p string) (target, why string, err error) {
-	cur := p
-	for range maxLinkHops {
-		e := tree[cur]
-		if e.GetSize() > maxLinkSize {
-			return "", "its blob is too long to be a path", nil
-		}
-		data, err := b.blob(ctx, cur, e.GetSHA(), e.GetSize())
-		if err != nil {
-			return "", "", fmt.Errorf("fixup: the link %s: %w", cur, err)
-		}
-		dest := string(data)
-		next := path.Join(path.Dir(cur), dest)
-		if path.IsAbs(dest) || next == "." || next == ".." || strings.HasPrefix(next, "../") || !githubapp.ValidRepoPath(next) {
-			return "", "it points outside the repository (`" + dest + "`)", nil
-		}
-		te, ok := tree[next]
-		if !ok || te.GetType() != "blob" {
-			return "", "its target `" + next + "` is not a file of the repository", nil
-		}
-		if te.GetMode() != linkMode {
-			return next, "", nil
-		}
-		cur = next
-	}
-	return "", fmt.Sprintf("more than %d links in a row", maxLinkHops), nil
-}
-
 // linkEdits rewrites res so that no edit replaces a link with a file: an
 // edit of a link becomes an edit of its target, and one that cannot be
 // (the link was not followed, or its target gets a different edit of its
@@ -69,7 +25,7 @@ func (b *build) follow(ctx context.Context, tree map[string]*github.TreeEntry, p
 func (b *build) linkEdits(ctx context.Context, files map[string][]byte, res *Result) (view map[string][]byte) {
 	view = files
 	for _, p := range sortedKeys(res.Files) {
-		if b.modes[p] != linkMode {
+		if b.modes[p] != repo.LinkMode {
 			continue
 		}
 		target, why := b.links[p], b.linkWhy[p]

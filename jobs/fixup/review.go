@@ -15,25 +15,18 @@ import (
 // the body. djsec pushes nothing to a fork.
 func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[string][]byte, res *Result) error {
 	// Every changed file, not the first page: GitHub lists up to 3,000,
-	// 100 a page.
+	// 100 a page (repo.PullFiles).
+	list, err := b.repo.PullFiles(ctx, b.r.PR)
+	if err != nil {
+		return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
+	}
 	visible := map[string]patch.Lines{}
-	opt := &github.ListOptions{PerPage: 100}
-	for page := 0; page < maxFilePages; page++ {
-		list, resp, err := b.gh.PullRequests.ListFiles(noCache(ctx), b.owner, b.name, b.r.PR, opt)
-		if err != nil {
-			return fmt.Errorf("fixup: files of #%d: %w", b.r.PR, err)
+	for _, f := range list {
+		// A patch that does not parse shows no line: its edits are
+		// listed in the body rather than suggested on a guess.
+		if p, err := patch.Parse(f.GetPatch()); err == nil {
+			visible[f.GetFilename()] = p.Shown()
 		}
-		for _, f := range list {
-			// A patch that does not parse shows no line: its edits are
-			// listed in the body rather than suggested on a guess.
-			if p, err := patch.Parse(f.GetPatch()); err == nil {
-				visible[f.GetFilename()] = p.Shown()
-			}
-		}
-		if resp == nil || resp.NextPage == 0 {
-			break
-		}
-		opt.Page = resp.NextPage
 	}
 	var comments []*github.DraftReviewComment
 	var rest []string
@@ -74,7 +67,7 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	sb.WriteString("\n")
 	writeUnfixed(&sb, res.Unfixed, budget)
-	_, _, err := b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
+	_, _, err = b.gh.PullRequests.CreateReview(ctx, b.owner, b.name, b.r.PR, &github.PullRequestReviewRequest{
 		CommitID: github.Ptr(pull.GetHead().GetSHA()), Body: github.Ptr(sb.String()), Event: github.Ptr("COMMENT"), Comments: comments,
 	})
 	if err != nil {
@@ -82,10 +75,6 @@ func (b *build) review(ctx context.Context, pull *github.PullRequest, files map[
 	}
 	return nil
 }
-
-// maxFilePages is GitHub's own limit on a pull request's file list:
-// 3,000 files, 100 a page.
-const maxFilePages = 30
 
 // edit replaces old lines start..end (1-based, inclusive) with text.
 type edit struct {
