@@ -2,9 +2,10 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"time"
+
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 // Job is what a Processor gets: the typed arguments and where the job
@@ -50,7 +51,7 @@ func (f ProcessorFunc[T]) Process(ctx context.Context, job Job[T]) error { retur
 // ErrPermanent marks an error no retry can fix (the installation is gone,
 // the repository was removed): wrap it, `fmt.Errorf("…: %w", jobs.ErrPermanent)`,
 // and the job ends at once, logged and counted as failed.
-var ErrPermanent = errors.New("permanent failure")
+var ErrPermanent = jobctx.ErrPermanent
 
 // LogProcessor is every kind's processor until its feature lands: it logs
 // "received" (the job's logger already carries the delivery, installation,
@@ -63,21 +64,14 @@ func (LogProcessor[T]) Process(ctx context.Context, job Job[T]) error {
 	return nil
 }
 
-type loggerKey struct{}
-
 // Logger is the job's logger: JSON lines carrying job_id, kind, attempt,
 // delivery, installation, repo and the kind's fields (pr, head_sha, …).
 // Outside a job it is slog.Default().
-func Logger(ctx context.Context) *slog.Logger {
-	if l, ok := ctx.Value(loggerKey{}).(*slog.Logger); ok {
-		return l
-	}
-	return slog.Default()
-}
+func Logger(ctx context.Context) *slog.Logger { return jobctx.Logger(ctx) }
 
 // WithLogger returns ctx carrying l as the job's logger.
 func WithLogger(ctx context.Context, l *slog.Logger) context.Context {
-	return context.WithValue(ctx, loggerKey{}, l)
+	return jobctx.WithLogger(ctx, l)
 }
 
 // CrashAwareFunc is a ProcessorFunc that ends its own poison jobs: it is

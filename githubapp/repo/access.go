@@ -12,8 +12,8 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/githubapp"
+	"github.com/djsec/djsec/internal/jobctx"
 	"github.com/djsec/djsec/internal/md"
-	"github.com/djsec/djsec/jobs"
 )
 
 // Who may run djsec's mutating commands and press its check run's
@@ -305,7 +305,7 @@ func (r *Repo) member(ctx context.Context, team, login string) (member, notFound
 	r.calls.Add(1)
 	m, _, err := r.gh.Teams.GetTeamMembershipBySlug(noCache(ctx), org, slug, login)
 	if githubapp.Status(err) == http.StatusForbidden {
-		jobs.Logger(ctx).WarnContext(ctx, "team membership not readable", slog.String("team", team), slog.String("error", err.Error()))
+		jobctx.Logger(ctx).WarnContext(ctx, "team membership not readable", slog.String("team", team), slog.String("error", err.Error()))
 		return false, false, fmt.Errorf("membership of %s in team %s: %w: %w", login, team, errTeamsHidden, err)
 	}
 	if err != nil && !githubapp.NotFound(err) {

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 // Error classes callers branch on.
@@ -35,7 +35,7 @@ func Wrap(op string, err error) error {
 
 func (e *Error) Error() string {
 	if why, ok := githubapp.Permanent(e.Err); ok {
-		return fmt.Sprintf("%s: %s: %v: %v", e.Op, why, jobs.ErrPermanent, e.Err)
+		return fmt.Sprintf("%s: %s: %v: %v", e.Op, why, jobctx.ErrPermanent, e.Err)
 	}
 	return e.Op + ": " + e.Err.Error()
 }
@@ -47,12 +47,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // off, a repository or installation gone), which no retry changes.
 func (e *Error) Permanent() (githubapp.Refusal, bool) { return githubapp.Permanent(e.Err) }
 
-// Is makes errors.Is(err, jobs.ErrPermanent) true for a permanent refusal
+// Is makes errors.Is(err, jobctx.ErrPermanent) true for a permanent refusal
 // (the queue then ends the job at once) and errors.Is(err, ErrNotFound)
 // true for a 404.
 func (e *Error) Is(target error) bool {
 	switch target {
-	case jobs.ErrPermanent:
+	case jobctx.ErrPermanent:
 		_, ok := e.Permanent()
 		return ok
 	case ErrNotFound:

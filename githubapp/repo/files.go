@@ -9,7 +9,7 @@ import (
 	"log/slog"
 	"sync"
 
-	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 // ErrMoved: a file listed by the tree is not at the branch, or its bytes
@@ -119,7 +119,7 @@ func (r *Repo) cached(ctx context.Context, sha string) ([]byte, bool) {
 	}
 	data, ok, err := r.blobs.Blob(ctx, sha)
 	if err != nil {
-		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
+		jobctx.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
 		return nil, false
 	}
 	return data, ok && GitBlobSHA(data) == sha
@@ -130,7 +130,7 @@ func (r *Repo) keep(ctx context.Context, sha string, data []byte) {
 		return
 	}
 	if err := r.blobs.SaveBlob(ctx, sha, data); err != nil {
-		jobs.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
+		jobctx.Logger(ctx).WarnContext(ctx, "blob cache", slog.String("error", err.Error()))
 	}
 }
 

@@ -15,7 +15,7 @@
 // *UnreadableError (a file djsec will not read: too large, binary, a
 // forged name; never a job failure) and an *Error (a call that failed:
 // Permanent says whether any retry can help, and errors.Is(err,
-// jobs.ErrPermanent) agrees).
+// jobctx.ErrPermanent) agrees).
 package repo
 
 import (
@@ -29,7 +29,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/githubapp"
-	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 // Repo is one repository seen through one installation client, for one
@@ -96,11 +96,11 @@ func New(gh *github.Client, fullName string, opts ...Option) (*Repo, error) {
 
 // SplitFullName splits "owner/name". Anything else (no slash, an empty
 // part, a second slash) is an error wrapping ErrBadFullName and
-// jobs.ErrPermanent.
+// jobctx.ErrPermanent.
 func SplitFullName(full string) (owner, name string, err error) {
 	owner, name, ok := strings.Cut(full, "/")
 	if !ok || owner == "" || name == "" || strings.Contains(name, "/") {
-		return "", "", fmt.Errorf("repository %q: %w: %w", full, ErrBadFullName, jobs.ErrPermanent)
+		return "", "", fmt.Errorf("repository %q: %w: %w", full, ErrBadFullName, jobctx.ErrPermanent)
 	}
 	return owner, name, nil
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/githubapp/repo"
-	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 const (
@@ -76,8 +76,8 @@ func TestSplitFullName(t *testing.T) {
 	} {
 		owner, name, err := repo.SplitFullName(tc.in)
 		if tc.owner == "" {
-			if !errors.Is(err, repo.ErrBadFullName) || !errors.Is(err, jobs.ErrPermanent) {
-				t.Errorf("%q: error %v, want ErrBadFullName and jobs.ErrPermanent", tc.in, err)
+			if !errors.Is(err, repo.ErrBadFullName) || !errors.Is(err, jobctx.ErrPermanent) {
+				t.Errorf("%q: error %v, want ErrBadFullName and jobctx.ErrPermanent", tc.in, err)
 			}
 			continue
 		}
@@ -280,13 +280,13 @@ func TestErrorClasses(t *testing.T) {
 	f.repo.Commit("main", map[string]string{"README.md": "x"})
 	r := f.door(t)
 	_, err := r.File(context.Background(), "main", "gone.py")
-	if !errors.Is(err, repo.ErrNotFound) || errors.Is(err, jobs.ErrPermanent) {
+	if !errors.Is(err, repo.ErrNotFound) || errors.Is(err, jobctx.ErrPermanent) {
 		t.Errorf("a missing file: %v; want ErrNotFound, not permanent", err)
 	}
 	f.gh.RemoveRepo(f.repo.FullName())
 	_, err = r.Get(context.Background())
 	var re *repo.Error
-	if !errors.As(err, &re) || !errors.Is(err, repo.ErrNotFound) || !errors.Is(err, jobs.ErrPermanent) {
+	if !errors.As(err, &re) || !errors.Is(err, repo.ErrNotFound) || !errors.Is(err, jobctx.ErrPermanent) {
 		t.Fatalf("a removed repository: %v; want a permanent *repo.Error", err)
 	}
 	if why, ok := re.Permanent(); !ok || why != githubapp.RefusedRepositoryGone {

@@ -9,7 +9,7 @@ import (
 	"github.com/google/go-github/v88/github"
 
 	"github.com/djsec/djsec/checks"
-	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/internal/jobctx"
 )
 
 // Tree reads the tree of commit sha, recursively, in one call. GitHub
@@ -115,7 +115,7 @@ func (r *Repo) Walk(ctx context.Context, sha string, maxReads int) (entries []*g
 		}
 		queue = append(queue, add(d.prefix, tr.Entries, false)...)
 	}
-	jobs.Logger(ctx).InfoContext(ctx, "the tree was truncated; walked it subtree by subtree", slog.Int("tree_reads", reads),
+	jobctx.Logger(ctx).InfoContext(ctx, "the tree was truncated; walked it subtree by subtree", slog.Int("tree_reads", reads),
 		slog.Int("files", len(entries)), slog.Int("unread_directories", len(lost)))
 	if len(lost) == 0 {
 		return entries, "", nil
