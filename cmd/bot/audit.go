@@ -14,6 +14,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/formats"
+	"github.com/djsec/djsec/osv"
 )
 
 func init() {
@@ -41,6 +42,7 @@ type auditFlags struct {
 	output     string
 	config     string
 	pathPrefix string
+	online     bool // also ask the OSV API (liveClient)
 }
 
 func runAudit(args []string, stdout, stderr io.Writer) int {
@@ -51,6 +53,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above this `level`: critical, high, medium, low, info or never (default: fail_on from djsec.yml, else high)")
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.config, "config", "", "read the configuration from `FILE` instead of PATH/.github/djsec.yml")
+	fs.BoolVar(&f.online, "online", false, onlineUsage)
 	fs.StringVar(&f.pathPrefix, "path-prefix", "", "prepend `DIR/` to every path in the output, e.g. to make paths relative to the repository root when PATH is a subdirectory (code scanning)")
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), auditUsage)
@@ -83,6 +86,10 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	live, err := liveClient(f.online)
+	if err != nil {
+		return fail(stderr, "%s: %v", name, err)
+	}
 
 	var override *loadedConfig
 	if f.config != "" {
@@ -96,7 +103,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}, Modules: []checks.ModuleInfo{}}
 	failed := false
 	for _, root := range paths {
-		res, cfg, external, err := auditPath(root, override, stderr)
+		res, cfg, external, err := auditPath(root, override, live, stderr)
 		if err != nil {
 			return fail(stderr, "%s: %v", name, err)
 		}
@@ -152,9 +159,9 @@ type loadedConfig struct {
 // auditPath collects and analyzes one PATH. Only a PATH that cannot be
 // read at all is an error; unreadable files inside it are entries of
 // Result.Errors. external is the name of a --config file outside PATH,
-// which findings name as given (not relative to PATH). Notes about live
-// advisory data (OSV_API_URL) go to stderr.
-func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, err error) {
+// which findings name as given (not relative to PATH). live (nil: none)
+// is asked about the pinned dependencies; notes about it go to stderr.
+func auditPath(root string, override *loadedConfig, live *osv.Client, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, err error) {
 	t, err := collect(root)
 	if err != nil {
 		return nil, nil, "", err
@@ -174,7 +181,7 @@ func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *chec
 		Now:          auditNow(),
 		Audit:        true,
 	}
-	in.Advisories = liveAdvisories(in, stderr)
+	in.Advisories = liveAdvisories(live, in, stderr)
 	res = checks.Analyze(context.Background(), in)
 	res.Errors = append(res.Errors, fileErrs...)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
