@@ -29,7 +29,8 @@ skipping .git, virtualenvs, node_modules and migrations. The configuration
 is PATH/.github/djsec.yml unless --config names another file.
 
 Paths in the output are relative to PATH (prefixed with PATH when several
-are given). Exit status: 0 when no finding is at or above --fail-on, 1 when
+are given); a PATH that is a file is named as given. A symlink to a file
+the audit reads anyway is not analyzed twice. Exit status: 0 when no finding is at or above --fail-on, 1 when
 one is, 2 on bad usage or when a PATH cannot be read.
 
 Flags:
@@ -103,7 +104,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}, Modules: []checks.ModuleInfo{}}
 	failed := false
 	for _, root := range paths {
-		res, cfg, external, err := auditPath(root, override, live, stderr)
+		res, cfg, external, single, err := auditPath(root, override, live, stderr)
 		if err != nil {
 			return fail(stderr, "%s: %v", name, err)
 		}
@@ -118,7 +119,12 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 			failed = true
 		}
 		prefix := f.pathPrefix
-		if len(paths) > 1 {
+		switch {
+		case single:
+			// A file PATH is named as given: its directory, then the
+			// name it was analyzed under.
+			prefix = path.Join(prefix, filepath.ToSlash(filepath.Dir(filepath.Clean(root))))
+		case len(paths) > 1:
 			prefix = path.Join(prefix, filepath.ToSlash(filepath.Clean(root)))
 		}
 		prefixPaths(res, prefix, external)
@@ -161,10 +167,11 @@ type loadedConfig struct {
 // Result.Errors. external is the name of a --config file outside PATH,
 // which findings name as given (not relative to PATH). live (nil: none)
 // is asked about the pinned dependencies; notes about it go to stderr.
-func auditPath(root string, override *loadedConfig, live *osv.Client, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, err error) {
+// single says root is one file, analyzed under its base name.
+func auditPath(root string, override *loadedConfig, live *osv.Client, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, single bool, err error) {
 	t, err := collect(root)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", false, err
 	}
 	cfg, cfgErrs, external := treeConfig(t, root, override)
 	// Files the configuration ignores are not reported as unreadable either.
@@ -185,7 +192,7 @@ func auditPath(root string, override *loadedConfig, live *osv.Client, stderr io.
 	res = checks.Analyze(context.Background(), in)
 	res.Errors = append(res.Errors, fileErrs...)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
-	return res, cfg, external, nil
+	return res, cfg, external, t.single, nil
 }
 
 // treeConfig is PATH's configuration: --config's file, else
