@@ -120,6 +120,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			break
 		}
 	}
+	// The flag package prints the usage itself on -h and on a bad flag;
+	// flagError prints what the user sees, once, where it belongs.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {

@@ -191,3 +191,16 @@ func TestHelpListsVersion(t *testing.T) {
 		t.Errorf("help (exit %d) does not list version:\n%s", code, out.String())
 	}
 }
+
+// TestHelpOnce: every command's -h prints its usage once, on stdout (the
+// flag package printed it on stderr too when a command's flag set wrote
+// there).
+func TestHelpOnce(t *testing.T) {
+	t.Parallel()
+	for _, name := range commandNames() {
+		code, stdout, stderr := botRun(t, name, "-h")
+		if n := strings.Count(stdout+stderr, "Usage"); code != exitOK || n != 1 || stderr != "" {
+			t.Errorf("%s -h: exit %d, %d usages, stderr %q", name, code, n, stderr)
+		}
+	}
+}
