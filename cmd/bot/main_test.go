@@ -145,11 +145,17 @@ func TestExplainCommand(t *testing.T) {
 			t.Errorf("explain %s: exit %d, stdout %q", name, code, stdout)
 		}
 	}
-	code, stdout, stderr := botRun(t, "explain", "config-invalide")
-	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "did you mean config-invalid (DJS002)?") {
-		t.Errorf("explain typo: exit %d, stderr %q; want 2 and a suggestion", code, stderr)
+	// A name that is no rule is said to be none before anything is
+	// suggested.
+	for name, want := range map[string]string{
+		"config-invalide": `bot: explain: there is no rule "config-invalide"; did you mean config-invalid (DJS002)? ` + "`bot rules` lists them\n",
+		"DJS999":          `bot: explain: there is no rule "DJS999"; did you mean DJS109 (secret-hardcoded)? ` + "`bot rules` lists them\n",
+	} {
+		code, stdout, stderr := botRun(t, "explain", name)
+		if code != exitUsage || stdout != "" || stderr != want {
+			t.Errorf("explain %s: exit %d, stderr %q; want 2 and %q", name, code, stderr, want)
+		}
 	}
-	botOneLine(t, stderr)
 	for _, args := range [][]string{{"explain"}, {"explain", "a", "b"}, {"explain", "no-such-rule-at-all-anywhere"}} {
 		code, _, stderr := botRun(t, args...)
 		if code != exitUsage {
