@@ -141,6 +141,9 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	if trailer != nil && f.format == "text" {
 		out.WriteString(trailer())
 	}
+	if f.format == "text" {
+		out.WriteString(explainHint(merged))
+	}
 	if f.output != "" {
 		if err := os.WriteFile(f.output, out.Bytes(), 0o644); err != nil {
 			return fail(stderr, "%s: --output: %v", name, err)
@@ -154,6 +157,18 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 		return exitFindings
 	}
 	return exitOK
+}
+
+// explainHint is the text report's last line, once and only when a
+// finding was printed: where the rules' documentation is, with the first
+// finding's rule as the example.
+func explainHint(res *checks.Result) string {
+	for _, f := range res.Findings {
+		if !f.Suppressed {
+			return fmt.Sprintf("Run `bot explain %s` (any rule ID) for why it matters and how to fix it.\n", f.Rule)
+		}
+	}
+	return ""
 }
 
 // loadedConfig is a --config file read once and shared by every PATH.

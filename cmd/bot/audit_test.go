@@ -541,3 +541,21 @@ func TestAuditSymlinkedRoot(t *testing.T) {
 		t.Errorf("exit %d, files %v, errors %v; want the tree behind the link", code, rep.Files, rep.Errors)
 	}
 }
+
+// TestAuditExplainHint: the text report ends with one pointer to `bot
+// explain`, whatever the number of findings, and none when nothing was
+// found or the format is for machines.
+func TestAuditExplainHint(t *testing.T) {
+	t.Parallel()
+	dir := botTree(t, map[string]string{"mysite/settings.py": "DEBUG = True\nSECRET_KEY = 'django-insecure-abcdefghijklmnopqrstuvwxyz0123456789'\n"})
+	_, stdout, _ := botRun(t, "audit", dir)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if n := strings.Count(stdout, "bot explain"); n != 1 || !strings.HasPrefix(lines[len(lines)-1], "Run `bot explain DJS") {
+		t.Errorf("%d hints; last line %q", n, lines[len(lines)-1])
+	}
+	for _, args := range [][]string{{"audit", "--format", "json", dir}, {"audit", "--format", "github", dir}, {"audit", botTree(t, map[string]string{"README.md": "x\n"})}} {
+		if _, stdout, _ := botRun(t, args...); strings.Contains(stdout, "bot explain") {
+			t.Errorf("%v: a hint in\n%s", args, stdout)
+		}
+	}
+}
