@@ -28,6 +28,7 @@ import (
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/handlers"
+	"github.com/djsec/djsec/internal/logfmt"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/jobs/checkrun"
@@ -98,9 +99,9 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 }
 
-// newLogger writes JSON lines at level and above.
+// newLogger writes JSON lines at level and above, durations as "1.5s".
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: logfmt.ReplaceAttr}))
 }
 
 // serveOptions are serve's knobs beyond the environment; tests set the
