@@ -135,7 +135,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	}
 
 	var out bytes.Buffer
-	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("")}); err != nil {
+	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("devel")}); err != nil {
 		return fail(stderr, "%s: %v", name, err)
 	}
 	if trailer != nil && f.format == "text" {

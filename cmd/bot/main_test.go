@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -208,5 +209,32 @@ func TestHelpOnce(t *testing.T) {
 		if n := strings.Count(stdout+stderr, "Usage"); code != exitOK || n != 1 || stderr != "" {
 			t.Errorf("%s -h: exit %d, %d usages, stderr %q", name, code, n, stderr)
 		}
+	}
+}
+
+// TestDevVersion: a development build is named by its commit, so SARIF
+// and the rules version tell builds apart; without one, the fallback.
+func TestDevVersion(t *testing.T) {
+	t.Parallel()
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "36d7365db98bff11b7672b1fd80df52881a344c1"}
+	for _, tc := range []struct {
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{[]debug.BuildSetting{rev, {Key: "vcs.modified", Value: "false"}}, "devel-36d7365db98b"},
+		{[]debug.BuildSetting{{Key: "vcs", Value: "git"}, rev, {Key: "vcs.modified", Value: "true"}}, "devel-36d7365db98b-dirty"},
+		{[]debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}}, "devel-abc"},
+		{[]debug.BuildSetting{{Key: "GOOS", Value: "linux"}}, "devel"},
+		{nil, "devel"},
+	} {
+		if got := devVersion(tc.settings, "devel"); got != tc.want {
+			t.Errorf("devVersion(%v) = %q, want %q", tc.settings, got, tc.want)
+		}
+	}
+	// A test binary carries no commit: the SARIF report still names a
+	// version.
+	code, stdout, _ := botRun(t, "audit", "--format", "sarif", "--fail-on", "never", botTree(t, map[string]string{"mysite/settings.py": "DEBUG = True\n"}))
+	if code != exitOK || !strings.Contains(stdout, `"name": "djsec",`) || !strings.Contains(stdout, `"version": "devel"`) {
+		t.Errorf("exit %d, SARIF without a tool version:\n%s", code, stdout)
 	}
 }
