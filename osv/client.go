@@ -242,7 +242,11 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 	case len(missing) > 0 && down:
 		// The API failed moments ago: do not make this analysis wait
 		// for it too.
-		problems = append(problems, fmt.Sprintf("%d package versions not asked: %s", len(missing), downErr))
+		what := fmt.Sprintf("%d package versions", len(missing))
+		if len(missing) == 1 {
+			what = "1 package version"
+		}
+		problems = append(problems, fmt.Sprintf("%s not asked after: %s", what, downErr))
 	case len(missing) > 0:
 		res.Queried = len(missing)
 		got, err := c.queryBatch(ctx, missing)

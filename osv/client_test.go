@@ -211,7 +211,7 @@ func TestQueryDegrades(t *testing.T) {
 		fake.status = 0
 		now = now.Add(30 * time.Second)
 		res = c.Query(context.Background(), pkgs)
-		if fake.batches.Load() != 0 || len(res.Records) != 0 || !strings.Contains(res.Note, "1 package versions not asked: POST /v1/querybatch: HTTP 503") {
+		if fake.batches.Load() != 0 || len(res.Records) != 0 || !strings.Contains(res.Note, "1 package version not asked after: POST /v1/querybatch: HTTP 503") {
 			t.Errorf("during the backoff: %d batches, records %q, note %q", fake.batches.Load(), ids(res), res.Note)
 		}
 		// A failed answer is not cached: after the backoff the API is
