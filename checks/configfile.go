@@ -22,6 +22,9 @@ func ParseConfig(file string, data []byte) (*Config, []ConfigError) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)
+		// An unclosed bracket is found at the end of the stream, after
+		// the last line: point at that line.
+		line = min(line, max(1, strings.Count(strings.TrimSuffix(string(data), "\n"), "\n")+1))
 		if strings.Contains(msg, "cannot start any token") && strings.Contains(string(data), "\t") {
 			msg += "; YAML indents with spaces, not tabs"
 		}
@@ -601,13 +604,37 @@ func cfgDescribe(n *yaml.Node) string {
 
 var cfgYAMLLineRE = lazyre.New(`^(?:yaml: )?line (\d+): (.*)$`)
 
+// yamlParserProblems are the messages of the YAML library's parser (as
+// opposed to its scanner). For them it reports the mark's zero-based line
+// (go.yaml.in/yaml/v3 decode.go, parser.fail adds one for scanner errors
+// only), so `foo: [bar` on line 2 came out as line 1.
+var yamlParserProblems = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // yamlErrorLine splits "yaml: line 3: did not find expected key" into its
-// line and message.
+// line (one-based, as editors count) and message.
 func yamlErrorLine(err error) (int, string) {
 	msg := err.Error()
 	if m := cfgYAMLLineRE().FindStringSubmatch(msg); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		if yamlParserProblems[m[2]] {
+			n++
+		}
 		return n, m[2]
 	}
-	return 1, strings.TrimPrefix(msg, "yaml: ")
+	msg = strings.TrimPrefix(msg, "yaml: ")
+	// Without a line, a parser error was on the first line (its
+	// zero-based line 0 is left out), as is anything else.
+	return 1, msg
 }

@@ -217,6 +217,14 @@ func TestParseConfigErrors(t *testing.T) {
 		{"syntax error", "fail_on: high\n  audit: [friday\n", 0, "does not parse as YAML",
 			func(c *Config) bool { return reflect.DeepEqual(c, DefaultConfig()) }},
 		{"tab indentation", "thresholds:\n\tpassword_min_length: 14\n", 0, "does not parse as YAML", nil},
+		// The YAML library counts parser errors from zero: each of these
+		// came out a line early.
+		{"unclosed list", "fail_on: high\nignore_paths: [a, b\nfix_prs: off\n", 2, // the line of the open bracket
+			"did not find expected ',' or ']'", nil},
+		{"unclosed mapping", "fail_on: high\ncommands: {allowed_users: [alice]\n", 2, "did not find expected ',' or '}'", nil},
+		{"bad indentation", "fail_on: high\nthresholds:\n  password_min_length: 14\n bad: 2\n", 4, "did not find expected key", nil},
+		{"unclosed on the only line", "fail_on: [high", 1, "did not find expected ',' or ']'", nil},
+		{"scanner error", "fail_on: high\naudit: @friday\n", 2, "cannot start any token", nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 var ruleVulnerableDependency = &Rule{
 	ID: "DJS1002", Slug: "vulnerable-dependency", Severity: High, Where: "R", Section: 10,
 	Title:     "Dependency version with a known vulnerability",
-	FiresWhen: "a pinned or locked version is inside an advisory's affected range, or a range allows no release that fixes one (bundled OSV data; live OSV API when enabled)",
+	FiresWhen: "a pinned or locked version is inside an advisory's affected range, or a range allows no release that fixes one (bundled OSV data; the live OSV API in the App, and with bot audit --online)",
 	Doc: "A release with a published vulnerability is the easiest thing to attack: the advisory tells everyone " +
 		"what is broken and the fix tells them where. Django's own security releases fix SQL injection, " +
 		"denial of service and information leaks several times a year.\n\n" +
@@ -24,7 +24,9 @@ var ruleVulnerableDependency = &Rule{
 		"(OSV records) and Django's security archive, matched as OSV says (ECOSYSTEM and SEMVER ranges with " +
 		"PEP 440 ordering, `introduced`/`fixed`/`last_affected`, plus the `versions` lists; GIT ranges are " +
 		"ignored). `bot version` shows the date of the bundled data and `bot advisories list PACKAGE` what it " +
-		"holds. With `OSV_API_URL` set, the live OSV API adds what was published since.\n\n" +
+		"holds. The App also asks the live OSV API (`OSV_API_URL`, default https://api.osv.dev; `off` turns it off) " +
+		"about the same versions, and so does `bot audit --online`: its records, published since the bundle's date, " +
+		"are judged by this rule exactly as the bundled ones.\n\n" +
 		"The finding names every advisory (by CVE where there is one) with the first release that fixes it " +
 		"(for Django, in the same series) and the smallest upgrade that fixes all of them. Its severity is the " +
 		"highest among the advisories: Django's own rating (low, moderate → medium, high) for its security " +

@@ -345,6 +345,8 @@ func (s *Server) environ() []string {
 		"LOG_LEVEL":              "debug",
 		"DJSEC_WORKERS":          "4",
 		"DJSEC_SHUTDOWN_TIMEOUT": "5s",
+		// Hermetic: the bundled advisory data only, never api.osv.dev.
+		"OSV_API_URL": "off",
 	}
 	e.mu.Lock()
 	for k, v := range e.Vars {

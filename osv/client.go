@@ -1,8 +1,12 @@
 // Package osv fetches live vulnerability records from an OSV API
 // (https://google.github.io/osv.dev/api/) for the dependency versions a
-// project pins, to add to djsec's bundled advisory data. It is optional:
-// nothing is queried unless OSV_API_URL names the service. Every failure
-// degrades to the bundled data with a note; none fails an analysis.
+// project pins, to add to djsec's bundled advisory data, whose records
+// outside Django stop at the bundle's date. The App asks api.osv.dev by
+// default (OSV_API_URL=off opts out, a URL names a mirror); the command
+// line only with --online or OSV_API_URL set, so pre-commit stays
+// hermetic. Every failure degrades to the bundled data with a note; none
+// fails an analysis. The records it returns go into checks.Input's
+// Advisories and through the same rules as the bundled ones.
 package osv
 
 import (
@@ -21,13 +25,20 @@ import (
 	"sync"
 	"time"
 
+	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/checks/deps"
 )
 
-// EnvURL is the environment variable that turns the client on: the API's
-// base URL, such as https://api.osv.dev.
+// EnvURL is the environment variable that configures the client: the
+// API's base URL (a mirror), or "off".
 const EnvURL = "OSV_API_URL"
+
+// DefaultURL is the public OSV API, asked when OSV_API_URL is unset.
+const DefaultURL = "https://api.osv.dev"
+
+// Off is the OSV_API_URL value that turns live data off.
+const Off = "off"
 
 // Defaults.
 const (
@@ -45,6 +56,13 @@ const (
 	maxResponse = 32 << 20
 	// fetchers is how many vulnerability records are fetched at once.
 	fetchers = 8
+	// DefaultBackoff is how long the client stops asking after a failed
+	// querybatch: when the API is down, every check run would otherwise
+	// wait out the timeout before degrading to the bundle.
+	DefaultBackoff = time.Minute
+	// sweepEvery is how often expired cache entries are dropped, so a
+	// long-running server's cache holds about one day of answers.
+	sweepEvery = time.Hour
 )
 
 // Package is one dependency version to ask about (PyPI ecosystem).
@@ -60,12 +78,18 @@ type Client struct {
 	http    *http.Client
 	timeout time.Duration
 	ttl     time.Duration
+	backoff time.Duration
 	now     func() time.Time
 	log     *slog.Logger
 
 	mu      sync.Mutex
 	answers map[Package]answer      // package version → vulnerability IDs
 	records map[string]cachedRecord // ID → record
+	swept   time.Time               // the last sweep of expired entries
+	// downUntil: a querybatch failed with downErr; until then packages
+	// not in the cache are not asked about.
+	downUntil time.Time
+	downErr   string
 }
 
 type answer struct {
@@ -91,6 +115,10 @@ func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = 
 // WithTTL sets how long an answer is cached.
 func WithTTL(d time.Duration) Option { return func(c *Client) { c.ttl = d } }
 
+// WithBackoff sets how long the client stops asking after a failed
+// querybatch (0: it asks again at the next Query).
+func WithBackoff(d time.Duration) Option { return func(c *Client) { c.backoff = d } }
+
 // WithClock replaces time.Now (tests).
 func WithClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
@@ -108,6 +136,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		http:    &http.Client{},
 		timeout: DefaultTimeout,
 		ttl:     DefaultTTL,
+		backoff: DefaultBackoff,
 		now:     time.Now,
 		log:     slog.Default(),
 		answers: map[Package]answer{},
@@ -119,14 +148,28 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	return c, nil
 }
 
-// FromEnv returns a client for OSV_API_URL, or nil when it is unset (live
-// data is off unless configured).
+// FromEnv returns the App's client: for OSV_API_URL, DefaultURL when it
+// is unset, or nil when it is "off" (the bundled data alone).
 func FromEnv(opts ...Option) (*Client, error) {
 	v := strings.TrimSpace(os.Getenv(EnvURL))
-	if v == "" {
+	switch {
+	case IsOff(v):
 		return nil, nil
+	case v == "":
+		v = DefaultURL
 	}
 	return New(v, opts...)
+}
+
+// IsOff reports whether an OSV_API_URL value turns live data off.
+func IsOff(v string) bool { return strings.EqualFold(strings.TrimSpace(v), Off) }
+
+// URL is the API's base URL ("" for a nil client).
+func (c *Client) URL() string {
+	if c == nil {
+		return ""
+	}
+	return c.base
 }
 
 // Result is what a Query found.
@@ -139,6 +182,26 @@ type Result struct {
 	// Queried counts the package versions asked about over the network;
 	// Cached those answered from the cache.
 	Queried, Cached int
+	// Source is the API's URL when any answer came from it (now or from
+	// the cache): the analysis used live data.
+	Source string
+}
+
+// Lookup asks about the production dependencies whose version the trees
+// pin (files by path, as checks.Input holds them; a pull request's head
+// and base), once each, under cfg's ignore_paths. A nil client returns
+// nothing: the bundled data alone.
+func (c *Client) Lookup(ctx context.Context, cfg *checks.Config, trees ...map[string][]byte) Result {
+	if c == nil {
+		return Result{}
+	}
+	var pkgs []Package
+	for _, files := range trees {
+		for _, d := range checks.PinnedDependencies(checks.Input{Files: files, Config: cfg}) {
+			pkgs = append(pkgs, Package{Name: d.Name, Version: d.Version})
+		}
+	}
+	return c.Query(ctx, pkgs)
 }
 
 // Query returns the live records affecting pkgs. It never fails: problems
@@ -147,6 +210,7 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 	if c == nil || len(pkgs) == 0 {
 		return Result{}
 	}
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 	now := c.now()
@@ -156,6 +220,8 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 	idsOf := map[Package][]string{}
 	seen := map[Package]bool{}
 	c.mu.Lock()
+	c.sweep(now)
+	down, downErr := now.Before(c.downUntil), c.downErr
 	for _, p := range pkgs {
 		p = Package{Name: normalize(p.Name), Version: strings.TrimSpace(p.Version)}
 		if p.Name == "" || p.Version == "" || seen[p] {
@@ -172,7 +238,16 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 	c.mu.Unlock()
 
 	var problems []string
-	if len(missing) > 0 {
+	switch {
+	case len(missing) > 0 && down:
+		// The API failed moments ago: do not make this analysis wait
+		// for it too.
+		what := fmt.Sprintf("%d package versions", len(missing))
+		if len(missing) == 1 {
+			what = "1 package version"
+		}
+		problems = append(problems, fmt.Sprintf("%s not asked after: %s", what, downErr))
+	case len(missing) > 0:
 		res.Queried = len(missing)
 		got, err := c.queryBatch(ctx, missing)
 		if err != nil {
@@ -183,7 +258,15 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 			c.answers[p] = answer{ids: ids, fetched: now}
 			idsOf[p] = ids
 		}
+		// Nothing answered, and not because the caller gave up: the
+		// API is down or unreachable.
+		if err != nil && len(got) == 0 && c.backoff > 0 && parent.Err() == nil {
+			c.downUntil, c.downErr = now.Add(c.backoff), err.Error()
+		}
 		c.mu.Unlock()
+	}
+	if len(idsOf) > 0 {
+		res.Source = c.base
 	}
 
 	var want []string
@@ -208,6 +291,25 @@ func (c *Client) Query(ctx context.Context, pkgs []Package) Result {
 		c.log.Warn("osv: degraded to bundled advisory data", "url", c.base, "problems", strings.Join(problems, "; "))
 	}
 	return res
+}
+
+// sweep drops expired cache entries, at most once per sweepEvery. The
+// caller holds c.mu.
+func (c *Client) sweep(now time.Time) {
+	if now.Sub(c.swept) < sweepEvery {
+		return
+	}
+	c.swept = now
+	for p, a := range c.answers {
+		if now.Sub(a.fetched) >= c.ttl {
+			delete(c.answers, p)
+		}
+	}
+	for id, r := range c.records {
+		if now.Sub(r.fetched) >= c.ttl {
+			delete(c.records, id)
+		}
+	}
 }
 
 // queryBatch asks /v1/querybatch about pkgs and returns the vulnerability

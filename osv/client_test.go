@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/djsec/djsec/checks"
 )
 
 // fakeOSV is a local OSV API: querybatch answers from vulnsOf, vulns from
@@ -198,15 +200,25 @@ func TestQueryDegrades(t *testing.T) {
 		fake.status = http.StatusServiceUnavailable
 		srv := httptest.NewServer(fake)
 		defer srv.Close()
-		c, _ := New(srv.URL)
+		now := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+		c, _ := New(srv.URL, WithClock(func() time.Time { return now }))
 		res := c.Query(context.Background(), pkgs)
-		if len(res.Records) != 0 || !strings.Contains(res.Note, "HTTP 503") || !strings.Contains(res.Note, "bundled data of 2026-11-26") {
-			t.Errorf("records %q, note %q", ids(res), res.Note)
+		if len(res.Records) != 0 || res.Source != "" || !strings.Contains(res.Note, "HTTP 503") || !strings.Contains(res.Note, "bundled data of 2026-11-26") {
+			t.Errorf("records %q, source %q, note %q", ids(res), res.Source, res.Note)
 		}
-		// A failed answer is not cached: the next query asks again.
+		// For a minute the API is not asked: the next analysis degrades
+		// at once instead of waiting for a server that is down.
 		fake.status = 0
-		if res := c.Query(context.Background(), pkgs); res.Note != "" || ids(res) != "GHSA-new1 GHSA-new2" {
-			t.Errorf("after recovery: %q, note %q", ids(res), res.Note)
+		now = now.Add(30 * time.Second)
+		res = c.Query(context.Background(), pkgs)
+		if fake.batches.Load() != 0 || len(res.Records) != 0 || !strings.Contains(res.Note, "1 package version not asked after: POST /v1/querybatch: HTTP 503") {
+			t.Errorf("during the backoff: %d batches, records %q, note %q", fake.batches.Load(), ids(res), res.Note)
+		}
+		// A failed answer is not cached: after the backoff the API is
+		// asked again.
+		now = now.Add(time.Minute)
+		if res := c.Query(context.Background(), pkgs); res.Note != "" || ids(res) != "GHSA-new1 GHSA-new2" || res.Source != srv.URL {
+			t.Errorf("after recovery: %q, source %q, note %q", ids(res), res.Source, res.Note)
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {
@@ -269,16 +281,72 @@ func TestConfiguration(t *testing.T) {
 			t.Errorf("New(%q) accepted", bad)
 		}
 	}
-	t.Setenv(EnvURL, "")
-	if c, err := FromEnv(); c != nil || err != nil {
-		t.Errorf("unset: %v, %v; want nil, nil (off unless configured)", c, err)
-	}
-	t.Setenv(EnvURL, "https://osv.test")
-	if c, err := FromEnv(); c == nil || err != nil || c.base != "https://osv.test" {
-		t.Errorf("set: %+v, %v", c, err)
+	for _, tc := range []struct {
+		env, want string // want "": no client
+		bad       bool
+	}{
+		{env: "", want: DefaultURL}, // live by default
+		{env: "off"},
+		{env: " OFF "},
+		{env: "https://osv.test/", want: "https://osv.test"}, // a mirror
+		{env: "osv.test", bad: true},
+	} {
+		t.Setenv(EnvURL, tc.env)
+		c, err := FromEnv()
+		if (err != nil) != tc.bad || c.URL() != tc.want {
+			t.Errorf("%s=%q: client %q, error %v; want %q", EnvURL, tc.env, c.URL(), err, tc.want)
+		}
 	}
 	var nilClient *Client
 	if res := nilClient.Query(context.Background(), []Package{{"django", "1"}}); res.Note != "" || len(res.Records) != 0 {
 		t.Errorf("a nil client queried: %+v", res)
+	}
+}
+
+// TestLookup: only production dependencies with a known version are asked
+// about, once each across a pull request's head and base; ranges,
+// development manifests and ignored paths are not.
+func TestLookup(t *testing.T) {
+	t.Parallel()
+	fake := newFake()
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := New(srv.URL)
+	cfg := checks.DefaultConfig()
+	cfg.IgnorePaths = []string{"vendor/**"}
+	head := map[string][]byte{
+		"requirements.txt":        []byte("Django==5.2.18\nrequests>=2.0\n"),
+		"requirements-dev.txt":    []byte("pytest==8.0.0\n"),
+		"vendor/requirements.txt": []byte("six==1.16.0\n"),
+	}
+	base := map[string][]byte{"requirements.txt": []byte("Django==5.2.18\nrequests==2.31.0\n")}
+	res := c.Lookup(context.Background(), cfg, head, base)
+	if res.Note != "" || ids(res) != "GHSA-new1 GHSA-new2 GHSA-req" || res.Source != srv.URL {
+		t.Errorf("records %q, source %q, note %q", ids(res), res.Source, res.Note)
+	}
+	if got := fake.queries; len(got) != 1 || strings.Join(got[0], ",") != "django@5.2.18#,requests@2.31.0#" {
+		t.Errorf("asked %v, want django 5.2.18 and requests 2.31.0 once", got)
+	}
+	var nilClient *Client
+	if res := nilClient.Lookup(context.Background(), cfg, head); res.Source != "" || len(res.Records) != 0 {
+		t.Errorf("a nil client looked up: %+v", res)
+	}
+}
+
+// TestSweep: expired answers leave the cache, so a server's memory holds
+// about a day of them.
+func TestSweep(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(newFake())
+	defer srv.Close()
+	now := time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)
+	c, _ := New(srv.URL, WithClock(func() time.Time { return now }))
+	c.Query(context.Background(), []Package{{"django", "5.2.18"}})
+	now = now.Add(25 * time.Hour)
+	c.Query(context.Background(), []Package{{"requests", "2.31.0"}})
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.answers[Package{"django", "5.2.18"}]; ok || len(c.answers) != 1 || len(c.records) != 1 {
+		t.Errorf("after a day: %d answers, %d records; want requests' alone", len(c.answers), len(c.records))
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/handlers"
@@ -30,6 +31,7 @@ import (
 	"github.com/djsec/djsec/jobs/fixup"
 	"github.com/djsec/djsec/jobs/redeliver"
 	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/osv"
 	"github.com/djsec/djsec/registration"
 	"github.com/djsec/djsec/store"
 )
@@ -171,6 +173,13 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	if rescueAfter == 0 {
 		rescueAfter = jobs.RescueAfter(jobTimeout)
 	}
+	// Live advisory data: api.osv.dev unless OSV_API_URL names a mirror
+	// or says off; its failures degrade to the bundled data.
+	live, err := osv.FromEnv(osv.WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	logger.Info("advisory data", slog.String("bundled", advisories.SnapshotDate()), slog.String("live", cmp.Or(live.URL(), "off")))
 	// Fix-up pull requests: the check run's "fix" button, /djsec fix and,
 	// after each push's check, fix_prs: auto.
 	fixer, err := fixup.New(fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes})
@@ -191,6 +200,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		Ignores: func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error) {
 			return commandrun.ReviewIgnores(ctx, db, repoID, pr)
 		},
+		Advisories: live,
 	})
 	if err != nil {
 		return err
@@ -198,7 +208,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	// The weekly audit issue: AUDIT_SCHEDULE's sweep, first audits of
 	// installed repositories, /djsec audit.
 	auditor, err := auditrun.New(auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
-		RulesVersion: checkrun.RulesVersion(version)})
+		RulesVersion: checkrun.RulesVersion(version), Advisories: live})
 	if err != nil {
 		return err
 	}

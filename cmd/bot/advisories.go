@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"path"
 	"strings"
 	"sync"
@@ -36,10 +37,13 @@ files, against the advisories (DJS1002), Django's support table (DJS1001)
 and the pinning rule (DJS1003). Exit status as for bot audit: 1 when a
 finding is at or above --fail-on.
 
-The bundled data's date is shown by bot version. With OSV_API_URL set
-(e.g. https://api.osv.dev), check and audit also ask that OSV API about
-each pinned version (answers cached for 24 hours within one process); when
-it cannot be reached, the bundled data is used and a note says so.
+The bundled data's date is shown by bot version. The command line is
+offline by default, so pre-commit hooks and CI stay hermetic: with
+--online, check and audit also ask the OSV API (https://api.osv.dev, or
+the mirror OSV_API_URL names; OSV_API_URL set to a URL also turns this
+on) about each pinned version, cached for 24 hours within one process.
+When it cannot be reached, the bundled data is used and a note on stderr
+says so. OSV_API_URL=off keeps everything offline.
 `
 
 func runAdvisories(args []string, stdout, stderr io.Writer) int {
@@ -113,7 +117,7 @@ func advisoriesListText(w io.Writer, name string, recs []*advisories.Record, db 
 	data := fmt.Sprintf("advisory data of %s: %s", advisories.SnapshotDate(), advisories.SourcesLine())
 	if len(recs) == 0 {
 		fmt.Fprintf(w, "%s: no advisory in the bundled data (%s).\n", name, data)
-		fmt.Fprintf(w, "It holds records for %s. No record is no proof of no vulnerability: outside Django, the PyPA snapshot ends on its date; set OSV_API_URL for live data in bot advisories check.\n",
+		fmt.Fprintf(w, "It holds records for %s. No record is no proof of no vulnerability: outside Django, the PyPA snapshot ends on its date; add --online to bot advisories check for live data.\n",
 			strings.Join(db.Packages(), ", "))
 		return
 	}
@@ -167,6 +171,7 @@ func runAdvisoriesCheck(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.format, "format", "text", "output `format`: text, json, sarif or github (workflow commands)")
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above this `level`: critical, high, medium, low, info or never (default: fail_on from djsec.yml, else high)")
 	fs.StringVar(&f.config, "config", "", "read the configuration from `FILE` instead of PATH/.github/djsec.yml")
+	fs.BoolVar(&f.online, "online", false, onlineUsage)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), advisoriesUsage+"\nFlags of check:\n")
 		fs.PrintDefaults()
@@ -216,29 +221,35 @@ func isManifest(p string) bool {
 	return ext == ".txt" || ext == ".in" || ext == ".pip"
 }
 
-// liveClient is the OSV API client OSV_API_URL configures, made once per
-// process so its 24-hour cache serves every PATH.
-var liveClient = sync.OnceValues(func() (*osv.Client, error) {
+// onlineUsage documents --online, which audit and advisories check share.
+const onlineUsage = "also ask the OSV API (OSV_API_URL, default " + osv.DefaultURL + ") about each pinned version; offline by default"
+
+// liveClient returns the OSV API client of a command-line run: nil (the
+// bundled data alone) unless --online was given or OSV_API_URL names an
+// API, so pre-commit hooks and CI stay hermetic unless asked. Tests
+// replace it.
+var liveClient = func(online bool) (*osv.Client, error) {
+	v := strings.TrimSpace(os.Getenv(osv.EnvURL))
+	switch {
+	case osv.IsOff(v) && online:
+		return nil, fmt.Errorf("--online asks the OSV API, but %s=%s turns it off", osv.EnvURL, v)
+	case osv.IsOff(v), v == "" && !online:
+		return nil, nil
+	}
+	return sharedLiveClient()
+}
+
+// sharedLiveClient is made once per process, so its 24-hour cache serves
+// every PATH.
+var sharedLiveClient = sync.OnceValues(func() (*osv.Client, error) {
 	return osv.FromEnv(osv.WithLogger(slog.New(slog.DiscardHandler)))
 })
 
-// liveAdvisories asks the live OSV API about in's pinned dependencies when
-// one is configured; problems become a note on stderr, and the analysis
-// goes on with the bundled data.
-func liveAdvisories(in checks.Input, stderr io.Writer) []advisories.Record {
-	c, err := liveClient()
-	if err != nil {
-		fmt.Fprintf(stderr, "bot: note: %v; the bundled advisory data of %s is used\n", err, advisories.SnapshotDate())
-		return nil
-	}
-	if c == nil {
-		return nil
-	}
-	var pkgs []osv.Package
-	for _, d := range checks.PinnedDependencies(in) {
-		pkgs = append(pkgs, osv.Package{Name: d.Name, Version: d.Version})
-	}
-	res := c.Query(context.Background(), pkgs)
+// liveAdvisories asks c (nil: nobody) about in's pinned dependencies;
+// problems become a note on stderr, and the analysis goes on with the
+// bundled data.
+func liveAdvisories(c *osv.Client, in checks.Input, stderr io.Writer) []advisories.Record {
+	res := c.Lookup(context.Background(), in.Config, in.Files)
 	if res.Note != "" {
 		fmt.Fprintf(stderr, "bot: note: %s\n", res.Note)
 	}

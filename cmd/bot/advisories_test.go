@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -191,12 +192,16 @@ func TestAuditDjango4210Golden(t *testing.T) {
 	}
 }
 
-// TestAuditLiveAdvisories: with OSV_API_URL set, audits add the live
-// records; when the API fails, a note says the bundled data was used and
-// the audit goes on. Not parallel: it swaps the process's live client.
+// TestAuditLiveAdvisories: offline by default; with --online (or
+// OSV_API_URL naming an API) audits add the live records, judged by the
+// same rule; when the API fails, a note says the bundled data was used and
+// the audit goes on; OSV_API_URL=off and --online contradict each other.
+// Not parallel: it sets the environment and swaps the process's client.
 func TestAuditLiveAdvisories(t *testing.T) {
 	var fail bool
+	var asked atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked.Add(1)
 		if fail {
 			http.Error(w, "down", http.StatusBadGateway)
 			return
@@ -229,19 +234,40 @@ func TestAuditLiveAdvisories(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer func(old func() (*osv.Client, error)) { liveClient = old }(liveClient)
-	liveClient = func() (*osv.Client, error) { return client, nil }
+	defer func(old func() (*osv.Client, error)) { sharedLiveClient = old }(sharedLiveClient)
+	sharedLiveClient = func() (*osv.Client, error) { return client, nil }
+	const want = "critical DJS1002 vulnerable-dependency: gunicorn 23.0.0 has a known vulnerability (highest severity critical): fixed in 23.0.1: CVE-2099-0001 (GHSA-live-gunicorn)"
+	// gunicorn 23.0.0 is pinned, and 22.0.0 only allowed by a range: the
+	// live record affects both, but only the pin is judged by version.
+	dir := botTree(t, map[string]string{"requirements.txt": "Django==5.2.18\ngunicorn==23.0.0\n", "other/requirements.txt": "Django==5.2.18\ngunicorn>=22.0\n"})
 
-	dir := botTree(t, map[string]string{"requirements.txt": "Django==5.2.18\ngunicorn==23.0.0\n"})
+	// Offline by default, so pre-commit stays hermetic.
+	t.Setenv(osv.EnvURL, "")
 	code, stdout, stderr := botRun(t, "advisories", "check", dir)
-	if code != exitFindings || stderr != "" || !strings.Contains(stdout, "critical DJS1002 vulnerable-dependency: gunicorn 23.0.0 has a known vulnerability (highest severity critical): fixed in 23.0.1: CVE-2099-0001 (GHSA-live-gunicorn)") {
-		t.Errorf("live: exit %d, stderr %q\n%s", code, stderr, stdout)
+	if asked.Load() != 0 || strings.Contains(stdout, "GHSA-live") || stderr != "" {
+		t.Errorf("offline: %d requests, exit %d, stderr %q\n%s", asked.Load(), code, stderr, stdout)
+	}
+
+	code, stdout, stderr = botRun(t, "advisories", "check", "--online", dir)
+	if code != exitFindings || stderr != "" || !strings.Contains(stdout, want) || strings.Count(stdout, "GHSA-live") != 1 {
+		t.Errorf("--online: exit %d, stderr %q\n%s", code, stderr, stdout)
+	}
+	// A URL in OSV_API_URL (a mirror) is a choice to go online too.
+	t.Setenv(osv.EnvURL, srv.URL)
+	if code, stdout, _ = botRun(t, "audit", dir); code != exitFindings || !strings.Contains(stdout, want) {
+		t.Errorf("%s=URL: exit %d\n%s", osv.EnvURL, code, stdout)
+	}
+
+	t.Setenv(osv.EnvURL, "off")
+	if code, _, stderr = botRun(t, "audit", "--online", dir); code != exitUsage || stderr != "bot: audit: --online asks the OSV API, but OSV_API_URL=off turns it off\n" {
+		t.Errorf("off and --online: exit %d, stderr %q", code, stderr)
 	}
 
 	fail = true
 	client2, _ := osv.New(srv.URL, quiet) // a fresh cache
-	liveClient = func() (*osv.Client, error) { return client2, nil }
-	code, stdout, stderr = botRun(t, "audit", "--fail-on", "high", dir)
+	sharedLiveClient = func() (*osv.Client, error) { return client2, nil }
+	t.Setenv(osv.EnvURL, "")
+	code, stdout, stderr = botRun(t, "audit", "--online", "--fail-on", "high", dir)
 	if code != exitOK || !strings.Contains(stderr, "bot: note: live advisory data from "+srv.URL+" is incomplete (POST /v1/querybatch: HTTP 502); the bundled data of 2026-11-26 was used for the rest") {
 		t.Errorf("degraded: exit %d, stderr %q\n%s", code, stderr, stdout)
 	}

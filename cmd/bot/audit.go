@@ -14,6 +14,7 @@ import (
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/formats"
+	"github.com/djsec/djsec/osv"
 )
 
 func init() {
@@ -28,7 +29,8 @@ skipping .git, virtualenvs, node_modules and migrations. The configuration
 is PATH/.github/djsec.yml unless --config names another file.
 
 Paths in the output are relative to PATH (prefixed with PATH when several
-are given). Exit status: 0 when no finding is at or above --fail-on, 1 when
+are given); a PATH that is a file is named as given. A symlink to a file
+the audit reads anyway is not analyzed twice. Exit status: 0 when no finding is at or above --fail-on, 1 when
 one is, 2 on bad usage or when a PATH cannot be read.
 
 Flags:
@@ -41,6 +43,7 @@ type auditFlags struct {
 	output     string
 	config     string
 	pathPrefix string
+	online     bool // also ask the OSV API (liveClient)
 	// sarifSuppressed keeps suppressed findings in SARIF (formats.Options).
 	sarifSuppressed bool
 }
@@ -53,6 +56,7 @@ func runAudit(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.failOn, "fail-on", "", "exit 1 when a finding is at or above this `level`: critical, high, medium, low, info or never (default: fail_on from djsec.yml, else high)")
 	fs.StringVar(&f.output, "output", "", "write the report to `FILE` instead of standard output")
 	fs.StringVar(&f.config, "config", "", "read the configuration from `FILE` instead of PATH/.github/djsec.yml")
+	fs.BoolVar(&f.online, "online", false, onlineUsage)
 	fs.StringVar(&f.pathPrefix, "path-prefix", "", "prepend `DIR/` to every path in the output, e.g. to make paths relative to the repository root when PATH is a subdirectory (code scanning)")
 	fs.BoolVar(&f.sarifSuppressed, "sarif-suppressed", false, "keep suppressed findings in SARIF, marked as suppressed (GitHub's upload ignores the mark and opens alerts for them)")
 	fs.Usage = func() {
@@ -86,6 +90,10 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	if len(paths) == 0 {
 		paths = []string{"."}
 	}
+	live, err := liveClient(f.online)
+	if err != nil {
+		return fail(stderr, "%s: %v", name, err)
+	}
 
 	var override *loadedConfig
 	if f.config != "" {
@@ -99,7 +107,7 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	merged := &checks.Result{Findings: []checks.Finding{}, Files: []string{}, Errors: []checks.FileError{}, Modules: []checks.ModuleInfo{}}
 	failed := false
 	for _, root := range paths {
-		res, cfg, external, err := auditPath(root, override, stderr)
+		res, cfg, external, single, err := auditPath(root, override, live, stderr)
 		if err != nil {
 			return fail(stderr, "%s: %v", name, err)
 		}
@@ -114,7 +122,12 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 			failed = true
 		}
 		prefix := f.pathPrefix
-		if len(paths) > 1 {
+		switch {
+		case single:
+			// A file PATH is named as given: its directory, then the
+			// name it was analyzed under.
+			prefix = path.Join(prefix, filepath.ToSlash(filepath.Dir(filepath.Clean(root))))
+		case len(paths) > 1:
 			prefix = path.Join(prefix, filepath.ToSlash(filepath.Clean(root)))
 		}
 		prefixPaths(res, prefix, external)
@@ -125,11 +138,14 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	}
 
 	var out bytes.Buffer
-	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion(""), SARIFSuppressed: f.sarifSuppressed}); err != nil {
+	if err := formats.WriteAudit(&out, f.format, merged, formats.Options{ToolVersion: toolVersion("devel"), SARIFSuppressed: f.sarifSuppressed}); err != nil {
 		return fail(stderr, "%s: %v", name, err)
 	}
 	if trailer != nil && f.format == "text" {
 		out.WriteString(trailer())
+	}
+	if f.format == "text" {
+		out.WriteString(explainHint(merged))
 	}
 	if f.output != "" {
 		if err := os.WriteFile(f.output, out.Bytes(), 0o644); err != nil {
@@ -146,6 +162,18 @@ func auditPaths(name string, f auditFlags, paths []string, keep func(*checks.Res
 	return exitOK
 }
 
+// explainHint is the text report's last line, once and only when a
+// finding was printed: where the rules' documentation is, with the first
+// finding's rule as the example.
+func explainHint(res *checks.Result) string {
+	for _, f := range res.Findings {
+		if !f.Suppressed {
+			return fmt.Sprintf("Run `bot explain %s` (any rule ID) for why it matters and how to fix it.\n", f.Rule)
+		}
+	}
+	return ""
+}
+
 // loadedConfig is a --config file read once and shared by every PATH.
 type loadedConfig struct {
 	file string
@@ -155,12 +183,13 @@ type loadedConfig struct {
 // auditPath collects and analyzes one PATH. Only a PATH that cannot be
 // read at all is an error; unreadable files inside it are entries of
 // Result.Errors. external is the name of a --config file outside PATH,
-// which findings name as given (not relative to PATH). Notes about live
-// advisory data (OSV_API_URL) go to stderr.
-func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, err error) {
+// which findings name as given (not relative to PATH). live (nil: none)
+// is asked about the pinned dependencies; notes about it go to stderr.
+// single says root is one file, analyzed under its base name.
+func auditPath(root string, override *loadedConfig, live *osv.Client, stderr io.Writer) (res *checks.Result, cfg *checks.Config, external string, single bool, err error) {
 	t, err := collect(root)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, "", false, err
 	}
 	cfg, cfgErrs, external := treeConfig(t, root, override)
 	// Files the configuration ignores are not reported as unreadable either.
@@ -177,11 +206,11 @@ func auditPath(root string, override *loadedConfig, stderr io.Writer) (res *chec
 		Now:          auditNow(),
 		Audit:        true,
 	}
-	in.Advisories = liveAdvisories(in, stderr)
+	in.Advisories = liveAdvisories(live, in, stderr)
 	res = checks.Analyze(context.Background(), in)
 	res.Errors = append(res.Errors, fileErrs...)
 	sort.SliceStable(res.Errors, func(i, j int) bool { return res.Errors[i].Path < res.Errors[j].Path })
-	return res, cfg, external, nil
+	return res, cfg, external, t.single, nil
 }
 
 // treeConfig is PATH's configuration: --config's file, else

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -190,9 +191,64 @@ func TestAuditPathPrefixAndSingleFile(t *testing.T) {
 	if rep := botJSON(t, stdout); code != exitOK || !reflect.DeepEqual(rep.Files, []string{"backend/mysite/settings.py"}) {
 		t.Errorf("--path-prefix: exit %d, files %v", code, rep.Files)
 	}
-	code, stdout, _ = botRun(t, "audit", "--format", "json", "--fail-on", "never", filepath.Join(dir, "backend", "mysite", "settings.py"))
-	if rep := botJSON(t, stdout); code != exitOK || !reflect.DeepEqual(rep.Files, []string{"settings.py"}) {
-		t.Errorf("single file: exit %d, files %v", code, rep.Files)
+	// A file PATH is named as given, alone, beside another PATH, or
+	// through a link; never as PATH/its-name, which does not exist.
+	file := filepath.Join(dir, "backend", "mysite", "settings.py")
+	link := filepath.Join(dir, "settings.py")
+	if err := os.Symlink(file, link); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{file}, []string{filepath.ToSlash(file)}},
+		{[]string{"--path-prefix", "repo", file}, []string{"repo" + filepath.ToSlash(file)}},
+		{[]string{file, filepath.Join(dir, "backend")}, []string{filepath.ToSlash(file), filepath.ToSlash(file)}},
+		{[]string{link}, []string{filepath.ToSlash(link)}},
+	} {
+		code, stdout, _ = botRun(t, append([]string{"audit", "--format", "json", "--fail-on", "never"}, tc.args...)...)
+		rep := botJSON(t, stdout)
+		if code != exitOK || !reflect.DeepEqual(rep.Files, tc.want) {
+			t.Errorf("%v: exit %d, files %v, want %v", tc.args, code, rep.Files, tc.want)
+		}
+		for _, f := range rep.Findings {
+			if !slices.Contains(tc.want, f.Path) {
+				t.Errorf("%v: finding at %s, want one of %v", tc.args, f.Path, tc.want)
+			}
+		}
+	}
+}
+
+// TestAuditSymlinkCopies: a link to a file the audit reads anyway is not
+// analyzed a second time, which would report every finding twice; a link
+// to a file read only through it still is.
+func TestAuditSymlinkCopies(t *testing.T) {
+	t.Parallel()
+	files := map[string]string{
+		"manage.py":             "import os\nos.environ.setdefault('DJANGO_SETTINGS_MODULE', 'mysite.settings')\n",
+		"mysite/settings.py":    "DEBUG = True\nSECRET_KEY = 'django-insecure-abcdefghijklmnopqrstuvwxyz0123456789'\n",
+		"requirements/prod.txt": "Django==4.2.0\n",
+	}
+	dir := botTree(t, files)
+	_, stdout, _ := botRun(t, "audit", "--format", "json", "--fail-on", "never", dir)
+	before := botJSON(t, stdout)
+	if len(before.Findings) < 3 {
+		t.Fatalf("only %d findings without links", len(before.Findings))
+	}
+	for link, target := range map[string]string{
+		"mysite/prod.py":   "settings.py",
+		"settings_copy.py": "mysite/settings.py",
+		"requirements.txt": "requirements/prod.txt",
+	} {
+		if err := os.Symlink(target, filepath.Join(dir, filepath.FromSlash(link))); err != nil {
+			t.Skipf("cannot create symlinks here: %v", err)
+		}
+	}
+	_, stdout, _ = botRun(t, "audit", "--format", "json", "--fail-on", "never", dir)
+	after := botJSON(t, stdout)
+	if len(after.Findings) != len(before.Findings) || !reflect.DeepEqual(after.Files, before.Files) {
+		t.Errorf("with links: %d findings in %v, want the %d in %v", len(after.Findings), after.Files, len(before.Findings), before.Files)
 	}
 }
 
@@ -521,5 +577,23 @@ func TestAuditSymlinkedRoot(t *testing.T) {
 	code, stdout, _ := botRun(t, "audit", "--format", "json", "--fail-on", "never", link)
 	if rep := botJSON(t, stdout); code != exitOK || !reflect.DeepEqual(rep.Files, []string{"mysite/settings.py"}) || len(rep.Errors) != 0 {
 		t.Errorf("exit %d, files %v, errors %v; want the tree behind the link", code, rep.Files, rep.Errors)
+	}
+}
+
+// TestAuditExplainHint: the text report ends with one pointer to `bot
+// explain`, whatever the number of findings, and none when nothing was
+// found or the format is for machines.
+func TestAuditExplainHint(t *testing.T) {
+	t.Parallel()
+	dir := botTree(t, map[string]string{"mysite/settings.py": "DEBUG = True\nSECRET_KEY = 'django-insecure-abcdefghijklmnopqrstuvwxyz0123456789'\n"})
+	_, stdout, _ := botRun(t, "audit", dir)
+	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
+	if n := strings.Count(stdout, "bot explain"); n != 1 || !strings.HasPrefix(lines[len(lines)-1], "Run `bot explain DJS") {
+		t.Errorf("%d hints; last line %q", n, lines[len(lines)-1])
+	}
+	for _, args := range [][]string{{"audit", "--format", "json", dir}, {"audit", "--format", "github", dir}, {"audit", botTree(t, map[string]string{"README.md": "x\n"})}} {
+		if _, stdout, _ := botRun(t, args...); strings.Contains(stdout, "bot explain") {
+			t.Errorf("%v: a hint in\n%s", args, stdout)
+		}
 	}
 }

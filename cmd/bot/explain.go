@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/djsec/djsec/checks"
 	"github.com/djsec/djsec/formats"
@@ -33,9 +34,14 @@ func runExplain(args []string, stdout, stderr io.Writer) int {
 	r, ok := checks.LookupRule(rest[0])
 	if !ok {
 		if s, ok := checks.SuggestRule(rest[0]); ok {
-			return fail(stderr, "explain: unknown rule %q; did you mean %s (%s)?", rest[0], s.Slug, s.ID)
+			// Named the way the user named it: an ID for an ID.
+			first, second := s.Slug, s.ID
+			if strings.HasPrefix(strings.ToUpper(rest[0]), "DJS") {
+				first, second = s.ID, s.Slug
+			}
+			return fail(stderr, "explain: there is no rule %q; did you mean %s (%s)? `bot rules` lists them", rest[0], first, second)
 		}
-		return fail(stderr, "explain: unknown rule %q; `bot rules` lists them", rest[0])
+		return fail(stderr, "explain: there is no rule %q; `bot rules` lists them", rest[0])
 	}
 	if err := formats.Explain(stdout, r); err != nil {
 		return fail(stderr, "explain: %v", err)

@@ -122,6 +122,11 @@ func fixPath(root, prefix string, rules []string, diff bool, failOn *threshold, 
 	if err != nil {
 		return fail(stderr, "fix: %v", err)
 	}
+	if t.single {
+		// Fixes also write the project's .env.example, .gitignore and
+		// requirements, which a lone file does not locate.
+		return fail(stderr, "fix: %s is a file; give the project's directory (bot audit takes a file)", root)
+	}
 	cfg, _, _ := treeConfig(t, root, override)
 	in := checks.Input{Files: t.files, Config: cfg, Now: auditNow(), Audit: true}
 	res, err := fixes.Fix(context.Background(), in, rules)

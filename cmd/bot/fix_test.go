@@ -260,3 +260,18 @@ func TestFixKeepsSymlinks(t *testing.T) {
 		t.Errorf("the link's target was not fixed:\n%s\n%s", b, out.String())
 	}
 }
+
+// TestFixRefusesAFile: fixes write files beside the settings (.env.example,
+// .gitignore, requirements), so a file PATH gets a clear error instead of
+// writes to PATH/settings.py.
+func TestFixRefusesAFile(t *testing.T) {
+	t.Parallel()
+	root := t.TempDir()
+	writeTree(t, root, fixProject)
+	settings := filepath.Join(root, "myproj", "settings.py")
+	var out, errb bytes.Buffer
+	code := run([]string{"fix", settings}, &out, &errb)
+	if want := "bot: fix: " + settings + " is a file; give the project's directory (bot audit takes a file)\n"; code != exitUsage || errb.String() != want {
+		t.Errorf("exit %d, stderr %q, want 2 and %q", code, errb.String(), want)
+	}
+}

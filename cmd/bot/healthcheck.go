@@ -30,11 +30,17 @@ func runHealthcheck(args []string, stdout, stderr io.Writer) int {
 	}
 	url := fs.String("url", "http://127.0.0.1:"+port+"/healthz", "address to GET")
 	timeout := fs.Duration("timeout", 3*time.Second, "give up after this long")
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return exitOK
-		}
-		return exitUsage
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "Usage: bot healthcheck [--url URL] [--timeout DURATION]")
+		fmt.Fprintln(fs.Output())
+		fs.PrintDefaults()
+	}
+	rest, err := parseFlags(fs, args)
+	if err != nil {
+		return flagError(fs, err, stdout, stderr)
+	}
+	if len(rest) > 0 {
+		return fail(stderr, "healthcheck takes no arguments, got %q", rest)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()

@@ -120,6 +120,11 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 			break
 		}
 	}
+	// The flag package prints the usage itself on -h and on a bad flag;
+	// flagError prints what the user sees, once, where it belongs.
+	out := fs.Output()
+	fs.SetOutput(io.Discard)
+	defer fs.SetOutput(out)
 	var positional []string
 	for {
 		if err := fs.Parse(args); err != nil {
@@ -146,10 +151,42 @@ func flagError(fs *flag.FlagSet, err error, stdout, stderr io.Writer) int {
 }
 
 // toolVersion is the module version the binary was built from (set by
-// `go install …@v1.2.3` and `go run …@ref`), or fallback for a local build.
+// `go install …@v1.2.3`, `go run …@ref` and a release build), else the
+// commit of a development build (devVersion), else fallback (go run, go
+// test and builds without VCS stamping know no commit).
 func toolVersion(fallback string) string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return fallback
+	}
+	if bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return bi.Main.Version
 	}
-	return fallback
+	return devVersion(bi.Settings, fallback)
+}
+
+// devVersion names a development build by the commit it was built from,
+// as the linker stamped it: "devel-1a2b3c4d5e6f", with "-dirty" when the
+// tree had uncommitted changes. SARIF's tool version and the check run's
+// rules version then tell one build from another. fallback when the
+// build carries no commit.
+func devVersion(settings []debug.BuildSetting, fallback string) string {
+	var rev string
+	var modified bool
+	for _, s := range settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if rev == "" {
+		return fallback
+	}
+	v := "devel-" + rev[:min(12, len(rev))]
+	if modified {
+		v += "-dirty"
+	}
+	return v
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -145,11 +146,17 @@ func TestExplainCommand(t *testing.T) {
 			t.Errorf("explain %s: exit %d, stdout %q", name, code, stdout)
 		}
 	}
-	code, stdout, stderr := botRun(t, "explain", "config-invalide")
-	if code != exitUsage || stdout != "" || !strings.Contains(stderr, "did you mean config-invalid (DJS002)?") {
-		t.Errorf("explain typo: exit %d, stderr %q; want 2 and a suggestion", code, stderr)
+	// A name that is no rule is said to be none before anything is
+	// suggested.
+	for name, want := range map[string]string{
+		"config-invalide": `bot: explain: there is no rule "config-invalide"; did you mean config-invalid (DJS002)? ` + "`bot rules` lists them\n",
+		"DJS999":          `bot: explain: there is no rule "DJS999"; did you mean DJS109 (secret-hardcoded)? ` + "`bot rules` lists them\n",
+	} {
+		code, stdout, stderr := botRun(t, "explain", name)
+		if code != exitUsage || stdout != "" || stderr != want {
+			t.Errorf("explain %s: exit %d, stderr %q; want 2 and %q", name, code, stderr, want)
+		}
 	}
-	botOneLine(t, stderr)
 	for _, args := range [][]string{{"explain"}, {"explain", "a", "b"}, {"explain", "no-such-rule-at-all-anywhere"}} {
 		code, _, stderr := botRun(t, args...)
 		if code != exitUsage {
@@ -189,5 +196,48 @@ func TestHelpListsVersion(t *testing.T) {
 	var out, errb bytes.Buffer
 	if code := run([]string{"help"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "  version ") {
 		t.Errorf("help (exit %d) does not list version:\n%s", code, out.String())
+	}
+}
+
+// TestHelpOnce: every command's -h prints its usage once, on stdout (the
+// flag package printed it on stderr too when a command's flag set wrote
+// there).
+func TestHelpOnce(t *testing.T) {
+	t.Parallel()
+	for _, name := range commandNames() {
+		code, stdout, stderr := botRun(t, name, "-h")
+		if strings.Contains(commands[name].summary, "not in this build") {
+			continue // -tags noserver: serve and migrate only say so
+		}
+		if n := strings.Count(stdout+stderr, "Usage"); code != exitOK || n != 1 || stderr != "" {
+			t.Errorf("%s -h: exit %d, %d usages, stderr %q", name, code, n, stderr)
+		}
+	}
+}
+
+// TestDevVersion: a development build is named by its commit, so SARIF
+// and the rules version tell builds apart; without one, the fallback.
+func TestDevVersion(t *testing.T) {
+	t.Parallel()
+	rev := debug.BuildSetting{Key: "vcs.revision", Value: "36d7365db98bff11b7672b1fd80df52881a344c1"}
+	for _, tc := range []struct {
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{[]debug.BuildSetting{rev, {Key: "vcs.modified", Value: "false"}}, "devel-36d7365db98b"},
+		{[]debug.BuildSetting{{Key: "vcs", Value: "git"}, rev, {Key: "vcs.modified", Value: "true"}}, "devel-36d7365db98b-dirty"},
+		{[]debug.BuildSetting{{Key: "vcs.revision", Value: "abc"}}, "devel-abc"},
+		{[]debug.BuildSetting{{Key: "GOOS", Value: "linux"}}, "devel"},
+		{nil, "devel"},
+	} {
+		if got := devVersion(tc.settings, "devel"); got != tc.want {
+			t.Errorf("devVersion(%v) = %q, want %q", tc.settings, got, tc.want)
+		}
+	}
+	// A test binary carries no commit: the SARIF report still names a
+	// version.
+	code, stdout, _ := botRun(t, "audit", "--format", "sarif", "--fail-on", "never", botTree(t, map[string]string{"mysite/settings.py": "DEBUG = True\n"}))
+	if code != exitOK || !strings.Contains(stdout, `"name": "djsec",`) || !strings.Contains(stdout, `"version": "devel"`) {
+		t.Errorf("exit %d, SARIF without a tool version:\n%s", code, stdout)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 
 	"github.com/djsec/djsec/config"
+	"github.com/djsec/djsec/internal/logfmt"
 	"github.com/djsec/djsec/server"
 )
 
@@ -68,7 +69,7 @@ func signalContext() (context.Context, context.CancelFunc) {
 	return signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 }
 
-// newLogger writes JSON lines at level and above.
+// newLogger writes JSON lines at level and above, durations as "1.5s".
 func newLogger(w io.Writer, level slog.Level) *slog.Logger {
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level}))
+	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: level, ReplaceAttr: logfmt.ReplaceAttr}))
 }

@@ -29,6 +29,9 @@ type tree struct {
 	// outerIgnoresEnv is true when a .gitignore above root (root being a
 	// subdirectory of a repository) ignores root/.env.
 	outerIgnoresEnv bool
+	// single is set when root is one file: files holds it under its base
+	// name, and the output names it by root as given.
+	single bool
 }
 
 // collect walks root (a directory, or a single file) and reads every file
@@ -47,15 +50,18 @@ func collect(root string) (*tree, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", root, unwrapPath(err))
 	}
-	w := &walker{root: realRoot, t: &tree{files: map[string][]byte{}}, open: openFile}
+	w := &walker{root: realRoot, t: &tree{files: map[string][]byte{}}, open: openFile, real: map[string]string{}}
 	if !info.IsDir() {
-		// A single file: analyze it under its own name.
-		w.read(realRoot, filepath.Base(realRoot), info)
+		// A single file: analyze it under the name it was given (a link
+		// named settings.py is a settings module whatever it points to).
+		w.t.single = true
+		w.read(realRoot, filepath.Base(filepath.Clean(root)), info)
 		return w.t, nil
 	}
 	if err := filepath.WalkDir(realRoot, w.visit); err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", root, unwrapPath(err))
 	}
+	w.dropLinkCopies()
 	sort.SliceStable(w.t.errors, func(i, j int) bool { return w.t.errors[i].Path < w.t.errors[j].Path })
 	w.readIncludes()
 	w.t.outerIgnoresEnv = applyGitignore(realRoot, w.t)
@@ -68,6 +74,38 @@ type walker struct {
 	// open opens a file for reading; tests replace it to fail in ways
 	// root (who reads any file) cannot reproduce with permissions.
 	open func(name string) (io.ReadCloser, error)
+	// real maps each path read through a symlink to the file it reads.
+	real map[string]string
+}
+
+// dropLinkCopies forgets the files read through a symlink whose target
+// was read too, under its own path or through another link: the same
+// bytes analyzed twice would report every finding twice (a
+// requirements.txt -> requirements/prod.txt, a prod.py -> settings.py).
+// The target's own path wins, else the first link in path order.
+func (w *walker) dropLinkCopies() {
+	byTarget := map[string]string{} // target → the path that keeps it
+	for rel := range w.t.files {
+		if _, link := w.real[rel]; !link {
+			byTarget[filepath.Join(w.root, filepath.FromSlash(rel))] = rel
+		}
+	}
+	links := make([]string, 0, len(w.real))
+	for rel := range w.real {
+		links = append(links, rel)
+	}
+	sort.Strings(links)
+	for _, rel := range links {
+		target := w.real[rel]
+		if _, read := w.t.files[rel]; !read {
+			continue
+		}
+		if _, dup := byTarget[target]; dup {
+			delete(w.t.files, rel)
+			continue
+		}
+		byTarget[target] = rel
+	}
 }
 
 func openFile(name string) (io.ReadCloser, error) { return os.Open(name) }
@@ -160,6 +198,7 @@ func (w *walker) symlink(p, rel string) {
 		w.errorf(rel, "symlink to something that is not a regular file (%s); not read", fileKind(info.Mode()))
 		return
 	}
+	w.real[rel] = target
 	w.read(target, rel, info)
 }
 

@@ -47,6 +47,7 @@ import (
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/auditrun/auditissue"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/osv"
 	"github.com/djsec/djsec/store"
 )
 
@@ -96,6 +97,9 @@ type Options struct {
 	// MaxTreeReads bounds the walk of a tree GitHub truncated (default
 	// DefaultMaxTreeReads).
 	MaxTreeReads int
+	// Advisories is the live advisory source (the OSV API) asked about
+	// the versions the branch pins; nil: the bundled data alone.
+	Advisories *osv.Client
 }
 
 // Runner runs audits. It is safe for concurrent use: one per server.
@@ -109,6 +113,7 @@ type Runner struct {
 	now          func() time.Time
 	spread       time.Duration
 	maxTreeReads int
+	advisories   *osv.Client
 	// bot is the App's bot login, learned once (botLogin).
 	bot string
 
@@ -124,7 +129,7 @@ func New(o Options) (*Runner, error) {
 		return nil, errors.New("auditrun: Clients and DB are required")
 	}
 	r := &Runner{clients: o.Clients, db: o.DB, webURL: strings.TrimRight(o.WebURL, "/"), rulesVersion: o.RulesVersion,
-		maxFiles: o.MaxFiles, parallel: o.Parallel, now: o.Now, spread: o.Spread, maxTreeReads: o.MaxTreeReads}
+		maxFiles: o.MaxFiles, parallel: o.Parallel, now: o.Now, spread: o.Spread, maxTreeReads: o.MaxTreeReads, advisories: o.Advisories}
 	if r.webURL == "" {
 		r.webURL = "https://github.com"
 	}
@@ -387,7 +392,12 @@ func (r *Runner) Audit(ctx context.Context, gh *github.Client, t Target) (Result
 			}
 		}
 	}
-	an := checks.Analyze(ctx, checks.Input{Files: files, Config: cfg, ConfigErrors: cfgErrs, Now: now, Audit: true})
+	// Live advisory data: when it cannot be had, the bundle judges alone.
+	live := r.advisories.Lookup(ctx, cfg, files)
+	if live.Note != "" {
+		log.WarnContext(ctx, "audit: "+live.Note)
+	}
+	an := checks.Analyze(ctx, checks.Input{Files: files, Config: cfg, ConfigErrors: cfgErrs, Now: now, Audit: true, Advisories: live.Records})
 	findings := applyIgnores(an.Findings, ignores, now)
 	_ = fileErrs // unreadable files are left out of the analysis; the analyzer says nothing about them
 

@@ -41,6 +41,7 @@ import (
 	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/checkrun/review"
+	"github.com/djsec/djsec/osv"
 	"github.com/djsec/djsec/store"
 )
 
@@ -115,6 +116,10 @@ type Options struct {
 	// work (fix-up pull requests) decides without asking GitHub again;
 	// nil: nothing. Its error retries the job (publishing is idempotent).
 	AfterCheck func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
+	// Advisories is the live advisory source (the OSV API) asked about
+	// the versions head and base pin; nil: the bundled data alone. Its
+	// failures become a note in the summary, never a failed run.
+	Advisories *osv.Client
 }
 
 // Processor runs the check. It is safe for concurrent use: one per server.
@@ -132,6 +137,7 @@ type Processor struct {
 	now          func() time.Time
 	ignores      func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error)
 	afterCheck   func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
+	advisories   *osv.Client
 	completed    *prometheus.CounterVec
 }
 
@@ -143,7 +149,7 @@ func New(o Options) (*Processor, error) {
 	p := &Processor{
 		clients: o.Clients, db: o.DB, webURL: o.WebURL, rulesVersion: o.RulesVersion, fixer: o.Fixer, afterCheck: o.AfterCheck,
 		detailsURL: o.DetailsURL, lease: o.Lease, parallel: o.Parallel, bigFetch: o.BigFetch, maxBytes: o.MaxBytes, now: o.Now,
-		ignores: o.Ignores,
+		ignores: o.Ignores, advisories: o.Advisories,
 	}
 	if p.webURL == "" {
 		p.webURL = "https://github.com"

@@ -25,6 +25,7 @@ import (
 	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/metrics"
+	"github.com/djsec/djsec/osv"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -66,6 +67,8 @@ type envOptions struct {
 	maxBytes int64
 	// afterCheck is checkrun.Options.AfterCheck.
 	afterCheck func(ctx context.Context, origin jobs.Origin, pr int, cfg *checks.Config, res *review.Result) error
+	// advisories is checkrun.Options.Advisories.
+	advisories *osv.Client
 }
 
 func newEnv(t testing.TB, o envOptions) *env {
@@ -90,7 +93,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 	e.proc, err = checkrun.New(checkrun.Options{
 		Clients: clients, DB: e.db, WebURL: "https://github.com", RulesVersion: "test+00000000",
-		Fixer: o.fixer, Registerer: e.reg, AfterCheck: o.afterCheck, MaxBytes: o.maxBytes,
+		Fixer: o.fixer, Registerer: e.reg, AfterCheck: o.afterCheck, MaxBytes: o.maxBytes, Advisories: o.advisories,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -197,6 +197,11 @@ func (p *Processor) runWith(ctx context.Context, gh *github.Client, t target) er
 		RulesVersion:  p.rulesVersion,
 		Fixer:         p.fixer != nil && t.mergeGroup == "",
 	}
+	// Live advisory data (the OSV API) about the versions either side
+	// pins; when it cannot be had, the bundle judges and the summary
+	// says so.
+	live := p.advisories.Lookup(ctx, cfg.cfg, f.head, f.base)
+	in.Advisories, in.AdvisorySource, in.AdvisoryNote = live.Records, live.Source, live.Note
 	res := review.Review(ctx, in)
 	if t.mergeGroup != "" {
 		mergeGroupResult(res, t)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/checks"
+	"github.com/djsec/djsec/checks/advisories"
 	"github.com/djsec/djsec/jobs/checkrun/review/patch"
 )
 
@@ -54,9 +55,16 @@ type Input struct {
 	ConfigErrors []checks.ConfigError // problems in the base branch's config
 	ConfigSource string               // ".github/djsec.yml@main" or "defaults"
 	Ignores      []Ignore
-	Now          time.Time
-	RulesVersion string
-	Fixer        bool // a fix-up pull request can be opened (the "fix" button is offered)
+	// Advisories are live vulnerability records (the OSV API) about the
+	// versions head and base pin, judged by the same rules as the bundled
+	// ones; AdvisorySource is where they came from ("": the bundle
+	// alone), and AdvisoryNote says why some could not be had.
+	Advisories     []advisories.Record
+	AdvisorySource string
+	AdvisoryNote   string
+	Now            time.Time
+	RulesVersion   string
+	Fixer          bool // a fix-up pull request can be opened (the "fix" button is offered)
 }
 
 // Level is a check run annotation's level.
@@ -131,8 +139,8 @@ func Review(ctx context.Context, in Input) *Result {
 		cfg = checks.DefaultConfig()
 	}
 	head, base, renamed := views(in)
-	headIn := checks.Input{Files: head, Config: cfg, ConfigErrors: headConfigErrors(in, head), Now: in.Now}
-	baseIn := checks.Input{Files: base, Config: cfg, ConfigErrors: in.ConfigErrors, Now: in.Now}
+	headIn := checks.Input{Files: head, Config: cfg, ConfigErrors: headConfigErrors(in, head), Now: in.Now, Advisories: in.Advisories}
+	baseIn := checks.Input{Files: base, Config: cfg, ConfigErrors: in.ConfigErrors, Now: in.Now, Advisories: in.Advisories}
 	// Each side is read and evaluated once; the weakened settings come
 	// from the same projects as the findings.
 	cmp := checks.Compare(ctx, baseIn, headIn, renamed)

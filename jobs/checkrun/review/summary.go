@@ -46,6 +46,11 @@ func summarize(in Input, cfg *checks.Config, res *Result, unreadable []string) s
 			"entry points (manage.py, wsgi.py, Dockerfile, …) that say which settings module is production's; " +
 			"roles follow module names. The weekly audit walks the whole tree.\n\n"
 	}
+	if in.AdvisoryNote != "" {
+		// Not a reason for a neutral run: the bundled data still judged
+		// every pinned version.
+		top += "> " + esc(in.AdvisoryNote) + "\n\n"
+	}
 	// Notes on the annotations follow the table of new findings.
 	var notes strings.Builder
 	if res.Omitted > 0 {
@@ -333,7 +338,11 @@ func footer(in Input) string {
 	if in.RulesVersion != "" {
 		parts = append(parts, "rules "+code(in.RulesVersion))
 	}
-	parts = append(parts, "advisories "+code(advisories.SnapshotDate()))
+	adv := "advisories " + code(advisories.SnapshotDate())
+	if in.AdvisorySource != "" {
+		adv += " + live OSV data"
+	}
+	parts = append(parts, adv)
 	parts = append(parts, "[rule reference](https://github.com/djsec/djsec/blob/main/docs/rules.md)")
 	return "---\n<sub>" + strings.Join(parts, " · ") + "</sub>\n"
 }
