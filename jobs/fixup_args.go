@@ -64,3 +64,14 @@ func (a FixupArgs) InsertOpts() river.InsertOpts {
 func FixupTimeout(jobTimeout, rescueAfter time.Duration) time.Duration {
 	return max(jobTimeout, min(2*jobTimeout, rescueAfter*4/5))
 }
+
+// FixRequest is a press of the check run's "Open fix-up PR" button by
+// someone allowed to run /djsec fix: what jobs/checkrun hands the fix-up
+// (jobs/fixup), which queues a FixupArgs job for it.
+type FixRequest struct {
+	Origin     Origin
+	PR         int
+	HeadSHA    string
+	CheckRunID int64
+	Sender     string
+}

@@ -7,25 +7,25 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
-	"github.com/djsec/djsec/jobs/checkrun"
+	"github.com/djsec/djsec/jobs"
 )
 
 type fixes struct {
 	mu   sync.Mutex
-	reqs []checkrun.FixRequest
+	reqs []jobs.FixRequest
 }
 
-func (f *fixes) RequestFix(_ context.Context, r checkrun.FixRequest) error {
+func (f *fixes) RequestFix(_ context.Context, r jobs.FixRequest) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.reqs = append(f.reqs, r)
 	return nil
 }
 
-func (f *fixes) got() []checkrun.FixRequest {
+func (f *fixes) got() []jobs.FixRequest {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]checkrun.FixRequest(nil), f.reqs...)
+	return append([]jobs.FixRequest(nil), f.reqs...)
 }
 
 // The check run's buttons act only for people who can write to the

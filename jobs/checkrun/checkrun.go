@@ -68,20 +68,10 @@ type Clients interface {
 	AppID() int64
 }
 
-// FixRequest is a press of the "Open fix-up PR" button by someone allowed
-// to write to the repository.
-type FixRequest struct {
-	Origin     jobs.Origin
-	PR         int
-	HeadSHA    string
-	CheckRunID int64
-	Sender     string
-}
-
 // FixRequester opens fix-up pull requests (the fix-up issue implements
 // it). Without one the check run offers no "fix" button.
 type FixRequester interface {
-	RequestFix(ctx context.Context, r FixRequest) error
+	RequestFix(ctx context.Context, r jobs.FixRequest) error
 }
 
 // Options configure a Processor.
@@ -401,7 +391,7 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 	} else if st, err := p.db.CheckRun(ctx, a.RepoID, a.HeadSHA); err == nil {
 		pr = st.PR
 	}
-	return p.fixer.RequestFix(ctx, FixRequest{Origin: a.Origin, PR: pr, HeadSHA: a.HeadSHA, CheckRunID: a.CheckRunID, Sender: a.Sender})
+	return p.fixer.RequestFix(ctx, jobs.FixRequest{Origin: a.Origin, PR: pr, HeadSHA: a.HeadSHA, CheckRunID: a.CheckRunID, Sender: a.Sender})
 }
 
 // client is the installation's client. Before the App has credentials

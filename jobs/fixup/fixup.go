@@ -20,7 +20,6 @@ import (
 	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/githubapp/repo"
 	"github.com/djsec/djsec/jobs"
-	"github.com/djsec/djsec/jobs/checkrun"
 	"github.com/djsec/djsec/jobs/checkrun/review"
 	"github.com/djsec/djsec/store"
 )
@@ -60,11 +59,16 @@ func (f EngineFunc) Fix(ctx context.Context, in checks.Input, rules []string) (*
 	return f(ctx, in, rules)
 }
 
+// Clients hands out installation clients (githubapp.ClientCreator).
+type Clients interface {
+	NewInstallationClient(installationID int64) (*github.Client, error)
+}
+
 // Options configure a Fixup.
 type Options struct {
-	Clients checkrun.Clients // required
-	DB      *store.DB        // required
-	Engine  Engine           // required
+	Clients Clients   // required
+	DB      *store.DB // required
+	Engine  Engine    // required
 	// MaxFiles bounds how many files are read at head (default 200).
 	MaxFiles int
 }
@@ -72,7 +76,7 @@ type Options struct {
 // Fixup opens, refreshes and closes fix-up pull requests. Safe for
 // concurrent use.
 type Fixup struct {
-	clients  checkrun.Clients
+	clients  Clients
 	db       *store.DB
 	engine   Engine
 	maxFiles int
@@ -110,9 +114,9 @@ type Request struct {
 	Reply bool
 }
 
-// RequestFix implements checkrun.FixRequester: the check run's "Open fix-up
+// RequestFix implements checkrun's FixRequester: the check run's "Open fix-up
 // PR" button.
-func (f *Fixup) RequestFix(ctx context.Context, r checkrun.FixRequest) error {
+func (f *Fixup) RequestFix(ctx context.Context, r jobs.FixRequest) error {
 	if r.PR == 0 {
 		jobs.Logger(ctx).InfoContext(ctx, "fix button on a commit without a known pull request; ignored")
 		return nil

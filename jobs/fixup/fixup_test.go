@@ -379,13 +379,13 @@ func TestFixButton(t *testing.T) {
 	var req checkrun.FixRequester = e.fx
 	o := jobs.Origin{Installation: 42, Repo: "octo-org/mysite", RepoID: e.repo.ID}
 	// A commit no pull request is known for: nothing to do.
-	if err := req.RequestFix(context.Background(), checkrun.FixRequest{Origin: o}); err != nil {
+	if err := req.RequestFix(context.Background(), jobs.FixRequest{Origin: o}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(openFixups(e.repo)); n != 0 {
 		t.Fatalf("open fix-ups without a pull request: %d", n)
 	}
-	if err := req.RequestFix(context.Background(), checkrun.FixRequest{Origin: o, PR: pr.Number, HeadSHA: pr.HeadSHA}); err != nil {
+	if err := req.RequestFix(context.Background(), jobs.FixRequest{Origin: o, PR: pr.Number, HeadSHA: pr.HeadSHA}); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(openFixups(e.repo)); n != 1 {
