@@ -60,6 +60,33 @@ type Options struct {
 	// Ready, when set, receives the listen address once the server accepts
 	// connections.
 	Ready chan<- string
+	// Tune adjusts what Run builds, for tests (servertest); production
+	// passes none.
+	Tune Tune
+}
+
+// Tune holds a test's adjustments to the options Run builds its parts
+// with: each hook runs on the options just before they are used, so a test
+// changes one knob (a clock, a size limit, a retry sleep) and keeps the
+// rest of the production wiring.
+type Tune struct {
+	GitHub     func(*githubapp.Config)
+	Checkrun   func(*checkrun.Options)
+	Commandrun func(*commandrun.Options)
+	Fixup      func(*fixup.Options)
+	Auditrun   func(*auditrun.Options)
+	// NoRedeliver turns the redelivery sweep off whatever
+	// DJSEC_REDELIVER_INTERVAL says: its first sweep, at start, is a GitHub
+	// call no delivery caused, which a test counting calls would see.
+	NoRedeliver bool
+}
+
+// tune runs hook on o when the test set one.
+func tune[T any](hook func(*T), o *T) *T {
+	if hook != nil {
+		hook(o)
+	}
+	return o
 }
 
 // Run runs the App server until ctx is cancelled (SIGTERM, SIGINT), then
@@ -149,7 +176,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	if err != nil {
 		return err
 	}
-	clients, err := githubapp.NewClientCreator(githubapp.Config{
+	clients, err := githubapp.NewClientCreator(*tune(o.Tune.GitHub, &githubapp.Config{
 		BaseURL:    cfg.GitHubAPIURL,
 		AppID:      appID.Load(),
 		PrivateKey: privateKey,
@@ -157,7 +184,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		Logger:     logger,
 		ETags:      db.ETags(),
 		Writes:     githubapp.WritePolicy{PerMinute: writes.PerMinute, PerHour: writes.PerHour, Minute: writes.Minute},
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -173,13 +200,13 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	// Fix-up pull requests: the check run's "fix" button, /djsec fix and,
 	// after each push's check, fix_prs: auto.
-	fixer, err := fixup.New(fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes})
+	fixer, err := fixup.New(*tune(o.Tune.Fixup, &fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes}))
 	if err != nil {
 		return err
 	}
 	// The pull request check: pull_request pushes, re-runs and the check
 	// run's buttons.
-	checker, err := checkrun.New(checkrun.Options{
+	checker, err := checkrun.New(*tune(o.Tune.Checkrun, &checkrun.Options{
 		Fixer:        fixer,
 		AfterCheck:   fixer.AfterReview,
 		Clients:      clients,
@@ -191,14 +218,14 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		Ignores: func(ctx context.Context, repoID int64, pr int) ([]review.Ignore, error) {
 			return commandrun.ReviewIgnores(ctx, db, repoID, pr)
 		},
-	})
+	}))
 	if err != nil {
 		return err
 	}
 	// The weekly audit issue: AUDIT_SCHEDULE's sweep, first audits of
 	// installed repositories, /djsec audit.
-	auditor, err := auditrun.New(auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
-		RulesVersion: checkrun.RulesVersion(version)})
+	auditor, err := auditrun.New(*tune(o.Tune.Auditrun, &auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
+		RulesVersion: checkrun.RulesVersion(version)}))
 	if err != nil {
 		return err
 	}
@@ -207,8 +234,8 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		return err
 	}
 	// The /djsec commands in issue and pull request comments.
-	commander, err := commandrun.New(commandrun.Options{Clients: clients, DB: db, Rechecker: checker,
-		Fixer: commandFixer{fixer}, Auditor: commandAuditor{auditor}})
+	commander, err := commandrun.New(*tune(o.Tune.Commandrun, &commandrun.Options{Clients: clients, DB: db, Rechecker: checker,
+		Fixer: commandFixer{fixer}, Auditor: commandAuditor{auditor}}))
 	if err != nil {
 		return err
 	}
@@ -248,7 +275,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		registers = append(registers, o.Register)
 	}
 	qo.Processors = jobs.Registered(registers...)
-	if redeliverEvery > 0 {
+	if redeliverEvery > 0 && !o.Tune.NoRedeliver {
 		qo.Periodic = append(qo.Periodic, redeliver.Periodic(redeliverEvery))
 	}
 	queue, err := jobs.NewQueue(db, qo)
