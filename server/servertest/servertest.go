@@ -25,6 +25,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-github/v88/github"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river/rivertype"
 
@@ -371,4 +372,19 @@ func (s *Server) Metrics(t testing.TB) map[string][]Sample {
 func (s *Server) Metric(t testing.TB, name string, labels map[string]string) float64 {
 	t.Helper()
 	return SumSamples(s.Metrics(t)[name], labels)
+}
+
+// InstallationClient is a go-github client of installation id on the
+// fake, for a test that acts on GitHub as a person would (opens an issue).
+func (s *Server) InstallationClient(t testing.TB, id int64) *github.Client {
+	t.Helper()
+	clients, err := githubapp.NewClientCreator(githubapp.Config{BaseURL: s.gh.URL, AppID: s.gh.AppID(), PrivateKey: s.gh.AppPrivateKeyPEM()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gh, err := clients.NewInstallationClient(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gh
 }
