@@ -14,6 +14,7 @@ import (
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // The user stories of issue 9, each through the real binary on SQLite and
@@ -150,7 +151,7 @@ func hasAnnotation(cr githubtest.CheckRun, want annotation) bool {
 func command(t testing.TB, env *Env, srv *Server, repo *githubtest.Repo, number int, pr bool, user, body string) githubtest.Comment {
 	t.Helper()
 	id := repo.AddComment(number, user, body)
-	srv.Deliver(t, "issue_comment", IssueCommentEvent(t, env.GH, Comment{Repo: repo, Installation: installationID,
+	srv.Deliver(t, "issue_comment", servertest.IssueCommentEvent(t, env.GH, servertest.Comment{Repo: repo, Installation: installationID,
 		Number: number, PullRequest: pr, ID: id, User: user, Body: body}))
 	var reactions []string
 	WaitFor(t, storyTimeout, fmt.Sprintf("djsec's answer to %q", body), func() bool {
@@ -215,8 +216,8 @@ func waitAuditIssue(t testing.TB, srv *Server, repo *githubtest.Repo) githubtest
 func jobsDone(t testing.TB, srv *Server, kind string) float64 {
 	t.Helper()
 	m := srv.Metrics(t)["djsec_jobs_total"]
-	return SumSamples(m, map[string]string{"kind": kind, "outcome": "succeeded"}) +
-		SumSamples(m, map[string]string{"kind": kind, "outcome": "failed"})
+	return servertest.SumSamples(m, map[string]string{"kind": kind, "outcome": "succeeded"}) +
+		servertest.SumSamples(m, map[string]string{"kind": kind, "outcome": "failed"})
 }
 
 // reportFinding is one finding of `bot audit --format json`.
@@ -267,7 +268,7 @@ func TestStoryInstallOpensAuditIssue(t *testing.T) {
 		sha := repo.Commit("main", files)
 		srv := env.Start(t)
 
-		srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+		srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 		is := waitAuditIssue(t, srv, repo)
 
 		if is.State != "open" || !slices.Contains(is.Labels, auditLabel) {
@@ -499,7 +500,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		env.Vars["AUDIT_SCHEDULE"] = "0 0 1 1 *"
 		srv := env.Start(t)
 
-		srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+		srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 		first := waitAuditIssue(t, srv, repo)
 		WaitFor(t, storyTimeout, "the first audit's job to finish", func() bool { return jobsDone(t, srv, jobs.KindAudit) == 1 }, srv)
 
@@ -535,7 +536,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		sha := repo.Commit("main", map[string]string{"README.md": "# shop\n"})
 		// GitHub tells the App about the push; the weekly audit reads the
 		// repository again only because the recorded head moved.
-		srv.Deliver(t, "push", PushEvent(t, repo, installationID, before, sha))
+		srv.Deliver(t, "push", servertest.PushEvent(t, repo, installationID, before, sha))
 		WaitFor(t, storyTimeout, "the push job", func() bool { return jobsDone(t, srv, jobs.KindPush) == 1 }, srv)
 		sweep()
 		if got := env.GH.Count(issuePatch, 0); got <= patches {
