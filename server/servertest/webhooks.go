@@ -23,16 +23,9 @@ var client = &http.Client{Timeout: 30 * time.Second}
 // ID leaves its header out) and returns the status and the answer's body.
 // It fails nothing: a test that expects a refusal reads the status.
 func Post(base, event, deliveryID string, body []byte, signature string) (status int, reply string, err error) {
-	req, err := http.NewRequest(http.MethodPost, base+"/webhook", bytes.NewReader(body))
+	req, err := NewWebhookRequest(base+"/webhook", event, deliveryID, body, signature)
 	if err != nil {
 		return 0, "", err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/servertest")
-	for k, v := range map[string]string{handlers.EventHeader: event, handlers.DeliveryHeader: deliveryID, handlers.SignatureHeader: signature} {
-		if v != "" {
-			req.Header.Set(k, v)
-		}
 	}
 	resp, err := client.Do(req)
 	if err != nil {
@@ -41,6 +34,24 @@ func Post(base, event, deliveryID string, body []byte, signature string) (status
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b), err
+}
+
+// NewWebhookRequest is the request GitHub makes to deliver a webhook to
+// url, for a caller with a client of its own (a benchmark's, or one to
+// another app's path).
+func NewWebhookRequest(url, event, deliveryID string, body []byte, signature string) (*http.Request, error) {
+	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "GitHub-Hookshot/servertest")
+	for k, v := range map[string]string{handlers.EventHeader: event, handlers.DeliveryHeader: deliveryID, handlers.SignatureHeader: signature} {
+		if v != "" {
+			req.Header.Set(k, v)
+		}
+	}
+	return req, nil
 }
 
 // webhooksDir is the repository's testdata/webhooks, found from this
