@@ -19,7 +19,7 @@ func TestStorySymlinkedRequirementsAudit(t *testing.T) {
 	env := NewEnv(t, SQLite)
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
-	files := exampleTree(t, "startproject")
+	files := servertest.ExampleTree(t, "startproject")
 	delete(files, "requirements.txt")
 	files["requirements/prod.txt"] = readExample(t, "eol-django/requirements.txt")
 	repo.Commit("main", files)
@@ -52,7 +52,7 @@ func TestStoryTruncatedTreeAudit(t *testing.T) {
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
 	files := map[string]string{}
-	for p, c := range exampleTree(t, "startproject") {
+	for p, c := range servertest.ExampleTree(t, "startproject") {
 		files["web/"+p] = c
 	}
 	for i := range 15 {

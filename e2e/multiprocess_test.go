@@ -79,7 +79,7 @@ func unsafeSettings(t testing.TB) string {
 func buildLoad(t testing.TB, env *Env, spec loadSpec) []*pullCase {
 	t.Helper()
 	inst := env.GH.AddInstallation(installationID, owner)
-	base := exampleTree(t, "hardened")
+	base := servertest.ExampleTree(t, "hardened")
 	base[".gitignore"] = gitignore
 	unsafe := unsafeSettings(t)
 	var cases []*pullCase

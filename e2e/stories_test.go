@@ -48,29 +48,6 @@ func readExample(t testing.TB, path string) string {
 	return string(b)
 }
 
-// exampleTree reads every file of examples/dir, by path relative to it.
-func exampleTree(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	root := filepath.Join(ModuleRoot(t), "examples", dir)
-	files := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
 // edit replaces each old with its new in s, failing when one is missing.
 func edit(t testing.TB, s string, pairs ...string) string {
 	t.Helper()
@@ -90,7 +67,7 @@ func hardenedRepo(t testing.TB, env *Env) *githubtest.Repo {
 	t.Helper()
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
-	files := exampleTree(t, "hardened")
+	files := servertest.ExampleTree(t, "hardened")
 	files[".gitignore"] = gitignore
 	repo.Commit("main", files)
 	repo.SetPermission("maintainer", "maintain")
@@ -264,7 +241,7 @@ func TestStoryInstallOpensAuditIssue(t *testing.T) {
 		env := NewEnv(t, db)
 		inst := env.GH.AddInstallation(installationID, owner)
 		repo := env.GH.AddRepo(inst, repoName)
-		files := exampleTree(t, "startproject")
+		files := servertest.ExampleTree(t, "startproject")
 		sha := repo.Commit("main", files)
 		srv := env.Start(t)
 
@@ -490,7 +467,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		env := NewEnv(t, db)
 		inst := env.GH.AddInstallation(installationID, owner)
 		repo := env.GH.AddRepo(inst, repoName)
-		files := exampleTree(t, "startproject")
+		files := servertest.ExampleTree(t, "startproject")
 		// Today is the repository's audit day, so a scheduled audit that
 		// saw a change would run now rather than wait for its day.
 		files[".github/djsec.yml"] = "audit: " + strings.ToLower(time.Now().UTC().Weekday().String()) + "\n"

@@ -91,6 +91,7 @@ func (e *env) waitAttempt(delivery string) error {
 	e.t.Helper()
 	return e.s.WaitAttempt(e.t, delivery)
 }
+
 // ours returns the check runs djsec made on sha.
 func (e *env) runs(sha string) []githubtest.CheckRun {
 	var out []githubtest.CheckRun

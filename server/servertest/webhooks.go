@@ -197,3 +197,31 @@ func PushEvent(t testing.TB, repo *githubtest.Repo, installation int64, before, 
 	p["installation"] = map[string]any{"id": installation}
 	return Marshal(t, p)
 }
+
+// ExampleTree reads every file of the repository's examples/dir (a Django
+// project such as "startproject"), by slash path relative to it: the
+// content a test commits to a fake repository.
+func ExampleTree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	root := filepath.Join(filepath.Dir(webhooksDir()), "..", "examples", dir)
+	files := map[string]string{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		files[filepath.ToSlash(rel)] = string(b)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) == 0 {
+		t.Fatalf("examples/%s: no files", dir)
+	}
+	return files
+}
