@@ -58,8 +58,6 @@ func keyMaterial() string {
 	return lines[3]
 }
 
-func webhookBody(t testing.TB, name string) []byte { return servertest.Example(t, name) }
-
 // postDelivery signs body with testSecret and posts it to base (a child
 // process's address).
 func postDelivery(t testing.TB, base, event, id string, body []byte) int {
