@@ -190,7 +190,11 @@ func Start(t testing.TB, o Options) *Server {
 	// drains while the fake still answers.
 	t.Cleanup(func() {
 		s.Resume()
-		if err := s.Stop(); err != nil && !errors.Is(err, errStopTimeout) {
+		switch err := s.Stop(); {
+		case errors.Is(err, errStopTimeout):
+			t.Error(err)
+		case err != nil:
+			// A test that stopped the server has judged this already.
 			t.Logf("server.Run: %v", err)
 		}
 		if t.Failed() {
