@@ -21,7 +21,7 @@ func TestStorySymlinkedRequirementsAudit(t *testing.T) {
 	repo := env.GH.AddRepo(inst, repoName)
 	files := servertest.ExampleTree(t, "startproject")
 	delete(files, "requirements.txt")
-	files["requirements/prod.txt"] = readExample(t, "eol-django/requirements.txt")
+	files["requirements/prod.txt"] = servertest.ExampleFile(t, "eol-django/requirements.txt")
 	repo.Commit("main", files)
 	sha := repo.Symlink("main", "requirements.txt", "requirements/prod.txt")
 	srv := env.Start(t)

@@ -69,7 +69,7 @@ type loadSpec struct {
 // key and DEBUG on: two critical findings djsec can fix.
 func unsafeSettings(t testing.TB) string {
 	t.Helper()
-	return edit(t, readExample(t, "hardened/mysite/settings.py"),
+	return servertest.Edit(t, servertest.ExampleFile(t, "hardened/mysite/settings.py"),
 		`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`, `SECRET_KEY = "w8#x9!k2@zq$7v&m4^p1*r6(t3)y5_u0+e-s=d~f"`,
 		"DEBUG = False", "DEBUG = True")
 }

@@ -38,28 +38,6 @@ const (
 	issuePatch = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
 )
 
-// readExample reads a file of examples/ (the repository's sample projects).
-func readExample(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ModuleRoot(t), "examples", filepath.FromSlash(path)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// edit replaces each old with its new in s, failing when one is missing.
-func edit(t testing.TB, s string, pairs ...string) string {
-	t.Helper()
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("edit: %q not found", pairs[i])
-		}
-		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
-	}
-	return s
-}
-
 // hardenedRepo is octo-org/shop on installation 42 with examples/hardened
 // (djsec finds nothing in it) on main, and maintainer allowed to run
 // commands.
@@ -311,8 +289,8 @@ func TestStoryPullRequestFixUp(t *testing.T) {
 func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 	env := NewEnv(t, db)
 	repo := hardenedRepo(t, env)
-	settings := readExample(t, "hardened/mysite/settings.py")
-	unsafe := edit(t, settings,
+	settings := servertest.ExampleFile(t, "hardened/mysite/settings.py")
+	unsafe := servertest.Edit(t, settings,
 		`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`, `SECRET_KEY = "w8#x9!k2@zq$7v&m4^p1*r6(t3)y5_u0+e-s=d~f"`,
 		"DEBUG = False", "DEBUG = True")
 	repo.Commit("feature", map[string]string{"mysite/settings.py": unsafe})
@@ -421,8 +399,8 @@ func TestStoryIgnoreSuppressesFinding(t *testing.T) {
 	ForEachDB(t, func(t *testing.T, db DBKind) {
 		env := NewEnv(t, db)
 		repo := hardenedRepo(t, env)
-		settings := readExample(t, "hardened/mysite/settings.py")
-		wildcard := edit(t, settings, `ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
+		settings := servertest.ExampleFile(t, "hardened/mysite/settings.py")
+		wildcard := servertest.Edit(t, settings, `ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
 		repo.Commit("hosts", map[string]string{"mysite/settings.py": wildcard})
 		pr := repo.AddPull(githubtest.Pull{HeadRef: "hosts", User: "alice"})
 		srv := env.Start(t)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -224,4 +225,29 @@ func ExampleTree(t testing.TB, dir string) map[string]string {
 		t.Fatalf("examples/%s: no files", dir)
 	}
 	return files
+}
+
+// ExampleFile reads one file of the repository's examples/ (path with
+// slashes, such as "hardened/mysite/settings.py").
+func ExampleFile(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(filepath.Dir(webhooksDir()), "..", "examples", filepath.FromSlash(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// Edit replaces each old with its new in s (pairs: old, new, old, new…),
+// failing the test when an old is missing: a fixture's edit that no longer
+// applies must not pass silently.
+func Edit(t testing.TB, s string, pairs ...string) string {
+	t.Helper()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if !strings.Contains(s, pairs[i]) {
+			t.Fatalf("edit: %q not found", pairs[i])
+		}
+		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
+	}
+	return s
 }
