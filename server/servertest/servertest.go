@@ -13,6 +13,7 @@
 package servertest
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -48,9 +49,7 @@ type Options struct {
 	// storetest.PostgresSchemaURL for Postgres; another server's URL to
 	// start again on its database).
 	DatabaseURL string
-	// Fake is the GitHub to use (nil: a new one with the GitHub options):
-	// two servers, or a restart, on one fake.
-	Fake   *githubtest.Server
+	// GitHub are the fake's options (githubtest.New).
 	GitHub []githubtest.Option
 	// Config adjusts the server's configuration after servertest filled
 	// it (the fake's URL and App, the secret, 4 workers, a 5 s drain): a
@@ -109,14 +108,12 @@ func (soon) NextRetry(*rivertype.JobRow) time.Time { return time.Now().Add(10 * 
 // when the test ends, and a failed test gets its logs.
 func Start(t testing.TB, o Options) *Server {
 	t.Helper()
-	s := &Server{t: t, gh: o.Fake, logs: &syncbuf.Buffer{}, done: make(chan error, 1), gate: make(chan struct{}),
+	s := &Server{t: t, logs: &syncbuf.Buffer{}, done: make(chan error, 1), gate: make(chan struct{}),
 		attempts: map[int64][]error{}, final: map[int64]bool{}, procs: map[string]any{}, jobOf: map[string]int64{}}
 	if !o.Paused {
 		s.Resume()
 	}
-	if s.gh == nil {
-		s.gh = githubtest.New(t, o.GitHub...)
-	}
+	s.gh = githubtest.New(t, o.GitHub...)
 	s.cfg = config.Config{
 		WebhookSecrets:  []config.Secret{config.Secret(Secret)},
 		DatabaseURL:     o.DatabaseURL,
@@ -143,7 +140,7 @@ func Start(t testing.TB, o Options) *Server {
 	so.Logger = slog.New(slog.NewJSONHandler(s.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	so.Registry = prometheus.NewRegistry()
 	so.Migrate = !o.NoMigrate
-	so.Version = cmpOr(so.Version, "test")
+	so.Version = cmp.Or(so.Version, "test")
 	if so.Queue.FetchPollInterval == 0 {
 		so.Queue.FetchPollInterval = 20 * time.Millisecond
 	}
@@ -202,13 +199,6 @@ func Start(t testing.TB, o Options) *Server {
 		}
 	})
 	return s
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 var errStopTimeout = errors.New("server.Run did not return within 40s of its context's end")
