@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // chaosMix is issue 9's faults, on 8% of GitHub calls: 5xx, connection
@@ -98,11 +99,11 @@ type retryMetrics struct {
 	apiRetries, rateLimitWaits, jobRetries, jobFailures float64
 }
 
-func (r *retryMetrics) add(m map[string][]Sample) {
-	r.apiRetries += SumSamples(m["djsec_github_api_retries_total"], nil)
-	r.rateLimitWaits += SumSamples(m["djsec_github_rate_limit_waits_total"], nil)
-	r.jobRetries += SumSamples(m["djsec_jobs_retries_total"], nil)
-	r.jobFailures += SumSamples(m["djsec_jobs_failures_total"], nil)
+func (r *retryMetrics) add(m map[string][]servertest.Sample) {
+	r.apiRetries += servertest.SumSamples(m["djsec_github_api_retries_total"], nil)
+	r.rateLimitWaits += servertest.SumSamples(m["djsec_github_rate_limit_waits_total"], nil)
+	r.jobRetries += servertest.SumSamples(m["djsec_jobs_retries_total"], nil)
+	r.jobFailures += servertest.SumSamples(m["djsec_jobs_failures_total"], nil)
 }
 
 // deliverAll sends every script's deliveries from workers goroutines, in
@@ -122,7 +123,7 @@ func deliverAll(t *testing.T, srv *Server, cases []*pullCase, workers int, pace 
 			for c := range work {
 				for _, w := range c.script {
 					tries := 0
-					err := Poll(time.Minute, func() bool {
+					err := servertest.PollEvery(time.Minute, 50*time.Millisecond, func() bool {
 						tries++
 						code, err := srv.Post(w.event, w.id, w.body)
 						return err == nil && (code == 202 || code == 200)

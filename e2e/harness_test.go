@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // TestHarness checks the harness itself: a server starts on each database,
@@ -15,15 +17,15 @@ func TestHarness(t *testing.T) {
 	ForEachDB(t, func(t *testing.T, db DBKind) {
 		env := NewEnv(t, db)
 		srv := env.Start(t)
-		ping := marshal(t, examplePayload(t, "ping"))
+		ping := servertest.Marshal(t, servertest.Payload(t, "ping"))
 		srv.Deliver(t, "ping", ping)
 		if code, err := srv.PostSigned("ping", env.NewDeliveryID(), ping, "sha256=00"); err != nil || code != http.StatusUnauthorized {
 			t.Fatalf("badly signed delivery: %d, %v; want 401", code, err)
 		}
 		WaitFor(t, 5*time.Second, "the ping and the refusal in the metrics", func() bool {
 			m := srv.Metrics(t)["djsec_webhook_deliveries_total"]
-			return SumSamples(m, map[string]string{"outcome": "ping"}) == 1 &&
-				SumSamples(m, map[string]string{"outcome": "bad_signature"}) == 1
+			return servertest.SumSamples(m, map[string]string{"outcome": "ping"}) == 1 &&
+				servertest.SumSamples(m, map[string]string{"outcome": "bad_signature"}) == 1
 		}, srv)
 		pid := srv.PID()
 		srv.Kill(t)

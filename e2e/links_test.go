@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // Issue 19, bug 2: installing the App on a repository whose
@@ -18,14 +19,14 @@ func TestStorySymlinkedRequirementsAudit(t *testing.T) {
 	env := NewEnv(t, SQLite)
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
-	files := exampleTree(t, "startproject")
+	files := servertest.ExampleTree(t, "startproject")
 	delete(files, "requirements.txt")
-	files["requirements/prod.txt"] = readExample(t, "eol-django/requirements.txt")
+	files["requirements/prod.txt"] = servertest.ExampleFile(t, "eol-django/requirements.txt")
 	repo.Commit("main", files)
 	sha := repo.Symlink("main", "requirements.txt", "requirements/prod.txt")
 	srv := env.Start(t)
 
-	srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+	srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 	is := waitAuditIssue(t, srv, repo)
 	if !strings.Contains(is.Body, "Audited `main` at `"+sha[:12]+"`") {
 		t.Errorf("the issue does not audit the head %s:\n%s", sha[:12], is.Body)
@@ -51,7 +52,7 @@ func TestStoryTruncatedTreeAudit(t *testing.T) {
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
 	files := map[string]string{}
-	for p, c := range exampleTree(t, "startproject") {
+	for p, c := range servertest.ExampleTree(t, "startproject") {
 		files["web/"+p] = c
 	}
 	for i := range 15 {
@@ -64,7 +65,7 @@ func TestStoryTruncatedTreeAudit(t *testing.T) {
 	sha := repo.Commit("main", files)
 	srv := env.Start(t)
 
-	srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+	srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 	is := waitAuditIssue(t, srv, repo)
 	if !strings.Contains(is.Body, "/blob/"+sha+"/web/mysite/settings.py#L") || !strings.Contains(is.Body, "- [ ] **Disable DEBUG in production**") {
 		t.Errorf("the settings past the truncation were not audited:\n%s", is.Body)

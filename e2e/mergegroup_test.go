@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // A repository requires djsec and merges through a merge queue: the queue
@@ -18,8 +19,8 @@ func TestStoryMergeQueueGetsACheckRun(t *testing.T) {
 	t.Parallel()
 	env := NewEnv(t, SQLite)
 	repo := hardenedRepo(t, env)
-	settings := readExample(t, "hardened/mysite/settings.py")
-	unsafe := edit(t, settings, "DEBUG = False", "DEBUG = True")
+	settings := servertest.ExampleFile(t, "hardened/mysite/settings.py")
+	unsafe := servertest.Edit(t, settings, "DEBUG = False", "DEBUG = True")
 	prHead := repo.Commit("feature", map[string]string{"mysite/settings.py": unsafe})
 	pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", Title: "Debug in production", User: "alice"})
 	srv := env.Start(t)

@@ -15,6 +15,7 @@ import (
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store"
 )
 
@@ -68,7 +69,7 @@ type loadSpec struct {
 // key and DEBUG on: two critical findings djsec can fix.
 func unsafeSettings(t testing.TB) string {
 	t.Helper()
-	return edit(t, readExample(t, "hardened/mysite/settings.py"),
+	return servertest.Edit(t, servertest.ExampleFile(t, "hardened/mysite/settings.py"),
 		`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`, `SECRET_KEY = "w8#x9!k2@zq$7v&m4^p1*r6(t3)y5_u0+e-s=d~f"`,
 		"DEBUG = False", "DEBUG = True")
 }
@@ -78,7 +79,7 @@ func unsafeSettings(t testing.TB) string {
 func buildLoad(t testing.TB, env *Env, spec loadSpec) []*pullCase {
 	t.Helper()
 	inst := env.GH.AddInstallation(installationID, owner)
-	base := exampleTree(t, "hardened")
+	base := servertest.ExampleTree(t, "hardened")
 	base[".gitignore"] = gitignore
 	unsafe := unsafeSettings(t)
 	var cases []*pullCase
@@ -106,13 +107,13 @@ func buildLoad(t testing.TB, env *Env, spec loadSpec) []*pullCase {
 			for push := range spec.pushes {
 				if spec.comments && push == 0 {
 					id := repo.AddComment(pr.Number, pr.User, "Thanks, having a look.")
-					add("issue_comment", IssueCommentEvent(t, env.GH, Comment{Repo: repo, Installation: installationID,
+					add("issue_comment", servertest.IssueCommentEvent(t, env.GH, servertest.Comment{Repo: repo, Installation: installationID,
 						Number: pr.Number, PullRequest: true, ID: id, User: pr.User, Body: "Thanks, having a look."}))
 				}
 				if spec.comments && push == 1 {
 					id := repo.AddComment(pr.Number, pr.User, "/djsec help")
 					c.commands = append(c.commands, id)
-					add("issue_comment", IssueCommentEvent(t, env.GH, Comment{Repo: repo, Installation: installationID,
+					add("issue_comment", servertest.IssueCommentEvent(t, env.GH, servertest.Comment{Repo: repo, Installation: installationID,
 						Number: pr.Number, PullRequest: true, ID: id, User: pr.User, Body: "/djsec help"}))
 				}
 				head := repo.Commit(branch, map[string]string{"NOTES.md": fmt.Sprintf("push %d\n", push+1)})
@@ -343,9 +344,9 @@ func TestMultiProcess(t *testing.T) {
 	killed := make(chan float64)
 	go func() {
 		var done float64
-		_ = Poll(time.Minute, func() bool {
+		_ = servertest.PollEvery(time.Minute, 50*time.Millisecond, func() bool {
 			if m, err := a.ScrapeMetrics(); err == nil {
-				done = SumSamples(m["djsec_jobs_total"], map[string]string{"outcome": "succeeded"})
+				done = servertest.SumSamples(m["djsec_jobs_total"], map[string]string{"outcome": "succeeded"})
 			}
 			var running int
 			err := db.Q().QueryRow(context.Background(), "SELECT COUNT(*) FROM river_job WHERE state = 'running'").Scan(&running)
@@ -425,10 +426,10 @@ func TestMultiProcess(t *testing.T) {
 	}
 	t.Logf("%d check runs, %d fix-up pull requests; %d jobs of the killed process finished by the survivor; survivor: %v jobs succeeded, %v duplicates refused; %d REST calls",
 		runs, fixups, rescued,
-		SumSamples(m["djsec_jobs_total"], map[string]string{"outcome": "succeeded"}),
-		SumSamples(m["djsec_webhook_deliveries_total"], map[string]string{"outcome": "duplicate"}),
+		servertest.SumSamples(m["djsec_jobs_total"], map[string]string{"outcome": "succeeded"}),
+		servertest.SumSamples(m["djsec_webhook_deliveries_total"], map[string]string{"outcome": "duplicate"}),
 		env.GH.Budget())
-	if failed := SumSamples(m["djsec_jobs_failures_total"], nil); failed != 0 {
+	if failed := servertest.SumSamples(m["djsec_jobs_failures_total"], nil); failed != 0 {
 		t.Errorf("%v jobs failed for good on the survivor", failed)
 	}
 	if duplicates.Load() == 0 || redelivered.Load() == 0 || !strings.Contains(a.Logs(), "exited: signal: killed") {

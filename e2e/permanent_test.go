@@ -7,6 +7,7 @@ import (
 
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // Issue 19, bug 7, through the real binary: GitHub's permanent answers end
@@ -20,14 +21,14 @@ func TestPermanentAnswersEndJobsAtOnce(t *testing.T) {
 		env := NewEnv(t, db)
 		inst := env.GH.AddInstallation(installationID, owner)
 		repo := env.GH.AddRepo(inst, repoName)
-		files := exampleTree(t, "hardened")
+		files := servertest.ExampleTree(t, "hardened")
 		files[".gitignore"] = gitignore
 		repo.Commit("main", files)
 		repo.SetPermission("maintainer", "maintain")
 		repo.Commit("feature", map[string]string{"README.md": "feature\n"})
 		pr := repo.AddPull(githubtest.Pull{HeadRef: "feature", User: "alice"})
 		other := env.GH.AddRepo(inst, owner+"/archived")
-		other.Commit("main", exampleTree(t, "hardened"))
+		other.Commit("main", servertest.ExampleTree(t, "hardened"))
 		other.Commit("feature", map[string]string{"README.md": "feature\n"})
 		otherPR := other.AddPull(githubtest.Pull{HeadRef: "feature", User: "alice"})
 		srv := env.Start(t)
@@ -69,7 +70,7 @@ func TestPermanentAnswersEndJobsAtOnce(t *testing.T) {
 		// The weekly sweep: the archived repository and the one without
 		// issues are not audited; a third, ordinary one is.
 		plain := env.GH.AddRepo(inst, owner+"/plain")
-		plain.Commit("main", exampleTree(t, "hardened"))
+		plain.Commit("main", servertest.ExampleTree(t, "hardened"))
 		env.GH.ResetRequests()
 		env.InsertJob(t, jobs.AuditSweepArgs{Spread: time.Nanosecond})
 		WaitFor(t, storyTimeout, "the audit of the ordinary repository", func() bool {

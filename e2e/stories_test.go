@@ -14,6 +14,7 @@ import (
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/fixup"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // The user stories of issue 9, each through the real binary on SQLite and
@@ -37,51 +38,6 @@ const (
 	issuePatch = "PATCH /repos/{owner}/{repo}/issues/{issue_number}"
 )
 
-// readExample reads a file of examples/ (the repository's sample projects).
-func readExample(t testing.TB, path string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join(ModuleRoot(t), "examples", filepath.FromSlash(path)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
-}
-
-// exampleTree reads every file of examples/dir, by path relative to it.
-func exampleTree(t testing.TB, dir string) map[string]string {
-	t.Helper()
-	root := filepath.Join(ModuleRoot(t), "examples", dir)
-	files := map[string]string{}
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
-
-// edit replaces each old with its new in s, failing when one is missing.
-func edit(t testing.TB, s string, pairs ...string) string {
-	t.Helper()
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("edit: %q not found", pairs[i])
-		}
-		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
-	}
-	return s
-}
-
 // hardenedRepo is octo-org/shop on installation 42 with examples/hardened
 // (djsec finds nothing in it) on main, and maintainer allowed to run
 // commands.
@@ -89,7 +45,7 @@ func hardenedRepo(t testing.TB, env *Env) *githubtest.Repo {
 	t.Helper()
 	inst := env.GH.AddInstallation(installationID, owner)
 	repo := env.GH.AddRepo(inst, repoName)
-	files := exampleTree(t, "hardened")
+	files := servertest.ExampleTree(t, "hardened")
 	files[".gitignore"] = gitignore
 	repo.Commit("main", files)
 	repo.SetPermission("maintainer", "maintain")
@@ -150,7 +106,7 @@ func hasAnnotation(cr githubtest.CheckRun, want annotation) bool {
 func command(t testing.TB, env *Env, srv *Server, repo *githubtest.Repo, number int, pr bool, user, body string) githubtest.Comment {
 	t.Helper()
 	id := repo.AddComment(number, user, body)
-	srv.Deliver(t, "issue_comment", IssueCommentEvent(t, env.GH, Comment{Repo: repo, Installation: installationID,
+	srv.Deliver(t, "issue_comment", servertest.IssueCommentEvent(t, env.GH, servertest.Comment{Repo: repo, Installation: installationID,
 		Number: number, PullRequest: pr, ID: id, User: user, Body: body}))
 	var reactions []string
 	WaitFor(t, storyTimeout, fmt.Sprintf("djsec's answer to %q", body), func() bool {
@@ -215,8 +171,8 @@ func waitAuditIssue(t testing.TB, srv *Server, repo *githubtest.Repo) githubtest
 func jobsDone(t testing.TB, srv *Server, kind string) float64 {
 	t.Helper()
 	m := srv.Metrics(t)["djsec_jobs_total"]
-	return SumSamples(m, map[string]string{"kind": kind, "outcome": "succeeded"}) +
-		SumSamples(m, map[string]string{"kind": kind, "outcome": "failed"})
+	return servertest.SumSamples(m, map[string]string{"kind": kind, "outcome": "succeeded"}) +
+		servertest.SumSamples(m, map[string]string{"kind": kind, "outcome": "failed"})
 }
 
 // reportFinding is one finding of `bot audit --format json`.
@@ -263,11 +219,11 @@ func TestStoryInstallOpensAuditIssue(t *testing.T) {
 		env := NewEnv(t, db)
 		inst := env.GH.AddInstallation(installationID, owner)
 		repo := env.GH.AddRepo(inst, repoName)
-		files := exampleTree(t, "startproject")
+		files := servertest.ExampleTree(t, "startproject")
 		sha := repo.Commit("main", files)
 		srv := env.Start(t)
 
-		srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+		srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 		is := waitAuditIssue(t, srv, repo)
 
 		if is.State != "open" || !slices.Contains(is.Labels, auditLabel) {
@@ -333,8 +289,8 @@ func TestStoryPullRequestFixUp(t *testing.T) {
 func pullRequestFixUp(t *testing.T, db DBKind, button bool) {
 	env := NewEnv(t, db)
 	repo := hardenedRepo(t, env)
-	settings := readExample(t, "hardened/mysite/settings.py")
-	unsafe := edit(t, settings,
+	settings := servertest.ExampleFile(t, "hardened/mysite/settings.py")
+	unsafe := servertest.Edit(t, settings,
 		`SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]`, `SECRET_KEY = "w8#x9!k2@zq$7v&m4^p1*r6(t3)y5_u0+e-s=d~f"`,
 		"DEBUG = False", "DEBUG = True")
 	repo.Commit("feature", map[string]string{"mysite/settings.py": unsafe})
@@ -443,8 +399,8 @@ func TestStoryIgnoreSuppressesFinding(t *testing.T) {
 	ForEachDB(t, func(t *testing.T, db DBKind) {
 		env := NewEnv(t, db)
 		repo := hardenedRepo(t, env)
-		settings := readExample(t, "hardened/mysite/settings.py")
-		wildcard := edit(t, settings, `ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
+		settings := servertest.ExampleFile(t, "hardened/mysite/settings.py")
+		wildcard := servertest.Edit(t, settings, `ALLOWED_HOSTS = ["www.example.com", "example.com"]`, `ALLOWED_HOSTS = ["*"]`)
 		repo.Commit("hosts", map[string]string{"mysite/settings.py": wildcard})
 		pr := repo.AddPull(githubtest.Pull{HeadRef: "hosts", User: "alice"})
 		srv := env.Start(t)
@@ -489,7 +445,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		env := NewEnv(t, db)
 		inst := env.GH.AddInstallation(installationID, owner)
 		repo := env.GH.AddRepo(inst, repoName)
-		files := exampleTree(t, "startproject")
+		files := servertest.ExampleTree(t, "startproject")
 		// Today is the repository's audit day, so a scheduled audit that
 		// saw a change would run now rather than wait for its day.
 		files[".github/djsec.yml"] = "audit: " + strings.ToLower(time.Now().UTC().Weekday().String()) + "\n"
@@ -499,7 +455,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		env.Vars["AUDIT_SCHEDULE"] = "0 0 1 1 *"
 		srv := env.Start(t)
 
-		srv.Deliver(t, "installation", InstallationCreatedEvent(t, inst, repo))
+		srv.Deliver(t, "installation", servertest.InstallationCreatedEvent(t, inst, repo))
 		first := waitAuditIssue(t, srv, repo)
 		WaitFor(t, storyTimeout, "the first audit's job to finish", func() bool { return jobsDone(t, srv, jobs.KindAudit) == 1 }, srv)
 
@@ -535,7 +491,7 @@ func TestStoryWeeklyAuditUnchanged(t *testing.T) {
 		sha := repo.Commit("main", map[string]string{"README.md": "# shop\n"})
 		// GitHub tells the App about the push; the weekly audit reads the
 		// repository again only because the recorded head moved.
-		srv.Deliver(t, "push", PushEvent(t, repo, installationID, before, sha))
+		srv.Deliver(t, "push", servertest.PushEvent(t, repo, installationID, before, sha))
 		WaitFor(t, storyTimeout, "the push job", func() bool { return jobsDone(t, srv, jobs.KindPush) == 1 }, srv)
 		sweep()
 		if got := env.GH.Count(issuePatch, 0); got <= patches {

@@ -151,7 +151,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 // FromEnv returns the App's client: for OSV_API_URL, DefaultURL when it
 // is unset, or nil when it is "off" (the bundled data alone).
 func FromEnv(opts ...Option) (*Client, error) {
-	v := strings.TrimSpace(os.Getenv(EnvURL))
+	return FromValue(os.Getenv(EnvURL), opts...)
+}
+
+// FromValue is FromEnv for a value of OSV_API_URL given directly.
+func FromValue(v string, opts ...Option) (*Client, error) {
+	v = strings.TrimSpace(v)
 	switch {
 	case IsOff(v):
 		return nil, nil

@@ -62,6 +62,36 @@ type Options struct {
 	// Ready, when set, receives the listen address once the server accepts
 	// connections.
 	Ready chan<- string
+	// Tune adjusts what Run builds, for tests (servertest); production
+	// passes none.
+	Tune Tune
+}
+
+// Tune holds a test's adjustments to the options Run builds its parts
+// with: each hook runs on the options just before they are used, so a test
+// changes one knob (a clock, a size limit, a retry sleep) and keeps the
+// rest of the production wiring.
+type Tune struct {
+	// OSVURL replaces OSV_API_URL: osv.Off keeps a test off the network,
+	// a fake's URL feeds it advisories.
+	OSVURL     string
+	GitHub     func(*githubapp.Config)
+	Checkrun   func(*checkrun.Options)
+	Commandrun func(*commandrun.Options)
+	Fixup      func(*fixup.Options)
+	Auditrun   func(*auditrun.Options)
+	// NoRedeliver turns the redelivery sweep off whatever
+	// DJSEC_REDELIVER_INTERVAL says: its first sweep, at start, is a GitHub
+	// call no delivery caused, which a test counting calls would see.
+	NoRedeliver bool
+}
+
+// tune runs hook on o when the test set one.
+func tune[T any](hook func(*T), o *T) *T {
+	if hook != nil {
+		hook(o)
+	}
+	return o
 }
 
 // Run runs the App server until ctx is cancelled (SIGTERM, SIGINT), then
@@ -151,7 +181,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	if err != nil {
 		return err
 	}
-	clients, err := githubapp.NewClientCreator(githubapp.Config{
+	clients, err := githubapp.NewClientCreator(*tune(o.Tune.GitHub, &githubapp.Config{
 		BaseURL:    cfg.GitHubAPIURL,
 		AppID:      appID.Load(),
 		PrivateKey: privateKey,
@@ -159,7 +189,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		Logger:     logger,
 		ETags:      db.ETags(),
 		Writes:     githubapp.WritePolicy{PerMinute: writes.PerMinute, PerHour: writes.PerHour, Minute: writes.Minute},
-	})
+	}))
 	if err != nil {
 		return err
 	}
@@ -175,20 +205,20 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	// Live advisory data: api.osv.dev unless OSV_API_URL names a mirror
 	// or says off; its failures degrade to the bundled data.
-	live, err := osv.FromEnv(osv.WithLogger(logger))
+	live, err := osv.FromValue(cmp.Or(o.Tune.OSVURL, os.Getenv(osv.EnvURL)), osv.WithLogger(logger))
 	if err != nil {
 		return err
 	}
 	logger.Info("advisory data", slog.String("bundled", advisories.SnapshotDate()), slog.String("live", cmp.Or(live.URL(), "off")))
 	// Fix-up pull requests: the check run's "fix" button, /djsec fix and,
 	// after each push's check, fix_prs: auto.
-	fixer, err := fixup.New(fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes})
+	fixer, err := fixup.New(*tune(o.Tune.Fixup, &fixup.Options{Clients: clients, DB: db, Engine: fixup.Fixes}))
 	if err != nil {
 		return err
 	}
 	// The pull request check: pull_request pushes, re-runs and the check
 	// run's buttons.
-	checker, err := checkrun.New(checkrun.Options{
+	checker, err := checkrun.New(*tune(o.Tune.Checkrun, &checkrun.Options{
 		Fixer:        fixer,
 		AfterCheck:   fixer.AfterReview,
 		Clients:      clients,
@@ -201,14 +231,14 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 			return commandrun.ReviewIgnores(ctx, db, repoID, pr)
 		},
 		Advisories: live,
-	})
+	}))
 	if err != nil {
 		return err
 	}
 	// The weekly audit issue: AUDIT_SCHEDULE's sweep, first audits of
 	// installed repositories, /djsec audit.
-	auditor, err := auditrun.New(auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
-		RulesVersion: checkrun.RulesVersion(version), Advisories: live})
+	auditor, err := auditrun.New(*tune(o.Tune.Auditrun, &auditrun.Options{Clients: clients, DB: db, WebURL: checkrun.WebURL(cfg.GitHubAPIURL),
+		RulesVersion: checkrun.RulesVersion(version), Advisories: live}))
 	if err != nil {
 		return err
 	}
@@ -217,8 +247,8 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		return err
 	}
 	// The /djsec commands in issue and pull request comments.
-	commander, err := commandrun.New(commandrun.Options{Clients: clients, DB: db, Rechecker: checker,
-		Fixer: commandFixer{fixer}, Auditor: commandAuditor{auditor}})
+	commander, err := commandrun.New(*tune(o.Tune.Commandrun, &commandrun.Options{Clients: clients, DB: db, Rechecker: checker,
+		Fixer: commandFixer{fixer}, Auditor: commandAuditor{auditor}}))
 	if err != nil {
 		return err
 	}
@@ -258,7 +288,7 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 		registers = append(registers, o.Register)
 	}
 	qo.Processors = jobs.Registered(registers...)
-	if redeliverEvery > 0 {
+	if redeliverEvery > 0 && !o.Tune.NoRedeliver {
 		qo.Periodic = append(qo.Periodic, redeliver.Periodic(redeliverEvery))
 	}
 	queue, err := jobs.NewQueue(db, qo)

@@ -1,8 +1,7 @@
-package server
+package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -19,7 +18,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -32,14 +30,17 @@ import (
 	"github.com/djsec/djsec/config"
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
-	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/registration"
+	"github.com/djsec/djsec/server"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
 
-const testSecret = "serve-test-webhook-secret-5b1f"
+// testSecret is what servertest verifies deliveries with; the child
+// processes get it too.
+const testSecret = servertest.Secret
 
 // testKey is a throwaway RSA key (PEM): what matters is that its text
 // never reaches a log.
@@ -57,89 +58,19 @@ func keyMaterial() string {
 	return lines[3]
 }
 
-func webhookBody(t testing.TB, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "testdata", "webhooks", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
+// postDelivery signs body with testSecret and posts it to base (a child
+// process's address).
 func postDelivery(t testing.TB, base, event, id string, body []byte) int {
 	t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, base+"/webhook", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", event)
-	req.Header.Set("X-GitHub-Delivery", id)
-	req.Header.Set("X-Hub-Signature-256", handlers.Sign([]byte(testSecret), body))
-	resp, err := http.DefaultClient.Do(req)
+	code, _, err := servertest.Post(base, event, id, body, handlers.Sign([]byte(testSecret), body))
 	if err != nil {
 		t.Fatal(err)
 	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode
+	return code
 }
 
-// running is serve in a goroutine of the test.
-type running struct {
-	base   string
-	logs   *syncbuf.Buffer
-	cancel context.CancelFunc
-	done   chan error
-}
-
-func startServe(t *testing.T, cfg config.Config, o Options) *running {
-	t.Helper()
-	r := &running{logs: &syncbuf.Buffer{}, done: make(chan error, 1)}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	o.Listener = ln
-	o.Logger = slog.New(slog.NewJSONHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	o.Registry = prometheus.NewRegistry()
-	if o.Queue.FetchPollInterval == 0 {
-		o.Queue.FetchPollInterval = 50 * time.Millisecond
-	}
-	ready := make(chan string, 1)
-	o.Ready = ready
-	ctx, cancel := context.WithCancel(context.Background())
-	r.cancel = cancel
-	go func() { r.done <- Run(ctx, cfg, o) }()
-	select {
-	case addr := <-ready:
-		r.base = "http://" + addr
-	case err := <-r.done:
-		t.Fatalf("serve returned at start: %v\n%s", err, r.logs)
-	case <-time.After(20 * time.Second):
-		t.Fatalf("serve did not start:\n%s", r.logs)
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-r.done:
-		case <-time.After(40 * time.Second):
-			t.Error("serve did not return")
-		}
-	})
-	return r
-}
-
-func (r *running) stop(t *testing.T) error {
-	t.Helper()
-	r.cancel()
-	select {
-	case err := <-r.done:
-		r.done <- err // for the cleanup
-		return err
-	case <-time.After(40 * time.Second):
-		t.Fatal("serve did not return after its context was cancelled")
-		return nil
-	}
-}
-
+// testConfig is the configuration of the tests that call Run themselves
+// (a start that must fail).
 func testConfig(t *testing.T) config.Config {
 	return config.Config{
 		WebhookSecrets:  []config.Secret{config.Secret(testSecret)},
@@ -150,13 +81,20 @@ func testConfig(t *testing.T) config.Config {
 	}
 }
 
+// noApp leaves the server without an App (no APP_ID, no key), as before
+// registration.
+func noApp(c *config.Config) { c.AppID, c.PrivateKey = 0, nil }
+
+// unregistered is a server with neither an App nor a secret.
+func unregistered(c *config.Config) { noApp(c); c.WebhookSecrets = nil }
+
 func TestServeRefusesWithoutSecret(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
 	cfg.WebhookSecrets = nil
 	cfg.AppID = 12345 // an App exists, but its webhook secret was not given
-	err := Run(context.Background(), cfg, Options{Migrate: true, Registry: prometheus.NewRegistry()})
-	if !errors.Is(err, ErrNoSecret) {
+	err := server.Run(context.Background(), cfg, server.Options{Migrate: true, Registry: prometheus.NewRegistry()})
+	if !errors.Is(err, server.ErrNoSecret) {
 		t.Fatalf("serve without a secret = %v, want errNoSecret", err)
 	}
 	if !strings.Contains(err.Error(), "--insecure-dev") || !strings.Contains(err.Error(), "WEBHOOK_SECRET") {
@@ -169,12 +107,10 @@ func TestServeRefusesWithoutSecret(t *testing.T) {
 // registration has given the server a secret.
 func TestServeRegistrationMode(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	cfg.WebhookSecrets = nil
-	r := startServe(t, cfg, Options{Migrate: true})
+	r := servertest.Start(t, servertest.Options{Config: unregistered})
 	// A stranger who reaches the fresh server gets a locked page; the
 	// operator uses the one-time link from the log.
-	resp, err := http.Get(r.base + "/")
+	resp, err := http.Get(r.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,13 +119,13 @@ func TestServeRegistrationMode(t *testing.T) {
 	if resp.StatusCode != http.StatusForbidden || strings.Contains(string(page), "manifest") {
 		t.Fatalf("GET / without the setup token = %d:\n%s", resp.StatusCode, page)
 	}
-	m := regexp.MustCompile(`/\?token=([0-9a-f]{32})`).FindStringSubmatch(r.logs.String())
+	m := regexp.MustCompile(`/\?token=([0-9a-f]{32})`).FindStringSubmatch(r.Logs())
 	if m == nil {
-		t.Fatalf("no registration link with a setup token in the log:\n%s", r.logs)
+		t.Fatalf("no registration link with a setup token in the log:\n%s", r.Logs())
 	}
 	jar, _ := cookiejar.New(nil)
 	operator := &http.Client{Jar: jar}
-	resp, err = operator.Get(r.base + "/?token=" + m[1])
+	resp, err = operator.Get(r.URL + "/?token=" + m[1])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,20 +134,19 @@ func TestServeRegistrationMode(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(page), "manifest") {
 		t.Fatalf("GET / with the setup token = %d:\n%s", resp.StatusCode, page)
 	}
-	if code := postDelivery(t, r.base, "pull_request", "early", webhookBody(t, "pull_request.opened")); code != 401 {
+	if code := postDelivery(t, r.URL, "pull_request", "early", servertest.Example(t, "pull_request.opened")); code != 401 {
 		t.Fatalf("delivery before registration: %d, want 401", code)
 	}
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(r.logs.String(), "not registered") {
-		t.Errorf("no warning about registration:\n%s", r.logs)
+	if !strings.Contains(r.Logs(), "not registered") {
+		t.Errorf("no warning about registration:\n%s", r.Logs())
 	}
 
 	// Once registered (credentials in the database), "/" is gone and the
 	// stored secret verifies deliveries.
-	db := storetest.Open(t, cfg.DatabaseURL)
-	cs := credentialStore{db.Credentials()}
+	cs := server.CredentialStore(r.DB())
 	if err := cs.SaveAppCredentials(context.Background(), registration.AppCredentials{
 		ID: 777, Slug: "djsec-test", PEM: testKey, WebhookSecret: testSecret, ClientID: "Iv1.abc", ClientSecret: "cs",
 	}); err != nil {
@@ -221,8 +156,8 @@ func TestServeRegistrationMode(t *testing.T) {
 	if err != nil || back == nil || back.ID != 777 || back.WebhookSecret != testSecret || back.PEM != testKey {
 		t.Fatalf("credential store round trip: %+v, %v", back, err)
 	}
-	r2 := startServe(t, cfg, Options{Migrate: true})
-	resp, err = http.Get(r2.base + "/")
+	r2 := servertest.Start(t, servertest.Options{DatabaseURL: r.Config().DatabaseURL, Config: unregistered})
+	resp, err = http.Get(r2.URL + "/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,22 +165,21 @@ func TestServeRegistrationMode(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET / with an App registered = %d, want 404 (no second registration)", resp.StatusCode)
 	}
-	if code := postDelivery(t, r2.base, "pull_request", "after", webhookBody(t, "pull_request.opened")); code != 202 {
+	if code := postDelivery(t, r2.URL, "pull_request", "after", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("delivery signed with the stored secret: %d, want 202", code)
 	}
 }
 
 func TestServeInsecureDevWarnsAtEveryStart(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	cfg.WebhookSecrets = nil
+	url := storetest.SQLiteURL(t)
 	for i := range 2 {
-		r := startServe(t, cfg, Options{Migrate: true, InsecureDev: true})
-		if err := r.stop(t); err != nil {
+		r := servertest.Start(t, servertest.Options{DatabaseURL: url, Config: unregistered, Server: server.Options{InsecureDev: true}})
+		if err := r.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(r.logs.String(), `"level":"WARN","msg":"INSECURE`) {
-			t.Fatalf("start %d: no warning:\n%s", i+1, r.logs)
+		if !strings.Contains(r.Logs(), `"level":"WARN","msg":"INSECURE`) {
+			t.Fatalf("start %d: no warning:\n%s", i+1, r.Logs())
 		}
 	}
 }
@@ -253,7 +187,7 @@ func TestServeInsecureDevWarnsAtEveryStart(t *testing.T) {
 func TestServeMigrateFalseNeedsMigratedDatabase(t *testing.T) {
 	t.Parallel()
 	cfg := testConfig(t)
-	err := Run(context.Background(), cfg, Options{Migrate: false, Registry: prometheus.NewRegistry()})
+	err := server.Run(context.Background(), cfg, server.Options{Migrate: false, Registry: prometheus.NewRegistry()})
 	if err == nil {
 		t.Fatal("serve --migrate=false on an empty database should fail")
 	}
@@ -265,8 +199,8 @@ func TestServeMigrateFalseNeedsMigratedDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.Close()
-	r := startServe(t, cfg, Options{Migrate: false})
-	if err := r.stop(t); err != nil {
+	r := servertest.Start(t, servertest.Options{DatabaseURL: cfg.DatabaseURL, Config: noApp, NoMigrate: true})
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -287,17 +221,16 @@ func TestServeDrainsOnCancel(t *testing.T) {
 		mu.Unlock()
 		return nil
 	})
-	cfg := testConfig(t)
-	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
-	if code := postDelivery(t, r.base, "pull_request", "drain-1", webhookBody(t, "pull_request.opened")); code != 202 {
+	r := servertest.Start(t, servertest.Options{Config: noApp, Server: server.Options{Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }}})
+	if code, _ := r.DeliverAs(t, "pull_request", "drain-1", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
 	<-started
-	r.cancel() // SIGTERM
+	r.Cancel() // SIGTERM
 	// New connections are refused soon after.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		c, err := net.DialTimeout("tcp", strings.TrimPrefix(r.base, "http://"), 200*time.Millisecond)
+		c, err := net.DialTimeout("tcp", strings.TrimPrefix(r.URL, "http://"), 200*time.Millisecond)
 		if err != nil {
 			break
 		}
@@ -309,7 +242,7 @@ func TestServeDrainsOnCancel(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	close(release) // the job finishes inside the grace period
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatalf("serve returned %v after a clean drain", err)
 	}
 	mu.Lock()
@@ -317,8 +250,8 @@ func TestServeDrainsOnCancel(t *testing.T) {
 	if !finished {
 		t.Fatal("the running job did not finish")
 	}
-	if !strings.Contains(r.logs.String(), `"msg":"stopped"`) {
-		t.Errorf("no stopped line:\n%s", r.logs)
+	if !strings.Contains(r.Logs(), `"msg":"stopped"`) {
+		t.Errorf("no stopped line:\n%s", r.Logs())
 	}
 }
 
@@ -333,23 +266,22 @@ func TestServeHandsBackJobsAfterGrace(t *testing.T) {
 		<-ctx.Done()
 		return ctx.Err()
 	})
-	cfg := testConfig(t)
-	cfg.ShutdownTimeout = 300 * time.Millisecond
-	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
-	if code := postDelivery(t, r.base, "pull_request", "stuck", webhookBody(t, "pull_request.opened")); code != 202 {
+	grace := 300 * time.Millisecond
+	r := servertest.Start(t, servertest.Options{Config: func(c *config.Config) { noApp(c); c.ShutdownTimeout = grace },
+		Server: server.Options{Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }}})
+	if code, _ := r.DeliverAs(t, "pull_request", "stuck", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
 	<-started
 	begin := time.Now()
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if took := time.Since(begin); took > cfg.ShutdownTimeout+jobs.HardStopTimeout+time.Second {
+	if took := time.Since(begin); took > grace+jobs.HardStopTimeout+time.Second {
 		t.Errorf("shutdown took %v", took)
 	}
-	db := storetest.Open(t, cfg.DatabaseURL)
 	var state string
-	if err := db.Q().QueryRow(context.Background(), "SELECT state FROM river_job").Scan(&state); err != nil {
+	if err := r.DB().Q().QueryRow(context.Background(), "SELECT state FROM river_job WHERE kind = ?", jobs.KindPullRequest).Scan(&state); err != nil {
 		t.Fatal(err)
 	}
 	if state != "available" && state != "retryable" {
@@ -362,42 +294,34 @@ func TestServeHandsBackJobsAfterGrace(t *testing.T) {
 // and a badly signed one is refused.
 func TestServeNeverLogsSecrets(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t)
-	cfg.PrivateKey = config.Secret(testKey)
-	cfg.AppID = 29310
-	cfg.LogLevel = slog.LevelDebug
 	const password = "pg-password-9c2e"
 	// Postgres trusts local connections here, so any password gets in;
 	// the point is that it is not printed.
 	pgURL := strings.Replace(storetest.PostgresSchemaURL(t), "postgres@", "postgres:"+password+"@", 1)
-	cfg.DatabaseURL = pgURL
 	received := make(chan struct{}, 1)
 	p := jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
 		err := jobs.LogProcessor[jobs.PullRequestArgs]{}.Process(ctx, job)
 		received <- struct{}{}
 		return err
 	})
-	r := startServe(t, cfg, Options{Migrate: true, Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }})
-	body := webhookBody(t, "pull_request.opened")
-	if code := postDelivery(t, r.base, "pull_request", "secret-test", body); code != 202 {
+	r := servertest.Start(t, servertest.Options{DatabaseURL: pgURL,
+		Config: func(c *config.Config) {
+			c.PrivateKey, c.AppID, c.LogLevel = config.Secret(testKey), 29310, slog.LevelDebug
+		},
+		Server: server.Options{Register: func(r *jobs.Registry) { jobs.Register[jobs.PullRequestArgs](r, p) }}})
+	body := servertest.Example(t, "pull_request.opened")
+	if code, _ := r.DeliverAs(t, "pull_request", "secret-test", body); code != 202 {
 		t.Fatalf("status %d", code)
 	}
 	<-received
 	// A forged delivery, and one signed with a secret the attacker guessed.
-	req, _ := http.NewRequest(http.MethodPost, r.base+"/webhook", bytes.NewReader(body))
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-GitHub-Event", "pull_request")
-	req.Header.Set("X-GitHub-Delivery", "forged")
-	req.Header.Set("X-Hub-Signature-256", handlers.Sign([]byte("guess"), body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
+	if _, _, err := servertest.Post(r.URL, "pull_request", "forged", body, handlers.Sign([]byte("guess"), body)); err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	logs := r.logs.String()
+	logs := r.Logs()
 	for _, line := range []string{`"msg":"received"`, `"delivery":"secret-test"`, `"outcome":"bad_signature"`, `"msg":"configuration"`} {
 		if !strings.Contains(logs, line) {
 			t.Errorf("logs lack %s (the test would prove nothing):\n%s", line, logs)
@@ -422,7 +346,7 @@ func TestServeProcessSIGTERM(t *testing.T) {
 	t.Parallel()
 	cmd, lines := startChild(t, "run", map[string]string{"DATABASE_URL": storetest.SQLiteURL(t)})
 	base := waitListening(t, lines)
-	if code := postDelivery(t, base, "pull_request", "sigterm-1", webhookBody(t, "pull_request.opened")); code != 202 {
+	if code := postDelivery(t, base, "pull_request", "sigterm-1", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
 	// No App credentials in this child: the check job ends at once, saying so.
@@ -442,19 +366,14 @@ func TestServeProcessSIGTERM(t *testing.T) {
 func TestServeChecksPullRequests(t *testing.T) {
 	t.Parallel()
 	storetest.Dialects(t, func(t *testing.T, url string) {
-		gh := githubtest.New(t)
+		r := servertest.Start(t, servertest.Options{DatabaseURL: url})
+		gh := r.GitHub()
 		repo := gh.AddRepo(gh.AddInstallation(7, "octo-org"), "octo-org/mysite")
 		repo.Commit("main", map[string]string{"mysite/settings.py": "DEBUG = False\nSECRET_KEY = __import__('os').environ['K']\n"})
 		repo.Commit("debug", map[string]string{"mysite/settings.py": "DEBUG = True\nSECRET_KEY = __import__('os').environ['K']\n"})
 		p := repo.AddPull(githubtest.Pull{HeadRef: "debug"})
 
-		cfg := testConfig(t)
-		cfg.DatabaseURL = url
-		cfg.GitHubAPIURL = gh.URL
-		cfg.AppID = gh.AppID()
-		cfg.PrivateKey = config.Secret(gh.AppPrivateKeyPEM())
-		r := startServe(t, cfg, Options{Migrate: true})
-		if code := postDelivery(t, r.base, "pull_request", "check-1", gh.PullRequestEvent(t, repo, p.Number, "opened")); code != 202 {
+		if code, _ := r.DeliverAs(t, "pull_request", "check-1", gh.PullRequestEvent(t, repo, p.Number, "opened")); code != 202 {
 			t.Fatalf("status %d", code)
 		}
 		deadline := time.Now().Add(20 * time.Second)
@@ -467,15 +386,15 @@ func TestServeChecksPullRequests(t *testing.T) {
 				break
 			}
 			if time.Now().After(deadline) {
-				t.Fatalf("no completed check run: %+v\n%s", runs, r.logs)
+				t.Fatalf("no completed check run: %+v\n%s", runs, r.Logs())
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-		if err := r.stop(t); err != nil {
+		if err := r.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(r.logs.String(), `"msg":"check run completed"`) {
-			t.Errorf("no completion line:\n%s", r.logs)
+		if !strings.Contains(r.Logs(), `"msg":"check run completed"`) {
+			t.Errorf("no completion line:\n%s", r.Logs())
 		}
 	})
 }
@@ -487,7 +406,7 @@ func TestServeKill9AfterAck(t *testing.T) {
 	url := storetest.SQLiteURL(t)
 	first, lines := startChild(t, "block", map[string]string{"DATABASE_URL": url})
 	base := waitListening(t, lines)
-	if code := postDelivery(t, base, "pull_request", "kill-9", webhookBody(t, "pull_request.opened")); code != 202 {
+	if code := postDelivery(t, base, "pull_request", "kill-9", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
 	waitLine(t, lines, `"msg":"blocking"`)
@@ -536,7 +455,7 @@ func helperMain(mode string) int {
 		return 2
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stdout, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	o := Options{Migrate: true, Logger: logger}
+	o := server.Options{Migrate: true, Logger: logger}
 	o.Queue.FetchPollInterval = 50 * time.Millisecond
 	switch mode {
 	case "block":
@@ -560,7 +479,7 @@ func helperMain(mode string) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT)
 	defer stop()
-	if err := Run(ctx, cfg, o); err != nil {
+	if err := server.Run(ctx, cfg, o); err != nil {
 		logger.Error("serve", slog.String("error", err.Error()))
 		return 1
 	}
@@ -647,9 +566,8 @@ func drain(lines <-chan string) string {
 // no registration page may replace that secret.
 func TestServeSecretWithoutAppIDHasNoRegistration(t *testing.T) {
 	t.Parallel()
-	cfg := testConfig(t) // a secret, no APP_ID
-	r := startServe(t, cfg, Options{Migrate: true})
-	resp, err := http.Get(r.base + "/?token=anything")
+	r := servertest.Start(t, servertest.Options{Config: noApp}) // a secret, no APP_ID
+	resp, err := http.Get(r.URL + "/?token=anything")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -657,24 +575,24 @@ func TestServeSecretWithoutAppIDHasNoRegistration(t *testing.T) {
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("GET / = %d, want 404: no registration over an operator's secret", resp.StatusCode)
 	}
-	if code := postDelivery(t, r.base, "pull_request", "signed", webhookBody(t, "pull_request.opened")); code != 202 {
+	if code, _ := r.DeliverAs(t, "pull_request", "signed", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("delivery signed with WEBHOOK_SECRET: %d, want 202", code)
 	}
-	if err := r.stop(t); err != nil {
+	if err := r.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(r.logs.String(), "registration page is off") {
-		t.Errorf("no warning:\n%s", r.logs)
+	if !strings.Contains(r.Logs(), "registration page is off") {
+		t.Errorf("no warning:\n%s", r.Logs())
 	}
 }
 
 func TestInsecureDevListensOnLoopback(t *testing.T) {
 	t.Parallel()
 	cfg := config.Config{Host: "0.0.0.0", Port: 3000}
-	if got := listenAddr(cfg, true); got != "127.0.0.1:3000" {
+	if got := server.ListenAddr(cfg, true); got != "127.0.0.1:3000" {
 		t.Errorf("unsigned deliveries: listening on %s, want 127.0.0.1:3000", got)
 	}
-	if got := listenAddr(cfg, false); got != "0.0.0.0:3000" {
+	if got := server.ListenAddr(cfg, false); got != "0.0.0.0:3000" {
 		t.Errorf("signed deliveries: listening on %s", got)
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +16,7 @@ import (
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/jobs/auditrun"
 	"github.com/djsec/djsec/jobs/auditrun/auditissue"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -91,27 +90,8 @@ func newEnv(t *testing.T) *env {
 	return e
 }
 
-func example(t *testing.T, dir string) map[string]string {
-	t.Helper()
-	files := map[string]string{}
-	root := filepath.Join("..", "..", "examples", dir)
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return files
-}
+// example is the files of examples/dir (servertest.ExampleTree).
+func example(t testing.TB, dir string) map[string]string { return servertest.ExampleTree(t, dir) }
 
 // audit runs one audit job of the repository as the queue would.
 func (e *env) audit(force bool) {
@@ -439,23 +419,6 @@ func TestAuditDay(t *testing.T) {
 	if len(e.issues()) != 1 {
 		t.Error("/djsec audit did not run with audit: off")
 	}
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	b  *bytes.Buffer
-}
-
-func (w *syncWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.Write(p)
-}
-
-func (w *syncWriter) String() string {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.b.String()
 }
 
 // pushed delivers, as GitHub does after every push, a push event for the

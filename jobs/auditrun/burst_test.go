@@ -47,7 +47,7 @@ func TestFirstInstallBurstStaysUnderSecondaryLimits(t *testing.T) {
 	gh := githubtest.New(t, githubtest.WithWriteLimits(githubtest.DefaultWritesPerMinute, githubtest.DefaultWritesPerHour, burstMinute))
 	inst := gh.AddInstallation(fleetInstallation, "octo-org")
 	gh.SetRateLimitRemaining(fleetInstallation, 1_000_000)
-	project := exampleTB(t, "startproject")
+	project := example(t, "startproject")
 	var names []string
 	var repos []*githubtest.Repo
 	for i := range django + other {

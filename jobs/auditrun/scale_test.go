@@ -8,7 +8,6 @@ import (
 	"maps"
 	"net/http"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,7 +43,7 @@ func newFleet(tb testing.TB, django, other, workers int) *fleet {
 	tb.Helper()
 	f := &fleet{tb: tb, gh: githubtest.New(tb), django: map[string]bool{}, workers: workers}
 	inst := f.gh.AddInstallation(fleetInstallation, "octo-org")
-	project := exampleTB(tb, "startproject")
+	project := example(tb, "startproject")
 	for i := range django + other {
 		name := fmt.Sprintf("octo-org/repo%04d", i)
 		r := f.gh.AddRepo(inst, name)
@@ -75,28 +74,6 @@ func newFleet(tb testing.TB, django, other, workers int) *fleet {
 		tb.Fatal(err)
 	}
 	return f
-}
-
-func exampleTB(tb testing.TB, dir string) map[string]string {
-	tb.Helper()
-	files := map[string]string{}
-	root := filepath.Join("..", "..", "examples", dir)
-	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(root, p)
-		files[filepath.ToSlash(rel)] = string(b)
-		return nil
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return files
 }
 
 // round is what one sweep and its audits cost.
@@ -214,7 +191,7 @@ func (f *fleet) change() map[string]bool {
 		}
 		changed[r.FullName()] = true
 		if f.django[r.FullName()] {
-			r.Commit("main", map[string]string{"mysite/settings.py": exampleTB(f.tb, "startproject")["mysite/settings.py"] + "\nSECURE_HSTS_SECONDS = 3600\n"})
+			r.Commit("main", map[string]string{"mysite/settings.py": example(f.tb, "startproject")["mysite/settings.py"] + "\nSECURE_HSTS_SECONDS = 3600\n"})
 		} else {
 			r.Commit("main", map[string]string{"README.md": "# changed\n"})
 		}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/server/servertest"
 )
 
 // A pull request whose changed files go past the byte budget is checked on
@@ -52,7 +53,7 @@ func TestPoisonPullRequestNeutralRun(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{paused: true})
 	p := e.pr("feature", map[string]string{"mysite/settings.py": "DEBUG = True\n"})
-	proc := jobs.Lookup[jobs.PullRequestArgs](jobs.Registered(e.proc.Register))
+	proc := servertest.Processor[jobs.PullRequestArgs](e.s)
 	err := proc.Process(context.Background(), jobs.Job[jobs.PullRequestArgs]{ID: 7, Attempt: 3, MaxAttempts: 10, Crashed: 2,
 		Args: jobs.PullRequestArgs{Origin: jobs.Origin{Installation: 42, Repo: e.repo.FullName(), RepoID: e.repo.ID},
 			Action: "opened", Number: p.Number, HeadSHA: p.HeadSHA, HeadRef: "feature", BaseRef: "main", BaseSHA: p.BaseSHA}})

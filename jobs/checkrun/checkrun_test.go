@@ -2,8 +2,6 @@ package checkrun_test
 
 import (
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/jobs/checkrun/review/patch"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store/storetest"
 )
 
@@ -18,23 +17,13 @@ import (
 // djsec finds nothing in it.
 func hardened(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "hardened", "mysite", "settings.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return servertest.ExampleFile(t, "hardened/mysite/settings.py")
 }
 
 // edit replaces each old with its new in s, failing when one is missing.
 func edit(t testing.TB, s string, pairs ...string) string {
 	t.Helper()
-	for i := 0; i+1 < len(pairs); i += 2 {
-		if !strings.Contains(s, pairs[i]) {
-			t.Fatalf("edit: %q not found", pairs[i])
-		}
-		s = strings.Replace(s, pairs[i], pairs[i+1], 1)
-	}
-	return s
+	return servertest.Edit(t, s, pairs...)
 }
 
 const gitignore = ".env\n.env.*\n!.env.example\n"

@@ -2,24 +2,19 @@ package commandrun_test
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/djsec/djsec/githubapp/githubtest"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store/storetest"
 )
 
 // hardened is examples/hardened's settings module: djsec finds nothing in it.
 func hardened(t testing.TB) string {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "..", "examples", "hardened", "mysite", "settings.py"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return servertest.ExampleFile(t, "hardened/mysite/settings.py")
 }
 
 func debugOn(t testing.TB) string {

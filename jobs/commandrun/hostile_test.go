@@ -123,24 +123,10 @@ func TestUnknownInstallation(t *testing.T) {
 	if !queued {
 		t.Fatal("not queued")
 	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		e.mu.Lock()
-		n := len(e.outcomes[id])
-		e.mu.Unlock()
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the job never ran")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	e.s.WaitAttempt(t, id)
 	// Let any retries happen (the test queue retries after 10ms, 3 attempts).
-	waitJobsSettled(t, e)
-	e.mu.Lock()
-	attempts := e.outcomes[id]
-	e.mu.Unlock()
+	e.s.WaitIdle(t)
+	attempts := e.s.Attempts(id)
 	if len(attempts) != 1 || attempts[0] == nil {
 		t.Errorf("attempts %v, want one permanent failure", attempts)
 	}
@@ -171,35 +157,13 @@ func TestUnknownInstallation(t *testing.T) {
 	if !queued {
 		t.Fatal("pull request not queued")
 	}
-	waitJobsSettled(t, e)
-	e.mu.Lock()
-	attempts = e.outcomes[id]
-	e.mu.Unlock()
+	e.s.WaitIdle(t)
+	attempts = e.s.Attempts(id)
 	if len(attempts) != 1 || attempts[0] == nil {
 		t.Errorf("pull request attempts %v, want one permanent failure", attempts)
 	}
 	if n := len(e.repo.CheckRuns()); n != runs {
 		t.Errorf("%d check runs, %d before", n, runs)
-	}
-}
-
-// waitJobsSettled waits until no job is available, running or retryable.
-func waitJobsSettled(t *testing.T, e *env) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var n int
-		if err := e.db.Q().QueryRow(context.Background(),
-			"SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled')").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%d jobs still pending after 30s", n)
-		}
-		time.Sleep(10 * time.Millisecond)
 	}
 }
 

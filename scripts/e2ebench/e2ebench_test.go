@@ -2,8 +2,6 @@ package e2ebench
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -23,6 +21,7 @@ import (
 	"github.com/djsec/djsec/githubapp/githubtest"
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store/storetest"
 )
 
@@ -290,15 +289,10 @@ func startProcess(b *testing.B, srv *server) {
 }
 
 func post(c *http.Client, url, id string, body []byte) error {
-	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, url, bytes.NewReader(body))
+	req, err := servertest.NewWebhookRequest(url, "pull_request", id, body, handlers.Sign([]byte(secret), body))
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/e2ebench")
-	req.Header.Set(handlers.EventHeader, "pull_request")
-	req.Header.Set(handlers.DeliveryHeader, id)
-	req.Header.Set(handlers.SignatureHeader, handlers.Sign([]byte(secret), body))
 	resp, err := c.Do(req)
 	if err != nil {
 		return err

@@ -1,29 +1,3 @@
-// Package e2e drives the real `bot serve` binary, as a subprocess, against
-// githubtest: the end-to-end user stories (stories_test.go), several
-// processes on one Postgres (multiprocess_test.go) and faults and kills
-// (chaos_test.go). Nothing in it is used outside tests.
-//
-// The binary is built once per `go test` run (BotBinary, shared by every
-// test of the package). A test makes an Env — a fresh fake GitHub, a fresh
-// database of the kind asked for, a webhook secret — then starts one or
-// more servers on it:
-//
-//	ForEachDB(t, func(t *testing.T, db DBKind) {
-//		env := NewEnv(t, db)
-//		inst := env.GH.AddInstallation(42, "octo-org")
-//		repo := env.GH.AddRepo(inst, "octo-org/mysite")
-//		srv := env.Start(t)
-//		srv.Deliver(t, "pull_request", env.GH.PullRequestEvent(t, repo, 1, "opened"))
-//		WaitFor(t, 30*time.Second, "a completed check run", func() bool { ... }, srv)
-//		_ = srv.Metric(t, "djsec_jobs_total", map[string]string{"kind": "pull_request", "outcome": "succeeded"})
-//		srv.Kill(t)     // kill -9
-//		srv.Restart(t)  // the same port, database and environment
-//		srv.Stop(t)     // SIGTERM, and wait for exit 0
-//	})
-//
-// Servers are stopped (killed if they do not stop) when the test ends, and
-// a failed test gets the tail of every server's log. WaitFor's timeout
-// fails the test at once with those logs attached.
 package e2e
 
 import (
@@ -31,7 +5,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -52,6 +25,7 @@ import (
 	"github.com/djsec/djsec/handlers"
 	"github.com/djsec/djsec/internal/syncbuf"
 	"github.com/djsec/djsec/jobs"
+	"github.com/djsec/djsec/server/servertest"
 	"github.com/djsec/djsec/store"
 	"github.com/djsec/djsec/store/storetest"
 )
@@ -647,38 +621,16 @@ func (s *Server) Post(event, deliveryID string, body []byte) (int, error) {
 // PostSigned sends one webhook with the X-Hub-Signature-256 header given
 // ("" leaves it out).
 func (s *Server) PostSigned(event, deliveryID string, body []byte, signature string) (int, error) {
-	req, err := http.NewRequest(http.MethodPost, s.URL+"/webhook", bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("User-Agent", "GitHub-Hookshot/e2e")
-	if event != "" {
-		req.Header.Set("X-GitHub-Event", event)
-	}
-	if deliveryID != "" {
-		req.Header.Set("X-GitHub-Delivery", deliveryID)
-	}
-	if signature != "" {
-		req.Header.Set("X-Hub-Signature-256", signature)
-	}
-	resp, err := webhookClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
-	io.Copy(io.Discard, resp.Body)
-	return resp.StatusCode, nil
+	code, _, err := servertest.Post(s.URL, event, deliveryID, body, signature)
+	return code, err
 }
-
-var webhookClient = &http.Client{Timeout: 30 * time.Second}
 
 // WaitFor polls cond every 50 ms until it holds, and fails the test after
 // timeout, naming what it waited for and attaching the tail of the logs of
 // the servers given.
 func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool, servers ...*Server) {
 	t.Helper()
-	if err := Poll(timeout, cond); err != nil {
+	if err := servertest.PollEvery(timeout, 50*time.Millisecond, cond); err != nil {
 		var logs []string
 		for _, s := range servers {
 			logs = append(logs, s.LogTail(150))
@@ -687,24 +639,9 @@ func WaitFor(t testing.TB, timeout time.Duration, what string, cond func() bool,
 	}
 }
 
-// Poll is WaitFor without a test: nil once cond holds, an error after
-// timeout.
-func Poll(timeout time.Duration, cond func() bool) error {
-	deadline := time.Now().Add(timeout)
-	for {
-		if cond() {
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("condition not met within %v", timeout)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 // Metrics scrapes GET /metrics and returns every sample: metric name →
 // samples with their labels.
-func (s *Server) Metrics(t testing.TB) map[string][]Sample {
+func (s *Server) Metrics(t testing.TB) map[string][]servertest.Sample {
 	t.Helper()
 	m, err := s.ScrapeMetrics()
 	if err != nil {
@@ -714,20 +651,8 @@ func (s *Server) Metrics(t testing.TB) map[string][]Sample {
 }
 
 // ScrapeMetrics is Metrics returning its error.
-func (s *Server) ScrapeMetrics() (map[string][]Sample, error) {
-	resp, err := webhookClient.Get(s.URL + "/metrics")
-	if err != nil {
-		return nil, fmt.Errorf("scrape metrics: %w", err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return nil, fmt.Errorf("scrape metrics: %w", err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("scrape metrics: status %d", resp.StatusCode)
-	}
-	return ParseMetrics(string(body))
+func (s *Server) ScrapeMetrics() (map[string][]servertest.Sample, error) {
+	return servertest.ScrapeMetrics(s.URL)
 }
 
 // Metric is the sum of the samples of name (a counter or gauge; for a
@@ -735,98 +660,7 @@ func (s *Server) ScrapeMetrics() (map[string][]Sample, error) {
 // labels (nil: all samples). A metric never written is 0.
 func (s *Server) Metric(t testing.TB, name string, labels map[string]string) float64 {
 	t.Helper()
-	return SumSamples(s.Metrics(t)[name], labels)
-}
-
-// Sample is one line of the Prometheus text format.
-type Sample struct {
-	Labels map[string]string
-	Value  float64
-}
-
-// SumSamples adds the values of the samples whose labels include labels.
-func SumSamples(samples []Sample, labels map[string]string) float64 {
-	sum := 0.0
-next:
-	for _, sm := range samples {
-		for k, v := range labels {
-			if sm.Labels[k] != v {
-				continue next
-			}
-		}
-		sum += sm.Value
-	}
-	return sum
-}
-
-// ParseMetrics reads the Prometheus text exposition format (what
-// client_golang writes: no timestamps, escaped label values).
-func ParseMetrics(text string) (map[string][]Sample, error) {
-	out := map[string][]Sample{}
-	for n, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || line[0] == '#' {
-			continue
-		}
-		name, rest := line, ""
-		labels := map[string]string{}
-		if i := strings.IndexByte(line, '{'); i >= 0 {
-			name = line[:i]
-			var err error
-			if rest, err = parseLabels(line[i+1:], labels); err != nil {
-				return nil, fmt.Errorf("metrics line %d: %w: %q", n+1, err, line)
-			}
-		} else if i := strings.IndexByte(line, ' '); i >= 0 {
-			name, rest = line[:i], line[i:]
-		}
-		fields := strings.Fields(rest)
-		if len(fields) == 0 {
-			return nil, fmt.Errorf("metrics line %d: no value: %q", n+1, line)
-		}
-		v, err := strconv.ParseFloat(fields[0], 64)
-		if err != nil {
-			return nil, fmt.Errorf("metrics line %d: %w", n+1, err)
-		}
-		out[name] = append(out[name], Sample{Labels: labels, Value: v})
-	}
-	return out, nil
-}
-
-// parseLabels reads `k="v",k2="v2"}` into labels and returns what follows
-// the closing brace.
-func parseLabels(s string, labels map[string]string) (string, error) {
-	for {
-		s = strings.TrimLeft(s, " ,")
-		if strings.HasPrefix(s, "}") {
-			return s[1:], nil
-		}
-		eq := strings.IndexByte(s, '=')
-		if eq < 0 || len(s) < eq+2 || s[eq+1] != '"' {
-			return "", errors.New("bad label")
-		}
-		key := s[:eq]
-		s = s[eq+2:]
-		var val strings.Builder
-		i := 0
-		for ; i < len(s) && s[i] != '"'; i++ {
-			if s[i] == '\\' && i+1 < len(s) {
-				i++
-				switch s[i] {
-				case 'n':
-					val.WriteByte('\n')
-				default:
-					val.WriteByte(s[i])
-				}
-				continue
-			}
-			val.WriteByte(s[i])
-		}
-		if i >= len(s) {
-			return "", errors.New("unterminated label value")
-		}
-		labels[key] = val.String()
-		s = s[i+1:]
-	}
+	return servertest.SumSamples(s.Metrics(t)[name], labels)
 }
 
 // InsertJob queues args in the Env's database as another process (River's
@@ -842,114 +676,5 @@ func (e *Env) InsertJob(t testing.TB, args jobs.Args) int64 {
 		t.Fatalf("open %s database: %v", e.DB, err)
 	}
 	defer db.Close()
-	q, err := jobs.NewQueue(db, jobs.Options{})
-	if err != nil {
-		t.Fatalf("job queue: %v", err)
-	}
-	id, err := q.Insert(ctx, args)
-	if err != nil {
-		t.Fatalf("insert %s job: %v", args.Kind(), err)
-	}
-	return id
-}
-
-// examplePayload reads one of the repository's GitHub example payloads
-// (testdata/webhooks/NAME.json).
-func examplePayload(t testing.TB, name string) map[string]any {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join(ModuleRoot(t), "testdata", "webhooks", name+".json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var m map[string]any
-	if err := dec.Decode(&m); err != nil {
-		t.Fatalf("%s.json: %v", name, err)
-	}
-	return m
-}
-
-func marshal(t testing.TB, v any) []byte {
-	t.Helper()
-	b, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// InstallationCreatedEvent builds an `installation` created webhook from
-// GitHub's example payload for inst, listing repos (githubtest has
-// builders for pull request and check events only).
-func InstallationCreatedEvent(t testing.TB, inst *githubtest.Installation, repos ...*githubtest.Repo) []byte {
-	t.Helper()
-	p := examplePayload(t, "installation.created")
-	p["action"] = "created"
-	in := p["installation"].(map[string]any)
-	in["id"] = inst.ID
-	if acc, ok := in["account"].(map[string]any); ok {
-		acc["login"] = inst.Account
-	}
-	var list []any
-	for _, r := range repos {
-		list = append(list, map[string]any{"id": r.ID, "node_id": fmt.Sprintf("R_%d", r.ID), "name": r.Name, "full_name": r.FullName(), "private": r.Private})
-	}
-	p["repositories"] = list
-	p["sender"] = map[string]any{"login": inst.Account + "-admin", "id": 9001, "type": "User"}
-	return marshal(t, p)
-}
-
-// Comment describes an issue_comment webhook.
-type Comment struct {
-	Repo *githubtest.Repo
-	// Installation is the installation's ID the event names.
-	Installation int64
-	// Number is the issue or pull request; PullRequest says which.
-	Number      int
-	PullRequest bool
-	// ID is the comment's ID in the fake (Repo.AddComment's answer).
-	ID   int64
-	User string
-	Body string
-}
-
-// IssueCommentEvent builds an `issue_comment` created webhook from GitHub's
-// example payload. Add the comment to the fake first (Repo.AddComment) so
-// that djsec's reactions and replies find it.
-func IssueCommentEvent(t testing.TB, gh *githubtest.Server, c Comment) []byte {
-	t.Helper()
-	p := examplePayload(t, "issue_comment.created")
-	p["action"] = "created"
-	issue := p["issue"].(map[string]any)
-	issue["number"] = c.Number
-	issue["url"] = fmt.Sprintf("%s/repos/%s/issues/%d", gh.URL, c.Repo.FullName(), c.Number)
-	delete(issue, "pull_request")
-	if c.PullRequest {
-		issue["pull_request"] = map[string]any{"url": fmt.Sprintf("%s/repos/%s/pulls/%d", gh.URL, c.Repo.FullName(), c.Number)}
-	}
-	cm := p["comment"].(map[string]any)
-	cm["id"], cm["body"], cm["author_association"] = c.ID, c.Body, "MEMBER"
-	cm["user"] = map[string]any{"login": c.User, "id": 7001, "type": "User"}
-	p["sender"] = map[string]any{"login": c.User, "id": 7001, "type": "User"}
-	p["repository"] = map[string]any{"id": c.Repo.ID, "full_name": c.Repo.FullName(), "name": c.Repo.Name,
-		"owner": map[string]any{"login": c.Repo.Owner}, "default_branch": c.Repo.DefaultBranch, "private": c.Repo.Private}
-	if org, ok := p["organization"].(map[string]any); ok {
-		org["login"] = c.Repo.Owner
-	}
-	p["installation"] = map[string]any{"id": c.Installation}
-	return marshal(t, p)
-}
-
-// PushEvent builds the `push` webhook GitHub sends after a push to the
-// repository's default branch moved it from before to after.
-func PushEvent(t testing.TB, repo *githubtest.Repo, installation int64, before, after string) []byte {
-	t.Helper()
-	p := examplePayload(t, "push.branch")
-	p["ref"] = "refs/heads/" + repo.DefaultBranch
-	p["before"], p["after"], p["deleted"], p["created"] = before, after, false, false
-	p["repository"] = map[string]any{"id": repo.ID, "full_name": repo.FullName(), "name": repo.Name,
-		"owner": map[string]any{"login": repo.Owner}, "default_branch": repo.DefaultBranch, "private": repo.Private}
-	p["installation"] = map[string]any{"id": installation}
-	return marshal(t, p)
+	return servertest.InsertJob(t, db, args)
 }
