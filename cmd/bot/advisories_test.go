@@ -3,18 +3,16 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/djsec/djsec/osv"
+	"github.com/djsec/djsec/osv/osvtest"
 )
 
 func TestAdvisoriesList(t *testing.T) {
@@ -198,42 +196,9 @@ func TestAuditDjango4210Golden(t *testing.T) {
 // the audit goes on; OSV_API_URL=off and --online contradict each other.
 // Not parallel: it sets the environment and swaps the process's client.
 func TestAuditLiveAdvisories(t *testing.T) {
-	var fail bool
-	var asked atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked.Add(1)
-		if fail {
-			http.Error(w, "down", http.StatusBadGateway)
-			return
-		}
-		switch r.URL.Path {
-		case "/v1/querybatch":
-			var body struct {
-				Queries []struct{ Package struct{ Name string } }
-			}
-			json.NewDecoder(r.Body).Decode(&body)
-			var results []map[string]any
-			for _, q := range body.Queries {
-				if q.Package.Name == "gunicorn" {
-					results = append(results, map[string]any{"vulns": []map[string]string{{"id": "GHSA-live-gunicorn"}}})
-				} else {
-					results = append(results, map[string]any{})
-				}
-			}
-			json.NewEncoder(w).Encode(map[string]any{"results": results})
-		case "/v1/vulns/GHSA-live-gunicorn":
-			w.Write([]byte(`{"id": "GHSA-live-gunicorn", "aliases": ["CVE-2099-0001"], "database_specific": {"severity": "CRITICAL"},
-				"affected": [{"package": {"ecosystem": "PyPI", "name": "gunicorn"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "23.0.1"}]}]}]}`))
-		default:
-			http.NotFound(w, r)
-		}
-	}))
-	defer srv.Close()
-	quiet := osv.WithLogger(slog.New(slog.DiscardHandler))
-	client, err := osv.New(srv.URL, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv := osvtest.New(t, osvtest.Vuln{ID: "GHSA-live-gunicorn", Package: "gunicorn", Fixed: "23.0.1",
+		Severity: "CRITICAL", Aliases: []string{"CVE-2099-0001"}})
+	client := srv.Client(t)
 	defer func(old func() (*osv.Client, error)) { sharedLiveClient = old }(sharedLiveClient)
 	sharedLiveClient = func() (*osv.Client, error) { return client, nil }
 	const want = "critical DJS1002 vulnerable-dependency: gunicorn 23.0.0 has a known vulnerability (highest severity critical): fixed in 23.0.1: CVE-2099-0001 (GHSA-live-gunicorn)"
@@ -244,8 +209,8 @@ func TestAuditLiveAdvisories(t *testing.T) {
 	// Offline by default, so pre-commit stays hermetic.
 	t.Setenv(osv.EnvURL, "")
 	code, stdout, stderr := botRun(t, "advisories", "check", dir)
-	if asked.Load() != 0 || strings.Contains(stdout, "GHSA-live") || stderr != "" {
-		t.Errorf("offline: %d requests, exit %d, stderr %q\n%s", asked.Load(), code, stderr, stdout)
+	if srv.Asked.Load() != 0 || strings.Contains(stdout, "GHSA-live") || stderr != "" {
+		t.Errorf("offline: %d requests, exit %d, stderr %q\n%s", srv.Asked.Load(), code, stderr, stdout)
 	}
 
 	code, stdout, stderr = botRun(t, "advisories", "check", "--online", dir)
@@ -263,8 +228,8 @@ func TestAuditLiveAdvisories(t *testing.T) {
 		t.Errorf("off and --online: exit %d, stderr %q", code, stderr)
 	}
 
-	fail = true
-	client2, _ := osv.New(srv.URL, quiet) // a fresh cache
+	srv.Down.Store(http.StatusBadGateway)
+	client2 := srv.Client(t) // a fresh cache
 	sharedLiveClient = func() (*osv.Client, error) { return client2, nil }
 	t.Setenv(osv.EnvURL, "")
 	code, stdout, stderr = botRun(t, "audit", "--online", "--fail-on", "high", dir)

@@ -1,15 +1,12 @@
 package auditrun_test
 
 import (
-	"encoding/json"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/djsec/djsec/jobs/auditrun"
-	"github.com/djsec/djsec/osv"
+	"github.com/djsec/djsec/osv/osvtest"
 )
 
 // The audit asks the live advisory source about the branch's pins, and its
@@ -19,38 +16,13 @@ func TestAuditUsesLiveAdvisories(t *testing.T) {
 	t.Parallel()
 	for _, down := range []bool{false, true} {
 		e := newEnv(t)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if down {
-				http.Error(w, "down", http.StatusBadGateway)
-				return
-			}
-			switch r.URL.Path {
-			case "/v1/querybatch":
-				var body struct {
-					Queries []struct{ Package struct{ Name string } }
-				}
-				json.NewDecoder(r.Body).Decode(&body)
-				results := []map[string]any{}
-				for _, q := range body.Queries {
-					if q.Package.Name == "gunicorn" {
-						results = append(results, map[string]any{"vulns": []map[string]string{{"id": "GHSA-live-0001"}}})
-					} else {
-						results = append(results, map[string]any{})
-					}
-				}
-				json.NewEncoder(w).Encode(map[string]any{"results": results})
-			case "/v1/vulns/GHSA-live-0001":
-				w.Write([]byte(`{"id": "GHSA-live-0001", "aliases": ["CVE-2099-0001"], "database_specific": {"severity": "CRITICAL"},
-					"affected": [{"package": {"ecosystem": "PyPI", "name": "gunicorn"}, "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "23.0.1"}]}]}]}`))
-			default:
-				http.NotFound(w, r)
-			}
-		}))
-		defer srv.Close()
-		live, err := osv.New(srv.URL, osv.WithLogger(slog.New(slog.DiscardHandler)))
-		if err != nil {
-			t.Fatal(err)
+		fake := osvtest.New(t, osvtest.Vuln{ID: "GHSA-live-0001", Package: "gunicorn", Fixed: "23.0.1",
+			Severity: "CRITICAL", Aliases: []string{"CVE-2099-0001"}})
+		if down {
+			fake.Down.Store(http.StatusBadGateway)
 		}
+		live := fake.Client(t)
+		var err error
 		if e.runner, err = auditrun.New(auditrun.Options{Clients: e.clients, DB: e.db, RulesVersion: "test", Now: e.now, Advisories: live}); err != nil {
 			t.Fatal(err)
 		}
