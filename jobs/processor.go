@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -52,6 +54,21 @@ func (f ProcessorFunc[T]) Process(ctx context.Context, job Job[T]) error { retur
 // the repository was removed): wrap it, `fmt.Errorf("…: %w", jobs.ErrPermanent)`,
 // and the job ends at once, logged and counted as failed.
 var ErrPermanent = jobctx.ErrPermanent
+
+// ErrSkipped marks a job that could not do its work and that no retry
+// would help until an operator acts: the App has no credentials on this
+// server yet (`serve --insecure-dev` with no APP_ID and PRIVATE_KEY).
+// Wrap it with the reason (or use NoCredentials): the job ends without a
+// retry, logged at warn level as "job skipped" with the reason and counted
+// with outcome "skipped" — neither the logs nor the metrics then claim the
+// delivery was handled.
+var ErrSkipped = errors.New("skipped")
+
+// NoCredentials is the job's error when the App has no credentials:
+// undone says what was not done ("the pull request is not checked").
+func NoCredentials(undone string) error {
+	return fmt.Errorf("%w: no App credentials (set APP_ID and PRIVATE_KEY, or register the App): %s", ErrSkipped, undone)
+}
 
 // LogProcessor is every kind's processor until its feature lands: it logs
 // "received" (the job's logger already carries the delivery, installation,

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -505,3 +506,41 @@ func TestReadyAndDepth(t *testing.T) {
 
 // errRefused stands for an answer Options.Permanent recognises.
 var errRefused = errors.New("403 Repository was archived so is read-only")
+
+// A job that cannot do its work until an operator acts (no App
+// credentials) ends at once, logged and counted as skipped — never as
+// succeeded, never retried.
+func TestSkippedJobIsNeitherSucceededNorRetried(t *testing.T) {
+	t.Parallel()
+	var runs atomic.Int32
+	p := jobs.ProcessorFunc[jobs.PullRequestArgs](func(ctx context.Context, job jobs.Job[jobs.PullRequestArgs]) error {
+		runs.Add(1)
+		return jobs.NoCredentials("the pull request is not checked")
+	})
+	e := start(t, storetest.SQLiteURL(t), jobs.Options{Processors: jobs.RegistryOf[jobs.PullRequestArgs](p)})
+	if _, err := e.queue.Enqueue(context.Background(), "pull_request", "opened", prArgs("no-creds")); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for testutil.ToFloat64(e.metrics.Jobs.WithLabelValues("pull_request", metrics.JobSkipped)) < 1 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job was never counted as skipped:\n%s", e.logs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond) // room for a wrong retry
+	if n := runs.Load(); n != 1 {
+		t.Errorf("ran %d times, want 1", n)
+	}
+	for outcome, want := range map[string]float64{metrics.JobSkipped: 1, metrics.JobSucceeded: 0, metrics.JobRetried: 0, metrics.JobFailed: 0} {
+		if got := testutil.ToFloat64(e.metrics.Jobs.WithLabelValues("pull_request", outcome)); got != want {
+			t.Errorf("djsec_jobs_total{outcome=%q} = %v, want %v", outcome, got, want)
+		}
+	}
+	logs := e.logs.String()
+	for _, line := range []string{`"level":"WARN","msg":"job skipped"`, `"reason":"skipped: no App credentials (set APP_ID and PRIVATE_KEY, or register the App): the pull request is not checked"`, `"delivery":"no-creds"`} {
+		if !strings.Contains(logs, line) {
+			t.Errorf("logs lack %s:\n%s", line, logs)
+		}
+	}
+}

@@ -126,6 +126,11 @@ func (w *worker[T]) finish(ctx context.Context, logger *slog.Logger, job *river.
 	case err == nil:
 		w.metrics.Jobs.WithLabelValues(kind, metrics.JobSucceeded).Inc()
 		return nil
+	case errors.Is(err, ErrSkipped):
+		// Done, but not done: counted apart from succeeded, never retried.
+		w.metrics.Jobs.WithLabelValues(kind, metrics.JobSkipped).Inc()
+		logger.WarnContext(ctx, "job skipped", slog.String("reason", err.Error()))
+		return nil
 	case ctx.Err() != nil && errors.Is(err, ctx.Err()):
 		// Shutdown or the job timeout: River retries it (the attempt counts).
 		w.metrics.Jobs.WithLabelValues(kind, metrics.JobCancelled).Inc()

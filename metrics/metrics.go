@@ -46,6 +46,7 @@ const (
 // Job outcomes, the `outcome` label of djsec_jobs_total.
 const (
 	JobSucceeded = "succeeded"
+	JobSkipped   = "skipped"   // could not do its work until an operator acts (no App credentials): not retried
 	JobRetried   = "retried"   // failed, will run again
 	JobFailed    = "failed"    // failed its last attempt: discarded
 	JobCancelled = "cancelled" // the context was cancelled (shutdown): handed back

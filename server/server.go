@@ -370,6 +370,8 @@ func Run(ctx context.Context, cfg config.Config, o Options) error {
 	}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// WEBHOOK_PROXY_URL: a laptop's deliveries come through a smee.io channel.
+	defer startProxy(ctx, cfg, ln.Addr().String(), logger)()
 	logger.Info("listening", slog.String("addr", ln.Addr().String()),
 		slog.String("webhook", "POST /webhook"), slog.String("version", version))
 	if o.Ready != nil {

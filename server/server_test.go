@@ -349,8 +349,12 @@ func TestServeProcessSIGTERM(t *testing.T) {
 	if code := postDelivery(t, base, "pull_request", "sigterm-1", servertest.Example(t, "pull_request.opened")); code != 202 {
 		t.Fatalf("status %d", code)
 	}
-	// No App credentials in this child: the check job ends at once, saying so.
-	waitLine(t, lines, `"msg":"the App has no credentials yet (APP_ID and PRIVATE_KEY): not checked"`)
+	// No App credentials in this child: the check job ends at once, skipped,
+	// saying why.
+	line := waitLine(t, lines, `"msg":"job skipped"`)
+	if !strings.Contains(line, `no App credentials (set APP_ID and PRIVATE_KEY, or register the App): the pull request is not checked`) {
+		t.Errorf("the skipped job does not say why: %s", line)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}

@@ -203,8 +203,7 @@ func (r *Runner) processAudit(ctx context.Context, job jobs.Job[jobs.AuditArgs])
 	gh, err := r.clients.NewInstallationClient(a.Installation)
 	switch {
 	case errors.Is(err, githubapp.ErrNoCredentials):
-		jobs.Logger(ctx).WarnContext(ctx, "the App has no credentials yet (APP_ID and PRIVATE_KEY): not audited")
-		return nil
+		return jobs.NoCredentials("the repository is not audited")
 	case err != nil:
 		return fmt.Errorf("installation client: %w", err)
 	}

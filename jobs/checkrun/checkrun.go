@@ -396,14 +396,13 @@ func (p *Processor) processAction(ctx context.Context, job jobs.Job[jobs.CheckAc
 
 // client is the installation's client. Before the App has credentials
 // (registered, or APP_ID and PRIVATE_KEY set) nothing can be checked: the
-// job ends with a warning (nil client, nil error) rather than retrying for
+// job ends skipped (nil client, jobs.ErrSkipped) rather than retrying for
 // hours; the next push checks the pull request again.
 func (p *Processor) client(ctx context.Context, installation int64) (*github.Client, error) {
 	gh, err := p.clients.NewInstallationClient(installation)
 	switch {
 	case errors.Is(err, githubapp.ErrNoCredentials):
-		jobs.Logger(ctx).WarnContext(ctx, "the App has no credentials yet (APP_ID and PRIVATE_KEY): not checked")
-		return nil, nil
+		return nil, jobs.NoCredentials("the pull request is not checked")
 	case err != nil:
 		return nil, fmt.Errorf("installation client: %w", err)
 	}

@@ -253,8 +253,7 @@ func (p *Processor) Process(ctx context.Context, jb jobs.Job[jobs.CommentArgs]) 
 	gh, err := p.clients.NewInstallationClient(a.Installation)
 	switch {
 	case errors.Is(err, githubapp.ErrNoCredentials):
-		log.WarnContext(ctx, "the App has no credentials yet (APP_ID and PRIVATE_KEY): commands not run")
-		return nil
+		return jobs.NoCredentials("the commands are not run")
 	case err != nil:
 		return fmt.Errorf("installation client: %w", err)
 	}

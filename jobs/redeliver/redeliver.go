@@ -26,6 +26,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/riverqueue/river"
 
+	"github.com/djsec/djsec/githubapp"
 	"github.com/djsec/djsec/jobs"
 	"github.com/djsec/djsec/metrics"
 	"github.com/djsec/djsec/store"
@@ -144,6 +145,11 @@ func New(o Options) (*Sweeper, error) {
 func (s *Sweeper) Register(r *jobs.Registry) {
 	jobs.Register[jobs.RedeliverArgs](r, jobs.ProcessorFunc[jobs.RedeliverArgs](func(ctx context.Context, _ jobs.Job[jobs.RedeliverArgs]) error {
 		_, err := s.Sweep(ctx)
+		if errors.Is(err, githubapp.ErrNoCredentials) {
+			// No App yet (a development server): nothing can be listed,
+			// and that is no failure of the sweep.
+			return jobs.NoCredentials("missed deliveries are not asked for")
+		}
 		if err != nil && ctx.Err() == nil {
 			// Not a lost job: the next sweep, minutes away, lists the same
 			// deliveries again. Counted and logged for whoever watches.

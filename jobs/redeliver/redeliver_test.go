@@ -2,8 +2,10 @@ package redeliver_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +109,36 @@ func TestParseInterval(t *testing.T) {
 	for _, in := range []string{"5", "-1m", "1s", "soon"} {
 		if _, err := redeliver.ParseInterval(in); err == nil {
 			t.Errorf("ParseInterval(%q): no error", in)
+		}
+	}
+}
+
+// A server with no App yet (serve --insecure-dev on a laptop) has nothing
+// to sweep: the job ends skipped, saying why, instead of a failed sweep.
+func TestSweepWithoutCredentialsIsSkipped(t *testing.T) {
+	t.Parallel()
+	db := storetest.Open(t, storetest.SQLiteURL(t))
+	clients, err := githubapp.NewClientCreator(githubapp.Config{BaseURL: "http://127.0.0.1:1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	s, err := redeliver.New(redeliver.Options{Clients: clients, DB: db, Registerer: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := jobs.Lookup[jobs.RedeliverArgs](jobs.Registered(s.Register))
+	err = p.Process(context.Background(), jobs.Job[jobs.RedeliverArgs]{ID: 1, Attempt: 1, MaxAttempts: 1})
+	if !errors.Is(err, jobs.ErrSkipped) || !strings.Contains(err.Error(), "no App credentials") {
+		t.Fatalf("Process = %v, want jobs.ErrSkipped for the missing credentials", err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == "djsec_redelivery_sweep_errors_total" && mf.GetMetric()[0].GetCounter().GetValue() != 0 {
+			t.Error("counted as a failed sweep")
 		}
 	}
 }
