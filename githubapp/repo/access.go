@@ -347,7 +347,7 @@ func codeList(s []string) string {
 }
 
 // membersHelp says how an organisation grants what allowed_teams needs
-// (README, "/djsec commands").
+// (docs/APP.md, "/djsec commands").
 const membersHelp = "allowed_teams needs the organization's **Members (read)** permission, which djsec does not ask for by default. " +
 	"An owner of the App adds it (the App's settings → Permissions & events → Organization permissions → Members: Read-only), " +
 	"then an organization owner accepts the new permission on the installation (Settings → GitHub Apps → djsec → Review request)."
