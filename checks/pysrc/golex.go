@@ -31,6 +31,9 @@ const (
 	tDedent  // hidden, zero-width
 	tComment
 	tLineCont
+	tEscInterp // escape_interpolation: {{ or }} in an f-string
+	tTypeConv  // type_conversion: !r in an interpolation
+	tFmtSpec   // hidden: a format specifier's text
 )
 
 func (k tkind) extra() bool { return k == tComment || k == tLineCont }
@@ -484,9 +487,6 @@ func (l *golexer) str(p int) int {
 			flags |= sBytes
 		}
 	}
-	if flags&sFormat != 0 {
-		bail("f-string")
-	}
 	endc := src[q]
 	q++
 	if q+1 < len(src) && src[q] == endc && src[q+1] == endc {
@@ -502,6 +502,16 @@ func (l *golexer) str(p int) int {
 		for q < len(src) {
 			c := src[q]
 			switch {
+			case flags&sFormat != 0 && (c == '{' || c == '}'):
+				// scanner.c stops the content at every brace of an
+				// f-string: a doubled one is an escape_interpolation, a
+				// single { opens an interpolation the lexer tokenizes.
+				if has {
+					kind, end = tStrContent, q
+				} else {
+					kind, end = tOp, q
+				}
+				break content
 			case c == '\\':
 				if flags&sRaw != 0 {
 					q++
@@ -577,6 +587,17 @@ func (l *golexer) str(p int) int {
 		case tStrEnd:
 			l.emit(tStrEnd, start, end)
 			return end
+		case tOp:
+			q = end
+			if q+1 < len(src) && src[q+1] == src[q] {
+				l.emit(tEscInterp, q, q+2)
+				q += 2
+				continue
+			}
+			if src[q] == '}' {
+				bail("single } in an f-string")
+			}
+			q = l.interpolation(q)
 		default:
 			// The scanner declined at a backslash: the lexer takes an
 			// escape sequence, or the lone backslash.
@@ -638,4 +659,105 @@ func escapeLen(b []byte) int {
 		return 0
 	}
 	return 0
+}
+
+// interpolation tokenizes an f-string's {expression=!c:spec} at p (its
+// opening brace) the way the lexer sees it inside the braces: ordinary
+// tokens, nested strings (any quotes: the scanner keeps a stack of
+// delimiters), a type_conversion, and a format specifier whose text is one
+// token up to the next brace or newline, spaces included. It returns the
+// offset after the closing brace.
+func (l *golexer) interpolation(p int) int {
+	src := l.src
+	l.op(p, 1)
+	p++
+	depth := 0
+	for {
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t') {
+			p++
+		}
+		if p == len(src) {
+			bail("unterminated interpolation")
+		}
+		c := src[p]
+		switch {
+		case c == '\n' || c == '\\' || c == '#' || c == '\r':
+			bail("newline, backslash or comment in an interpolation")
+		case depth == 0 && c == '}':
+			l.op(p, 1)
+			return p + 1
+		case depth == 0 && c == '!' && p+1 < len(src) && src[p+1] >= 'a' && src[p+1] <= 'z':
+			l.emit(tTypeConv, p, p+2)
+			p += 2
+		case depth == 0 && c == ':':
+			if p+1 < len(src) && src[p+1] == '=' {
+				bail("walrus at the top of an interpolation")
+			}
+			l.op(p, 1)
+			p++
+			for {
+				e := p
+				for e < len(src) && src[e] != '{' && src[e] != '}' && src[e] != '\n' {
+					e++
+				}
+				if e > p {
+					l.emit(tFmtSpec, p, e)
+					p = e
+				}
+				switch {
+				case p == len(src) || src[p] == '\n':
+					bail("format specifier without an end")
+				case src[p] == '}':
+					l.op(p, 1)
+					return p + 1
+				case p+1 < len(src) && src[p+1] == '{':
+					bail("{{ in a format specifier")
+				}
+				p = l.interpolation(p)
+			}
+		case c == '"' || c == '\'':
+			p = l.str(p)
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if l.stringAhead(p) {
+				p = l.str(p)
+				continue
+			}
+			e := p + 1
+			for e < len(src) && (src[e] == '_' || src[e] >= 'a' && src[e] <= 'z' || src[e] >= 'A' && src[e] <= 'Z' || src[e] >= '0' && src[e] <= '9') {
+				e++
+			}
+			if e < len(src) && src[e] >= 0x80 {
+				bail("non-ASCII identifier")
+			}
+			if string(src[p:e]) == "lambda" && depth == 0 {
+				bail("lambda at the top of an interpolation")
+			}
+			l.emit(tName, p, e)
+			p = e
+		case c >= '0' && c <= '9' || c == '.' && p+1 < len(src) && src[p+1] >= '0' && src[p+1] <= '9':
+			p = l.number(p)
+		default:
+			n := opLen(src[p:])
+			if n == 0 {
+				bail("unexpected character")
+			}
+			switch c {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+				if depth < 0 {
+					bail("unbalanced bracket")
+				}
+			}
+			l.op(p, n)
+			p += n
+		}
+	}
+}
+
+// op emits the operator token of n bytes at p.
+func (l *golexer) op(p, n int) {
+	l.emit(tOp, p, p+n)
+	l.toks[len(l.toks)-1].id = anonID(l.src[p : p+n])
 }

@@ -201,6 +201,21 @@ func (p *gparser) hiddenLeaf(k tkind) int32 {
 	return id
 }
 
+// prepend makes child the first child of parent.
+func (p *gparser) prepend(parent, child int32) {
+	c := &p.nodes[child]
+	par := &p.nodes[parent]
+	c.next = par.first
+	par.first = child
+	par.ft = c.ft
+	par.start = c.start
+	par.sp = c.sp
+	if par.last < 0 {
+		par.last = child
+		par.lt, par.end, par.ep = c.lt, c.end, c.ep
+	}
+}
+
 func (p *gparser) add(parent, child int32) {
 	c := p.nodes[child]
 	par := &p.nodes[parent]
@@ -280,8 +295,24 @@ func (p *gparser) statement(parent int32) {
 		case "class":
 			p.add(parent, p.classDef())
 			return
-		case "async", "await", "yield":
-			bail("async, await or yield")
+		case "async":
+			// async def, async for, async with: the statement's node with
+			// the keyword first.
+			async := p.anon()
+			var n int32
+			switch {
+			case p.is("def"):
+				n = p.funcDef()
+			case p.is("for"):
+				n = p.forStatement()
+			case p.is("with"):
+				n = p.withStatement()
+			default:
+				bail("async before something other than def, for or with")
+			}
+			p.prepend(n, async)
+			p.add(parent, n)
+			return
 		case "match", "type":
 			// Soft keywords: a statement starting with one may be a match
 			// or type alias statement, which tree-sitter weighs against an
@@ -639,10 +670,11 @@ func (p *gparser) asPattern(v int32) int32 {
 func (p *gparser) withStatement() int32 {
 	n := p.node(kWithStatement, true)
 	p.add(n, p.anon())
-	if p.is("(") {
-		bail("parenthesized with")
-	}
 	c := p.node(kWithClause, true)
+	parens := p.is("(") && p.parenthesizedWithItems()
+	if parens {
+		p.add(c, p.anon())
+	}
 	for {
 		it := p.node(kWithItem, true)
 		v := p.expression()
@@ -656,10 +688,60 @@ func (p *gparser) withStatement() int32 {
 		}
 		p.add(c, p.anon())
 	}
+	if parens {
+		p.add(c, p.expect(")"))
+	}
 	p.add(n, c)
 	p.add(n, p.expect(":"))
 	p.suite(n, fBody)
 	return n
+}
+
+// parenthesizedWithItems reports whether the "(" after with opens
+// Python 3.10's parenthesized with items: tree-sitter reads it so when the
+// parentheses hold several comma-separated items and a colon follows them;
+// one item, or a tuple followed by "as", is an ordinary expression. A
+// trailing comma (a tuple to tree-sitter when alone) makes it give up.
+func (p *gparser) parenthesizedWithItems() bool {
+	depth, commas := 0, 0
+	last := ""
+	for j := p.i; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		if t.kind.extra() {
+			continue
+		}
+		if t.kind == tNewline || t.kind == tEOF {
+			return false
+		}
+		s := string(p.src[t.start:t.end])
+		if t.kind == tOp {
+			switch s {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+				if depth == 0 {
+					if commas == 0 {
+						return false
+					}
+					if last == "," {
+						bail("trailing comma in parenthesized with items")
+					}
+					k := j + 1
+					for p.toks[k].kind.extra() {
+						k++
+					}
+					return p.toks[k].kind == tOp && string(p.src[p.toks[k].start:p.toks[k].end]) == ":"
+				}
+			case ",":
+				if depth == 1 {
+					commas++
+				}
+			}
+		}
+		last = s
+	}
+	return false
 }
 
 func (p *gparser) funcDef() int32 {
@@ -708,6 +790,11 @@ func (p *gparser) decorated() int32 {
 		p.addf(n, p.funcDef(), fDefinition)
 	case p.is("class"):
 		p.addf(n, p.classDef(), fDefinition)
+	case p.is("async") && p.peekIs("def"):
+		async := p.anon()
+		d := p.funcDef()
+		p.prepend(d, async)
+		p.addf(n, d, fDefinition)
 	default:
 		bail("decorator before something other than def or class")
 	}
@@ -797,27 +884,69 @@ func (p *gparser) parameter(lambda bool) int32 {
 	return name
 }
 
-// typeExpr parses an annotation: a type node around a plain expression.
-// Subscripted, union and splat types have their own nodes in the grammar,
-// with ambiguities this parser does not reproduce, so it gives up on those.
+// typeExpr parses tree-sitter's type: a generic type (a name right before
+// "["), unions that start with one, or else any expression, which the
+// grammar prefers wherever it fits ("X" | None is a binary_operator).
 func (p *gparser) typeExpr() int32 {
-	t := p.node(kType, true)
-	e := p.expression()
-	if !plainType(p, e) {
-		bail("annotation other than a name, attribute or string")
+	if !p.genericAhead() {
+		t := p.node(kType, true)
+		p.add(t, p.expression())
+		return t
 	}
-	p.add(t, e)
+	p.enter()
+	defer p.leave()
+	t := p.node(kType, true)
+	p.add(t, p.genericType())
+	// A union is left-associative while its operands are generic types;
+	// an operand that is an expression takes every "|" after it.
+	for p.is("|") {
+		u := p.node(kUnionType, true)
+		p.add(u, t)
+		p.add(u, p.anon())
+		p.add(u, p.typeExpr1())
+		t = p.node(kType, true)
+		p.add(t, u)
+	}
+	if p.is(".") || p.is("[") || p.is("(") {
+		bail("member, subscripted or called generic type")
+	}
 	return t
 }
 
-func plainType(p *gparser, e int32) bool {
-	switch p.nodes[e].kind {
-	case kIdentifier, kString, kNone:
-		return true
-	case kAttribute:
-		return plainType(p, p.nodes[e].first)
+// typeExpr1 is one operand of a union: a generic type or an expression.
+func (p *gparser) typeExpr1() int32 {
+	t := p.node(kType, true)
+	if p.genericAhead() {
+		p.add(t, p.genericType())
+	} else {
+		p.add(t, p.expression())
 	}
-	return false
+	return t
+}
+
+func (p *gparser) genericAhead() bool {
+	return p.kind() == tName && !reserved(p.text()) && p.peekIs("[")
+}
+
+// genericType parses name[type, ...].
+func (p *gparser) genericType() int32 {
+	g := p.node(kGenericType, true)
+	p.add(g, p.ident())
+	tp := p.node(kTypeParameter, true)
+	p.add(tp, p.anon())
+	for {
+		p.add(tp, p.typeExpr())
+		if !p.is(",") {
+			break
+		}
+		p.add(tp, p.anon())
+		if p.is("]") {
+			break
+		}
+	}
+	p.add(tp, p.expect("]"))
+	p.add(g, tp)
+	return g
 }
 
 // ---- expression statements ----
@@ -829,11 +958,15 @@ func (p *gparser) isAugOp() bool { return p.kind() == tOp && augOps[string(p.tex
 
 func (p *gparser) exprStatement() int32 {
 	st := p.node(kExpressionStatement, true)
-	if p.is("*") {
-		bail("starred statement")
+	if p.is("yield") {
+		p.add(st, p.yield())
+		return st
 	}
-	first := p.expression()
-	if p.is(",") {
+	first := p.element()
+	if p.is(",") || p.nodes[first].kind == kListSplat {
+		if !p.is(",") {
+			bail("a lone starred expression")
+		}
 		items := []int32{first}
 		for p.is(",") {
 			items = append(items, p.anon())
@@ -843,7 +976,12 @@ func (p *gparser) exprStatement() int32 {
 				// copy that, leave such lists to it.
 				bail("trailing comma in an unparenthesized list")
 			}
-			items = append(items, p.expression())
+			items = append(items, p.element())
+		}
+		for _, it := range items {
+			if p.nodes[it].kind == kListSplat && !p.is("=") {
+				bail("starred expression statement")
+			}
 		}
 		if p.is("=") {
 			pl := p.node(kPatternList, true)
@@ -889,6 +1027,21 @@ func (p *gparser) exprStatement() int32 {
 	return st
 }
 
+// yield parses a yield expression: yield, yield from x, yield a, b.
+func (p *gparser) yield() int32 {
+	n := p.node(kYield, true)
+	p.add(n, p.anon())
+	if p.is("from") {
+		p.add(n, p.anon())
+		p.add(n, p.expression())
+		return n
+	}
+	if p.startsExpr() {
+		p.add(n, p.expressions())
+	}
+	return n
+}
+
 // assignment parses "= right" after left.
 func (p *gparser) assignment(left int32) int32 {
 	a := p.node(kAssignment, true)
@@ -899,8 +1052,11 @@ func (p *gparser) assignment(left int32) int32 {
 }
 
 func (p *gparser) rhs() int32 {
-	if p.is("*") || p.is("yield") {
-		bail("starred or yield right-hand side")
+	if p.is("yield") {
+		return p.yield()
+	}
+	if p.is("*") {
+		return p.exprListAfter(p.element())
 	}
 	e := p.expression()
 	if p.is(",") {
@@ -1003,7 +1159,11 @@ func (p *gparser) startsExpr() bool {
 // expression_list.
 func (p *gparser) expressions() int32 {
 	if p.is("*") {
-		bail("starred expression list")
+		e := p.element()
+		if !p.is(",") {
+			bail("a lone starred expression")
+		}
+		return p.exprListAfter(e)
 	}
 	e := p.expression()
 	if p.is(",") {
@@ -1023,10 +1183,10 @@ func (p *gparser) exprListAfter(e int32) int32 {
 			}
 			break
 		}
-		if p.is("*") || p.is("**") {
-			bail("starred expression list")
+		if p.is("**") {
+			bail("double-starred expression list")
 		}
-		p.add(l, p.expression())
+		p.add(l, p.element())
 	}
 	return l
 }
@@ -1040,6 +1200,13 @@ func (p *gparser) expression() int32 {
 	defer p.leave()
 	if p.is("lambda") {
 		return p.lambda()
+	}
+	if p.kind() == tName && p.peekIs(":=") {
+		n := p.node(kNamedExpression, true)
+		p.addf(n, p.ident(), fName)
+		p.add(n, p.anon())
+		p.addf(n, p.expression(), fValue)
+		return n
 	}
 	e := p.orTest()
 	if p.is("if") {
@@ -1198,6 +1365,14 @@ func (p *gparser) binary(min int) int32 {
 }
 
 func (p *gparser) unary() int32 {
+	if p.is("await") {
+		p.enter()
+		defer p.leave()
+		a := p.node(kAwait, true)
+		p.add(a, p.anon())
+		p.add(a, p.primary())
+		return a
+	}
 	if p.kind() == tOp && (p.is("-") || p.is("+") || p.is("~")) {
 		u := p.node(kUnaryOperator, true)
 		p.addf(u, p.anon(), fOperator)
@@ -1420,27 +1595,18 @@ func (p *gparser) atom() int32 {
 func (p *gparser) str() int32 {
 	s := p.node(kString, true)
 	p.add(s, p.leaf(kStringStart, true))
-	if k := p.kind(); k == tStrContent || k == tEscape || k == tNotEscape {
-		c := p.node(kStringContent, true)
-		for {
-			switch p.kind() {
-			case tNotEscape:
-				// _not_escape_sequence is the anonymous token "\\".
-				p.add(c, p.leaf(kBackslash, false))
-				continue
-			case tStrContent:
-				h := p.leaf(0, false)
-				p.nodes[h].hidden = true
-				p.visible--
-				p.add(c, h)
-				continue
-			case tEscape:
-				p.add(c, p.leaf(kEscapeSequence, true))
+	for {
+		switch p.kind() {
+		case tStrContent, tEscape, tNotEscape, tEscInterp:
+			p.add(s, p.strContent())
+			continue
+		case tOp:
+			if p.is("{") {
+				p.add(s, p.interpolation(kInterpolation))
 				continue
 			}
-			break
 		}
-		p.add(s, c)
+		break
 	}
 	if p.kind() != tStrEnd {
 		bail("string without an end")
@@ -1449,26 +1615,98 @@ func (p *gparser) str() int32 {
 	return s
 }
 
+// strContent gathers adjacent content pieces into one string_content node.
+func (p *gparser) strContent() int32 {
+	c := p.node(kStringContent, true)
+	for {
+		switch p.kind() {
+		case tNotEscape:
+			// _not_escape_sequence is the anonymous token "\\".
+			p.add(c, p.leaf(kBackslash, false))
+			continue
+		case tStrContent:
+			p.add(c, p.hidden())
+			continue
+		case tEscape:
+			p.add(c, p.leaf(kEscapeSequence, true))
+			continue
+		case tEscInterp:
+			p.add(c, p.leaf(kEscapeInterpolation, true))
+			continue
+		}
+		return c
+	}
+}
+
+// hidden makes a leaf of the current token that the tree leaves out but
+// that counts for its parent's extent.
+func (p *gparser) hidden() int32 {
+	h := p.leaf(0, false)
+	p.nodes[h].hidden = true
+	p.visible--
+	return h
+}
+
+// interpolation parses an f-string's {expression=!c:spec}; kind is
+// interpolation, or format_expression inside a format specifier.
+func (p *gparser) interpolation(kind uint16) int32 {
+	n := p.node(kind, true)
+	p.add(n, p.anon())
+	var e int32
+	if p.is("yield") {
+		e = p.yield()
+	} else {
+		e = p.expressions()
+	}
+	p.addf(n, e, fExpression)
+	if p.is("=") {
+		p.add(n, p.anon())
+	}
+	if p.kind() == tTypeConv {
+		p.addf(n, p.leaf(kTypeConversion, true), fTypeConversion)
+	}
+	if p.is(":") {
+		f := p.node(kFormatSpecifier, true)
+		p.add(f, p.anon())
+		for {
+			if p.kind() == tFmtSpec {
+				p.add(f, p.hidden())
+				continue
+			}
+			if p.is("{") {
+				p.add(f, p.interpolation(kFormatExpression))
+				continue
+			}
+			break
+		}
+		p.addf(n, f, fFormatSpecifier)
+	}
+	p.add(n, p.expect("}"))
+	return n
+}
+
 // element parses a list, tuple or set element: an expression or *splat.
 func (p *gparser) element() int32 {
 	if p.is("*") {
 		s := p.node(kListSplat, true)
 		p.add(s, p.anon())
-		e := p.expression()
-		if p.nodes[e].kind != kIdentifier {
-			// In a list or set tree-sitter binds the star to the name
-			// alone and applies what follows to the splat ([*a.b] is
-			// attribute(list_splat(a), b)); rather than copy that, the
-			// fast path leaves such elements to tree-sitter.
-			bail("a splat of more than a name")
-		}
-		p.add(s, e)
+		p.add(s, p.expression())
 		return s
 	}
 	if p.is("yield") {
 		bail("yield")
 	}
 	return p.expression()
+}
+
+// loneSplat gives up on a list or set whose only element is a splat of
+// more than a name: there tree-sitter binds the star to the name alone and
+// applies what follows to the splat ([*a.b] is attribute(list_splat(a), b)),
+// a shape this parser does not copy.
+func (p *gparser) loneSplat(star bool, close string, e int32) {
+	if star && p.is(close) && p.nodes[p.nodes[p.nodes[e].first].next].kind != kIdentifier {
+		bail("a lone splat of more than a name")
+	}
 }
 
 // collection adds ", element" repetitions and the closing bracket to n.
@@ -1490,6 +1728,13 @@ func (p *gparser) paren() int32 {
 		p.add(t, open)
 		p.add(t, p.anon())
 		return t
+	}
+	if p.is("yield") {
+		x := p.node(kParenthesizedExpression, true)
+		p.add(x, open)
+		p.add(x, p.yield())
+		p.add(x, p.expect(")"))
+		return x
 	}
 	star := p.is("*")
 	e := p.element()
@@ -1528,6 +1773,7 @@ func (p *gparser) bracket() int32 {
 	}
 	star := p.is("*")
 	e := p.element()
+	p.loneSplat(star, "]", e)
 	if !star && p.is("for") {
 		c := p.node(kListComprehension, true)
 		p.add(c, open)
@@ -1575,6 +1821,7 @@ func (p *gparser) brace() int32 {
 	}
 	star := p.is("*")
 	e := p.element()
+	p.loneSplat(star, "}", e)
 	if !star && p.is("for") {
 		c := p.node(kSetComprehension, true)
 		p.add(c, open)

@@ -193,6 +193,20 @@ var goParserSeeds = []string{
 	"a, b = c\n(a, b) = c\n[a, *b] = c\na, = c\nx = y = z = 1\na.b[0] += 1\n",
 	"x = \"\\N{DASH}\\u12345\\U0001F600\\x4\\8\\\n\"\n",
 	"x = b'\\u1234' rb'\\'' r'\\\n' u'a' Rb\"x\"\n",
+	// f-strings: escapes of braces, conversions, nested specifiers and
+	// quotes, self-documenting =, raw and triple-quoted.
+	"x = f\"a{b!r:>{w}}c{{d}}\" f'{x=}' F\"\"\"q{y}\nz\"\"\"\n",
+	"y = f\"{'a'}\" rf\"\\d{x}\\n\" f\"{x: }\" f\"{x:}\" f\"{x[\"a\"]}\" f\"{ x = !r:>4 }\" f\"{a, b}\" f\"{a!=b}\"\n",
+	"z = f\"{x:%Y-%m-%d %H}\" f\"{(yield)}\" f\"{x:{a}{b}.{c}}\" f\"\\{x}\\N{DASH}\"\n",
+	// Annotations: generic, union, member and plain types.
+	"x: Dict[str, int] = {}\ny: typing.Callable[..., int]\nz: list[int] | dict[str, int] | None\nw: list[int] | None | str\n",
+	"def f(a: list[int] | None = None, *b: int, c: \"X\" | None, d: Literal[\"a\", 1]) -> Optional[str]:\n    pass\n",
+	// yield, await, async, walrus, stars.
+	"def g():\n    y = yield\n    yield x, y\n    z = yield from g()\n    w = (yield a)\n    x += yield\n    yield\n",
+	"async def h():\n    async for x in y: pass\n    async with a as b: pass\n    await q(a)\n    return await x.y() + 1\n@d\nasync def k(): pass\n",
+	"if (n := len(a)) > 1: pass\nwhile m := f(): pass\n[y for x in a if (y := f(x))]\n",
+	"*a, b = c\na, *b = c\nx = *a, b\nreturn *a, b\nx = [*a.b, *c]\ny = [*a.b]\nz = {*a()}\nfor x in *a, b: pass\n",
+	"with (open(a) as b, open(c) as d):\n    pass\nwith (a, b):\n    pass\nwith (a) as b, c as d:\n    pass\nwith (a, b) as c:\n    pass\n",
 }
 
 // FuzzGoParser: on any input the Go parser takes, its tree is

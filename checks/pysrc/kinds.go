@@ -206,16 +206,42 @@ const (
 	aFutureKw
 	aPrint
 	aExec
+	kInterpolation
+	kEscapeInterpolation
+	kTypeConversion
+	kFormatSpecifier
+	kFormatExpression
+	kGenericType
+	kTypeParameter
+	kUnionType
+	kNamedExpression
+	kError
+	fExpression
+	aAsync
+	aAwait
+	kParenthesizedListSplat
+	kMatchStatement
+	kCaseClause
+	kTypeAliasStatement
+	aMatch
+	aCase
+	aTypeKw
+	kKeywordIdentifier
+	kExceptGroupClause
 	staticNames
 )
 
 // Fields that share a kind's name share its number.
 const (
-	fAttribute  = kAttribute
-	fParameters = kParameters
-	fSubscript  = kSubscript
-	fType       = kType
-	aLambda     = kLambda
+	fAttribute       = kAttribute
+	fParameters      = kParameters
+	fSubscript       = kSubscript
+	fType            = kType
+	aLambda          = kLambda
+	kYield           = aYield
+	kAwait           = aAwait
+	fTypeConversion  = kTypeConversion
+	fFormatSpecifier = kFormatSpecifier
 )
 
 var names = [maxNames]string{
@@ -418,6 +444,28 @@ var names = [maxNames]string{
 	aFutureKw:                "__future__",
 	aPrint:                   "print",
 	aExec:                    "exec",
+	kInterpolation:           "interpolation",
+	kEscapeInterpolation:     "escape_interpolation",
+	kTypeConversion:          "type_conversion",
+	kFormatSpecifier:         "format_specifier",
+	kFormatExpression:        "format_expression",
+	kGenericType:             "generic_type",
+	kTypeParameter:           "type_parameter",
+	kUnionType:               "union_type",
+	kNamedExpression:         "named_expression",
+	kError:                   "ERROR",
+	fExpression:              "expression",
+	aAsync:                   "async",
+	aAwait:                   "await",
+	kParenthesizedListSplat:  "parenthesized_list_splat",
+	kMatchStatement:          "match_statement",
+	kCaseClause:              "case_clause",
+	kTypeAliasStatement:      "type_alias_statement",
+	aMatch:                   "match",
+	aCase:                    "case",
+	aTypeKw:                  "type",
+	kKeywordIdentifier:       "keyword_identifier",
+	kExceptGroupClause:       "except_group_clause",
 }
 
 // opIDs holds single-character operators' kinds by byte.
@@ -563,6 +611,16 @@ func anonID(b []byte) uint16 {
 		return aWith
 	case "yield":
 		return aYield
+	case "async":
+		return aAsync
+	case "await":
+		return aAwait
+	case "match":
+		return aMatch
+	case "case":
+		return aCase
+	case "type":
+		return aTypeKw
 	case "__future__":
 		return aFutureKw
 	case "print":
