@@ -49,19 +49,24 @@ type point32 struct{ row, col uint32 }
 
 // bailout is panicked by the Go tokenizer and parser when the input is
 // outside what they reproduce exactly; goParse recovers it.
-type bailout struct{ why string }
+type bailout struct {
+	why string
+	at  int // where the input is broken, when known; 0 otherwise
+}
 
-func bail(why string) { panic(bailout{why}) }
+func bail(why string) { panic(bailout{why: why}) }
 
 type golexer struct {
 	src     []byte
 	toks    []token
 	indents []int
 	depth   int
+	opens   []int // offsets of the open brackets
 
 	// position cursor for rows and columns: offsets passed to pt never
 	// decrease, so one forward scan serves every token.
 	line, lineStart, scanned int
+	lineStart0               int // where lexing began
 }
 
 func (l *golexer) pt(off int) point32 {
@@ -91,14 +96,31 @@ func (l *golexer) top() int { return l.indents[len(l.indents)-1] }
 
 // golex tokenizes src.
 func golex(src []byte, buf []token) []token {
-	l := &golexer{src: src, indents: make([]int, 1, 16)}
+	return newLexer(src, 0, 0, buf).run(0)
+}
+
+// newLexer makes a lexer for src from offset a, the start of line number
+// line (both 0 for a whole file), appending to buf.
+func newLexer(src []byte, a, line int, buf []token) *golexer {
+	l := &golexer{src: src, indents: make([]int, 1, 16), line: line, lineStart: a, scanned: a, lineStart0: a}
 	l.toks = buf[:0]
-	for _, c := range src {
-		if c == '\r' || c == '\f' {
-			bail("CR or form feed")
+	return l
+}
+
+// run tokenizes src[a:], ending with EOF.
+func (l *golexer) run(a int) []token {
+	src := l.src
+	for i, c := range src[a:] {
+		// CR LF line ends are whitespace and line ends to tree-sitter
+		// (comments keep the CR); a lone CR or a form feed is left out.
+		if c == '\r' && (a+i+1 == len(src) || src[a+i+1] != '\n') || c == '\f' {
+			bail("lone CR or form feed")
 		}
 	}
-	pos := l.statementStart(0, true)
+	if a == 0 && len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf {
+		a = 3 // a byte order mark is whitespace to tree-sitter's lexer
+	}
+	pos := l.statementStart(a, true)
 	for pos < len(src) {
 		pos = l.line1(pos)
 		pos = l.statementStart(pos, false)
@@ -111,7 +133,7 @@ func golex(src []byte, buf []token) []token {
 // so where its zero-width tokens sit.
 func (l *golexer) lastEnd() int {
 	if len(l.toks) == 0 {
-		return 0
+		return l.lineStart0
 	}
 	return int(l.toks[len(l.toks)-1].end)
 }
@@ -137,6 +159,9 @@ func (l *golexer) statementStart(p int, fileStart bool) int {
 				q++
 			case ' ':
 				ind++
+				q++
+			case '\r':
+				ind = 0
 				q++
 			case '\t':
 				ind += 8
@@ -199,6 +224,8 @@ func (l *golexer) nextCodeIndent(p int) int {
 			eol, ind = true, 0
 		case ' ':
 			ind++
+		case '\r':
+			ind = 0
 		case '\t':
 			ind += 8
 		case '#':
@@ -223,13 +250,14 @@ func (l *golexer) line1(p int) int {
 	src := l.src
 	lastColon := false
 	for {
-		for p < len(src) && (src[p] == ' ' || src[p] == '\t') {
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t' || src[p] == '\r') {
 			p++
 		}
 		if p == len(src) || src[p] == '\n' {
 			if l.depth > 0 {
 				if p == len(src) {
-					bail("bracket open at the end")
+					// An error report points at the bracket left open.
+					panic(bailout{why: "bracket open at the end", at: l.opens[len(l.opens)-1]})
 				}
 				// Inside brackets a line less indented than the block
 				// would make the scanner emit a DEDENT in some states.
@@ -265,21 +293,25 @@ func (l *golexer) line1(p int) int {
 			l.emit(tComment, p, e)
 			p = e
 		case c == '\\':
-			if p+1 >= len(src) || src[p+1] != '\n' {
+			n := 2
+			if p+2 < len(src) && src[p+1] == '\r' {
+				n = 3
+			}
+			if p+n > len(src) || src[p+n-1] != '\n' {
 				bail("backslash outside a string")
 			}
 			// The scanner skips a continuation as whitespace when a
 			// string starts after it; otherwise the lexer makes it a
 			// line_continuation node.
-			q := p + 2
+			q := p + n
 			for q < len(src) && (src[q] == ' ' || src[q] == '\t') {
 				q++
 			}
-			if q >= len(src) || src[q] == '\n' || src[q] == '#' || src[q] == '\\' {
+			if q >= len(src) || src[q] == '\n' || src[q] == '\r' || src[q] == '#' || src[q] == '\\' {
 				bail("line continuation before a blank line, comment or another continuation")
 			}
 			if !l.stringAhead(q) {
-				l.emit(tLineCont, p, p+2)
+				l.emit(tLineCont, p, p+n)
 			}
 			p = q
 		case c == '"' || c == '\'':
@@ -308,11 +340,13 @@ func (l *golexer) line1(p int) int {
 			switch c {
 			case '(', '[', '{':
 				l.depth++
+				l.opens = append(l.opens, p)
 			case ')', ']', '}':
 				l.depth--
 				if l.depth < 0 {
 					bail("unbalanced bracket")
 				}
+				l.opens = l.opens[:len(l.opens)-1]
 			}
 			if n == 1 && c == ':' && l.depth == 0 {
 				lastColon = true
@@ -518,6 +552,9 @@ func (l *golexer) str(p int) int {
 					if q < len(src) && (src[q] == endc || src[q] == '\\') {
 						q++
 					}
+					if q < len(src) && src[q] == '\r' {
+						q++
+					}
 					if q < len(src) && src[q] == '\n' {
 						q++
 					}
@@ -646,6 +683,8 @@ func escapeLen(b []byte) int {
 		return n
 	case c == '\n':
 		return 2
+	case c == '\r' && len(b) > 2 && b[2] == '\n':
+		return 3
 	case c == '\'' || c == '"' || c == 'a' || c == 'b' || c == 'f' || c == 'r' || c == 'n' || c == 't' || c == 'v' || c == '\\':
 		return 2
 	case c == 'N':

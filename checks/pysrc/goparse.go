@@ -88,26 +88,46 @@ type gparser struct {
 	visible int
 }
 
-const maxGoDepth = 200
+const maxGoDepth = 1 << 18
 
 // goParse parses src with the Go parser; ok is false when it gave up.
 func goParse(src []byte) (root *Node, ok bool) {
+	root, _, ok = goParseRange(src, 0, len(src), 0)
+	return root, ok
+}
+
+// goParseRange parses src[a:b] as a module, a being the start of line
+// number line; positions stay those of src. When it gives up, at is the
+// offset where it did.
+func goParseRange(src []byte, a, b, line int) (root *Node, at int, ok bool) {
+	var p *gparser
+	var l *golexer
 	defer func() {
 		if r := recover(); r != nil {
-			if _, isBail := r.(bailout); !isBail {
+			b, isBail := r.(bailout)
+			if !isBail {
 				panic(r)
+			}
+			switch {
+			case b.at > 0:
+				at = b.at
+			case p != nil:
+				at = int(p.toks[p.i].start)
+			case l != nil:
+				at = l.lastEnd()
 			}
 			root, ok = nil, false
 		}
 	}()
 	sc := getScratch()
 	defer putScratch(sc)
-	toks := golex(src, sc.toks)
+	l = newLexer(src[:b], a, line, sc.toks)
+	toks := l.run(a)
 	sc.toks = toks
 	if want := len(toks) + len(toks)/2 + 16; cap(sc.nodes) < want {
 		sc.nodes = make([]pn, 0, want)
 	}
-	p := &gparser{src: src, toks: toks, nodes: sc.nodes[:0], sc: sc}
+	p = &gparser{src: src, toks: toks, nodes: sc.nodes[:0], sc: sc}
 	defer func() { sc.nodes = p.nodes[:0] }()
 	p.i = -1
 	p.advance()
@@ -115,7 +135,7 @@ func goParse(src []byte) (root *Node, ok bool) {
 	for p.toks[p.i].kind != tEOF {
 		p.statement(mod)
 	}
-	return p.build(mod), true
+	return p.build(mod), 0, true
 }
 
 func (p *gparser) advance() {
@@ -313,32 +333,221 @@ func (p *gparser) statement(parent int32) {
 			p.prepend(n, async)
 			p.add(parent, n)
 			return
-		case "match", "type":
-			// Soft keywords: a statement starting with one may be a match
-			// or type alias statement, which tree-sitter weighs against an
-			// expression; only an operator that cannot start a subject or
-			// alias (= . , : ; += …) settles it as a name here.
-			if !p.softKeywordIsName() {
-				bail("match or type statement")
+		case "match":
+			// A soft keyword: a match statement when its line ends in a
+			// colon that opens a block; else a name (match = re.match(…)).
+			if p.matchAhead() {
+				p.add(parent, p.matchStatement())
+				return
+			}
+		case "type":
+			// type X = …, type X[T] = …: a type alias; type(x), type = 1
+			// and the like: a name.
+			if p.peekKind() == tName {
+				p.add(parent, p.typeAlias())
+				p.add(parent, p.hiddenLeaf(tNewline))
+				return
 			}
 		}
 	}
 	p.simpleStatements(parent)
 }
 
-func (p *gparser) softKeywordIsName() bool {
-	switch p.peekKind() {
-	case tNewline:
-		return true
-	case tOp:
-		for _, s := range []string{"(", "[", "{", "-", "+", "~", "*"} {
-			if p.peekIs(s) {
-				return false
-			}
+// matchAhead reports a logical line, from the current token, that ends
+// with a colon followed by an indented block.
+func (p *gparser) matchAhead() bool {
+	if p.peekKind() == tOp && !p.peekIs("(") && !p.peekIs("[") && !p.peekIs("{") && !p.peekIs("-") &&
+		!p.peekIs("+") && !p.peekIs("~") && !p.peekIs("*") {
+		return false // match = …, match.x, match, …
+	}
+	last := -1
+	for j := p.i + 1; j < len(p.toks); j++ {
+		switch p.toks[j].kind {
+		case tComment, tLineCont:
+			continue
+		case tIndent:
+			return last >= 0 && p.toks[last].kind == tOp && p.src[p.toks[last].start] == ':' &&
+				p.toks[last].end == p.toks[last].start+1
+		case tNewline, tEOF, tDedent:
+			return false
 		}
-		return true
+		last = j
 	}
 	return false
+}
+
+func (p *gparser) matchStatement() int32 {
+	n := p.node(kMatchStatement, true)
+	p.add(n, p.anon())
+	for {
+		p.addf(n, p.expression(), fSubject)
+		if !p.is(",") {
+			break
+		}
+		p.add(n, p.anon())
+		if p.is(":") {
+			break
+		}
+	}
+	p.add(n, p.expect(":"))
+	// The block holds the indent, so it starts where the colon ends.
+	b := p.node(kBlock, true)
+	p.add(b, p.hiddenLeaf(tIndent))
+	for p.is("case") {
+		p.addf(b, p.caseClause(), fAlternative)
+	}
+	p.add(b, p.hiddenLeaf(tDedent))
+	p.addf(n, b, fBody)
+	return n
+}
+
+func (p *gparser) caseClause() int32 {
+	c := p.node(kCaseClause, true)
+	p.add(c, p.anon())
+	for {
+		p.add(c, p.casePattern())
+		if !p.is(",") {
+			break
+		}
+		p.add(c, p.anon())
+		if p.is(":") || p.is("if") {
+			break
+		}
+	}
+	if p.is("if") {
+		g := p.node(kIfClause, true)
+		p.add(g, p.anon())
+		p.add(g, p.expression())
+		p.addf(c, g, fGuard)
+	}
+	p.add(c, p.expect(":"))
+	p.suite(c, fConsequence)
+	return c
+}
+
+// casePattern parses a case_pattern: a keyword pattern, or simple
+// patterns joined by | with any number of "as name".
+func (p *gparser) casePattern() int32 {
+	p.enter()
+	defer p.leave()
+	cp := p.node(kCasePattern, true)
+	if p.kind() == tName && p.peekIs("=") {
+		k := p.node(kKeywordPattern, true)
+		p.add(k, p.ident())
+		p.add(k, p.anon())
+		for _, x := range p.simplePattern() {
+			p.add(k, x)
+		}
+		p.add(cp, k)
+		return cp
+	}
+	first := p.simplePattern()
+	if p.is("|") {
+		u := p.node(kUnionPattern, true)
+		for _, x := range first {
+			p.add(u, x)
+		}
+		for p.is("|") {
+			p.add(u, p.anon())
+			for _, x := range p.simplePattern() {
+				p.add(u, x)
+			}
+		}
+		p.add(cp, u)
+	} else {
+		for _, x := range first {
+			p.add(cp, x)
+		}
+	}
+	for p.is("as") {
+		a := p.node(kAsPattern, true)
+		p.add(a, cp)
+		p.add(a, p.anon())
+		p.add(a, p.ident())
+		cp = p.node(kCasePattern, true)
+		p.add(cp, a)
+	}
+	return cp
+}
+
+// simplePattern parses one _simple_pattern, which may be two nodes (a
+// minus sign and a number). Dictionary, splat and complex-number patterns
+// are left to the caller's bail.
+func (p *gparser) simplePattern() []int32 {
+	switch p.kind() {
+	case tStrStart:
+		return []int32{p.atom()}
+	case tInt, tFloat:
+		n := p.atom()
+		if p.is("+") || p.is("-") {
+			bail("complex pattern")
+		}
+		return []int32{n}
+	case tName:
+		switch string(p.text()) {
+		case "True", "False", "None":
+			return []int32{p.atom()}
+		case "_":
+			if !p.peekIs(".") && !p.peekIs("(") {
+				return []int32{p.anon()}
+			}
+		}
+		d := p.dottedName()
+		if !p.is("(") {
+			return []int32{d}
+		}
+		c := p.node(kClassPattern, true)
+		p.add(c, d)
+		p.seqPattern(c, ")")
+		return []int32{c}
+	case tOp:
+		switch {
+		case p.is("-"):
+			m := p.anon()
+			if k := p.kind(); k != tInt && k != tFloat {
+				bail("minus before something other than a number")
+			}
+			n := p.atom()
+			if p.is("+") || p.is("-") {
+				bail("complex pattern")
+			}
+			return []int32{m, n}
+		case p.is("["):
+			l := p.node(kListPattern, true)
+			p.seqPattern(l, "]")
+			return []int32{l}
+		case p.is("("):
+			t := p.node(kTuplePattern, true)
+			p.seqPattern(t, ")")
+			return []int32{t}
+		}
+	}
+	bail("pattern other than a literal, name, class, list or tuple")
+	return nil
+}
+
+// seqPattern parses "(" or "[", case patterns separated by commas, and
+// close into n.
+func (p *gparser) seqPattern(n int32, close string) {
+	p.add(n, p.anon())
+	for !p.is(close) {
+		p.add(n, p.casePattern())
+		if !p.is(",") {
+			break
+		}
+		p.add(n, p.anon())
+	}
+	p.add(n, p.expect(close))
+}
+
+// typeAlias parses type X = T (PEP 695).
+func (p *gparser) typeAlias() int32 {
+	n := p.node(kTypeAliasStatement, true)
+	p.add(n, p.anon())
+	p.addf(n, p.typeExpr(), fLeft)
+	p.add(n, p.expect("="))
+	p.addf(n, p.typeExpr(), fRight)
+	return n
 }
 
 func (p *gparser) simpleStatements(parent int32) {
@@ -687,6 +896,9 @@ func (p *gparser) withStatement() int32 {
 			break
 		}
 		p.add(c, p.anon())
+		if parens && p.is(")") {
+			break
+		}
 	}
 	if parens {
 		p.add(c, p.expect(")"))
@@ -700,8 +912,8 @@ func (p *gparser) withStatement() int32 {
 // parenthesizedWithItems reports whether the "(" after with opens
 // Python 3.10's parenthesized with items: tree-sitter reads it so when the
 // parentheses hold several comma-separated items and a colon follows them;
-// one item, or a tuple followed by "as", is an ordinary expression. A
-// trailing comma (a tuple to tree-sitter when alone) makes it give up.
+// one item, or a tuple followed by "as", is an ordinary expression. One
+// item with a trailing comma (a tuple to tree-sitter) makes it give up.
 func (p *gparser) parenthesizedWithItems() bool {
 	depth, commas := 0, 0
 	last := ""
@@ -724,8 +936,8 @@ func (p *gparser) parenthesizedWithItems() bool {
 					if commas == 0 {
 						return false
 					}
-					if last == "," {
-						bail("trailing comma in parenthesized with items")
+					if last == "," && commas == 1 {
+						bail("one parenthesized with item and a trailing comma") // a tuple to tree-sitter
 					}
 					k := j + 1
 					for p.toks[k].kind.extra() {
@@ -748,8 +960,8 @@ func (p *gparser) funcDef() int32 {
 	n := p.node(kFunctionDefinition, true)
 	p.add(n, p.anon())
 	p.addf(n, p.ident(), fName)
-	if !p.is("(") {
-		bail("type parameters")
+	if p.is("[") {
+		p.addf(n, p.typeParameter(), fTypeParameters)
 	}
 	p.addf(n, p.parameters(), fParameters)
 	if p.is("->") {
@@ -766,7 +978,7 @@ func (p *gparser) classDef() int32 {
 	p.add(n, p.anon())
 	p.addf(n, p.ident(), fName)
 	if p.is("[") {
-		bail("type parameters")
+		p.addf(n, p.typeParameter(), fTypeParameters)
 	}
 	if p.is("(") {
 		p.addf(n, p.argumentList(p.anon()), fSuperclasses)
@@ -932,10 +1144,42 @@ func (p *gparser) genericAhead() bool {
 func (p *gparser) genericType() int32 {
 	g := p.node(kGenericType, true)
 	p.add(g, p.ident())
+	p.add(g, p.typeParameter())
+	return g
+}
+
+// typeItem parses one type of a type_parameter: *Ts or **P (splat_type),
+// or a type, constrained (T: int) when a colon follows.
+func (p *gparser) typeItem() int32 {
+	var t int32
+	if p.is("*") || p.is("**") {
+		t = p.node(kType, true)
+		s := p.node(kSplatType, true)
+		p.add(s, p.anon())
+		p.add(s, p.ident())
+		p.add(t, s)
+	} else {
+		t = p.typeExpr()
+	}
+	if !p.is(":") {
+		return t
+	}
+	c := p.node(kConstrainedType, true)
+	p.add(c, t)
+	p.add(c, p.anon())
+	p.add(c, p.typeItem())
+	out := p.node(kType, true)
+	p.add(out, c)
+	return out
+}
+
+// typeParameter parses [type, ...]: a generic type's parameters, or PEP
+// 695's on a def, class or type alias.
+func (p *gparser) typeParameter() int32 {
 	tp := p.node(kTypeParameter, true)
-	p.add(tp, p.anon())
+	p.add(tp, p.expect("["))
 	for {
-		p.add(tp, p.typeExpr())
+		p.add(tp, p.typeItem())
 		if !p.is(",") {
 			break
 		}
@@ -945,8 +1189,7 @@ func (p *gparser) genericType() int32 {
 		}
 	}
 	p.add(tp, p.expect("]"))
-	p.add(g, tp)
-	return g
+	return tp
 }
 
 // ---- expression statements ----
@@ -1062,7 +1305,14 @@ func (p *gparser) rhs() int32 {
 	if p.is(",") {
 		l := p.exprListAfter(e)
 		if p.is("=") {
-			bail("chained tuple assignment")
+			// a = b, c = d: the list is a target too.
+			p.nodes[l].kind = kPatternList
+			for c := p.nodes[l].first; c >= 0; c = p.nodes[c].next {
+				if p.nodes[c].named {
+					p.toPattern(c)
+				}
+			}
+			return p.assignment(l)
 		}
 		return l
 	}

@@ -228,6 +228,16 @@ const (
 	aTypeKw
 	kKeywordIdentifier
 	kExceptGroupClause
+	kSplatType
+	kConstrainedType
+	kCasePattern
+	kUnionPattern
+	kClassPattern
+	kKeywordPattern
+	aUnderscore
+	fSubject
+	fGuard
+	fTypeParameters
 	staticNames
 )
 
@@ -466,6 +476,16 @@ var names = [maxNames]string{
 	aTypeKw:                  "type",
 	kKeywordIdentifier:       "keyword_identifier",
 	kExceptGroupClause:       "except_group_clause",
+	kSplatType:               "splat_type",
+	kConstrainedType:         "constrained_type",
+	kCasePattern:             "case_pattern",
+	kUnionPattern:            "union_pattern",
+	kClassPattern:            "class_pattern",
+	kKeywordPattern:          "keyword_pattern",
+	aUnderscore:              "_",
+	fSubject:                 "subject",
+	fGuard:                   "guard",
+	fTypeParameters:          "type_parameters",
 }
 
 // opIDs holds single-character operators' kinds by byte.
@@ -493,6 +513,7 @@ var opIDs = [256]uint16{
 	']': aRBracket,
 	'{': aLBrace,
 	'}': aRBrace,
+	'_': aUnderscore, // a name to the lexer; the wildcard pattern's kind
 }
 
 // anonID is the kind of an operator or keyword token, 0 for none.
@@ -621,6 +642,8 @@ func anonID(b []byte) uint16 {
 		return aCase
 	case "type":
 		return aTypeKw
+	case "_":
+		return aUnderscore
 	case "__future__":
 		return aFutureKw
 	case "print":
