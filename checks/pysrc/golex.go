@@ -260,9 +260,12 @@ func (l *golexer) line1(p int) int {
 					panic(bailout{why: "bracket open at the end", at: l.opens[len(l.opens)-1]})
 				}
 				// Inside brackets a line less indented than the block
-				// would make the scanner emit a DEDENT in some states.
-				if ind := l.nextCodeIndent(p); ind >= 0 && ind < l.top() {
-					bail("continuation line less indented than its block")
+				// makes the scanner emit a DEDENT unless a closing
+				// bracket may come next (it may after an expression, an
+				// opening ( or { and a comma) or a string starts the line
+				// where one may.
+				if ind := l.nextCodeIndent(p); ind >= 0 && ind < l.top() && !l.closeMayFollow() {
+					panic(bailout{why: "continuation line less indented than its block", at: p})
 				}
 				p++
 				continue
@@ -799,4 +802,24 @@ func (l *golexer) interpolation(p int) int {
 func (l *golexer) op(p, n int) {
 	l.emit(tOp, p, p+n)
 	l.toks[len(l.toks)-1].id = anonID(l.src[p : p+n])
+}
+
+// closeMayFollow reports, inside brackets, a last token after which the
+// grammar accepts a closing bracket: the end of an expression, "(", "{" or
+// a comma. After an operator, a keyword or "[" it does not.
+func (l *golexer) closeMayFollow() bool {
+	t := &l.toks[len(l.toks)-1]
+	switch t.kind {
+	case tInt, tFloat, tStrEnd:
+		return true
+	case tName:
+		return !reserved(l.src[t.start:t.end]) || string(l.src[t.start:t.end]) == "True" ||
+			string(l.src[t.start:t.end]) == "False" || string(l.src[t.start:t.end]) == "None"
+	case tOp:
+		switch l.src[t.start] {
+		case ')', ']', '}', '(', '{', ',':
+			return t.end == t.start+1
+		}
+	}
+	return false
 }

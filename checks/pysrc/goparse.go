@@ -1205,7 +1205,12 @@ func (p *gparser) exprStatement() int32 {
 		p.add(st, p.yield())
 		return st
 	}
-	first := p.element()
+	var first int32
+	if p.is("*") {
+		first = p.leadingSplat()
+	} else {
+		first = p.element()
+	}
 	if p.is(",") || p.nodes[first].kind == kListSplat {
 		if !p.is(",") {
 			bail("a lone starred expression")
@@ -1213,11 +1218,13 @@ func (p *gparser) exprStatement() int32 {
 		items := []int32{first}
 		for p.is(",") {
 			items = append(items, p.anon())
+			if p.kind() == tNewline && p.joinsNextLine(items) {
+				// tree-sitter joins `a,` with the next line when that
+				// makes an assignment (`a,\nb = ()` is `a, b = ()`).
+				items = append(items, p.hiddenLeaf(tNewline))
+			}
 			if !p.startsExpr() {
-				// tree-sitter joins `a,` with the next line's statement
-				// (`a,\nb = ()` becomes one assignment); rather than
-				// copy that, leave such lists to it.
-				bail("trailing comma in an unparenthesized list")
+				break
 			}
 			items = append(items, p.element())
 		}
@@ -1285,6 +1292,40 @@ func (p *gparser) yield() int32 {
 	return n
 }
 
+// joinsNextLine reports, at the newline after "a, b,", whether the items
+// are all targets and the next line, at the same indentation, is an
+// assignment: tree-sitter then reads both lines as one statement.
+func (p *gparser) joinsNextLine(items []int32) bool {
+	for _, it := range items {
+		if n := &p.nodes[it]; n.named && n.kind != kIdentifier && n.kind != kAttribute && n.kind != kSubscript {
+			return false
+		}
+	}
+	j := p.i + 1
+	depth := 0
+	for ; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		switch t.kind {
+		case tComment, tLineCont:
+			continue
+		case tNewline, tIndent, tDedent, tEOF:
+			return false
+		case tOp:
+			switch p.src[t.start] {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+			case '=':
+				if depth == 0 && t.end == t.start+1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // assignment parses "= right" after left.
 func (p *gparser) assignment(left int32) int32 {
 	a := p.node(kAssignment, true)
@@ -1299,7 +1340,7 @@ func (p *gparser) rhs() int32 {
 		return p.yield()
 	}
 	if p.is("*") {
-		return p.exprListAfter(p.element())
+		return p.exprListAfter(p.leadingSplat())
 	}
 	e := p.expression()
 	if p.is(",") {
@@ -1409,7 +1450,7 @@ func (p *gparser) startsExpr() bool {
 // expression_list.
 func (p *gparser) expressions() int32 {
 	if p.is("*") {
-		e := p.element()
+		e := p.leadingSplat()
 		if !p.is(",") {
 			bail("a lone starred expression")
 		}
@@ -1428,9 +1469,6 @@ func (p *gparser) exprListAfter(e int32) int32 {
 	for p.is(",") {
 		p.add(l, p.anon())
 		if !p.startsExpr() {
-			if p.kind() == tNewline {
-				bail("trailing comma in an unparenthesized list") // see exprStatement
-			}
 			break
 		}
 		if p.is("**") {
@@ -1636,7 +1674,11 @@ func (p *gparser) unary() int32 {
 func (p *gparser) primary() int32 {
 	p.enter()
 	defer p.leave()
-	e := p.atom()
+	return p.postfix(p.atom())
+}
+
+// postfix applies the attributes, calls and subscripts after e.
+func (p *gparser) postfix(e int32) int32 {
 	for p.kind() == tOp {
 		switch {
 		case p.is("."):
@@ -1933,6 +1975,29 @@ func (p *gparser) interpolation(kind uint16) int32 {
 	}
 	p.add(n, p.expect("}"))
 	return n
+}
+
+// leadingSplat parses the starred first item of an unparenthesized list
+// (*a, b = c; x = *a, b; return *a, b). There tree-sitter binds the star
+// to the name alone and applies what follows to the splat: *a.b, c is
+// attribute(list_splat(a), b), c.
+func (p *gparser) leadingSplat() int32 {
+	s := p.node(kListSplat, true)
+	p.add(s, p.anon())
+	if p.kind() != tName || reserved(p.text()) {
+		bail("leading splat of other than a name")
+	}
+	e := p.postfix(p.leafIdentOrBail(s))
+	if !p.is(",") && !p.is("=") {
+		bail("leading splat inside an expression")
+	}
+	return e
+}
+
+// leafIdentOrBail adds the current name to splat s and returns s.
+func (p *gparser) leafIdentOrBail(s int32) int32 {
+	p.add(s, p.ident())
+	return s
 }
 
 // element parses a list, tuple or set element: an expression or *splat.

@@ -145,6 +145,10 @@ var goParserSeeds = []string{
 	// CR LF line ends and a byte order mark.
 	"a = 1\r\nif x:\r\n    b = 2  # c\r\n    s = \"\"\"x\r\ny\"\"\"\r\n    t = a + \\\r\n  b\r\n",
 	"\ufeff# c\nDEBUG = True\n",
+	// Joined trailing-comma lines, a leading splat's quirk, a continuation
+	// line less indented than its block.
+	"def f():\n    a,\n    b = ()\n    f(a),\n    x = 1\n    c, = d\n    *a.b, c = d\n    x = *a.b, c\n    return *a, c\n",
+	"def g():\n    return foo(a,\n  b,\n)\n",
 }
 
 // TestParseConcurrent parses through both parsers at once (the server
