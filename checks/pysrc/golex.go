@@ -94,11 +94,6 @@ func (l *golexer) emit(k tkind, s, e int) {
 
 func (l *golexer) top() int { return l.indents[len(l.indents)-1] }
 
-// golex tokenizes src.
-func golex(src []byte, buf []token) []token {
-	return newLexer(src, 0, 0, buf).run(0)
-}
-
 // newLexer makes a lexer for src from offset a, the start of line number
 // line (both 0 for a whole file), appending to buf.
 func newLexer(src []byte, a, line int, buf []token) *golexer {

@@ -1297,7 +1297,7 @@ func (p *gparser) yield() int32 {
 // assignment: tree-sitter then reads both lines as one statement.
 func (p *gparser) joinsNextLine(items []int32) bool {
 	for _, it := range items {
-		if n := &p.nodes[it]; n.named && n.kind != kIdentifier && n.kind != kAttribute && n.kind != kSubscript {
+		if p.nodes[it].named && !p.canPattern(it) {
 			return false
 		}
 	}
@@ -1321,6 +1321,28 @@ func (p *gparser) joinsNextLine(items []int32) bool {
 					return true
 				}
 			}
+		}
+	}
+	return false
+}
+
+// canPattern reports an expression toPattern turns into a pattern.
+func (p *gparser) canPattern(e int32) bool {
+	n := &p.nodes[e]
+	switch n.kind {
+	case kIdentifier, kAttribute, kSubscript:
+		return true
+	case kTuple, kList:
+		for c := n.first; c >= 0; c = p.nodes[c].next {
+			if p.nodes[c].named && !p.canPattern(c) {
+				return false
+			}
+		}
+		return true
+	case kListSplat:
+		switch p.nodes[p.nodes[n.first].next].kind {
+		case kIdentifier, kAttribute, kSubscript:
+			return true
 		}
 	}
 	return false

@@ -2,9 +2,6 @@ package pysrc
 
 import (
 	"fmt"
-	"io/fs"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -54,26 +51,6 @@ func diffTrees(src []byte, a, b *Node) string {
 		return "root has a parent"
 	}
 	return walk(a, b, "")
-}
-
-func pyFiles(t *testing.T, roots ...string) []string {
-	t.Helper()
-	var out []string
-	seen := map[string]bool{}
-	for _, root := range roots {
-		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".py") {
-				return nil
-			}
-			if r, err := filepath.EvalSymlinks(p); err == nil && !seen[r] {
-				seen[r] = true
-				out = append(out, p)
-			}
-			return nil
-		})
-	}
-	sort.Strings(out)
-	return out
 }
 
 // goParserSeeds are shapes the Go parser must either reproduce exactly or

@@ -254,6 +254,10 @@ const (
 	fFormatSpecifier = kFormatSpecifier
 )
 
+// maxNames bounds the names table: the Go parser's, and in oracle builds
+// the ones tree-sitter adds (names.go).
+const maxNames = 1024
+
 var names = [maxNames]string{
 	kBackslash:               "\\",
 	kAliasedImport:           "aliased_import",

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 )
@@ -36,9 +37,30 @@ func hasSyntaxError(src []byte) bool {
 	return err == nil && ts.HasError()
 }
 
+func pyFiles(t *testing.T, roots ...string) []string {
+	t.Helper()
+	var out []string
+	seen := map[string]bool{}
+	for _, root := range roots {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".py") {
+				return nil
+			}
+			if r, err := filepath.EvalSymlinks(p); err == nil && !seen[r] {
+				seen[r] = true
+				out = append(out, p)
+			}
+			return nil
+		})
+	}
+	sort.Strings(out)
+	return out
+}
+
 // TestGoParserIdenticalToTreeSitter parses every Python file of the
-// repository's examples and test data, and of the real-world corpus when
-// DJSEC_CORPUS names it, with both parsers: wherever the Go parser does not
+// repository's examples and test data, of the Debian corpus when
+// DJSEC_CORPUS names it and of the real repositories' checkouts
+// (DJSEC_REALWORLD, or /work/rw), with both parsers: wherever the Go parser does not
 // give up, its tree must be tree-sitter's, node for node.
 func TestGoParserIdenticalToTreeSitter(t *testing.T) {
 	t.Parallel()
@@ -51,8 +73,12 @@ func TestGoParserIdenticalToTreeSitter(t *testing.T) {
 		ownSet[f] = true
 	}
 	files := own
-	if c := os.Getenv("DJSEC_CORPUS"); c != "" {
-		files = append(files, pyFiles(t, c)...)
+	// The Debian corpus (scripts/corpus.sh) and the real-repository
+	// checkouts (docs/REALWORLD.md) when present.
+	for _, c := range []string{os.Getenv("DJSEC_CORPUS"), os.Getenv("DJSEC_REALWORLD"), "/work/rw"} {
+		if c != "" {
+			files = append(files, pyFiles(t, c)...)
+		}
 	}
 	took, failed := 0, 0
 	for _, f := range files {
