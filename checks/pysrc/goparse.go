@@ -1332,7 +1332,7 @@ func (p *gparser) canPattern(e int32) bool {
 	switch n.kind {
 	case kIdentifier, kAttribute, kSubscript:
 		return true
-	case kTuple, kList:
+	case kTuple, kList, kParenthesizedExpression:
 		for c := n.first; c >= 0; c = p.nodes[c].next {
 			if p.nodes[c].named && !p.canPattern(c) {
 				return false
@@ -1392,11 +1392,12 @@ func (p *gparser) toPattern(e int32) {
 	n := &p.nodes[e]
 	switch n.kind {
 	case kIdentifier, kAttribute, kSubscript:
-	case kTuple, kList:
-		if n.kind == kTuple {
-			n.kind = kTuplePattern
-		} else {
+	case kTuple, kList, kParenthesizedExpression:
+		// (a) = b is a one-element tuple_pattern to tree-sitter.
+		if n.kind == kList {
 			n.kind = kListPattern
+		} else {
+			n.kind = kTuplePattern
 		}
 		for c := n.first; c >= 0; c = p.nodes[c].next {
 			if p.nodes[c].named {
