@@ -201,7 +201,11 @@ func (l *golexer) statementStart(p int, fileStart bool) int {
 			}
 			return q
 		}
-		if ind != l.top() || (fileStart && !eol && q != 0 && ind != 0) {
+		// A line indented deeper than its block without a colon before
+		// it: the scanner emits nothing (INDENT is valid only after a
+		// colon), so tree-sitter reads it as the block's next statement,
+		// and so does this lexer. Python would reject it.
+		if ind < l.top() || (fileStart && !eol && q != 0 && ind != 0) {
 			bail("unexpected indentation")
 		}
 		return q
