@@ -8,10 +8,10 @@ import "bytes"
 // tokens placed where the scanner marks them, string delimiters and content,
 // comments around dedents) and its internal lexer (names, numbers, operators,
 // escape sequences). Where the two would need context it cannot know without
-// the parser, or where the input is anything unusual (tabs mixed into
-// continuation lines, CR, form feeds, non-ASCII outside strings and
-// comments, f-strings, backticks), it gives up and the file goes to
-// tree-sitter, so a stream it does return is the one tree-sitter would see.
+// the parser, or where the input is anything unusual (a lone CR, form
+// feeds, non-ASCII outside strings and comments, backticks), it gives up
+// and the file is parsed statement by statement (recover.go), so a stream
+// it does return is the one tree-sitter would see.
 
 type tkind uint8
 

@@ -9,14 +9,18 @@ import (
 // files are written in. It builds the very tree tree-sitter's Python grammar
 // (tree-sitter-python v0.23.6) builds: the same node kinds, fields, byte
 // ranges, positions and named-ness, comments and line continuations placed
-// where tree-sitter places extras. It covers a subset of the grammar;
-// anything outside it (and any syntax error) makes it give up, and Parse
-// falls back to tree-sitter. goparse_test.go compares the two trees node by
-// node on every Python file of the corpus, the examples and the fuzz seeds.
+// where tree-sitter places extras. Python 3.8–3.14 as tree-sitter reads it
+// (f-strings, match, PEP 695, walrus, async …); where its tree would need
+// what this parser does not reproduce (a syntax error, a rare quirk of
+// tree-sitter's error-free GLR choices) it gives up on the whole file, and
+// Parse parses the file statement by statement instead (recover.go).
+// oracle_test.go (-tags treesitter) compares the two trees node by node on
+// every Python file of the corpora, the examples and the fuzz seeds.
 //
-// It exists because tree-sitter's C parser alone takes about 9.5 ms on the
-// 2,000-line settings module of issue 2's 5 ms budget on the reference
-// machine; this parser takes a fraction of that.
+// It exists because tree-sitter's C parser needs cgo and a C compiler for
+// every build, and takes about 9.5 ms on the 2,000-line settings module of
+// issue 2's 5 ms budget on the reference machine; this parser takes a
+// fraction of that.
 
 // pn is a node under construction. Children are a linked list in the arena,
 // so building allocates nothing per node.
