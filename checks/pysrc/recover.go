@@ -44,6 +44,8 @@ func recoverParse(src []byte) (root *Node, errAt int) {
 	}
 	t := &tree{}
 	t.nodes = append(t.nodes, Node{t: t, kind: kModule, flags: flagNamed, parent: -1})
+	// Positions of the nodes made here, in increasing offsets: one scan.
+	cur := &golexer{src: src}
 	var kids []int32
 	errAt = -1
 	// Retrying merges costs at most a few times the file, whatever the
@@ -84,13 +86,13 @@ func recoverParse(src []byte) (root *Node, errAt int) {
 				e++
 			}
 		}
-		kids = append(kids, t.errorNode(src, a, end(e))...)
+		kids = append(kids, t.errorNode(cur, a, end(e))...)
 		i = e
 	}
 	t.finish(0, kids)
 	m := &t.nodes[0]
 	m.endByte = uint32(len(src))
-	m.end = pointAt(src, len(src))
+	m.end = cur.pt(len(src))
 	if len(kids) > 0 {
 		first := &t.nodes[kids[0]]
 		m.startByte, m.start = first.startByte, first.start
@@ -224,7 +226,8 @@ func openBracket(b []byte) int {
 
 // errorNode makes the ERROR node for the broken text src[a:b], ending at
 // its last line of code; comment lines after it stay comments.
-func (t *tree) errorNode(src []byte, a, b int) []int32 {
+func (t *tree) errorNode(cur *golexer, a, b int) []int32 {
+	src := cur.src
 	type span struct{ s, e int }
 	var comments []span
 	e := a
@@ -252,20 +255,24 @@ func (t *tree) errorNode(src []byte, a, b int) []int32 {
 	if e == a {
 		e = a + len(bytes.TrimRight(src[a:b], " \t\r\f\n"))
 	}
-	out := []int32{t.leafNode(src, kError, flagNamed|flagError|flagHasError, a, e)}
+	out := []int32{t.leafNode(cur, kError, flagNamed|flagError|flagHasError, a, e)}
 	for _, c := range comments {
-		out = append(out, t.leafNode(src, kComment, flagNamed, c.s, c.e))
+		out = append(out, t.leafNode(cur, kComment, flagNamed, c.s, c.e))
 	}
 	return out
 }
 
-func (t *tree) leafNode(src []byte, kind uint16, flags uint8, a, b int) int32 {
+// leafNode adds a childless node over [a, b); offsets given to cur only
+// grow.
+func (t *tree) leafNode(cur *golexer, kind uint16, flags uint8, a, b int) int32 {
+	start := cur.pt(a)
 	t.nodes = append(t.nodes, Node{kind: kind, flags: flags, startByte: uint32(a), endByte: uint32(b),
-		start: pointAt(src, a), end: pointAt(src, b), parent: 0})
+		start: start, end: cur.pt(b), parent: 0})
 	return int32(len(t.nodes) - 1)
 }
 
-// pointAt is the row and byte column of offset off.
+// pointAt is the row and byte column of offset off (for one lookup; a
+// golexer's pt serves increasing offsets in one scan).
 func pointAt(src []byte, off int) point32 {
 	row := bytes.Count(src[:off], []byte{'\n'})
 	return point32{uint32(row), uint32(off - (bytes.LastIndexByte(src[:off], '\n') + 1))}

@@ -3,6 +3,7 @@ package pysrc
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestRecoverKeepsStatements: a file with syntax errors still yields every
@@ -82,5 +83,26 @@ func TestRecoverValidPieces(t *testing.T) {
 		if d := diffTrees(src, pieces, whole); d != "" {
 			t.Errorf("seed %d %q: %s", i, s, d)
 		}
+	}
+}
+
+// TestRecoverBounded: a file of nothing but broken statements costs a few
+// times a valid one, not the square of its size.
+func TestRecoverBounded(t *testing.T) {
+	t.Parallel()
+	for _, line := range []string{"(\n", "x = = 1\n", "@d\n", "'\n", "if x:\n"} {
+		src := []byte(strings.Repeat(line, MaxSize/len(line)))
+		start := time.Now()
+		f, err := Parse(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !f.HasErrors() {
+			t.Errorf("%q: no error", line)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%q x %d: %v", line, MaxSize/len(line), d)
+		}
+		t.Logf("%q: %v, %d top-level nodes", line, time.Since(start), f.Root.ChildCount())
 	}
 }
