@@ -347,7 +347,7 @@ func (p *gparser) statement(parent int32) {
 		case "type":
 			// type X = …, type X[T] = …: a type alias; type(x), type = 1
 			// and the like: a name.
-			if p.peekKind() == tName {
+			if p.typeAliasAhead() {
 				p.add(parent, p.typeAlias())
 				p.add(parent, p.hiddenLeaf(tNewline))
 				return
@@ -542,6 +542,43 @@ func (p *gparser) seqPattern(n int32, close string) {
 		p.add(n, p.anon())
 	}
 	p.add(n, p.expect(close))
+}
+
+// typeAliasAhead reports, at a statement's "type", a line tree-sitter reads
+// as a type alias: one where "type" is followed by what can start a type and
+// an "=" follows at the top level (type [0] = x too: the alias has dynamic
+// precedence over an assignment to type[0]).
+func (p *gparser) typeAliasAhead() bool {
+	switch p.peekKind() {
+	case tName, tInt, tFloat, tStrStart:
+	case tOp:
+		if !p.peekIs("(") && !p.peekIs("[") && !p.peekIs("{") && !p.peekIs("-") && !p.peekIs("+") &&
+			!p.peekIs("~") && !p.peekIs("...") {
+			return false
+		}
+	default:
+		return false
+	}
+	depth := 0
+	for j := p.i + 1; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		switch t.kind {
+		case tNewline, tIndent, tDedent, tEOF:
+			return false
+		case tOp:
+			switch p.src[t.start] {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+			case '=':
+				if depth == 0 && t.end == t.start+1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // typeAlias parses type X = T (PEP 695).
