@@ -4,15 +4,14 @@
 #   docker run -p 3000:3000 -v djsec-data:/data djsec    # then open http://localhost:3000
 # Fly.io: fly deploy --config deploy/fly.toml (from the repository root).
 
-# Build with cgo: the settings parser is tree-sitter's Python grammar, in C.
-# Same Debian release as the runtime, so the binary's glibc matches.
+# Pure Go (the Python parser included): a static binary, no C toolchain.
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY . .
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
-    CGO_ENABLED=1 go build -trimpath -ldflags="-s -w" -o /out/bot ./cmd/bot \
+    CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/bot ./cmd/bot \
  && /out/bot version
 
 FROM debian:bookworm-slim

@@ -178,23 +178,21 @@ func BenchmarkAnalyzeLargeSettings(b *testing.B) {
 	}
 }
 
-// BenchmarkParseLargeSettings: the parse alone of the same module, by the
-// Go parser that Parse uses and by tree-sitter, into the same tree.
+// BenchmarkParseLargeSettings: the parse alone of the same module by the
+// Go parser, which Parse is (tree-sitter's figure for the same tree:
+// BenchmarkParseLargeSettingsTreeSitter, under -tags treesitter).
 func BenchmarkParseLargeSettings(b *testing.B) {
+	benchParse(b, pysrc.Parse)
+}
+
+func benchParse(b *testing.B, parse func([]byte) (*pysrc.File, error)) {
 	src := benchSettings(benchSettingsLines)
-	for _, p := range []struct {
-		name  string
-		parse func([]byte) (*pysrc.File, error)
-	}{{"go", pysrc.Parse}, {"tree-sitter", pysrc.ParseTreeSitter}} {
-		b.Run(p.name, func(b *testing.B) {
-			b.SetBytes(int64(len(src)))
-			b.ReportAllocs()
-			for b.Loop() {
-				if _, err := p.parse(src); err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
+	b.SetBytes(int64(len(src)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parse(src); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

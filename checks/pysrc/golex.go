@@ -8,10 +8,10 @@ import "bytes"
 // tokens placed where the scanner marks them, string delimiters and content,
 // comments around dedents) and its internal lexer (names, numbers, operators,
 // escape sequences). Where the two would need context it cannot know without
-// the parser, or where the input is anything unusual (tabs mixed into
-// continuation lines, CR, form feeds, non-ASCII outside strings and
-// comments, f-strings, backticks), it gives up and the file goes to
-// tree-sitter, so a stream it does return is the one tree-sitter would see.
+// the parser, or where the input is anything unusual (a lone CR, form
+// feeds, non-ASCII outside strings and comments, backticks), it gives up
+// and the file is parsed statement by statement (recover.go), so a stream
+// it does return is the one tree-sitter would see.
 
 type tkind uint8
 
@@ -31,6 +31,9 @@ const (
 	tDedent  // hidden, zero-width
 	tComment
 	tLineCont
+	tEscInterp // escape_interpolation: {{ or }} in an f-string
+	tTypeConv  // type_conversion: !r in an interpolation
+	tFmtSpec   // hidden: a format specifier's text
 )
 
 func (k tkind) extra() bool { return k == tComment || k == tLineCont }
@@ -46,19 +49,24 @@ type point32 struct{ row, col uint32 }
 
 // bailout is panicked by the Go tokenizer and parser when the input is
 // outside what they reproduce exactly; goParse recovers it.
-type bailout struct{ why string }
+type bailout struct {
+	why string
+	at  int // where the input is broken, when known; 0 otherwise
+}
 
-func bail(why string) { panic(bailout{why}) }
+func bail(why string) { panic(bailout{why: why}) }
 
 type golexer struct {
 	src     []byte
 	toks    []token
 	indents []int
 	depth   int
+	opens   []int // offsets of the open brackets
 
 	// position cursor for rows and columns: offsets passed to pt never
 	// decrease, so one forward scan serves every token.
 	line, lineStart, scanned int
+	lineStart0               int // where lexing began
 }
 
 func (l *golexer) pt(off int) point32 {
@@ -86,16 +94,28 @@ func (l *golexer) emit(k tkind, s, e int) {
 
 func (l *golexer) top() int { return l.indents[len(l.indents)-1] }
 
-// golex tokenizes src.
-func golex(src []byte, buf []token) []token {
-	l := &golexer{src: src, indents: make([]int, 1, 16)}
+// newLexer makes a lexer for src from offset a, the start of line number
+// line (both 0 for a whole file), appending to buf.
+func newLexer(src []byte, a, line int, buf []token) *golexer {
+	l := &golexer{src: src, indents: make([]int, 1, 16), line: line, lineStart: a, scanned: a, lineStart0: a}
 	l.toks = buf[:0]
-	for _, c := range src {
-		if c == '\r' || c == '\f' {
-			bail("CR or form feed")
+	return l
+}
+
+// run tokenizes src[a:], ending with EOF.
+func (l *golexer) run(a int) []token {
+	src := l.src
+	for i, c := range src[a:] {
+		// CR LF line ends are whitespace and line ends to tree-sitter
+		// (comments keep the CR); a lone CR or a form feed is left out.
+		if c == '\r' && (a+i+1 == len(src) || src[a+i+1] != '\n') || c == '\f' {
+			bail("lone CR or form feed")
 		}
 	}
-	pos := l.statementStart(0, true)
+	if a == 0 && len(src) >= 3 && src[0] == 0xef && src[1] == 0xbb && src[2] == 0xbf {
+		a = 3 // a byte order mark is whitespace to tree-sitter's lexer
+	}
+	pos := l.statementStart(a, true)
 	for pos < len(src) {
 		pos = l.line1(pos)
 		pos = l.statementStart(pos, false)
@@ -108,7 +128,7 @@ func golex(src []byte, buf []token) []token {
 // so where its zero-width tokens sit.
 func (l *golexer) lastEnd() int {
 	if len(l.toks) == 0 {
-		return 0
+		return l.lineStart0
 	}
 	return int(l.toks[len(l.toks)-1].end)
 }
@@ -134,6 +154,9 @@ func (l *golexer) statementStart(p int, fileStart bool) int {
 				q++
 			case ' ':
 				ind++
+				q++
+			case '\r':
+				ind = 0
 				q++
 			case '\t':
 				ind += 8
@@ -178,7 +201,11 @@ func (l *golexer) statementStart(p int, fileStart bool) int {
 			}
 			return q
 		}
-		if ind != l.top() || (fileStart && !eol && q != 0 && ind != 0) {
+		// A line indented deeper than its block without a colon before
+		// it: the scanner emits nothing (INDENT is valid only after a
+		// colon), so tree-sitter reads it as the block's next statement,
+		// and so does this lexer. Python would reject it.
+		if ind < l.top() || (fileStart && !eol && q != 0 && ind != 0) {
 			bail("unexpected indentation")
 		}
 		return q
@@ -196,6 +223,8 @@ func (l *golexer) nextCodeIndent(p int) int {
 			eol, ind = true, 0
 		case ' ':
 			ind++
+		case '\r':
+			ind = 0
 		case '\t':
 			ind += 8
 		case '#':
@@ -220,18 +249,22 @@ func (l *golexer) line1(p int) int {
 	src := l.src
 	lastColon := false
 	for {
-		for p < len(src) && (src[p] == ' ' || src[p] == '\t') {
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t' || src[p] == '\r') {
 			p++
 		}
 		if p == len(src) || src[p] == '\n' {
 			if l.depth > 0 {
 				if p == len(src) {
-					bail("bracket open at the end")
+					// An error report points at the bracket left open.
+					panic(bailout{why: "bracket open at the end", at: l.opens[len(l.opens)-1]})
 				}
 				// Inside brackets a line less indented than the block
-				// would make the scanner emit a DEDENT in some states.
-				if ind := l.nextCodeIndent(p); ind >= 0 && ind < l.top() {
-					bail("continuation line less indented than its block")
+				// makes the scanner emit a DEDENT unless a closing
+				// bracket may come next (it may after an expression, an
+				// opening ( or { and a comma) or a string starts the line
+				// where one may.
+				if ind := l.nextCodeIndent(p); ind >= 0 && ind < l.top() && !l.closeMayFollow() {
+					panic(bailout{why: "continuation line less indented than its block", at: p})
 				}
 				p++
 				continue
@@ -262,21 +295,25 @@ func (l *golexer) line1(p int) int {
 			l.emit(tComment, p, e)
 			p = e
 		case c == '\\':
-			if p+1 >= len(src) || src[p+1] != '\n' {
+			n := 2
+			if p+2 < len(src) && src[p+1] == '\r' {
+				n = 3
+			}
+			if p+n > len(src) || src[p+n-1] != '\n' {
 				bail("backslash outside a string")
 			}
 			// The scanner skips a continuation as whitespace when a
 			// string starts after it; otherwise the lexer makes it a
 			// line_continuation node.
-			q := p + 2
+			q := p + n
 			for q < len(src) && (src[q] == ' ' || src[q] == '\t') {
 				q++
 			}
-			if q >= len(src) || src[q] == '\n' || src[q] == '#' || src[q] == '\\' {
+			if q >= len(src) || src[q] == '\n' || src[q] == '\r' || src[q] == '#' || src[q] == '\\' {
 				bail("line continuation before a blank line, comment or another continuation")
 			}
 			if !l.stringAhead(q) {
-				l.emit(tLineCont, p, p+2)
+				l.emit(tLineCont, p, p+n)
 			}
 			p = q
 		case c == '"' || c == '\'':
@@ -305,11 +342,13 @@ func (l *golexer) line1(p int) int {
 			switch c {
 			case '(', '[', '{':
 				l.depth++
+				l.opens = append(l.opens, p)
 			case ')', ']', '}':
 				l.depth--
 				if l.depth < 0 {
 					bail("unbalanced bracket")
 				}
+				l.opens = l.opens[:len(l.opens)-1]
 			}
 			if n == 1 && c == ':' && l.depth == 0 {
 				lastColon = true
@@ -484,9 +523,6 @@ func (l *golexer) str(p int) int {
 			flags |= sBytes
 		}
 	}
-	if flags&sFormat != 0 {
-		bail("f-string")
-	}
 	endc := src[q]
 	q++
 	if q+1 < len(src) && src[q] == endc && src[q+1] == endc {
@@ -502,10 +538,23 @@ func (l *golexer) str(p int) int {
 		for q < len(src) {
 			c := src[q]
 			switch {
+			case flags&sFormat != 0 && (c == '{' || c == '}'):
+				// scanner.c stops the content at every brace of an
+				// f-string: a doubled one is an escape_interpolation, a
+				// single { opens an interpolation the lexer tokenizes.
+				if has {
+					kind, end = tStrContent, q
+				} else {
+					kind, end = tOp, q
+				}
+				break content
 			case c == '\\':
 				if flags&sRaw != 0 {
 					q++
 					if q < len(src) && (src[q] == endc || src[q] == '\\') {
+						q++
+					}
+					if q < len(src) && src[q] == '\r' {
 						q++
 					}
 					if q < len(src) && src[q] == '\n' {
@@ -577,6 +626,17 @@ func (l *golexer) str(p int) int {
 		case tStrEnd:
 			l.emit(tStrEnd, start, end)
 			return end
+		case tOp:
+			q = end
+			if q+1 < len(src) && src[q+1] == src[q] {
+				l.emit(tEscInterp, q, q+2)
+				q += 2
+				continue
+			}
+			if src[q] == '}' {
+				bail("single } in an f-string")
+			}
+			q = l.interpolation(q)
 		default:
 			// The scanner declined at a backslash: the lexer takes an
 			// escape sequence, or the lone backslash.
@@ -625,6 +685,8 @@ func escapeLen(b []byte) int {
 		return n
 	case c == '\n':
 		return 2
+	case c == '\r' && len(b) > 2 && b[2] == '\n':
+		return 3
 	case c == '\'' || c == '"' || c == 'a' || c == 'b' || c == 'f' || c == 'r' || c == 'n' || c == 't' || c == 'v' || c == '\\':
 		return 2
 	case c == 'N':
@@ -638,4 +700,125 @@ func escapeLen(b []byte) int {
 		return 0
 	}
 	return 0
+}
+
+// interpolation tokenizes an f-string's {expression=!c:spec} at p (its
+// opening brace) the way the lexer sees it inside the braces: ordinary
+// tokens, nested strings (any quotes: the scanner keeps a stack of
+// delimiters), a type_conversion, and a format specifier whose text is one
+// token up to the next brace or newline, spaces included. It returns the
+// offset after the closing brace.
+func (l *golexer) interpolation(p int) int {
+	src := l.src
+	l.op(p, 1)
+	p++
+	depth := 0
+	for {
+		for p < len(src) && (src[p] == ' ' || src[p] == '\t') {
+			p++
+		}
+		if p == len(src) {
+			bail("unterminated interpolation")
+		}
+		c := src[p]
+		switch {
+		case c == '\n' || c == '\\' || c == '#' || c == '\r':
+			bail("newline, backslash or comment in an interpolation")
+		case depth == 0 && c == '}':
+			l.op(p, 1)
+			return p + 1
+		case depth == 0 && c == '!' && p+1 < len(src) && src[p+1] >= 'a' && src[p+1] <= 'z':
+			l.emit(tTypeConv, p, p+2)
+			p += 2
+		case depth == 0 && c == ':':
+			if p+1 < len(src) && src[p+1] == '=' {
+				bail("walrus at the top of an interpolation")
+			}
+			l.op(p, 1)
+			p++
+			for {
+				e := p
+				for e < len(src) && src[e] != '{' && src[e] != '}' && src[e] != '\n' {
+					e++
+				}
+				if e > p {
+					l.emit(tFmtSpec, p, e)
+					p = e
+				}
+				switch {
+				case p == len(src) || src[p] == '\n':
+					bail("format specifier without an end")
+				case src[p] == '}':
+					l.op(p, 1)
+					return p + 1
+				case p+1 < len(src) && src[p+1] == '{':
+					bail("{{ in a format specifier")
+				}
+				p = l.interpolation(p)
+			}
+		case c == '"' || c == '\'':
+			p = l.str(p)
+		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
+			if l.stringAhead(p) {
+				p = l.str(p)
+				continue
+			}
+			e := p + 1
+			for e < len(src) && (src[e] == '_' || src[e] >= 'a' && src[e] <= 'z' || src[e] >= 'A' && src[e] <= 'Z' || src[e] >= '0' && src[e] <= '9') {
+				e++
+			}
+			if e < len(src) && src[e] >= 0x80 {
+				bail("non-ASCII identifier")
+			}
+			if string(src[p:e]) == "lambda" && depth == 0 {
+				bail("lambda at the top of an interpolation")
+			}
+			l.emit(tName, p, e)
+			p = e
+		case c >= '0' && c <= '9' || c == '.' && p+1 < len(src) && src[p+1] >= '0' && src[p+1] <= '9':
+			p = l.number(p)
+		default:
+			n := opLen(src[p:])
+			if n == 0 {
+				bail("unexpected character")
+			}
+			switch c {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+				if depth < 0 {
+					bail("unbalanced bracket")
+				}
+			}
+			l.op(p, n)
+			p += n
+		}
+	}
+}
+
+// op emits the operator token of n bytes at p.
+func (l *golexer) op(p, n int) {
+	l.emit(tOp, p, p+n)
+	l.toks[len(l.toks)-1].id = anonID(l.src[p : p+n])
+}
+
+// closeMayFollow reports, inside brackets, a last token after which the
+// grammar accepts a closing bracket: the end of an expression, "(", "{" or
+// a comma. After an operator, a keyword or "[" it does not.
+func (l *golexer) closeMayFollow() bool {
+	t := &l.toks[len(l.toks)-1]
+	switch t.kind {
+	case tInt, tFloat, tStrEnd:
+		return true
+	case tName:
+		return !reserved(l.src[t.start:t.end]) || string(l.src[t.start:t.end]) == "True" ||
+			string(l.src[t.start:t.end]) == "False" || string(l.src[t.start:t.end]) == "None"
+	case tOp:
+		switch l.src[t.start] {
+		case ')', ']', '}', '(', '{', ',':
+			return t.end == t.start+1
+		}
+	}
+	return false
 }

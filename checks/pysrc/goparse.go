@@ -9,14 +9,18 @@ import (
 // files are written in. It builds the very tree tree-sitter's Python grammar
 // (tree-sitter-python v0.23.6) builds: the same node kinds, fields, byte
 // ranges, positions and named-ness, comments and line continuations placed
-// where tree-sitter places extras. It covers a subset of the grammar;
-// anything outside it (and any syntax error) makes it give up, and Parse
-// falls back to tree-sitter. goparse_test.go compares the two trees node by
-// node on every Python file of the corpus, the examples and the fuzz seeds.
+// where tree-sitter places extras. Python 3.8–3.14 as tree-sitter reads it
+// (f-strings, match, PEP 695, walrus, async …); where its tree would need
+// what this parser does not reproduce (a syntax error, a rare quirk of
+// tree-sitter's error-free GLR choices) it gives up on the whole file, and
+// Parse parses the file statement by statement instead (recover.go).
+// oracle_test.go (-tags treesitter) compares the two trees node by node on
+// every Python file of the corpora, the examples and the fuzz seeds.
 //
-// It exists because tree-sitter's C parser alone takes about 9.5 ms on the
-// 2,000-line settings module of issue 2's 5 ms budget on the reference
-// machine; this parser takes a fraction of that.
+// It exists because tree-sitter's C parser needs cgo and a C compiler for
+// every build, and takes about 9.5 ms on the 2,000-line settings module of
+// issue 2's 5 ms budget on the reference machine; this parser takes a
+// fraction of that.
 
 // pn is a node under construction. Children are a linked list in the arena,
 // so building allocates nothing per node.
@@ -88,26 +92,46 @@ type gparser struct {
 	visible int
 }
 
-const maxGoDepth = 200
+const maxGoDepth = 1 << 18
 
 // goParse parses src with the Go parser; ok is false when it gave up.
 func goParse(src []byte) (root *Node, ok bool) {
+	root, _, ok = goParseRange(src, 0, len(src), 0)
+	return root, ok
+}
+
+// goParseRange parses src[a:b] as a module, a being the start of line
+// number line; positions stay those of src. When it gives up, at is the
+// offset where it did.
+func goParseRange(src []byte, a, b, line int) (root *Node, at int, ok bool) {
+	var p *gparser
+	var l *golexer
 	defer func() {
 		if r := recover(); r != nil {
-			if _, isBail := r.(bailout); !isBail {
+			b, isBail := r.(bailout)
+			if !isBail {
 				panic(r)
+			}
+			switch {
+			case b.at > 0:
+				at = b.at
+			case p != nil:
+				at = int(p.toks[p.i].start)
+			case l != nil:
+				at = l.lastEnd()
 			}
 			root, ok = nil, false
 		}
 	}()
 	sc := getScratch()
 	defer putScratch(sc)
-	toks := golex(src, sc.toks)
+	l = newLexer(src[:b], a, line, sc.toks)
+	toks := l.run(a)
 	sc.toks = toks
 	if want := len(toks) + len(toks)/2 + 16; cap(sc.nodes) < want {
 		sc.nodes = make([]pn, 0, want)
 	}
-	p := &gparser{src: src, toks: toks, nodes: sc.nodes[:0], sc: sc}
+	p = &gparser{src: src, toks: toks, nodes: sc.nodes[:0], sc: sc}
 	defer func() { sc.nodes = p.nodes[:0] }()
 	p.i = -1
 	p.advance()
@@ -115,7 +139,7 @@ func goParse(src []byte) (root *Node, ok bool) {
 	for p.toks[p.i].kind != tEOF {
 		p.statement(mod)
 	}
-	return p.build(mod), true
+	return p.build(mod), 0, true
 }
 
 func (p *gparser) advance() {
@@ -201,6 +225,21 @@ func (p *gparser) hiddenLeaf(k tkind) int32 {
 	return id
 }
 
+// prepend makes child the first child of parent.
+func (p *gparser) prepend(parent, child int32) {
+	c := &p.nodes[child]
+	par := &p.nodes[parent]
+	c.next = par.first
+	par.first = child
+	par.ft = c.ft
+	par.start = c.start
+	par.sp = c.sp
+	if par.last < 0 {
+		par.last = child
+		par.lt, par.end, par.ep = c.lt, c.end, c.ep
+	}
+}
+
 func (p *gparser) add(parent, child int32) {
 	c := p.nodes[child]
 	par := &p.nodes[parent]
@@ -280,34 +319,276 @@ func (p *gparser) statement(parent int32) {
 		case "class":
 			p.add(parent, p.classDef())
 			return
-		case "async", "await", "yield":
-			bail("async, await or yield")
-		case "match", "type":
-			// Soft keywords: a statement starting with one may be a match
-			// or type alias statement, which tree-sitter weighs against an
-			// expression; only an operator that cannot start a subject or
-			// alias (= . , : ; += …) settles it as a name here.
-			if !p.softKeywordIsName() {
-				bail("match or type statement")
+		case "async":
+			// async def, async for, async with: the statement's node with
+			// the keyword first.
+			async := p.anon()
+			var n int32
+			switch {
+			case p.is("def"):
+				n = p.funcDef()
+			case p.is("for"):
+				n = p.forStatement()
+			case p.is("with"):
+				n = p.withStatement()
+			default:
+				bail("async before something other than def, for or with")
+			}
+			p.prepend(n, async)
+			p.add(parent, n)
+			return
+		case "match":
+			// A soft keyword: a match statement when its line ends in a
+			// colon that opens a block; else a name (match = re.match(…)).
+			if p.matchAhead() {
+				p.add(parent, p.matchStatement())
+				return
+			}
+		case "type":
+			// type X = …, type X[T] = …: a type alias; type(x), type = 1
+			// and the like: a name.
+			if p.typeAliasAhead() {
+				p.add(parent, p.typeAlias())
+				p.add(parent, p.hiddenLeaf(tNewline))
+				return
 			}
 		}
 	}
 	p.simpleStatements(parent)
 }
 
-func (p *gparser) softKeywordIsName() bool {
-	switch p.peekKind() {
-	case tNewline:
-		return true
-	case tOp:
-		for _, s := range []string{"(", "[", "{", "-", "+", "~", "*"} {
-			if p.peekIs(s) {
-				return false
-			}
+// matchAhead reports a logical line, from the current token, that ends
+// with a colon followed by an indented block.
+func (p *gparser) matchAhead() bool {
+	if p.peekKind() == tOp && !p.peekIs("(") && !p.peekIs("[") && !p.peekIs("{") && !p.peekIs("-") &&
+		!p.peekIs("+") && !p.peekIs("~") && !p.peekIs("*") {
+		return false // match = …, match.x, match, …
+	}
+	last := -1
+	for j := p.i + 1; j < len(p.toks); j++ {
+		switch p.toks[j].kind {
+		case tComment, tLineCont:
+			continue
+		case tIndent:
+			return last >= 0 && p.toks[last].kind == tOp && p.src[p.toks[last].start] == ':' &&
+				p.toks[last].end == p.toks[last].start+1
+		case tNewline, tEOF, tDedent:
+			return false
 		}
-		return true
+		last = j
 	}
 	return false
+}
+
+func (p *gparser) matchStatement() int32 {
+	n := p.node(kMatchStatement, true)
+	p.add(n, p.anon())
+	for {
+		p.addf(n, p.expression(), fSubject)
+		if !p.is(",") {
+			break
+		}
+		p.add(n, p.anon())
+		if p.is(":") {
+			break
+		}
+	}
+	p.add(n, p.expect(":"))
+	// The block holds the indent, so it starts where the colon ends.
+	b := p.node(kBlock, true)
+	p.add(b, p.hiddenLeaf(tIndent))
+	for p.is("case") {
+		p.addf(b, p.caseClause(), fAlternative)
+	}
+	p.add(b, p.hiddenLeaf(tDedent))
+	p.addf(n, b, fBody)
+	return n
+}
+
+func (p *gparser) caseClause() int32 {
+	c := p.node(kCaseClause, true)
+	p.add(c, p.anon())
+	for {
+		p.add(c, p.casePattern())
+		if !p.is(",") {
+			break
+		}
+		p.add(c, p.anon())
+		if p.is(":") || p.is("if") {
+			break
+		}
+	}
+	if p.is("if") {
+		g := p.node(kIfClause, true)
+		p.add(g, p.anon())
+		p.add(g, p.expression())
+		p.addf(c, g, fGuard)
+	}
+	p.add(c, p.expect(":"))
+	p.suite(c, fConsequence)
+	return c
+}
+
+// casePattern parses a case_pattern: a keyword pattern, or simple
+// patterns joined by | with any number of "as name".
+func (p *gparser) casePattern() int32 {
+	p.enter()
+	defer p.leave()
+	cp := p.node(kCasePattern, true)
+	if p.kind() == tName && p.peekIs("=") {
+		k := p.node(kKeywordPattern, true)
+		p.add(k, p.ident())
+		p.add(k, p.anon())
+		for _, x := range p.simplePattern() {
+			p.add(k, x)
+		}
+		p.add(cp, k)
+		return cp
+	}
+	first := p.simplePattern()
+	if p.is("|") {
+		u := p.node(kUnionPattern, true)
+		for _, x := range first {
+			p.add(u, x)
+		}
+		for p.is("|") {
+			p.add(u, p.anon())
+			for _, x := range p.simplePattern() {
+				p.add(u, x)
+			}
+		}
+		p.add(cp, u)
+	} else {
+		for _, x := range first {
+			p.add(cp, x)
+		}
+	}
+	for p.is("as") {
+		a := p.node(kAsPattern, true)
+		p.add(a, cp)
+		p.add(a, p.anon())
+		p.add(a, p.ident())
+		cp = p.node(kCasePattern, true)
+		p.add(cp, a)
+	}
+	return cp
+}
+
+// simplePattern parses one _simple_pattern, which may be two nodes (a
+// minus sign and a number). Dictionary, splat and complex-number patterns
+// are left to the caller's bail.
+func (p *gparser) simplePattern() []int32 {
+	switch p.kind() {
+	case tStrStart:
+		return []int32{p.atom()}
+	case tInt, tFloat:
+		n := p.atom()
+		if p.is("+") || p.is("-") {
+			bail("complex pattern")
+		}
+		return []int32{n}
+	case tName:
+		switch string(p.text()) {
+		case "True", "False", "None":
+			return []int32{p.atom()}
+		case "_":
+			if !p.peekIs(".") && !p.peekIs("(") {
+				return []int32{p.anon()}
+			}
+		}
+		d := p.dottedName()
+		if !p.is("(") {
+			return []int32{d}
+		}
+		c := p.node(kClassPattern, true)
+		p.add(c, d)
+		p.seqPattern(c, ")")
+		return []int32{c}
+	case tOp:
+		switch {
+		case p.is("-"):
+			m := p.anon()
+			if k := p.kind(); k != tInt && k != tFloat {
+				bail("minus before something other than a number")
+			}
+			n := p.atom()
+			if p.is("+") || p.is("-") {
+				bail("complex pattern")
+			}
+			return []int32{m, n}
+		case p.is("["):
+			l := p.node(kListPattern, true)
+			p.seqPattern(l, "]")
+			return []int32{l}
+		case p.is("("):
+			t := p.node(kTuplePattern, true)
+			p.seqPattern(t, ")")
+			return []int32{t}
+		}
+	}
+	bail("pattern other than a literal, name, class, list or tuple")
+	return nil
+}
+
+// seqPattern parses "(" or "[", case patterns separated by commas, and
+// close into n.
+func (p *gparser) seqPattern(n int32, close string) {
+	p.add(n, p.anon())
+	for !p.is(close) {
+		p.add(n, p.casePattern())
+		if !p.is(",") {
+			break
+		}
+		p.add(n, p.anon())
+	}
+	p.add(n, p.expect(close))
+}
+
+// typeAliasAhead reports, at a statement's "type", a line tree-sitter reads
+// as a type alias: one where "type" is followed by what can start a type and
+// an "=" follows at the top level (type [0] = x too: the alias has dynamic
+// precedence over an assignment to type[0]).
+func (p *gparser) typeAliasAhead() bool {
+	switch p.peekKind() {
+	case tName, tInt, tFloat, tStrStart:
+	case tOp:
+		if !p.peekIs("(") && !p.peekIs("[") && !p.peekIs("{") && !p.peekIs("-") && !p.peekIs("+") &&
+			!p.peekIs("~") && !p.peekIs("...") {
+			return false
+		}
+	default:
+		return false
+	}
+	depth := 0
+	for j := p.i + 1; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		switch t.kind {
+		case tNewline, tIndent, tDedent, tEOF:
+			return false
+		case tOp:
+			switch p.src[t.start] {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+			case '=':
+				if depth == 0 && t.end == t.start+1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// typeAlias parses type X = T (PEP 695).
+func (p *gparser) typeAlias() int32 {
+	n := p.node(kTypeAliasStatement, true)
+	p.add(n, p.anon())
+	p.addf(n, p.typeExpr(), fLeft)
+	p.add(n, p.expect("="))
+	p.addf(n, p.typeExpr(), fRight)
+	return n
 }
 
 func (p *gparser) simpleStatements(parent int32) {
@@ -639,10 +920,11 @@ func (p *gparser) asPattern(v int32) int32 {
 func (p *gparser) withStatement() int32 {
 	n := p.node(kWithStatement, true)
 	p.add(n, p.anon())
-	if p.is("(") {
-		bail("parenthesized with")
-	}
 	c := p.node(kWithClause, true)
+	parens := p.is("(") && p.parenthesizedWithItems()
+	if parens {
+		p.add(c, p.anon())
+	}
 	for {
 		it := p.node(kWithItem, true)
 		v := p.expression()
@@ -655,6 +937,12 @@ func (p *gparser) withStatement() int32 {
 			break
 		}
 		p.add(c, p.anon())
+		if parens && p.is(")") {
+			break
+		}
+	}
+	if parens {
+		p.add(c, p.expect(")"))
 	}
 	p.add(n, c)
 	p.add(n, p.expect(":"))
@@ -662,12 +950,59 @@ func (p *gparser) withStatement() int32 {
 	return n
 }
 
+// parenthesizedWithItems reports whether the "(" after with opens
+// Python 3.10's parenthesized with items: tree-sitter reads it so when the
+// parentheses hold several comma-separated items and a colon follows them;
+// one item, or a tuple followed by "as", is an ordinary expression. One
+// item with a trailing comma (a tuple to tree-sitter) makes it give up.
+func (p *gparser) parenthesizedWithItems() bool {
+	depth, commas := 0, 0
+	last := ""
+	for j := p.i; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		if t.kind.extra() {
+			continue
+		}
+		if t.kind == tNewline || t.kind == tEOF {
+			return false
+		}
+		s := string(p.src[t.start:t.end])
+		if t.kind == tOp {
+			switch s {
+			case "(", "[", "{":
+				depth++
+			case ")", "]", "}":
+				depth--
+				if depth == 0 {
+					if commas == 0 {
+						return false
+					}
+					if last == "," && commas == 1 {
+						bail("one parenthesized with item and a trailing comma") // a tuple to tree-sitter
+					}
+					k := j + 1
+					for p.toks[k].kind.extra() {
+						k++
+					}
+					return p.toks[k].kind == tOp && string(p.src[p.toks[k].start:p.toks[k].end]) == ":"
+				}
+			case ",":
+				if depth == 1 {
+					commas++
+				}
+			}
+		}
+		last = s
+	}
+	return false
+}
+
 func (p *gparser) funcDef() int32 {
 	n := p.node(kFunctionDefinition, true)
 	p.add(n, p.anon())
 	p.addf(n, p.ident(), fName)
-	if !p.is("(") {
-		bail("type parameters")
+	if p.is("[") {
+		p.addf(n, p.typeParameter(), fTypeParameters)
 	}
 	p.addf(n, p.parameters(), fParameters)
 	if p.is("->") {
@@ -684,7 +1019,7 @@ func (p *gparser) classDef() int32 {
 	p.add(n, p.anon())
 	p.addf(n, p.ident(), fName)
 	if p.is("[") {
-		bail("type parameters")
+		p.addf(n, p.typeParameter(), fTypeParameters)
 	}
 	if p.is("(") {
 		p.addf(n, p.argumentList(p.anon()), fSuperclasses)
@@ -708,6 +1043,11 @@ func (p *gparser) decorated() int32 {
 		p.addf(n, p.funcDef(), fDefinition)
 	case p.is("class"):
 		p.addf(n, p.classDef(), fDefinition)
+	case p.is("async") && p.peekIs("def"):
+		async := p.anon()
+		d := p.funcDef()
+		p.prepend(d, async)
+		p.addf(n, d, fDefinition)
 	default:
 		bail("decorator before something other than def or class")
 	}
@@ -797,27 +1137,100 @@ func (p *gparser) parameter(lambda bool) int32 {
 	return name
 }
 
-// typeExpr parses an annotation: a type node around a plain expression.
-// Subscripted, union and splat types have their own nodes in the grammar,
-// with ambiguities this parser does not reproduce, so it gives up on those.
+// typeExpr parses tree-sitter's type: a generic type (a name right before
+// "["), unions that start with one, or else any expression, which the
+// grammar prefers wherever it fits ("X" | None is a binary_operator).
 func (p *gparser) typeExpr() int32 {
-	t := p.node(kType, true)
-	e := p.expression()
-	if !plainType(p, e) {
-		bail("annotation other than a name, attribute or string")
+	if !p.genericAhead() {
+		t := p.node(kType, true)
+		p.add(t, p.expression())
+		return t
 	}
-	p.add(t, e)
+	p.enter()
+	defer p.leave()
+	t := p.node(kType, true)
+	p.add(t, p.genericType())
+	// A union is left-associative while its operands are generic types;
+	// an operand that is an expression takes every "|" after it.
+	for p.is("|") {
+		u := p.node(kUnionType, true)
+		p.add(u, t)
+		p.add(u, p.anon())
+		p.add(u, p.typeExpr1())
+		t = p.node(kType, true)
+		p.add(t, u)
+	}
+	if p.is(".") || p.is("[") || p.is("(") {
+		bail("member, subscripted or called generic type")
+	}
 	return t
 }
 
-func plainType(p *gparser, e int32) bool {
-	switch p.nodes[e].kind {
-	case kIdentifier, kString, kNone:
-		return true
-	case kAttribute:
-		return plainType(p, p.nodes[e].first)
+// typeExpr1 is one operand of a union: a generic type or an expression.
+func (p *gparser) typeExpr1() int32 {
+	t := p.node(kType, true)
+	if p.genericAhead() {
+		p.add(t, p.genericType())
+	} else {
+		p.add(t, p.expression())
 	}
-	return false
+	return t
+}
+
+func (p *gparser) genericAhead() bool {
+	return p.kind() == tName && !reserved(p.text()) && p.peekIs("[")
+}
+
+// genericType parses name[type, ...].
+func (p *gparser) genericType() int32 {
+	g := p.node(kGenericType, true)
+	p.add(g, p.ident())
+	p.add(g, p.typeParameter())
+	return g
+}
+
+// typeItem parses one type of a type_parameter: *Ts or **P (splat_type),
+// or a type, constrained (T: int) when a colon follows.
+func (p *gparser) typeItem() int32 {
+	var t int32
+	if p.is("*") || p.is("**") {
+		t = p.node(kType, true)
+		s := p.node(kSplatType, true)
+		p.add(s, p.anon())
+		p.add(s, p.ident())
+		p.add(t, s)
+	} else {
+		t = p.typeExpr()
+	}
+	if !p.is(":") {
+		return t
+	}
+	c := p.node(kConstrainedType, true)
+	p.add(c, t)
+	p.add(c, p.anon())
+	p.add(c, p.typeItem())
+	out := p.node(kType, true)
+	p.add(out, c)
+	return out
+}
+
+// typeParameter parses [type, ...]: a generic type's parameters, or PEP
+// 695's on a def, class or type alias.
+func (p *gparser) typeParameter() int32 {
+	tp := p.node(kTypeParameter, true)
+	p.add(tp, p.expect("["))
+	for {
+		p.add(tp, p.typeItem())
+		if !p.is(",") {
+			break
+		}
+		p.add(tp, p.anon())
+		if p.is("]") {
+			break
+		}
+	}
+	p.add(tp, p.expect("]"))
+	return tp
 }
 
 // ---- expression statements ----
@@ -829,21 +1242,37 @@ func (p *gparser) isAugOp() bool { return p.kind() == tOp && augOps[string(p.tex
 
 func (p *gparser) exprStatement() int32 {
 	st := p.node(kExpressionStatement, true)
-	if p.is("*") {
-		bail("starred statement")
+	if p.is("yield") {
+		p.add(st, p.yield())
+		return st
 	}
-	first := p.expression()
-	if p.is(",") {
+	var first int32
+	if p.is("*") {
+		first = p.leadingSplat()
+	} else {
+		first = p.element()
+	}
+	if p.is(",") || p.nodes[first].kind == kListSplat {
+		if !p.is(",") {
+			bail("a lone starred expression")
+		}
 		items := []int32{first}
 		for p.is(",") {
 			items = append(items, p.anon())
-			if !p.startsExpr() {
-				// tree-sitter joins `a,` with the next line's statement
-				// (`a,\nb = ()` becomes one assignment); rather than
-				// copy that, leave such lists to it.
-				bail("trailing comma in an unparenthesized list")
+			if p.kind() == tNewline && p.joinsNextLine(items) {
+				// tree-sitter joins `a,` with the next line when that
+				// makes an assignment (`a,\nb = ()` is `a, b = ()`).
+				items = append(items, p.hiddenLeaf(tNewline))
 			}
-			items = append(items, p.expression())
+			if !p.startsExpr() {
+				break
+			}
+			items = append(items, p.element())
+		}
+		for _, it := range items {
+			if p.nodes[it].kind == kListSplat && !p.is("=") {
+				bail("starred expression statement")
+			}
 		}
 		if p.is("=") {
 			pl := p.node(kPatternList, true)
@@ -889,6 +1318,77 @@ func (p *gparser) exprStatement() int32 {
 	return st
 }
 
+// yield parses a yield expression: yield, yield from x, yield a, b.
+func (p *gparser) yield() int32 {
+	n := p.node(kYield, true)
+	p.add(n, p.anon())
+	if p.is("from") {
+		p.add(n, p.anon())
+		p.add(n, p.expression())
+		return n
+	}
+	if p.startsExpr() {
+		p.add(n, p.expressions())
+	}
+	return n
+}
+
+// joinsNextLine reports, at the newline after "a, b,", whether the items
+// are all targets and the next line, at the same indentation, is an
+// assignment: tree-sitter then reads both lines as one statement.
+func (p *gparser) joinsNextLine(items []int32) bool {
+	for _, it := range items {
+		if p.nodes[it].named && !p.canPattern(it) {
+			return false
+		}
+	}
+	j := p.i + 1
+	depth := 0
+	for ; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		switch t.kind {
+		case tComment, tLineCont:
+			continue
+		case tNewline, tIndent, tDedent, tEOF:
+			return false
+		case tOp:
+			switch p.src[t.start] {
+			case '(', '[', '{':
+				depth++
+			case ')', ']', '}':
+				depth--
+			case '=':
+				if depth == 0 && t.end == t.start+1 {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// canPattern reports an expression toPattern turns into a pattern.
+func (p *gparser) canPattern(e int32) bool {
+	n := &p.nodes[e]
+	switch n.kind {
+	case kIdentifier, kAttribute, kSubscript:
+		return true
+	case kTuple, kList, kParenthesizedExpression:
+		for c := n.first; c >= 0; c = p.nodes[c].next {
+			if p.nodes[c].named && !p.canPattern(c) {
+				return false
+			}
+		}
+		return true
+	case kListSplat:
+		switch p.nodes[p.nodes[n.first].next].kind {
+		case kIdentifier, kAttribute, kSubscript:
+			return true
+		}
+	}
+	return false
+}
+
 // assignment parses "= right" after left.
 func (p *gparser) assignment(left int32) int32 {
 	a := p.node(kAssignment, true)
@@ -899,14 +1399,24 @@ func (p *gparser) assignment(left int32) int32 {
 }
 
 func (p *gparser) rhs() int32 {
-	if p.is("*") || p.is("yield") {
-		bail("starred or yield right-hand side")
+	if p.is("yield") {
+		return p.yield()
+	}
+	if p.is("*") {
+		return p.exprListAfter(p.leadingSplat())
 	}
 	e := p.expression()
 	if p.is(",") {
 		l := p.exprListAfter(e)
 		if p.is("=") {
-			bail("chained tuple assignment")
+			// a = b, c = d: the list is a target too.
+			p.nodes[l].kind = kPatternList
+			for c := p.nodes[l].first; c >= 0; c = p.nodes[c].next {
+				if p.nodes[c].named {
+					p.toPattern(c)
+				}
+			}
+			return p.assignment(l)
 		}
 		return l
 	}
@@ -923,11 +1433,12 @@ func (p *gparser) toPattern(e int32) {
 	n := &p.nodes[e]
 	switch n.kind {
 	case kIdentifier, kAttribute, kSubscript:
-	case kTuple, kList:
-		if n.kind == kTuple {
-			n.kind = kTuplePattern
-		} else {
+	case kTuple, kList, kParenthesizedExpression:
+		// (a) = b is a one-element tuple_pattern to tree-sitter.
+		if n.kind == kList {
 			n.kind = kListPattern
+		} else {
+			n.kind = kTuplePattern
 		}
 		for c := n.first; c >= 0; c = p.nodes[c].next {
 			if p.nodes[c].named {
@@ -1003,7 +1514,11 @@ func (p *gparser) startsExpr() bool {
 // expression_list.
 func (p *gparser) expressions() int32 {
 	if p.is("*") {
-		bail("starred expression list")
+		e := p.leadingSplat()
+		if !p.is(",") {
+			bail("a lone starred expression")
+		}
+		return p.exprListAfter(e)
 	}
 	e := p.expression()
 	if p.is(",") {
@@ -1018,15 +1533,12 @@ func (p *gparser) exprListAfter(e int32) int32 {
 	for p.is(",") {
 		p.add(l, p.anon())
 		if !p.startsExpr() {
-			if p.kind() == tNewline {
-				bail("trailing comma in an unparenthesized list") // see exprStatement
-			}
 			break
 		}
-		if p.is("*") || p.is("**") {
-			bail("starred expression list")
+		if p.is("**") {
+			bail("double-starred expression list")
 		}
-		p.add(l, p.expression())
+		p.add(l, p.element())
 	}
 	return l
 }
@@ -1040,6 +1552,13 @@ func (p *gparser) expression() int32 {
 	defer p.leave()
 	if p.is("lambda") {
 		return p.lambda()
+	}
+	if p.kind() == tName && p.peekIs(":=") {
+		n := p.node(kNamedExpression, true)
+		p.addf(n, p.ident(), fName)
+		p.add(n, p.anon())
+		p.addf(n, p.expression(), fValue)
+		return n
 	}
 	e := p.orTest()
 	if p.is("if") {
@@ -1198,6 +1717,14 @@ func (p *gparser) binary(min int) int32 {
 }
 
 func (p *gparser) unary() int32 {
+	if p.is("await") {
+		p.enter()
+		defer p.leave()
+		a := p.node(kAwait, true)
+		p.add(a, p.anon())
+		p.add(a, p.primary())
+		return a
+	}
 	if p.kind() == tOp && (p.is("-") || p.is("+") || p.is("~")) {
 		u := p.node(kUnaryOperator, true)
 		p.addf(u, p.anon(), fOperator)
@@ -1211,7 +1738,11 @@ func (p *gparser) unary() int32 {
 func (p *gparser) primary() int32 {
 	p.enter()
 	defer p.leave()
-	e := p.atom()
+	return p.postfix(p.atom())
+}
+
+// postfix applies the attributes, calls and subscripts after e.
+func (p *gparser) postfix(e int32) int32 {
 	for p.kind() == tOp {
 		switch {
 		case p.is("."):
@@ -1420,27 +1951,18 @@ func (p *gparser) atom() int32 {
 func (p *gparser) str() int32 {
 	s := p.node(kString, true)
 	p.add(s, p.leaf(kStringStart, true))
-	if k := p.kind(); k == tStrContent || k == tEscape || k == tNotEscape {
-		c := p.node(kStringContent, true)
-		for {
-			switch p.kind() {
-			case tNotEscape:
-				// _not_escape_sequence is the anonymous token "\\".
-				p.add(c, p.leaf(kBackslash, false))
-				continue
-			case tStrContent:
-				h := p.leaf(0, false)
-				p.nodes[h].hidden = true
-				p.visible--
-				p.add(c, h)
-				continue
-			case tEscape:
-				p.add(c, p.leaf(kEscapeSequence, true))
+	for {
+		switch p.kind() {
+		case tStrContent, tEscape, tNotEscape, tEscInterp:
+			p.add(s, p.strContent())
+			continue
+		case tOp:
+			if p.is("{") {
+				p.add(s, p.interpolation(kInterpolation))
 				continue
 			}
-			break
 		}
-		p.add(s, c)
+		break
 	}
 	if p.kind() != tStrEnd {
 		bail("string without an end")
@@ -1449,26 +1971,121 @@ func (p *gparser) str() int32 {
 	return s
 }
 
+// strContent gathers adjacent content pieces into one string_content node.
+func (p *gparser) strContent() int32 {
+	c := p.node(kStringContent, true)
+	for {
+		switch p.kind() {
+		case tNotEscape:
+			// _not_escape_sequence is the anonymous token "\\".
+			p.add(c, p.leaf(kBackslash, false))
+			continue
+		case tStrContent:
+			p.add(c, p.hidden())
+			continue
+		case tEscape:
+			p.add(c, p.leaf(kEscapeSequence, true))
+			continue
+		case tEscInterp:
+			p.add(c, p.leaf(kEscapeInterpolation, true))
+			continue
+		}
+		return c
+	}
+}
+
+// hidden makes a leaf of the current token that the tree leaves out but
+// that counts for its parent's extent.
+func (p *gparser) hidden() int32 {
+	h := p.leaf(0, false)
+	p.nodes[h].hidden = true
+	p.visible--
+	return h
+}
+
+// interpolation parses an f-string's {expression=!c:spec}; kind is
+// interpolation, or format_expression inside a format specifier.
+func (p *gparser) interpolation(kind uint16) int32 {
+	n := p.node(kind, true)
+	p.add(n, p.anon())
+	var e int32
+	if p.is("yield") {
+		e = p.yield()
+	} else {
+		e = p.expressions()
+	}
+	p.addf(n, e, fExpression)
+	if p.is("=") {
+		p.add(n, p.anon())
+	}
+	if p.kind() == tTypeConv {
+		p.addf(n, p.leaf(kTypeConversion, true), fTypeConversion)
+	}
+	if p.is(":") {
+		f := p.node(kFormatSpecifier, true)
+		p.add(f, p.anon())
+		for {
+			if p.kind() == tFmtSpec {
+				p.add(f, p.hidden())
+				continue
+			}
+			if p.is("{") {
+				p.add(f, p.interpolation(kFormatExpression))
+				continue
+			}
+			break
+		}
+		p.addf(n, f, fFormatSpecifier)
+	}
+	p.add(n, p.expect("}"))
+	return n
+}
+
+// leadingSplat parses the starred first item of an unparenthesized list
+// (*a, b = c; x = *a, b; return *a, b). There tree-sitter binds the star
+// to the name alone and applies what follows to the splat: *a.b, c is
+// attribute(list_splat(a), b), c.
+func (p *gparser) leadingSplat() int32 {
+	s := p.node(kListSplat, true)
+	p.add(s, p.anon())
+	if p.kind() != tName || reserved(p.text()) {
+		bail("leading splat of other than a name")
+	}
+	e := p.postfix(p.leafIdentOrBail(s))
+	if !p.is(",") && !p.is("=") {
+		bail("leading splat inside an expression")
+	}
+	return e
+}
+
+// leafIdentOrBail adds the current name to splat s and returns s.
+func (p *gparser) leafIdentOrBail(s int32) int32 {
+	p.add(s, p.ident())
+	return s
+}
+
 // element parses a list, tuple or set element: an expression or *splat.
 func (p *gparser) element() int32 {
 	if p.is("*") {
 		s := p.node(kListSplat, true)
 		p.add(s, p.anon())
-		e := p.expression()
-		if p.nodes[e].kind != kIdentifier {
-			// In a list or set tree-sitter binds the star to the name
-			// alone and applies what follows to the splat ([*a.b] is
-			// attribute(list_splat(a), b)); rather than copy that, the
-			// fast path leaves such elements to tree-sitter.
-			bail("a splat of more than a name")
-		}
-		p.add(s, e)
+		p.add(s, p.expression())
 		return s
 	}
 	if p.is("yield") {
 		bail("yield")
 	}
 	return p.expression()
+}
+
+// loneSplat gives up on a list or set whose only element is a splat of
+// more than a name: there tree-sitter binds the star to the name alone and
+// applies what follows to the splat ([*a.b] is attribute(list_splat(a), b)),
+// a shape this parser does not copy.
+func (p *gparser) loneSplat(star bool, close string, e int32) {
+	if star && p.is(close) && p.nodes[p.nodes[p.nodes[e].first].next].kind != kIdentifier {
+		bail("a lone splat of more than a name")
+	}
 }
 
 // collection adds ", element" repetitions and the closing bracket to n.
@@ -1490,6 +2107,13 @@ func (p *gparser) paren() int32 {
 		p.add(t, open)
 		p.add(t, p.anon())
 		return t
+	}
+	if p.is("yield") {
+		x := p.node(kParenthesizedExpression, true)
+		p.add(x, open)
+		p.add(x, p.yield())
+		p.add(x, p.expect(")"))
+		return x
 	}
 	star := p.is("*")
 	e := p.element()
@@ -1528,6 +2152,7 @@ func (p *gparser) bracket() int32 {
 	}
 	star := p.is("*")
 	e := p.element()
+	p.loneSplat(star, "]", e)
 	if !star && p.is("for") {
 		c := p.node(kListComprehension, true)
 		p.add(c, open)
@@ -1575,6 +2200,7 @@ func (p *gparser) brace() int32 {
 	}
 	star := p.is("*")
 	e := p.element()
+	p.loneSplat(star, "}", e)
 	if !star && p.is("for") {
 		c := p.node(kSetComprehension, true)
 		p.add(c, open)

@@ -206,17 +206,57 @@ const (
 	aFutureKw
 	aPrint
 	aExec
+	kInterpolation
+	kEscapeInterpolation
+	kTypeConversion
+	kFormatSpecifier
+	kFormatExpression
+	kGenericType
+	kTypeParameter
+	kUnionType
+	kNamedExpression
+	kError
+	fExpression
+	aAsync
+	aAwait
+	kParenthesizedListSplat
+	kMatchStatement
+	kCaseClause
+	kTypeAliasStatement
+	aMatch
+	aCase
+	aTypeKw
+	kKeywordIdentifier
+	kExceptGroupClause
+	kSplatType
+	kConstrainedType
+	kCasePattern
+	kUnionPattern
+	kClassPattern
+	kKeywordPattern
+	aUnderscore
+	fSubject
+	fGuard
+	fTypeParameters
 	staticNames
 )
 
 // Fields that share a kind's name share its number.
 const (
-	fAttribute  = kAttribute
-	fParameters = kParameters
-	fSubscript  = kSubscript
-	fType       = kType
-	aLambda     = kLambda
+	fAttribute       = kAttribute
+	fParameters      = kParameters
+	fSubscript       = kSubscript
+	fType            = kType
+	aLambda          = kLambda
+	kYield           = aYield
+	kAwait           = aAwait
+	fTypeConversion  = kTypeConversion
+	fFormatSpecifier = kFormatSpecifier
 )
+
+// maxNames bounds the names table: the Go parser's, and in oracle builds
+// the ones tree-sitter adds (names.go).
+const maxNames = 1024
 
 var names = [maxNames]string{
 	kBackslash:               "\\",
@@ -418,6 +458,38 @@ var names = [maxNames]string{
 	aFutureKw:                "__future__",
 	aPrint:                   "print",
 	aExec:                    "exec",
+	kInterpolation:           "interpolation",
+	kEscapeInterpolation:     "escape_interpolation",
+	kTypeConversion:          "type_conversion",
+	kFormatSpecifier:         "format_specifier",
+	kFormatExpression:        "format_expression",
+	kGenericType:             "generic_type",
+	kTypeParameter:           "type_parameter",
+	kUnionType:               "union_type",
+	kNamedExpression:         "named_expression",
+	kError:                   "ERROR",
+	fExpression:              "expression",
+	aAsync:                   "async",
+	aAwait:                   "await",
+	kParenthesizedListSplat:  "parenthesized_list_splat",
+	kMatchStatement:          "match_statement",
+	kCaseClause:              "case_clause",
+	kTypeAliasStatement:      "type_alias_statement",
+	aMatch:                   "match",
+	aCase:                    "case",
+	aTypeKw:                  "type",
+	kKeywordIdentifier:       "keyword_identifier",
+	kExceptGroupClause:       "except_group_clause",
+	kSplatType:               "splat_type",
+	kConstrainedType:         "constrained_type",
+	kCasePattern:             "case_pattern",
+	kUnionPattern:            "union_pattern",
+	kClassPattern:            "class_pattern",
+	kKeywordPattern:          "keyword_pattern",
+	aUnderscore:              "_",
+	fSubject:                 "subject",
+	fGuard:                   "guard",
+	fTypeParameters:          "type_parameters",
 }
 
 // opIDs holds single-character operators' kinds by byte.
@@ -445,6 +517,7 @@ var opIDs = [256]uint16{
 	']': aRBracket,
 	'{': aLBrace,
 	'}': aRBrace,
+	'_': aUnderscore, // a name to the lexer; the wildcard pattern's kind
 }
 
 // anonID is the kind of an operator or keyword token, 0 for none.
@@ -563,6 +636,18 @@ func anonID(b []byte) uint16 {
 		return aWith
 	case "yield":
 		return aYield
+	case "async":
+		return aAsync
+	case "await":
+		return aAwait
+	case "match":
+		return aMatch
+	case "case":
+		return aCase
+	case "type":
+		return aTypeKw
+	case "_":
+		return aUnderscore
 	case "__future__":
 		return aFutureKw
 	case "print":

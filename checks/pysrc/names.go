@@ -1,13 +1,14 @@
+//go:build treesitter
+
 package pysrc
 
 import "sync"
 
-// Node kinds and field names are small integers into one table of names,
-// so a node holds no strings and a tree is nearly free of pointers for the
-// garbage collector to scan. The Go parser's names are laid out statically
-// (kinds.go); tree-sitter's are interned on first use.
-
-const maxNames = 1024
+// Node kinds and field names are small integers into one table of names
+// (kinds.go), so a node holds no strings and a tree is nearly free of
+// pointers for the garbage collector to scan. The Go parser's names are
+// laid out statically; tree-sitter's (oracle builds) are interned on first
+// use.
 
 // names (kinds.go) is written only under namesMu and only at indexes not
 // yet handed out, so reading an index a node holds needs no lock.

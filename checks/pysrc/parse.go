@@ -1,13 +1,17 @@
 // Package pysrc parses Python source into the tree tree-sitter's Python
-// grammar builds, the error-tolerant parser the field uses, and offers the
-// few node helpers the analyzer needs. A pure-Go parser (goparse.go) builds
-// that very tree, without cgo, for the files it covers — proven identical
-// node for node on the real-world corpus — and tree-sitter parses the rest.
-// It never executes anything.
+// grammar (v0.23.6) builds, the error-tolerant parser the field uses, and
+// offers the few node helpers the analyzer needs. The parser is pure Go
+// (goparse.go, golex.go), so djsec builds with CGO_ENABLED=0; it builds
+// tree-sitter's very tree, node for node, for every file without a syntax
+// error, and for a file with one it keeps the statements around the broken
+// ones (recover.go). Tree-sitter itself is only the test oracle, linked
+// under the treesitter build tag (treesitter.go, oracle_test.go). It never
+// executes anything.
 package pysrc
 
 import (
 	"errors"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -26,9 +30,16 @@ var (
 type File struct {
 	Src  []byte
 	Root *Node
-	// treeSitter is set when the Go parser gave the file to tree-sitter.
+	// treeSitter is set when tree-sitter built the tree (oracle builds).
 	treeSitter bool
+	// errAt is where the Go parser met the first broken statement, -1
+	// when it took the file whole or tree-sitter parsed it.
+	errAt int
 }
+
+// oracle, when set (treesitter builds only, by the oracle tests), parses
+// in Parse's place so the analyzer's findings can be compared.
+var oracle atomic.Pointer[func([]byte) (*File, error)]
 
 // Parse parses src. A file with syntax errors still yields a tree in which the
 // broken parts are ERROR or MISSING nodes; HasErrors reports them.
@@ -39,33 +50,20 @@ func Parse(src []byte) (*File, error) {
 	if !IsText(src) {
 		return nil, ErrNotText
 	}
-	// The Go parser builds tree-sitter's tree without cgo for the files it
-	// covers (goparse.go); anything else, syntax errors included, goes to
-	// tree-sitter and its error recovery.
+	if o := oracle.Load(); o != nil {
+		return (*o)(src)
+	}
 	if root, ok := goParse(src); ok {
-		return &File{Src: src, Root: root}, nil
+		return &File{Src: src, Root: root, errAt: -1}, nil
 	}
-	return ParseTreeSitter(src)
+	// A syntax error (or, should one remain, a construct the Go parser
+	// does not know): parse statement by statement.
+	root, at := recoverParse(src)
+	return &File{Src: src, Root: root, errAt: at}, nil
 }
 
-// ParseTreeSitter parses src with tree-sitter alone. Parse uses it for the
-// files the Go parser does not take; it is exported for comparisons and
-// benchmarks.
-func ParseTreeSitter(src []byte) (*File, error) {
-	if len(src) > MaxSize {
-		return nil, ErrTooLarge
-	}
-	if !IsText(src) {
-		return nil, ErrNotText
-	}
-	root, err := parseTree(src)
-	if err != nil {
-		return nil, err
-	}
-	return &File{Src: src, Root: root, treeSitter: true}, nil
-}
-
-// ParsedBy names the parser that built the tree: "go" or "tree-sitter".
+// ParsedBy names the parser that built the tree: "go" or, in the oracle
+// build, "tree-sitter".
 func (f *File) ParsedBy() string {
 	if f.treeSitter {
 		return "tree-sitter"
@@ -99,6 +97,12 @@ func (f *File) HasErrors() bool { return f.Root.HasError() }
 func (f *File) FirstError() (line, col int) {
 	if !f.Root.HasError() {
 		return 0, 0
+	}
+	if f.errAt >= 0 && !f.treeSitter {
+		// Where the Go parser gave up on the first broken statement: the
+		// error itself, not the start of the statement it broke.
+		p := pointAt(f.Src, f.errAt)
+		return int(p.row) + 1, int(p.col) + 1
 	}
 	var found *Node
 	var walk func(n *Node)
