@@ -65,6 +65,10 @@ type Options struct {
 	// GitHub for the App's deliveries (off: a test counting calls would
 	// see it).
 	Redeliver bool
+	// Prune keeps the periodic prune, which runs at start and deletes
+	// rows by the real clock (off: a test's clock in the past would see
+	// its rows vanish).
+	Prune bool
 	// Paused holds every job until Resume: deliveries are queued, none
 	// is worked.
 	Paused bool
@@ -152,6 +156,7 @@ func Start(t testing.TB, o Options) *Server {
 		so.Queue.MaxAttempts = 5
 	}
 	so.Tune.NoRedeliver = so.Tune.NoRedeliver || !o.Redeliver
+	so.Tune.NoPrune = so.Tune.NoPrune || !o.Prune
 	// Off the network unless the test names an OSV fake.
 	if so.Tune.OSVURL == "" {
 		so.Tune.OSVURL = osv.Off
