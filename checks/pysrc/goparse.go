@@ -1274,6 +1274,12 @@ func (p *gparser) exprStatement() int32 {
 				bail("starred expression statement")
 			}
 		}
+		if p.kind() == tNewline && p.nextLineOpensBracket() {
+			// tree-sitter reads `a, 0` and a next line starting with a
+			// bracket as one statement (`a, 0[b] = c`; the fuzzer found
+			// it), Python as two: recovery parses each line alone.
+			bail("an expression list followed by a line opening a bracket")
+		}
 		if p.is("=") {
 			pl := p.node(kPatternList, true)
 			for _, it := range items {
@@ -1342,12 +1348,22 @@ func (p *gparser) joinsNextLine(items []int32) bool {
 			return false
 		}
 	}
+	// A comment on the joined lines goes inside tree-sitter's assignment,
+	// where the Go parser does not put it (the fuzzer found `(),#c\n=0`):
+	// not joined, the second line is the syntax error Python says it is.
+	for j := p.i; j >= 0 && p.toks[j].kind != tOp; j-- {
+		if p.toks[j].kind == tComment {
+			return false
+		}
+	}
 	j := p.i + 1
 	depth := 0
 	for ; j < len(p.toks); j++ {
 		t := &p.toks[j]
 		switch t.kind {
-		case tComment, tLineCont:
+		case tComment:
+			return false
+		case tLineCont:
 			continue
 		case tNewline, tIndent, tDedent, tEOF:
 			return false
@@ -1363,6 +1379,23 @@ func (p *gparser) joinsNextLine(items []int32) bool {
 				}
 			}
 		}
+	}
+	return false
+}
+
+// nextLineOpensBracket reports, at a newline, whether the next line's
+// first token is an opening bracket.
+func (p *gparser) nextLineOpensBracket() bool {
+	for j := p.i + 1; j < len(p.toks); j++ {
+		t := &p.toks[j]
+		switch t.kind {
+		case tComment, tLineCont, tNewline, tIndent, tDedent:
+			continue
+		case tOp:
+			c := p.src[t.start]
+			return c == '(' || c == '['
+		}
+		return false
 	}
 	return false
 }
@@ -1539,6 +1572,11 @@ func (p *gparser) exprListAfter(e int32) int32 {
 			bail("double-starred expression list")
 		}
 		p.add(l, p.element())
+	}
+	if p.kind() == tNewline && p.nextLineOpensBracket() {
+		// As in an expression statement: tree-sitter continues the list's
+		// last item into the next line (`a = b, 0\n[0]`).
+		bail("an expression list followed by a line opening a bracket")
 	}
 	return l
 }
